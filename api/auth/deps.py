@@ -1,0 +1,82 @@
+"""FastAPI dependencies that turn a request's credentials into a Principal."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth.models import ApiKey, AuthToken, Scope, User
+from api.auth.principal import ALL_SCOPES, Principal
+from api.auth.security import same_digest, sha256_hex, split_api_key
+from api.common import utcnow
+from api.db import SessionDep
+from api.errors import Unauthorized
+
+bearer = HTTPBearer(auto_error=False, description="A login token or an API key (lsp_…)")
+
+
+def _principal_for_key(session: Session, key: str) -> Principal | None:
+    prefix = split_api_key(key)
+    if prefix is None:
+        return None
+    api_key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    now = utcnow()
+    if (
+        api_key is None
+        or api_key.id is None
+        or not same_digest(api_key.key_hash, sha256_hex(key))
+        or api_key.revoked_at is not None
+        or (api_key.expires_at is not None and api_key.expires_at <= now)
+    ):
+        return None
+    return Principal(
+        kind="api_key",
+        id=api_key.id,
+        label=f"api_key:{api_key.prefix}",
+        role=api_key.role,
+        scopes=frozenset(Scope(s) for s in api_key.scopes.split()),
+        organisation_id=api_key.organisation_id,
+    )
+
+
+def _principal_for_token(session: Session, token: str) -> Principal | None:
+    row = session.execute(
+        select(AuthToken, User)
+        .join(User, User.id == AuthToken.user_id)
+        .where(AuthToken.token_hash == sha256_hex(token))
+    ).first()
+    if row is None:
+        return None
+    auth_token, user = row
+    if auth_token.revoked_at is not None or auth_token.expires_at <= utcnow() or not user.active:
+        return None
+    assert user.id is not None
+    return Principal(
+        kind="user",
+        id=user.id,
+        label=f"user:{user.id}",
+        role=user.role,
+        scopes=ALL_SCOPES,
+        organisation_id=user.organisation_id,
+        person_id=user.person_id,
+    )
+
+
+def current_principal(
+    request: Request,
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    secret = credentials.credentials if credentials else request.headers.get("x-api-key")
+    if not secret:
+        raise Unauthorized("Send 'Authorization: Bearer <token or API key>'")
+    principal = _principal_for_key(session, secret) or _principal_for_token(session, secret)
+    if principal is None:
+        raise Unauthorized("The token or API key is invalid, expired or revoked")
+    request.state.principal = principal
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]

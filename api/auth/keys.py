@@ -1,0 +1,60 @@
+"""Creating API keys: the only place a key exists in clear is the value returned here."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth.models import ApiKey, Role, Scope
+from api.auth.security import new_api_key, sha256_hex
+from api.errors import invalid
+from api.organisations.models import Organisation
+
+DEFAULT_SCOPES: dict[Role, tuple[Scope, ...]] = {
+    Role.admin: tuple(Scope),
+    Role.officer: (Scope.read, Scope.write_status, Scope.write_all, Scope.import_),
+    Role.member: (Scope.read, Scope.write_status),
+    Role.partner: (Scope.read, Scope.write_status),
+    Role.county: (Scope.laa_read,),
+}
+
+
+def create_api_key(
+    session: Session,
+    *,
+    role: Role | str,
+    name: str,
+    organisation: str | None = None,
+    organisation_id: int | None = None,
+    scopes: list[str] | None = None,
+    created_by_user_id: int | None = None,
+) -> str:
+    """Store a new key (hashed) and return it in clear, once."""
+    try:
+        role = Role(role)
+    except ValueError:
+        raise invalid("role", f"unknown role '{role}'") from None
+    try:
+        chosen = tuple(Scope(s) for s in scopes) if scopes else DEFAULT_SCOPES[role]
+    except ValueError as exc:
+        raise invalid("scopes", str(exc)) from None
+    if organisation is not None:
+        organisation_id = session.scalar(
+            select(Organisation.id).where(Organisation.slug == organisation)
+        )
+        if organisation_id is None:
+            raise invalid("organisation", f"no organisation with slug '{organisation}'")
+    if role == Role.partner and organisation_id is None:
+        raise invalid("organisation_id", "a partner key must belong to an organisation")
+    prefix, key = new_api_key()
+    session.add(
+        ApiKey(
+            name=name,
+            prefix=prefix,
+            key_hash=sha256_hex(key),
+            role=role,
+            scopes=" ".join(s.value for s in chosen),
+            organisation_id=organisation_id,
+            created_by_user_id=created_by_user_id,
+        )
+    )
+    session.flush()
+    return key

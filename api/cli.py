@@ -1,0 +1,129 @@
+"""The ``lsphub`` command line."""
+
+import json
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(help="LSP Hub: run a Local Strategic Partnership.", no_args_is_help=True)
+console = Console()
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _alembic_config(url: str | None = None):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    if url:
+        config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
+def _ensure_sqlite_dir() -> None:
+    from sqlalchemy.engine import make_url
+
+    from api.settings import get_settings
+
+    url = make_url(get_settings().database_url)
+    if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema to the latest revision and load reference data."""
+    from alembic import command
+
+    from api.db import session_scope
+    from api.indicators.catalogue import load_national_indicators
+
+    _ensure_sqlite_dir()
+    command.upgrade(_alembic_config(), "head")
+    with session_scope() as session:
+        added = load_national_indicators(session)
+    console.print(f"[green]Database migrated[/green]; {added} National Indicators added.")
+
+
+@app.command("seed-demo")
+def seed_demo(
+    force: Annotated[bool, typer.Option(help="Seed even if data exists")] = False,
+) -> None:
+    """Load the fictional demo partnership (idempotent: does nothing if already loaded)."""
+    from api.db import session_scope
+    from api.demo import seed
+
+    with session_scope() as session:
+        result = seed(session, force=force)
+    if result is None:
+        console.print("Demo data already present; nothing to do.")
+        return
+    console.print("[green]Demo data loaded.[/green]")
+    for line in result:
+        console.print(line)
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    reload: bool = False,
+) -> None:
+    """Serve the API (and the built SPA) with uvicorn."""
+    import uvicorn
+
+    from api.settings import get_settings
+
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+        limit_concurrency=get_settings().thread_pool_size * 4,
+    )
+
+
+@app.command()
+def openapi(
+    output: Annotated[Path, typer.Option(help="Where to write the schema")] = ROOT
+    / "openapi"
+    / "openapi.json",
+) -> None:
+    """Write the OpenAPI schema (committed; a test fails when it drifts)."""
+    from api.main import create_app
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(create_app().openapi(), indent=2, sort_keys=True) + "\n")
+    console.print(f"Wrote {output}")
+
+
+@app.command("create-key")
+def create_key(
+    role: Annotated[str, typer.Option(help="admin, officer, member, partner or county")],
+    name: Annotated[str, typer.Option(help="Who or what uses the key")],
+    organisation: Annotated[str | None, typer.Option(help="Organisation slug")] = None,
+    scope: Annotated[list[str] | None, typer.Option(help="Repeat for each scope")] = None,
+) -> None:
+    """Create an API key and print it once."""
+    from api.auth.keys import create_api_key
+    from api.db import session_scope
+
+    with session_scope() as session:
+        key = create_api_key(session, role=role, name=name, organisation=organisation, scopes=scope)
+    console.print(key)
+
+
+def random_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+if __name__ == "__main__":
+    app()

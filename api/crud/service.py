@@ -1,0 +1,246 @@
+"""Generic list/get/create/update/delete with filters, sorting, versions and audit.
+
+Feature services configure a :class:`Resource` and add their rules through its hooks; routers
+are built from the same description by ``api.crud.router``.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, Select, exists, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlmodel import SQLModel
+
+from api.audit import service as audit
+from api.audit.models import Tombstone
+from api.auth.principal import Principal
+from api.crud.policy import Policy, not_found
+from api.errors import Conflict, PreconditionFailed, Unprocessable, field_error
+from api.pagination import PageParams, paginate
+
+M = TypeVar("M", bound=SQLModel)
+
+Hook = Callable[..., None]
+
+
+@dataclass
+class Resource(Generic[M]):
+    model: type[M]
+    path: str  # URL segment, plural kebab-case: "action-plans"
+    create_schema: type[SQLModel]
+    update_schema: type[SQLModel]
+    read_schema: type[SQLModel]
+    filter_schema: type[BaseModel] | None = None
+    sortable: Sequence[str] = ("id",)
+    default_sort: Sequence[str] = ("id",)
+    search: Sequence[str] = ()  # columns matched by ?q=
+    policy: Policy = field(default_factory=Policy)
+    # Extra filters that need joins: (stmt, filters) -> stmt
+    filter_hook: Callable[[Select[Any], BaseModel], Select[Any]] | None = None
+    # Domain rules, called before the row is flushed.
+    before_create: Hook | None = None  # (session, principal, row)
+    before_update: Hook | None = None  # (session, principal, row, changes, before)
+    before_delete: Hook | None = None  # (session, principal, row)
+    after_write: Hook | None = None  # (session, principal, row, action)
+    tombstones: bool = False
+
+    @property
+    def name(self) -> str:
+        return str(self.model.__tablename__)
+
+    @property
+    def ident(self) -> str:
+        """Plural snake_case for operation ids: ``list_action_plans``."""
+        return self.path.replace("-", "_")
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+_RANGE_SUFFIXES = {"_before": "<=", "_after": ">=", "_min": ">=", "_max": "<="}
+
+
+def _column(model: type[SQLModel], name: str) -> Any:
+    return model.__table__.c[name]  # type: ignore[attr-defined]
+
+
+def apply_filters(res: Resource[M], stmt: Select[Any], filters: BaseModel | None) -> Select[Any]:
+    if filters is None:
+        return stmt
+    columns = res.model.__table__.c  # type: ignore[attr-defined]
+    for name, value in filters.model_dump(exclude_none=True).items():
+        if name == "q":
+            pattern = f"%{_escape_like(str(value))}%"
+            stmt = stmt.where(
+                or_(*(_column(res.model, c).ilike(pattern, escape="\\") for c in res.search))
+            )
+            continue
+        for suffix, op in _RANGE_SUFFIXES.items():
+            base = name.removesuffix(suffix)
+            if name.endswith(suffix) and base in columns:
+                col = columns[base]
+                stmt = stmt.where(col <= value if op == "<=" else col >= value)
+                break
+        else:
+            if name in columns:
+                stmt = stmt.where(columns[name] == value)
+    if res.filter_hook is not None:
+        stmt = res.filter_hook(stmt, filters)
+    return stmt
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def order_clauses(res: Resource[M], sort: str | None) -> list[ColumnElement[Any]]:
+    """``sort=-deadline,title`` -> ORDER BY deadline DESC, title ASC, id ASC."""
+    keys = [k.strip() for k in sort.split(",") if k.strip()] if sort else list(res.default_sort)
+    clauses: list[ColumnElement[Any]] = []
+    for key in keys:
+        name = key.lstrip("-+")
+        if name not in res.sortable:
+            allowed = ", ".join(res.sortable)
+            raise Unprocessable(
+                f"Cannot sort by '{name}'; use one of: {allowed}",
+                errors=[field_error(["query", "sort"], f"unknown sort field '{name}'")],
+            )
+        col = _column(res.model, name)
+        clauses.append(col.desc() if key.startswith("-") else col.asc())
+    pk = _column(res.model, "id")
+    if not any(name.lstrip("-+") == "id" for name in keys):
+        clauses.append(pk.asc())
+    return clauses
+
+
+def list_rows(
+    session: Session,
+    principal: Principal,
+    res: Resource[M],
+    page: PageParams,
+    filters: BaseModel | None = None,
+    sort: str | None = None,
+) -> tuple[Sequence[M], int]:
+    stmt = res.policy.visible(session, principal, select(res.model))
+    stmt = apply_filters(res, stmt, filters).order_by(*order_clauses(res, sort))
+    return paginate(session, stmt, page)
+
+
+def get_row(session: Session, principal: Principal, res: Resource[M], row_id: int) -> M:
+    stmt = res.policy.visible(session, principal, select(res.model))
+    row = session.scalar(stmt.where(_column(res.model, "id") == row_id))
+    if row is None:
+        raise not_found(res.name, row_id)
+    return row
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def check_references(session: Session, model: type[SQLModel], data: dict[str, Any]) -> None:
+    """422 naming every ``*_id`` field that points at a missing row."""
+    errors = []
+    for fk in model.__table__.foreign_keys:  # type: ignore[attr-defined]
+        name = fk.parent.name
+        value = data.get(name)
+        if value is None:
+            continue
+        target = fk.column
+        if not session.scalar(select(exists().where(target == value))):
+            errors.append(field_error(name, f"no {target.table.name} with id {value}"))
+    if errors:
+        raise Unprocessable(
+            f"{errors[0]['loc'][-1]}: {errors[0]['msg']}", errors=errors, slug="missing-reference"
+        )
+
+
+def check_version(row: SQLModel, expected: int | None) -> None:
+    if expected is not None and expected != row.version:  # type: ignore[attr-defined]
+        raise PreconditionFailed(
+            f"The record is at version {row.version}, not {expected}; reload it and try again",  # type: ignore[attr-defined]
+            current_version=row.version,  # type: ignore[attr-defined]
+        )
+
+
+def flush(session: Session, res: Resource[M], what: str) -> None:
+    """Flush and turn a unique clash into a 409 that names the resource."""
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        message = str(exc.orig).lower()
+        if "foreign key" in message:
+            if what == "delete":
+                raise Conflict(
+                    f"This {res.name} is still referenced by other records", slug="in-use"
+                ) from exc
+            raise Unprocessable("A referenced record does not exist") from exc
+        raise Conflict(f"A {res.name} with these values already exists", slug="duplicate") from exc
+
+
+def create_row(session: Session, principal: Principal, res: Resource[M], body: SQLModel) -> M:
+    data = body.model_dump()
+    res.policy.authorize_create(session, principal, data)
+    check_references(session, res.model, data)
+    row = res.model.model_validate(data)
+    if res.before_create:
+        res.before_create(session, principal, row)
+    session.add(row)
+    flush(session, res, "create")
+    audit.record(session, principal, "create", res.name, row.id, after=audit.snapshot(row))  # type: ignore[attr-defined]
+    if res.after_write:
+        res.after_write(session, principal, row, "create")
+    return row
+
+
+def update_row(
+    session: Session,
+    principal: Principal,
+    res: Resource[M],
+    row_id: int,
+    body: SQLModel,
+    expected_version: int | None,
+) -> M:
+    row = get_row(session, principal, res, row_id)
+    check_version(row, expected_version)
+    changes = body.model_dump(exclude_unset=True)
+    res.policy.authorize_update(session, principal, row, changes)
+    check_references(session, res.model, changes)
+    before = audit.snapshot(row)
+    for key, value in changes.items():
+        setattr(row, key, value)
+    if res.before_update:
+        res.before_update(session, principal, row, changes, before)
+    if not session.is_modified(row):
+        return row
+    flush(session, res, "update")
+    audit.record(
+        session, principal, "update", res.name, row_id, before=before, after=audit.snapshot(row)
+    )
+    if res.after_write:
+        res.after_write(session, principal, row, "update")
+    return row
+
+
+def delete_row(
+    session: Session,
+    principal: Principal,
+    res: Resource[M],
+    row_id: int,
+    expected_version: int | None,
+) -> None:
+    row = get_row(session, principal, res, row_id)
+    check_version(row, expected_version)
+    res.policy.authorize_delete(session, principal, row)
+    if res.before_delete:
+        res.before_delete(session, principal, row)
+    before = audit.snapshot(row)
+    session.delete(row)
+    flush(session, res, "delete")
+    if res.tombstones:
+        session.add(Tombstone(resource=res.name, resource_id=row_id, natural_key=before))
+    audit.record(session, principal, "delete", res.name, row_id, before=before)
+    if res.after_write:
+        res.after_write(session, principal, row, "delete")

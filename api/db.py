@@ -1,0 +1,102 @@
+"""Engine, sessions and the per-request transaction.
+
+SQLite is run in WAL mode with a busy timeout and foreign keys on. pysqlite's legacy
+transaction handling is switched off so that we issue BEGIN ourselves: SAVEPOINTs then nest
+(tests rely on it) and write requests take the write lock up front (``BEGIN IMMEDIATE``), so a
+reader that later writes never hits ``database is locked`` on an upgraded snapshot.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session, SQLModel
+
+from api.settings import get_settings
+
+SQLModel.metadata.naming_convention = {
+    "pk": "pk_%(table_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+}
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_write_intent: ContextVar[bool] = ContextVar("lsphub_write_intent", default=False)
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    settings = get_settings()
+    url = url or settings.database_url
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+        )
+        _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    kwargs.setdefault("pool_size", settings.thread_pool_size)
+    kwargs.setdefault("max_overflow", 5)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+@lru_cache
+def get_engine() -> Engine:
+    return make_engine()
+
+
+SessionLocal = sessionmaker(class_=Session, expire_on_commit=False, autoflush=False)
+
+
+def _bind_default() -> None:
+    if SessionLocal.kw.get("bind") is None:
+        SessionLocal.configure(bind=get_engine())
+
+
+@contextmanager
+def session_scope(write: bool = True) -> Iterator[Session]:
+    """A session in one transaction: commit on success, roll back on any error."""
+    _bind_default()
+    token: Token[bool] | None = _write_intent.set(write)
+    try:
+        with SessionLocal() as session, session.begin():
+            if write:
+                session.connection()  # BEGIN now, while the write intent is visible
+            _write_intent.reset(token)
+            token = None
+            yield session
+    finally:
+        if token is not None:
+            _write_intent.reset(token)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with session_scope(write=request.method in WRITE_METHODS) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

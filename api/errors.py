@@ -1,0 +1,190 @@
+"""Typed domain errors and their single rendering as RFC 9457 problem+json."""
+
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("lsphub")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    """Base for errors the service layer raises; the status and slug name the problem type."""
+
+    status: int = 400
+    slug: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: Sequence[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+        slug: str | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail or self.title)
+        if slug:
+            self.slug = slug
+        self.detail = detail or self.title
+        self.errors = list(errors) if errors else None
+        self.headers = headers
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(DomainError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class PreconditionFailed(DomainError):
+    status, slug, title = 412, "precondition-failed", "Precondition failed"
+
+
+class PreconditionRequired(DomainError):
+    status, slug, title = 428, "precondition-required", "Precondition required"
+
+
+class Unprocessable(DomainError):
+    status, slug, title = 422, "validation-error", "Validation error"
+
+
+class Unauthorized(DomainError):
+    status, slug, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str | None = None, **kw: Any) -> None:
+        kw.setdefault("headers", {"WWW-Authenticate": "Bearer"})
+        super().__init__(detail, **kw)
+
+
+class Forbidden(DomainError):
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
+class TooManyRequests(DomainError):
+    status, slug, title = 429, "rate-limited", "Too many requests"
+
+
+class PayloadTooLarge(DomainError):
+    status, slug, title = 413, "payload-too-large", "Request body too large"
+
+
+def field_error(loc: str | Sequence[str | int], msg: str) -> dict[str, Any]:
+    """One entry of a problem's ``errors`` list; ``loc`` as FastAPI writes it."""
+    path = [loc] if isinstance(loc, str) else list(loc)
+    if path and path[0] not in ("body", "query", "path", "header"):
+        path = ["body", *path]
+    return {"loc": path, "msg": msg}
+
+
+def invalid(field: str, msg: str, *, detail: str | None = None) -> Unprocessable:
+    """A 422 naming the body field at fault."""
+    return Unprocessable(detail or f"{field}: {msg}", errors=[field_error(field, msg)])
+
+
+def problem_response(
+    status: int,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    detail: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}" if slug else "about:blank",
+        "title": title or phrase,
+        "status": status,
+        "detail": detail or title or phrase,
+    }
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _domain_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return problem_response(
+        exc.status,
+        slug=exc.slug,
+        title=exc.title,
+        detail=exc.detail,
+        headers=exc.headers,
+        errors=exc.errors,
+        **exc.extra,
+    )
+
+
+def _jsonable_loc(loc: Sequence[Any]) -> list[str | int]:
+    return [p if isinstance(p, int) else str(p) for p in loc]
+
+
+def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"loc": _jsonable_loc(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+    first = errors[0] if errors else None
+    detail = (
+        f"{'.'.join(str(p) for p in first['loc'][1:]) or first['loc'][0]}: {first['msg']}"
+        if first
+        else "Invalid request"
+    )
+    return problem_response(
+        422, slug="validation-error", title="Validation error", detail=detail, errors=errors
+    )
+
+
+def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return problem_response(
+        exc.status_code, detail=str(exc.detail) if exc.detail else None, headers=exc.headers
+    )
+
+
+def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
+    message = str(getattr(exc, "orig", exc)).lower()
+    if "foreign key" in message:
+        return problem_response(
+            422,
+            slug="missing-reference",
+            title="Reference to a missing record",
+            detail="A referenced record does not exist",
+        )
+    return problem_response(
+        409, slug="conflict", title="Conflict", detail="The record clashes with an existing one"
+    )
+
+
+def _stale(_: Request, exc: Exception) -> JSONResponse:
+    return problem_response(
+        412,
+        slug="precondition-failed",
+        title="Precondition failed",
+        detail="The record was changed by someone else; reload it and try again",
+    )
+
+
+def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(500, detail="An unexpected error occurred")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(StaleDataError, _stale)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,106 @@
+"""The application: routers, middleware, error handlers and the SPA."""
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, HTMLResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from api import health
+from api.errors import install_error_handlers
+from api.indicators.router import router as indicators_router
+from api.meetings.router import router as meetings_router
+from api.middleware import RequestContext
+from api.organisations.router import router as organisations_router
+from api.partnerships.router import router as partnerships_router
+from api.people.router import router as people_router
+from api.plans.router import router as plans_router
+from api.settings import get_settings
+
+API_PREFIX = "/api/v1"
+
+PLACEHOLDER_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>LSP Hub</title></head><body><h1>LSP Hub</h1>
+<p>The browser app has not been built. The API is running: see <a href="/docs">/docs</a>.</p>
+</body></html>"""
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX)
+    for feature in (
+        organisations_router,
+        people_router,
+        partnerships_router,
+        meetings_router,
+        plans_router,
+        indicators_router,
+    ):
+        router.include_router(feature)
+    return router
+
+
+class SpaFiles(StaticFiles):
+    """Serves the built SPA; unknown client-side routes fall back to index.html."""
+
+    async def get_response(self, path: str, scope: Scope):  # type: ignore[no-untyped-def]
+        try:
+            response = await super().get_response(path, scope)
+        except StarletteHTTPException as exc:
+            if exc.status_code != 404 or path.startswith(("api/", "assets/")):
+                raise
+            return FileResponse(Path(str(self.directory)) / "index.html")
+        if path.startswith("assets/") and response.status_code == 200:
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        elif response.status_code == 200:
+            response.headers["Cache-Control"] = "no-cache"
+        return response
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="LSP Hub",
+        version="1.0.0",
+        description=(
+            "Run a Local Strategic Partnership: partners, members, meetings, decisions, "
+            "action plans with RAG status, performance reports and LAA indicator data. "
+            "Errors are RFC 9457 problem+json."
+        ),
+        openapi_url="/api/v1/openapi.json",
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(api_router())
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "If-None-Match",
+            "Idempotency-Key",
+            "X-Request-ID",
+            "X-API-Key",
+        ],
+        expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
+    )
+    app.add_middleware(
+        RequestContext,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    dist = Path(settings.frontend_dist)
+    if (dist / "index.html").is_file():
+        app.mount("/", SpaFiles(directory=dist, html=True), name="spa")
+    else:
+
+        @app.get("/", include_in_schema=False)
+        def placeholder() -> HTMLResponse:
+            return HTMLResponse(PLACEHOLDER_PAGE)
+
+    return app

@@ -1,0 +1,69 @@
+"""Pure ASGI middleware: request ids and the request body cap."""
+
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.audit.service import request_id_var
+from api.errors import PayloadTooLarge, problem_response
+
+
+class RequestContext:
+    """Gives each request an id (``X-Request-ID``, echoed back) and caps body size (413)."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        incoming = headers.get(b"x-request-id", b"").decode("latin-1")[:64]
+        request_id = incoming if incoming.isprintable() and incoming else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        limit = (
+            self.max_upload_bytes
+            if headers.get(b"content-type", b"").startswith(b"multipart/")
+            or scope["path"].startswith("/api/v1/imports")
+            else self.max_body_bytes
+        )
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            declared = headers.get(b"content-length")
+            if declared is not None and declared.isdigit() and int(declared) > limit:
+                await self._too_large(scope, receive, send_with_id, limit)
+                return
+            received = 0
+
+            async def capped_receive() -> Message:
+                nonlocal received
+                message = await receive()
+                if message["type"] == "http.request":
+                    received += len(message.get("body", b""))
+                    if received > limit:
+                        raise PayloadTooLarge(f"The request body is larger than {limit} bytes")
+                return message
+
+            await self.app(scope, capped_receive, send_with_id)
+        finally:
+            request_id_var.reset(token)
+
+    @staticmethod
+    async def _too_large(scope: Scope, receive: Receive, send: Any, limit: int) -> None:
+        response = problem_response(
+            413,
+            slug="payload-too-large",
+            title="Request body too large",
+            detail=f"The request body is larger than {limit} bytes",
+        )
+        await response(scope, receive, send)

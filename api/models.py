@@ -1,0 +1,60 @@
+"""Imports every table so that SQLModel.metadata is complete (Alembic, tests, CLI)."""
+
+from api.audit.models import AuditEvent, Tombstone
+from api.auth.models import ApiKey, AuthToken, LoginAttempt, User
+from api.imports.models import IdempotencyRecord, ImportRecord
+from api.indicators.models import Indicator, LaaTarget, Measurement
+from api.meetings.models import AgendaItem, Attendance, Decision, Meeting
+from api.organisations.models import Organisation
+from api.partnerships.models import Membership, Partnership
+from api.people.models import Person
+from api.plans.models import (
+    Action,
+    ActionPlan,
+    Outcome,
+    OutcomeIndicator,
+    Principle,
+    Priority,
+    StatusUpdate,
+    Strategy,
+    Task,
+    TaskIndicator,
+)
+from api.reports.models import Report, ReportIndicator
+from api.webhooks.models import Webhook, WebhookDelivery
+
+__all__ = [
+    "Action",
+    "ActionPlan",
+    "AgendaItem",
+    "ApiKey",
+    "Attendance",
+    "AuditEvent",
+    "AuthToken",
+    "Decision",
+    "IdempotencyRecord",
+    "ImportRecord",
+    "Indicator",
+    "LaaTarget",
+    "LoginAttempt",
+    "Measurement",
+    "Meeting",
+    "Membership",
+    "Organisation",
+    "Outcome",
+    "OutcomeIndicator",
+    "Partnership",
+    "Person",
+    "Principle",
+    "Priority",
+    "Report",
+    "ReportIndicator",
+    "StatusUpdate",
+    "Strategy",
+    "Task",
+    "TaskIndicator",
+    "Tombstone",
+    "User",
+    "Webhook",
+    "WebhookDelivery",
+]

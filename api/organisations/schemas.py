@@ -1,0 +1,23 @@
+from pydantic import BaseModel, Field
+
+from api.common import STRICT, RecordMeta, partial_model
+from api.organisations.models import OrganisationBase, Sector
+
+
+class OrganisationCreate(OrganisationBase):
+    model_config = STRICT
+    slug: str | None = Field(  # type: ignore[assignment]
+        default=None, max_length=80, pattern=r"^[a-z0-9-]+$", description="Defaults from name"
+    )
+
+
+OrganisationUpdate = partial_model(OrganisationBase, "OrganisationUpdate")
+
+
+class OrganisationRead(OrganisationBase, RecordMeta):
+    pass
+
+
+class OrganisationFilters(BaseModel):
+    sector: Sector | None = None
+    q: str | None = Field(None, max_length=100, description="Text in name or short name")

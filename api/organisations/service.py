@@ -1,0 +1,33 @@
+from sqlalchemy.orm import Session
+
+from api.auth.principal import Principal
+from api.common import slugify
+from api.crud.policy import PublicReadPolicy
+from api.crud.service import Resource
+from api.organisations.models import Organisation
+from api.organisations.schemas import (
+    OrganisationCreate,
+    OrganisationFilters,
+    OrganisationRead,
+    OrganisationUpdate,
+)
+
+
+def _fill_slug(session: Session, principal: Principal, row: Organisation) -> None:
+    if not row.slug:
+        row.slug = slugify(row.short_name or row.name)
+
+
+organisations = Resource(
+    model=Organisation,
+    path="organisations",
+    create_schema=OrganisationCreate,
+    update_schema=OrganisationUpdate,
+    read_schema=OrganisationRead,
+    filter_schema=OrganisationFilters,
+    sortable=("id", "name", "sector", "updated_at"),
+    default_sort=("name",),
+    search=("name", "short_name"),
+    policy=PublicReadPolicy(),
+    before_create=_fill_slug,
+)

@@ -1,0 +1,142 @@
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from api.common import Entity, UTCDateTime, enum_check, enum_column, utcnow
+
+
+class Rag(StrEnum):
+    green = "green"
+    amber = "amber"
+    red = "red"
+    complete = "complete"
+
+
+class StrategyBase(SQLModel):
+    title: str = Field(max_length=300)
+    vision: str | None = Field(default=None, sa_type=Text)
+    period: str | None = Field(default=None, max_length=40)
+    partnership_id: int | None = Field(default=None, foreign_key="partnership.id", index=True)
+
+
+class Strategy(StrategyBase, Entity, table=True):
+    pass
+
+
+class PrincipleBase(SQLModel):
+    strategy_id: int = Field(foreign_key="strategy.id", index=True)
+    position: int = 0
+    text: str = Field(sa_type=Text)
+
+
+class Principle(PrincipleBase, Entity, table=True):
+    pass
+
+
+class PriorityBase(SQLModel):
+    strategy_id: int = Field(foreign_key="strategy.id", index=True)
+    position: int = 0
+    text: str = Field(sa_type=Text)
+
+
+class Priority(PriorityBase, Entity, table=True):
+    pass
+
+
+class OutcomeBase(SQLModel):
+    strategy_id: int = Field(foreign_key="strategy.id", index=True)
+    priority_id: int | None = Field(default=None, foreign_key="priority.id", index=True)
+    code: str = Field(max_length=20, index=True)
+    title: str = Field(max_length=300)
+    achieve: str | None = Field(default=None, sa_type=Text)  # what we said we'd achieve
+    how: str | None = Field(default=None, sa_type=Text)
+    lead_partnership_id: int | None = Field(default=None, foreign_key="partnership.id", index=True)
+
+
+class Outcome(OutcomeBase, Entity, table=True):
+    __table_args__ = (UniqueConstraint("strategy_id", "code"),)
+
+
+class ActionPlanBase(SQLModel):
+    partnership_id: int = Field(foreign_key="partnership.id", index=True)
+    title: str = Field(max_length=300)
+    period: str | None = Field(default=None, max_length=40)
+
+
+class ActionPlan(ActionPlanBase, Entity, table=True):
+    __tablename__ = "action_plan"
+
+
+class ActionBase(SQLModel):
+    action_plan_id: int = Field(foreign_key="action_plan.id", index=True)
+    outcome_id: int = Field(foreign_key="outcome.id", index=True)
+    ref: str = Field(max_length=20)
+    title: str = Field(max_length=500)
+    decision_id: int | None = Field(default=None, foreign_key="decision.id", index=True)
+
+
+class Action(ActionBase, Entity, table=True):
+    __table_args__ = (UniqueConstraint("action_plan_id", "outcome_id", "ref"),)
+
+
+class TaskBase(SQLModel):
+    action_id: int = Field(foreign_key="action.id", index=True)
+    ref: str = Field(max_length=20)
+    title: str = Field(max_length=500, index=True)
+    target: str | None = Field(default=None, sa_type=Text)
+    position: str | None = Field(default=None, sa_type=Text)
+    rag: Rag | None = enum_column(Rag, default=None, nullable=True, index=True)
+    planned_improvement: str | None = Field(default=None, sa_type=Text)
+    deadline: date | None = Field(default=None, index=True)
+    lead_organisation_id: int | None = Field(
+        default=None, foreign_key="organisation.id", index=True
+    )
+    last_reported_on: date | None = Field(default=None, index=True)
+
+
+class Task(TaskBase, Entity, table=True):
+    __table_args__ = (
+        enum_check("rag", Rag, nullable=True),
+        UniqueConstraint("action_id", "ref"),
+    )
+
+
+class StatusUpdate(SQLModel, table=True):
+    """Append-only history of a task; the task's current fields are the latest update."""
+
+    __tablename__ = "status_update"
+    __table_args__ = (enum_check("rag", Rag, nullable=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    rag: Rag | None = enum_column(Rag, default=None, nullable=True)
+    position: str | None = Field(default=None, sa_type=Text)
+    planned_improvement: str | None = Field(default=None, sa_type=Text)
+    deadline: date | None = None
+    reported_on: date = Field(index=True)
+    note: str | None = Field(default=None, sa_type=Text)
+    author: str = Field(max_length=200)
+    author_user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    author_api_key_id: int | None = Field(default=None, foreign_key="api_key.id", index=True)
+    on_behalf_of_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class TaskIndicator(SQLModel, table=True):
+    __tablename__ = "task_indicator"
+
+    task_id: int = Field(foreign_key="task.id", primary_key=True, ondelete="CASCADE")
+    indicator_id: int = Field(
+        foreign_key="indicator.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
+
+
+class OutcomeIndicator(SQLModel, table=True):
+    __tablename__ = "outcome_indicator"
+
+    outcome_id: int = Field(foreign_key="outcome.id", primary_key=True, ondelete="CASCADE")
+    indicator_id: int = Field(
+        foreign_key="indicator.id", primary_key=True, index=True, ondelete="CASCADE"
+    )

@@ -1,0 +1,50 @@
+from fastapi import APIRouter, Response
+
+from api.auth.deps import PrincipalDep
+from api.common import Id
+from api.crud.router import crud_router
+from api.db import SessionDep
+from api.pagination import Page, PageDep
+from api.plans import service
+from api.plans.schemas import StatusUpdateCreate, StatusUpdateRead
+
+router = APIRouter()
+for resource, tag, singular in (
+    (service.strategies, "strategies", "strategy"),
+    (service.principles, "strategies", "principle"),
+    (service.priorities, "strategies", "priority"),
+    (service.outcomes, "strategies", "outcome"),
+    (service.action_plans, "action plans", "action-plan"),
+    (service.actions, "action plans", "action"),
+    (service.tasks, "tasks", "task"),
+):
+    router.include_router(crud_router(resource, tag=tag, singular=singular))
+
+
+@router.post(
+    "/tasks/{task_id}/status-updates",
+    operation_id="create_status_update",
+    status_code=201,
+    tags=["tasks"],
+)
+def create_status_update(
+    task_id: Id,
+    body: StatusUpdateCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    response: Response,
+) -> StatusUpdateRead:
+    """Report progress on a task: RAG, position, planned improvement, deadline."""
+    entry = service.add_status_update(session, principal, task_id, body)
+    response.headers["Location"] = f"/api/v1/tasks/{task_id}/status-updates"
+    return StatusUpdateRead.model_validate(entry, from_attributes=True)
+
+
+@router.get("/tasks/{task_id}/status-updates", operation_id="list_status_updates", tags=["tasks"])
+def list_status_updates(
+    task_id: Id, session: SessionDep, principal: PrincipalDep, page: PageDep
+) -> Page[StatusUpdateRead]:
+    """The task's history, newest first."""
+    rows, total = service.list_status_updates(session, principal, task_id, page)
+    items = [StatusUpdateRead.model_validate(r, from_attributes=True) for r in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)

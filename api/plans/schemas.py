@@ -1,0 +1,160 @@
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from api.common import STRICT, Id, RecordMeta, partial_model
+from api.plans.models import (
+    ActionBase,
+    ActionPlanBase,
+    OutcomeBase,
+    PrincipleBase,
+    PriorityBase,
+    Rag,
+    StrategyBase,
+    TaskBase,
+)
+
+
+class StrategyCreate(StrategyBase):
+    model_config = STRICT
+
+
+StrategyUpdate = partial_model(StrategyBase, "StrategyUpdate")
+
+
+class StrategyRead(StrategyBase, RecordMeta):
+    pass
+
+
+class StrategyFilters(BaseModel):
+    partnership_id: Id | None = None
+    q: str | None = Field(None, max_length=100)
+
+
+class PrincipleCreate(PrincipleBase):
+    model_config = STRICT
+
+
+PrincipleUpdate = partial_model(PrincipleBase, "PrincipleUpdate", exclude=("strategy_id",))
+
+
+class PrincipleRead(PrincipleBase, RecordMeta):
+    pass
+
+
+class PriorityCreate(PriorityBase):
+    model_config = STRICT
+
+
+PriorityUpdate = partial_model(PriorityBase, "PriorityUpdate", exclude=("strategy_id",))
+
+
+class PriorityRead(PriorityBase, RecordMeta):
+    pass
+
+
+class StrategyChildFilters(BaseModel):
+    strategy_id: Id | None = None
+
+
+class OutcomeCreate(OutcomeBase):
+    model_config = STRICT
+
+
+OutcomeUpdate = partial_model(OutcomeBase, "OutcomeUpdate", exclude=("strategy_id",))
+
+
+class OutcomeRead(OutcomeBase, RecordMeta):
+    pass
+
+
+class OutcomeFilters(BaseModel):
+    strategy_id: Id | None = None
+    priority_id: Id | None = None
+    lead_partnership_id: Id | None = None
+    code: str | None = Field(None, max_length=20)
+    q: str | None = Field(None, max_length=100)
+
+
+class ActionPlanCreate(ActionPlanBase):
+    model_config = STRICT
+
+
+ActionPlanUpdate = partial_model(ActionPlanBase, "ActionPlanUpdate", exclude=("partnership_id",))
+
+
+class ActionPlanRead(ActionPlanBase, RecordMeta):
+    pass
+
+
+class ActionPlanFilters(BaseModel):
+    partnership_id: Id | None = None
+
+
+class ActionCreate(ActionBase):
+    model_config = STRICT
+
+
+ActionUpdate = partial_model(ActionBase, "ActionUpdate", exclude=("action_plan_id",))
+
+
+class ActionRead(ActionBase, RecordMeta):
+    pass
+
+
+class ActionFilters(BaseModel):
+    action_plan_id: Id | None = None
+    outcome_id: Id | None = None
+    q: str | None = Field(None, max_length=100)
+
+
+class TaskCreate(TaskBase):
+    model_config = STRICT
+
+
+TaskUpdate = partial_model(TaskBase, "TaskUpdate", exclude=("last_reported_on",))
+
+
+class TaskRead(TaskBase, RecordMeta):
+    pass
+
+
+class TaskFilters(BaseModel):
+    partnership_id: Id | None = Field(None, description="Tasks in this partnership's plans")
+    outcome_id: Id | None = None
+    action_id: Id | None = None
+    action_plan_id: Id | None = None
+    rag: Rag | None = None
+    not_rated: bool | None = Field(None, description="Only tasks without a RAG status")
+    lead_organisation_id: Id | None = None
+    deadline_before: date | None = None
+    deadline_after: date | None = None
+    q: str | None = Field(None, max_length=100, description="Text in title, target or position")
+
+
+class StatusUpdateCreate(BaseModel):
+    """A new entry in a task's history; the task's current fields move to it."""
+
+    model_config = STRICT
+
+    rag: Rag | None = None
+    position: str | None = Field(None, max_length=10_000)
+    planned_improvement: str | None = Field(None, max_length=10_000)
+    deadline: date | None = None
+    reported_on: date | None = Field(None, description="Defaults to today")
+    note: str | None = Field(None, max_length=10_000)
+    on_behalf_of_id: Id | None = None
+
+
+class StatusUpdateRead(BaseModel):
+    id: int
+    task_id: int
+    rag: Rag | None
+    position: str | None
+    planned_improvement: str | None
+    deadline: date | None
+    reported_on: date
+    note: str | None
+    author: str
+    on_behalf_of_id: int | None
+    created_at: datetime
