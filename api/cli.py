@@ -6,17 +6,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from alembic.config import Config
 from rich.console import Console
 
-app = typer.Typer(help="LSP Hub: run a Local Strategic Partnership.", no_args_is_help=True)
+app = typer.Typer(
+    help="LSP Hub: run a Local Strategic Partnership.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 console = Console()
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _alembic_config(url: str | None = None):  # type: ignore[no-untyped-def]
-    from alembic.config import Config
-
+def _alembic_config(url: str | None = None) -> Config:
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
     if url:
@@ -64,7 +67,20 @@ def seed_demo(
         return
     console.print("[green]Demo data loaded.[/green]")
     for line in result:
-        console.print(line)
+        console.print(line, soft_wrap=True)
+
+
+@app.command("demo-credentials")
+def demo_credentials() -> None:
+    """Print the demo logins and fresh demo API keys (earlier demo keys are revoked)."""
+    from api.db import session_scope
+    from api.demo import issue_demo_credentials
+
+    with session_scope() as session:
+        lines = issue_demo_credentials(session)
+    console.print("[bold]Demo credentials (fictional):[/bold]")
+    for line in lines:
+        console.print(line, soft_wrap=True)
 
 
 @app.command()

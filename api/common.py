@@ -12,6 +12,7 @@ from sqlalchemy import CheckConstraint, DateTime, Integer, String, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
+from sqlmodel.main import SQLModelConfig
 
 # A positive 32-bit id: out-of-range ids are a 422, never a database error.
 Id = Annotated[int, PydanticField(ge=1, le=2_147_483_647)]
@@ -108,5 +109,5 @@ def slugify(text: str, max_length: int = 80) -> str:
     return slug[:max_length].rstrip("-") or "item"
 
 
-STRICT = ConfigDict(extra="forbid")
+STRICT = SQLModelConfig(extra="forbid")
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"

@@ -8,7 +8,7 @@ reader that later writes never hits ``database is locked`` on an upgraded snapsh
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar, Token
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -48,6 +48,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    import api.models  # noqa: F401  (every table must be mapped before the first flush)
+
     settings = get_settings()
     url = url or settings.database_url
     if url.startswith("sqlite"):
@@ -81,17 +83,14 @@ def _bind_default() -> None:
 def session_scope(write: bool = True) -> Iterator[Session]:
     """A session in one transaction: commit on success, roll back on any error."""
     _bind_default()
-    token: Token[bool] | None = _write_intent.set(write)
-    try:
-        with SessionLocal() as session, session.begin():
-            if write:
-                session.connection()  # BEGIN now, while the write intent is visible
-            _write_intent.reset(token)
-            token = None
-            yield session
-    finally:
-        if token is not None:
-            _write_intent.reset(token)
+    with SessionLocal() as session, session.begin():
+        if write:
+            token = _write_intent.set(True)
+            try:
+                session.connection()  # BEGIN (IMMEDIATE on SQLite) now, not at first query
+            finally:
+                _write_intent.reset(token)
+        yield session
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -149,7 +149,9 @@ def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     return problem_response(
-        exc.status_code, detail=str(exc.detail) if exc.detail else None, headers=exc.headers
+        exc.status_code,
+        detail=str(exc.detail) if exc.detail else None,
+        headers=dict(exc.headers) if exc.headers else None,
     )
 
 

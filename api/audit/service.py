@@ -19,7 +19,8 @@ def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
     """A JSON-safe copy of a row's columns, without secrets."""
     if row is None:
         return None
-    data = {k: v for k, v in row.model_dump().items() if k not in _SECRET_FIELDS}
+    columns = row.__table__.columns  # type: ignore[attr-defined]
+    data = {c.key: getattr(row, c.key) for c in columns if c.key not in _SECRET_FIELDS}
     return dict(jsonable_encoder(data))
 
 

@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlmodel import col, select
 
 from api.auth.models import ApiKey, AuthToken, Scope, User
 from api.auth.principal import ALL_SCOPES, Principal
@@ -21,7 +21,7 @@ def _principal_for_key(session: Session, key: str) -> Principal | None:
     prefix = split_api_key(key)
     if prefix is None:
         return None
-    api_key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    api_key = session.scalar(select(ApiKey).where(col(ApiKey.prefix) == prefix))
     now = utcnow()
     if (
         api_key is None
@@ -44,8 +44,8 @@ def _principal_for_key(session: Session, key: str) -> Principal | None:
 def _principal_for_token(session: Session, token: str) -> Principal | None:
     row = session.execute(
         select(AuthToken, User)
-        .join(User, User.id == AuthToken.user_id)
-        .where(AuthToken.token_hash == sha256_hex(token))
+        .join(User, col(User.id) == col(AuthToken.user_id))
+        .where(col(AuthToken.token_hash) == sha256_hex(token))
     ).first()
     if row is None:
         return None

@@ -1,7 +1,7 @@
 """Creating API keys: the only place a key exists in clear is the value returned here."""
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlmodel import select
 
 from api.auth.models import ApiKey, Role, Scope
 from api.auth.security import new_api_key, sha256_hex

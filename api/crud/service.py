@@ -101,7 +101,7 @@ def order_clauses(res: Resource[M], sort: str | None) -> list[ColumnElement[Any]
     clauses: list[ColumnElement[Any]] = []
     for key in keys:
         name = key.lstrip("-+")
-        if name not in res.sortable:
+        if sort and name not in res.sortable:
             allowed = ", ".join(res.sortable)
             raise Unprocessable(
                 f"Cannot sort by '{name}'; use one of: {allowed}",
@@ -184,7 +184,7 @@ def create_row(session: Session, principal: Principal, res: Resource[M], body: S
     data = body.model_dump()
     res.policy.authorize_create(session, principal, data)
     check_references(session, res.model, data)
-    row = res.model.model_validate(data)
+    row = res.model(**data)
     if res.before_create:
         res.before_create(session, principal, row)
     session.add(row)

@@ -3,8 +3,8 @@
 import csv
 from importlib.resources import files
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlmodel import select
 
 from api.indicators.models import Indicator, Polarity, Unit
 

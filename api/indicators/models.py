@@ -9,7 +9,7 @@ from api.common import Entity, enum_check, enum_column
 
 class Unit(StrEnum):
     percent = "percent"
-    count = "count"
+    count_ = "count"  # trailing _: `count` would shadow str.count
     rate_per_1000 = "rate_per_1000"
     rate_per_10000 = "rate_per_10000"
     rate_per_100000 = "rate_per_100000"

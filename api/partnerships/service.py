@@ -4,6 +4,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Select, or_
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from api.auth.principal import Principal
 from api.common import slugify
@@ -56,9 +57,8 @@ def _membership_dates(session: Session, principal: Principal, row: Membership, *
 
 def open_on(day: date) -> Any:
     """SQL condition: membership open on ``day``."""
-    return (Membership.started_on <= day) & (
-        or_(Membership.ended_on.is_(None), Membership.ended_on >= day)  # type: ignore[union-attr]
-    )
+    ended_on = col(Membership.ended_on)
+    return (col(Membership.started_on) <= day) & or_(ended_on.is_(None), ended_on >= day)
 
 
 def _membership_filters(stmt: Select[Any], filters: BaseModel) -> Select[Any]:

@@ -5,8 +5,9 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
+from sqlmodel import col, select
 
 from api.audit import service as audit
 from api.auth.principal import Principal
@@ -122,17 +123,19 @@ actions = Resource(
 def _task_filters(stmt: Select[Any], filters: BaseModel) -> Select[Any]:
     assert isinstance(filters, TaskFilters)
     if filters.outcome_id or filters.action_plan_id or filters.partnership_id:
-        stmt = stmt.join(Action, Action.id == Task.action_id)
+        stmt = stmt.join(Action, col(Action.id) == col(Task.action_id))
         if filters.outcome_id:
-            stmt = stmt.where(Action.outcome_id == filters.outcome_id)
+            stmt = stmt.where(col(Action.outcome_id) == filters.outcome_id)
         if filters.action_plan_id:
-            stmt = stmt.where(Action.action_plan_id == filters.action_plan_id)
+            stmt = stmt.where(col(Action.action_plan_id) == filters.action_plan_id)
         if filters.partnership_id:
-            stmt = stmt.join(ActionPlan, ActionPlan.id == Action.action_plan_id).where(
-                ActionPlan.partnership_id == filters.partnership_id
+            stmt = stmt.join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id)).where(
+                col(ActionPlan.partnership_id) == filters.partnership_id
             )
     if filters.not_rated is not None:
-        stmt = stmt.where(Task.rag.is_(None) if filters.not_rated else Task.rag.is_not(None))  # type: ignore[union-attr]
+        stmt = stmt.where(
+            col(Task.rag).is_(None) if filters.not_rated else col(Task.rag).is_not(None)
+        )
     return stmt
 
 
@@ -227,7 +230,7 @@ def list_status_updates(
     crud.get_row(session, principal, tasks, task_id)
     stmt = (
         select(StatusUpdate)
-        .where(StatusUpdate.task_id == task_id)
-        .order_by(StatusUpdate.reported_on.desc(), StatusUpdate.id.desc())  # type: ignore[attr-defined]
+        .where(col(StatusUpdate.task_id) == task_id)
+        .order_by(col(StatusUpdate.reported_on).desc(), col(StatusUpdate.id).desc())
     )
     return paginate(session, stmt, page)

@@ -1,0 +1,147 @@
+"""Database fixtures: migrate once per run with Alembic, load the demo data, roll back each test.
+
+Runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+"""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+_TMP = Path(tempfile.mkdtemp(prefix="lsphub-test-"))
+DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.db'}"
+os.environ["LSPHUB_DATABASE_URL"] = DATABASE_URL
+os.environ["LSPHUB_ENV"] = "test"
+os.environ.setdefault("LSPHUB_SECRET_KEY", "test-secret-key-that-is-long-enough-1234")
+os.environ["LSPHUB_FRONTEND_DIST"] = str(_TMP / "no-frontend")
+
+import pytest  # noqa: E402
+from alembic import command  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import Connection, Engine, event, select, text  # noqa: E402
+
+from api.auth.keys import create_api_key  # noqa: E402
+from api.auth.models import AuthToken, Role, User  # noqa: E402
+from api.auth.security import new_token, sha256_hex  # noqa: E402
+from api.cli import _alembic_config  # noqa: E402
+from api.common import utcnow  # noqa: E402
+from api.db import SessionLocal, make_engine  # noqa: E402
+from api.demo import seed  # noqa: E402
+from api.main import create_app  # noqa: E402
+from api.organisations.models import Organisation  # noqa: E402
+
+
+def _reset_database(engine: Engine) -> None:
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[Engine]:
+    engine = make_engine(DATABASE_URL)
+    _reset_database(engine)
+    config = _alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def credentials(engine: Engine) -> dict[str, str]:
+    """Demo data plus a bearer credential per role: users get tokens, keys for the rest."""
+    SessionLocal.configure(bind=engine)
+    creds: dict[str, str] = {}
+    with SessionLocal() as session, session.begin():
+        seed(session)
+        for role in (Role.admin, Role.officer, Role.member):
+            user = session.scalars(select(User).where(User.role == role)).first()
+            assert user is not None and user.id is not None
+            token = new_token()
+            session.add(
+                AuthToken(
+                    token_hash=sha256_hex(token),
+                    user_id=user.id,
+                    expires_at=utcnow() + timedelta(hours=8),
+                )
+            )
+            creds[role.value] = token
+        member = session.scalars(select(User).where(User.role == Role.member)).one()
+        creds["partner"] = create_api_key(
+            session,
+            role=Role.partner,
+            name="test partner",
+            organisation_id=member.organisation_id,
+        )
+        creds["county"] = create_api_key(session, role=Role.county, name="test county")
+    return creds
+
+
+@pytest.fixture
+def db(engine: Engine, credentials: dict[str, str]) -> Iterator[Connection]:
+    """Each test runs inside a transaction that is rolled back afterwards."""
+    with engine.connect() as conn:
+        outer = conn.begin()
+        SessionLocal.configure(bind=conn, join_transaction_mode="create_savepoint")
+        yield conn
+        outer.rollback()
+        SessionLocal.configure(bind=engine, join_transaction_mode="conservative_savepoint")
+
+
+@pytest.fixture(scope="session")
+def app() -> FastAPI:
+    return create_app()
+
+
+def _client(app: FastAPI, secret: str | None) -> TestClient:
+    headers = {"Authorization": f"Bearer {secret}"} if secret else {}
+    return TestClient(app, headers=headers, raise_server_exceptions=False)
+
+
+@pytest.fixture
+def client(app: FastAPI, db: Connection, credentials: dict[str, str]) -> TestClient:
+    """A client authenticated as the demo administrator."""
+    return _client(app, credentials["admin"])
+
+
+@pytest.fixture
+def anon(app: FastAPI, db: Connection) -> TestClient:
+    return _client(app, None)
+
+
+@pytest.fixture
+def as_role(app: FastAPI, db: Connection, credentials: dict[str, str]):  # type: ignore[no-untyped-def]
+    """``as_role("member")`` -> a client acting as that demo principal."""
+    return lambda role: _client(app, credentials[role])
+
+
+@pytest.fixture
+def query_counter(engine: Engine) -> Iterator[list[str]]:
+    """Collects every SQL statement the test runs."""
+    statements: list[str] = []
+
+    def _count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", _count)
+    yield statements
+    event.remove(engine, "before_cursor_execute", _count)
+
+
+@pytest.fixture
+def dialect(engine: Engine) -> str:
+    return engine.dialect.name
+
+
+@pytest.fixture
+def org_id(db: Connection) -> int:
+    """The id of a demo organisation."""
+    with SessionLocal() as session:
+        found = session.scalar(select(Organisation.id).order_by(Organisation.id).limit(1))
+    assert found is not None
+    return found
