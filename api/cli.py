@@ -9,6 +9,8 @@ import typer
 from alembic.config import Config
 from rich.console import Console
 
+from api.imports import cli as imports_cli
+
 app = typer.Typer(
     help="LSP Hub: run a Local Strategic Partnership.",
     no_args_is_help=True,
@@ -121,6 +123,24 @@ def openapi(
     console.print(f"Wrote {output}")
 
 
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Deliver one batch and exit")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds to sleep when idle")] = 2.0,
+) -> None:
+    """Deliver queued webhook events (run one or more; they share the queue safely)."""
+    import logging
+
+    from api.webhooks.service import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    console.print("Webhook worker started; Ctrl-C to stop.")
+    try:
+        run_worker(interval_seconds=interval, once=once)
+    except KeyboardInterrupt:
+        console.print("Worker stopped.")
+
+
 @app.command("create-key")
 def create_key(
     role: Annotated[str, typer.Option(help="admin, officer, member, partner or county")],
@@ -135,6 +155,10 @@ def create_key(
     with session_scope() as session:
         key = create_api_key(session, role=role, name=name, organisation=organisation, scopes=scope)
     console.print(key)
+
+
+app.command("import")(imports_cli.import_command)
+app.command("export")(imports_cli.export_command)
 
 
 def random_password() -> str:

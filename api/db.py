@@ -63,6 +63,8 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_size", settings.thread_pool_size)
     kwargs.setdefault("max_overflow", 5)
     kwargs.setdefault("pool_pre_ping", True)
+    # An unreachable server fails fast (503 from /ready) instead of hanging a worker thread.
+    kwargs.setdefault("connect_args", {"connect_timeout": settings.database_connect_timeout})
     return create_engine(url, **kwargs)
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
+from api.audit import service as audit
 from api.auth.keys import create_api_key
 from api.auth.models import ApiKey, Role, User
 from api.auth.security import hash_password
@@ -28,6 +29,7 @@ from api.meetings.models import (
 )
 from api.organisations.models import Organisation, Sector
 from api.partnerships.models import (
+    EndReason,
     Membership,
     MembershipRole,
     Partnership,
@@ -48,6 +50,7 @@ from api.plans.models import (
     Task,
     TaskIndicator,
 )
+from api.webhooks.demo import seed_demo_webhook
 
 LONDON = ZoneInfo("Europe/London")
 AREA = "E06000099"  # fictional unitary authority code used throughout the demo
@@ -307,6 +310,8 @@ def seed(session: Session, *, force: bool = False, today: date | None = None) ->
     _seed_meetings(session, rnd, groups, memberships, people, today)
     plan_tasks = _seed_strategy_and_plans(session, rnd, strategic, themes, orgs, today)
     _seed_indicators(session, rnd, today)
+    seed_demo_webhook(session, today)
+    _seed_governance_cases(session, groups, memberships, people, today)
 
     member = memberships[themes[0].id][3]  # type: ignore[index]
     officer = memberships[themes[0].id][2]  # type: ignore[index]
@@ -338,6 +343,7 @@ def seed(session: Session, *, force: bool = False, today: date | None = None) ->
         user.password_hash = hash_password(DEMO_PASSWORDS[user.email])
     session.add_all(users)
     session.flush()
+    audit.record(session, "cli", "seed", "demo", None, after={"tasks": plan_tasks})
     return [f"  {plan_tasks} tasks across {len(themes)} thematic action plans"]
 
 
@@ -345,7 +351,9 @@ def issue_demo_credentials(session: Session) -> list[str]:
     """Fresh demo API keys (earlier demo keys are revoked) and the demo logins, to print."""
     now = datetime.now(UTC)
     for key in session.scalars(select(ApiKey).where(col(ApiKey.name).endswith(" (demo)"))):
-        key.revoked_at = key.revoked_at or now
+        if key.revoked_at is None:
+            key.revoked_at = now
+            audit.record(session, "cli", "revoke", "api_key", key.id)
     member = session.scalars(select(User).where(col(User.email) == "member@example.org")).one()
     partner_org = session.get_one(Organisation, member.organisation_id)
     partner_key = create_api_key(
@@ -439,6 +447,109 @@ def _seed_meetings(
                     result=DecisionResult.carried if for_votes > against else DecisionResult.lost,
                 )
             )
+    session.flush()
+
+
+def _seed_governance_cases(
+    session: Session,
+    groups: list[Partnership],
+    memberships: dict[int, list[Membership]],
+    people: list[Person],
+    today: date,
+) -> None:
+    """Make every governance finding show at least once, and approve past minutes.
+
+    Draws no random numbers, so the rest of the demo data is unchanged by it.
+    """
+    by_slug = {g.slug: g for g in groups}
+
+    def meetings_of(group: Partnership) -> list[Meeting]:
+        stmt = select(Meeting).where(col(Meeting.partnership_id) == group.id)
+        return list(session.scalars(stmt.order_by(col(Meeting.starts_at), col(Meeting.id))))
+
+    def attendance_of(meeting: Meeting) -> dict[int, Attendance]:
+        rows = session.scalars(select(Attendance).where(col(Attendance.meeting_id) == meeting.id))
+        return {a.membership_id: a for a in rows}
+
+    # Substitutions over the limit: an executive member sends a substitute every time (5 > 3).
+    executive = by_slug["executive"]
+    regular = memberships[executive.id][5]  # type: ignore[index]
+    seated = {m.person_id for m in memberships[executive.id]}  # type: ignore[index]
+    stand_in = next(p for p in people if p.id not in seated)
+    for meeting in meetings_of(executive):
+        row = attendance_of(meeting).get(regular.id)  # type: ignore[arg-type]
+        if row is not None:
+            row.status, row.substitute_person_id = AttendanceStatus.substitute, stand_in.id
+
+    # Random attendance left some meetings inquorate that still took decisions: top them up
+    # from those who sent apologies (then the absent), so only the case below is inquorate.
+    counts_towards = (AttendanceStatus.present, AttendanceStatus.substitute)
+    for group in groups:
+        members = memberships[group.id]  # type: ignore[index]
+        chronic = members[4].id if len(members) > 4 else None
+        for meeting in meetings_of(group):
+            register = attendance_of(meeting)
+            rows = [register[m.id] for m in members if m.voting and m.id in register]
+            counted = sum(1 for row in rows if row.status in counts_towards)
+            spare = [r for r in rows if r.status == AttendanceStatus.apologies] + [
+                r for r in rows if r.status == AttendanceStatus.absent
+            ]
+            spare = [r for r in spare if r.membership_id != chronic]
+            for row in spare[: max(0, group.quorum - counted)]:
+                row.status = AttendanceStatus.present
+
+    # An inquorate meeting: four voting members at Children and Young People, meeting 3.
+    children = by_slug["children-young-people"]
+    inquorate = meetings_of(children)[2]
+    voting_present = 0
+    for membership in memberships[children.id]:  # type: ignore[index]
+        row = attendance_of(inquorate)[membership.id]  # type: ignore[index]
+        if row.status in (AttendanceStatus.present, AttendanceStatus.substitute) and (
+            membership.voting
+        ):
+            voting_present += 1
+            if voting_present > 4:
+                row.status, row.substitute_person_id = AttendanceStatus.apologies, None
+    for decision in session.scalars(
+        select(Decision).where(col(Decision.meeting_id) == inquorate.id)
+    ):
+        session.delete(decision)  # nothing is carried at an inquorate meeting
+    inquorate.minutes = "Not quorate: the members present discussed the report informally."
+
+    # A chair past their term.
+    healthier = by_slug["healthier-communities"]
+    memberships[healthier.id][0].term_ends_on = today - timedelta(days=21)  # type: ignore[index]
+
+    # No voluntary-sector member: Economy and Skills' voluntary members resigned.
+    economy = by_slug["economy-skills"]
+    sectors = {o.id: o.sector for o in session.scalars(select(Organisation))}
+    for membership in memberships[economy.id]:  # type: ignore[index]
+        if sectors.get(membership.on_behalf_of_id) == Sector.voluntary_community:
+            membership.notice_given_on = today - timedelta(days=80)
+            membership.ended_on = today - timedelta(days=45)
+            membership.end_reason = EndReason.resigned
+
+    # Overdue and too few meetings: Environment and Climate cancelled its last two meetings.
+    environment = by_slug["environment-climate"]
+    environment.min_meetings_per_year = 4
+    for meeting in [m for m in meetings_of(environment) if m.status == MeetingStatus.held][-2:]:
+        meeting.status, meeting.minutes = MeetingStatus.cancelled, None
+        for row in attendance_of(meeting).values():
+            session.delete(row)
+        for decision in session.scalars(
+            select(Decision).where(col(Decision.meeting_id) == meeting.id)
+        ):
+            session.delete(decision)
+    session.flush()
+
+    # Minutes are approved at the next meeting held.
+    for group in groups:
+        held = [m for m in meetings_of(group) if m.status == MeetingStatus.held]
+        for n in range(1, len(held)):
+            meeting, next_meeting = held[n - 1], held[n]
+            if meeting.minutes and next_meeting is not inquorate:
+                meeting.minutes_approved_by_meeting_id = next_meeting.id
+                meeting.minutes_approved_at = next_meeting.starts_at
     session.flush()
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -146,8 +146,21 @@ def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# FastAPI's 400 for a body it cannot decode (invalid UTF-8, wrong encoding): a 422 like any
+# other malformed body, so clients see one status for "your body is wrong".
+BODY_PARSE_ERROR = "There was an error parsing the body"
+
+
 def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == BODY_PARSE_ERROR:
+        return problem_response(
+            422,
+            slug="validation-error",
+            title="Validation error",
+            detail="body: not valid UTF-8 JSON",
+            errors=[field_error(["body"], "not valid UTF-8 JSON")],
+        )
     return problem_response(
         exc.status_code,
         detail=str(exc.detail) if exc.detail else None,
@@ -178,6 +191,18 @@ def _stale(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """Connection refused or lost, lock or statement timeouts: transient, so 503 + Retry-After."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(
+        503,
+        slug="database-unavailable",
+        title="Database unavailable",
+        detail="The database is unreachable or busy; try again shortly",
+        headers={"Retry-After": "5"},
+    )
+
+
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(500, detail="An unexpected error occurred")
@@ -189,4 +214,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(StaleDataError, _stale)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(InterfaceError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)

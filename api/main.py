@@ -10,15 +10,24 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from api import health
+from api.audit.router import router as audit_router
+from api.auth.router import router as auth_router
+from api.dashboard.router import router as dashboard_router
 from api.errors import install_error_handlers
+from api.feeds.router import router as feeds_router
+from api.governance.router import router as governance_router
+from api.imports.router import router as imports_router
 from api.indicators.router import router as indicators_router
+from api.laa.router import router as laa_router
 from api.meetings.router import router as meetings_router
 from api.middleware import RequestContext
 from api.organisations.router import router as organisations_router
 from api.partnerships.router import router as partnerships_router
 from api.people.router import router as people_router
 from api.plans.router import router as plans_router
+from api.reports.router import router as reports_router
 from api.settings import get_settings
+from api.webhooks.router import router as webhooks_router
 
 API_PREFIX = "/api/v1"
 
@@ -28,15 +37,35 @@ PLACEHOLDER_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"
 </body></html>"""
 
 
+# Statuses any /api/v1 operation may answer (problem+json); operations add their own.
+API_PROBLEM_RESPONSES: dict[int | str, dict[str, str]] = {
+    401: {"description": "Not authenticated"},
+    403: {"description": "Not allowed"},
+    404: {"description": "Not found, or not visible to the caller"},
+    413: {"description": "Request body too large"},
+    422: {"description": "Validation error"},
+    503: {"description": "Database unavailable; retry after the Retry-After delay"},
+}
+
+
 def api_router() -> APIRouter:
-    router = APIRouter(prefix=API_PREFIX)
+    router = APIRouter(prefix=API_PREFIX, responses=API_PROBLEM_RESPONSES)
     for feature in (
+        auth_router,
+        audit_router,
         organisations_router,
         people_router,
         partnerships_router,
         meetings_router,
+        governance_router,
+        feeds_router,
         plans_router,
+        reports_router,
+        dashboard_router,
         indicators_router,
+        laa_router,
+        imports_router,
+        webhooks_router,
     ):
         router.include_router(feature)
     return router

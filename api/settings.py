@@ -3,7 +3,7 @@
 from functools import lru_cache
 from typing import Literal, Self
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-secret-change-me"
@@ -23,9 +23,14 @@ class Settings(BaseSettings):
     token_ttl_minutes: int = 480
     login_attempts_per_window: int = 5
     login_window_seconds: int = 300
+    # Failed logins per client address (an office behind one NAT holds several users).
+    login_attempts_per_client_window: int = 20
     sqlite_busy_timeout_ms: int = 15_000
+    database_connect_timeout: int = 5  # seconds (PostgreSQL)
     frontend_dist: str = "frontend/dist"
     public_base_url: str = "http://127.0.0.1:8000"
+    # LAA RAG: amber band as a share of the baseline-to-target distance (0.05 = 5 %).
+    laa_rag_tolerance: float = Field(0.05, ge=0, le=1)
 
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> Self:

@@ -1,14 +1,19 @@
 """Writes audit events in the caller's transaction, so a write and its record land together."""
 
+from collections.abc import Sequence
 from contextvars import ContextVar
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 from sqlalchemy.orm import Session
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col, select
 
 from api.audit.models import AuditEvent
+from api.audit.schemas import AuditEventFilters
 from api.auth.principal import Principal
+from api.crud.policy import AdminPolicy
+from api.errors import NotFound
+from api.pagination import PageParams, paginate
 
 request_id_var: ContextVar[str | None] = ContextVar("lsphub_request_id", default=None)
 
@@ -44,4 +49,32 @@ def record(
         request_id=request_id_var.get(),
     )
     session.add(event)
+    return event
+
+
+# -- reading (administrators only; nothing changes or deletes an event) ------------------------
+
+
+def list_events(
+    session: Session, principal: Principal, page: PageParams, filters: AuditEventFilters
+) -> tuple[Sequence[AuditEvent], int]:
+    """Newest first."""
+    AdminPolicy().authorize_read(principal)
+    stmt = select(AuditEvent)
+    for name in ("resource", "resource_id", "principal", "action", "request_id"):
+        value = getattr(filters, name)
+        if value is not None:
+            stmt = stmt.where(getattr(AuditEvent, name) == value)
+    if filters.at_after is not None:
+        stmt = stmt.where(col(AuditEvent.at) >= filters.at_after)
+    if filters.at_before is not None:
+        stmt = stmt.where(col(AuditEvent.at) <= filters.at_before)
+    return paginate(session, stmt.order_by(col(AuditEvent.id).desc()), page)
+
+
+def get_event(session: Session, principal: Principal, event_id: int) -> AuditEvent:
+    AdminPolicy().authorize_read(principal)
+    event = session.get(AuditEvent, event_id)
+    if event is None:
+        raise NotFound(f"No audit event with id {event_id}")
     return event

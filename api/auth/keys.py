@@ -1,10 +1,15 @@
 """Creating API keys: the only place a key exists in clear is the value returned here."""
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 from sqlmodel import select
 
+from api.audit import service as audit
 from api.auth.models import ApiKey, Role, Scope
+from api.auth.principal import Principal
 from api.auth.security import new_api_key, sha256_hex
+from api.common import utcnow
 from api.errors import invalid
 from api.organisations.models import Organisation
 
@@ -27,7 +32,32 @@ def create_api_key(
     scopes: list[str] | None = None,
     created_by_user_id: int | None = None,
 ) -> str:
-    """Store a new key (hashed) and return it in clear, once."""
+    """Store a new key (hashed) and return it in clear, once (command line and demo data)."""
+    return issue_api_key(
+        session,
+        "cli",
+        role=role,
+        name=name,
+        organisation=organisation,
+        organisation_id=organisation_id,
+        scopes=scopes,
+        created_by_user_id=created_by_user_id,
+    )[1]
+
+
+def issue_api_key(
+    session: Session,
+    actor: Principal | str,
+    *,
+    role: Role | str,
+    name: str,
+    organisation: str | None = None,
+    organisation_id: int | None = None,
+    scopes: list[str] | None = None,
+    created_by_user_id: int | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiKey, str]:
+    """Store a new key (hashed); return the row and the key in clear, which exists only here."""
     try:
         role = Role(role)
     except ValueError:
@@ -44,17 +74,20 @@ def create_api_key(
             raise invalid("organisation", f"no organisation with slug '{organisation}'")
     if role == Role.partner and organisation_id is None:
         raise invalid("organisation_id", "a partner key must belong to an organisation")
+    if expires_at is not None and expires_at <= utcnow():
+        raise invalid("expires_at", "must be in the future")
     prefix, key = new_api_key()
-    session.add(
-        ApiKey(
-            name=name,
-            prefix=prefix,
-            key_hash=sha256_hex(key),
-            role=role,
-            scopes=" ".join(s.value for s in chosen),
-            organisation_id=organisation_id,
-            created_by_user_id=created_by_user_id,
-        )
+    row = ApiKey(
+        name=name,
+        prefix=prefix,
+        key_hash=sha256_hex(key),
+        role=role,
+        scopes=" ".join(s.value for s in chosen),
+        organisation_id=organisation_id,
+        created_by_user_id=created_by_user_id,
+        expires_at=expires_at,
     )
+    session.add(row)
     session.flush()
-    return key
+    audit.record(session, actor, "create", "api_key", row.id, after=audit.snapshot(row))
+    return row, key

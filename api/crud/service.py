@@ -139,6 +139,9 @@ def get_row(session: Session, principal: Principal, res: Resource[M], row_id: in
 # -- writing -----------------------------------------------------------------------------------
 
 
+MAX_ID = 2_147_483_647  # ids are positive 32-bit integers; larger ones overflow SQLite's binding
+
+
 def check_references(session: Session, model: type[SQLModel], data: dict[str, Any]) -> None:
     """422 naming every ``*_id`` field that points at a missing row."""
     errors = []
@@ -148,7 +151,8 @@ def check_references(session: Session, model: type[SQLModel], data: dict[str, An
         if value is None:
             continue
         target = fk.column
-        if not session.scalar(select(exists().where(target == value))):
+        out_of_range = isinstance(value, int) and not 1 <= value <= MAX_ID
+        if out_of_range or not session.scalar(select(exists().where(target == value))):
             errors.append(field_error(name, f"no {target.table.name} with id {value}"))
     if errors:
         raise Unprocessable(

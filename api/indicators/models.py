@@ -58,10 +58,11 @@ class MeasurementBase(SQLModel):
     reported_on: date = Field(index=True)
     source: str | None = Field(default=None, max_length=300)
     note: str | None = Field(default=None, sa_type=Text)
-    reported_by: str | None = Field(default=None, max_length=200)
 
 
 class Measurement(MeasurementBase, Entity, table=True):
     __table_args__ = (
         Index("ix_measurement_indicator_area_period", "indicator_id", "area", "period"),
     )
+
+    reported_by: str | None = Field(default=None, max_length=200)  # the caller's label

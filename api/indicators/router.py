@@ -1,4 +1,50 @@
-from api.crud.router import crud_router
-from api.indicators.service import indicators
+from fastapi import APIRouter, Response
 
-router = crud_router(indicators, tag="indicators", singular="indicator")
+from api.auth.deps import PrincipalDep
+from api.common import Id
+from api.crud.router import IfMatch, crud_router, parse_if_match
+from api.db import SessionDep
+from api.indicators import service
+from api.indicators.schemas import IndicatorLinks, IndicatorLinksRead
+
+router = APIRouter()
+
+indicators_router = crud_router(service.indicators, tag="indicators", singular="indicator")
+
+
+@indicators_router.get(
+    "/{item_id}/links",
+    operation_id="get_indicator_links",
+    summary="The outcomes and tasks an indicator belongs to",
+)
+def get_indicator_links(
+    item_id: Id, session: SessionDep, principal: PrincipalDep, response: Response
+) -> IndicatorLinksRead:
+    links = service.get_links(session, principal, item_id)
+    response.headers["ETag"] = f'"{links.version}"'
+    return links
+
+
+@indicators_router.put(
+    "/{item_id}/links",
+    operation_id="set_indicator_links",
+    summary="Replace the outcomes and tasks an indicator belongs to",
+    description="Send the complete lists; links not listed are removed. Honours `If-Match` "
+    "with the indicator's ETag.",
+)
+def set_indicator_links(
+    item_id: Id,
+    body: IndicatorLinks,
+    session: SessionDep,
+    principal: PrincipalDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> IndicatorLinksRead:
+    links = service.set_links(session, principal, item_id, body, parse_if_match(if_match))
+    response.headers["ETag"] = f'"{links.version}"'
+    return links
+
+
+router.include_router(indicators_router)
+router.include_router(crud_router(service.laa_targets, tag="laa-targets", singular="laa-target"))
+router.include_router(crud_router(service.measurements, tag="measurements", singular="measurement"))

@@ -1,7 +1,48 @@
-from pydantic import BaseModel, Field
+import re
+from datetime import date, datetime
+from typing import Annotated
 
-from api.common import STRICT, RecordMeta, partial_model
-from api.indicators.models import IndicatorBase, Polarity, Unit
+from pydantic import AfterValidator, BaseModel, Field
+
+from api.common import STRICT, Id, RecordMeta, partial_model
+from api.indicators.models import IndicatorBase, LaaTargetBase, MeasurementBase, Polarity, Unit
+
+AREA_PATTERN = r"^[EWSN]\d{8}$"
+PERIOD_PATTERN = r"^\d{4}-\d{2}(-Q[1-4])?$"
+
+
+def check_period(value: str) -> str:
+    """``2008-09`` (financial year) or ``2008-09-Q2``; the two years must be consecutive."""
+    if not re.fullmatch(PERIOD_PATTERN, value):
+        raise ValueError("must be a financial year like 2008-09 or a quarter like 2008-09-Q2")
+    first, second = int(value[:4]), int(value[5:7])
+    if (first + 1) % 100 != second:
+        raise ValueError(f"the years of {value[:7]} are not consecutive")
+    return value
+
+
+Area = Annotated[
+    str,
+    Field(
+        pattern=AREA_PATTERN,
+        min_length=9,
+        max_length=9,
+        description="ONS area code, e.g. E07000078",
+        examples=["E07000078"],
+    ),
+]
+Period = Annotated[
+    str,
+    AfterValidator(check_period),
+    Field(
+        max_length=10,
+        description="Financial year (2008-09) or quarter of one (2008-09-Q2)",
+        examples=["2008-09", "2008-09-Q2"],
+    ),
+]
+
+
+# -- indicators --------------------------------------------------------------------------------
 
 
 class IndicatorCreate(IndicatorBase):
@@ -20,4 +61,80 @@ class IndicatorFilters(BaseModel):
     unit: Unit | None = None
     polarity: Polarity | None = None
     national: bool | None = None
+    outcome_id: Id | None = Field(None, description="Indicators linked to this outcome")
+    task_id: Id | None = Field(None, description="Indicators linked to this task")
     q: str | None = Field(None, max_length=100)
+
+
+class IndicatorLinks(BaseModel):
+    """The outcomes and tasks an indicator belongs to (none, one or many of each)."""
+
+    model_config = STRICT
+
+    outcome_ids: list[Id] = Field(default_factory=list, max_length=500)
+    task_ids: list[Id] = Field(default_factory=list, max_length=2000)
+
+
+class IndicatorLinksRead(IndicatorLinks):
+    indicator_id: int
+    version: int
+
+
+# -- LAA targets -------------------------------------------------------------------------------
+
+
+class LaaTargetFields(LaaTargetBase):
+    area: Area
+    period: Period
+
+
+class LaaTargetCreate(LaaTargetFields):
+    model_config = STRICT
+
+
+# The natural key (indicator, area, period) is fixed: moving a target is a delete plus a create.
+LaaTargetUpdate = partial_model(
+    LaaTargetFields, "LaaTargetUpdate", exclude=("indicator_id", "area", "period")
+)
+
+
+class LaaTargetRead(LaaTargetBase, RecordMeta):
+    pass
+
+
+class LaaTargetFilters(BaseModel):
+    indicator_id: Id | None = None
+    area: str | None = Field(None, max_length=9)
+    period: str | None = Field(None, max_length=10)
+    updated_at_after: datetime | None = None
+
+
+# -- measurements ------------------------------------------------------------------------------
+
+
+class MeasurementFields(MeasurementBase):
+    area: Area
+    period: Period
+
+
+class MeasurementCreate(MeasurementFields):
+    model_config = STRICT
+
+
+# Moving a measurement to another indicator, area or period is a delete plus a create.
+MeasurementUpdate = partial_model(
+    MeasurementFields, "MeasurementUpdate", exclude=("indicator_id", "area", "period")
+)
+
+
+class MeasurementRead(MeasurementBase, RecordMeta):
+    reported_by: str | None = Field(None, description="Who recorded it (set by the server)")
+
+
+class MeasurementFilters(BaseModel):
+    indicator_id: Id | None = None
+    area: str | None = Field(None, max_length=9)
+    period: str | None = Field(None, max_length=10)
+    reported_on_after: date | None = None
+    reported_on_before: date | None = None
+    updated_at_after: datetime | None = None

@@ -2,7 +2,7 @@ from sqlalchemy.orm import Session
 
 from api.auth.principal import Principal
 from api.common import slugify
-from api.crud.policy import PublicReadPolicy
+from api.crud.policy import ManagedReferencePolicy
 from api.crud.service import Resource
 from api.organisations.models import Organisation
 from api.organisations.schemas import (
@@ -28,6 +28,6 @@ organisations = Resource(
     sortable=("id", "name", "sector", "updated_at"),
     default_sort=("name",),
     search=("name", "short_name"),
-    policy=PublicReadPolicy(),
+    policy=ManagedReferencePolicy(),
     before_create=_fill_slug,
 )

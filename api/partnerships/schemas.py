@@ -1,4 +1,5 @@
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -9,6 +10,7 @@ from api.partnerships.models import (
     PartnershipBase,
     PartnershipKind,
     PartnershipStatus,
+    TermsOfReference,
 )
 
 
@@ -54,3 +56,37 @@ class MembershipFilters(BaseModel):
     role: MembershipRole | None = None
     current: bool | None = Field(None, description="Only open (true) or ended (false)")
     as_of: date | None = Field(None, description="With current: open on this date")
+
+
+class TermsOfReferenceUpdate(TermsOfReference):
+    """The whole terms of reference; absent fields take the handbook default."""
+
+    model_config = STRICT
+
+
+class TermsOfReferenceRead(TermsOfReference):
+    partnership_id: int
+    version: int = Field(description="The partnership's version; send it as If-Match")
+
+
+class TermsOfReferenceVersion(BaseModel):
+    """One change to a partnership's terms of reference, from the audit log."""
+
+    at: datetime
+    principal: str
+    action: str
+    changes: dict[str, tuple[Any, Any]] = Field(description="field -> [before, after]")
+
+
+class EmployerChange(BaseModel):
+    model_config = STRICT
+    organisation_id: Id | None = Field(description="The new employer; null when none")
+    changed_on: date
+
+
+class EmployerChangeResult(BaseModel):
+    person_id: int
+    previous_organisation_id: int | None
+    organisation_id: int | None
+    changed_on: date
+    ended_memberships: list[MembershipRead]

@@ -4,14 +4,35 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Select, or_
 from sqlalchemy.orm import Session
-from sqlmodel import col
+from sqlmodel import SQLModel, col, select
 
+from api.audit import service as audit
+from api.audit.models import AuditEvent
+from api.auth.models import Role, Scope
+from api.auth.permissions import (
+    can_manage_partnership,
+    require_manage_partnership,
+    visible_clause,
+)
 from api.auth.principal import Principal
 from api.common import slugify
-from api.crud.service import Resource
-from api.errors import invalid
-from api.partnerships.models import Membership, Partnership
+from api.crud import service as crud
+from api.crud.policy import Policy, not_found, require_role, require_scope
+from api.crud.service import Resource, check_version
+from api.errors import Conflict, invalid
+from api.organisations.models import Organisation
+from api.partnerships.models import (
+    EndReason,
+    Membership,
+    MembershipRole,
+    Partnership,
+    PartnershipKind,
+    TermsOfReference,
+)
+from api.partnerships.rules import chair_term_end, earliest_resignation
 from api.partnerships.schemas import (
+    EmployerChange,
+    EmployerChangeResult,
     MembershipCreate,
     MembershipFilters,
     MembershipRead,
@@ -20,7 +41,29 @@ from api.partnerships.schemas import (
     PartnershipFilters,
     PartnershipRead,
     PartnershipUpdate,
+    TermsOfReferenceRead,
+    TermsOfReferenceUpdate,
+    TermsOfReferenceVersion,
 )
+from api.people.models import Person
+
+TOR_FIELDS = tuple(TermsOfReference.model_fields)
+
+
+class PartnershipPolicy(Policy):
+    """Members see their partnerships; admins create and delete, officers may also change."""
+
+    def visible(self, session: Session, principal: Principal, stmt: Select[Any]) -> Select[Any]:
+        stmt = super().visible(session, principal, stmt)
+        return stmt.where(visible_clause(session, principal, Partnership, ("id",)))
+
+    def authorize_update(
+        self, session: Session, principal: Principal, row: SQLModel, changes: dict[str, Any]
+    ) -> None:
+        assert isinstance(row, Partnership)
+        require_manage_partnership(session, principal, row.id)
+        if "parent_id" in changes or "status" in changes or "slug" in changes:
+            require_role(principal, Role.admin)
 
 
 def _fill_slug(session: Session, principal: Principal, row: Partnership) -> None:
@@ -45,14 +88,167 @@ partnerships = Resource(
     sortable=("id", "name", "kind", "status", "updated_at"),
     default_sort=("name",),
     search=("name", "purpose"),
+    policy=PartnershipPolicy(),
     before_create=_fill_slug,
     before_update=_no_self_parent,
 )
 
 
-def _membership_dates(session: Session, principal: Principal, row: Membership, *_: Any) -> None:
+# -- terms of reference ------------------------------------------------------------------------
+
+
+def _terms(row: Partnership) -> TermsOfReferenceRead:
+    assert row.id is not None
+    return TermsOfReferenceRead(
+        partnership_id=row.id,
+        version=row.version,
+        **{name: getattr(row, name) for name in TOR_FIELDS},
+    )
+
+
+def get_terms(session: Session, principal: Principal, partnership_id: int) -> TermsOfReferenceRead:
+    return _terms(crud.get_row(session, principal, partnerships, partnership_id))
+
+
+def replace_terms(
+    session: Session,
+    principal: Principal,
+    partnership_id: int,
+    body: TermsOfReferenceUpdate,
+    expected_version: int | None,
+) -> TermsOfReferenceRead:
+    """Replace the terms of reference; the audit log keeps every version (before/after)."""
+    row = crud.get_row(session, principal, partnerships, partnership_id)
+    check_version(row, expected_version)
+    require_manage_partnership(session, principal, row.id)
+    before = {name: getattr(row, name) for name in TOR_FIELDS}
+    after = body.model_dump()
+    if before == after:
+        return _terms(row)
+    for name, value in after.items():
+        setattr(row, name, value)
+    session.flush()
+    audit.record(
+        session, principal, "terms_of_reference", "partnership", row.id, before=before, after=after
+    )
+    return _terms(row)
+
+
+def terms_history(
+    session: Session, principal: Principal, partnership_id: int
+) -> list[TermsOfReferenceVersion]:
+    """Every audited change to the terms of reference, newest first."""
+    crud.get_row(session, principal, partnerships, partnership_id)
+    events = session.scalars(
+        select(AuditEvent)
+        .where(
+            col(AuditEvent.resource) == "partnership",
+            col(AuditEvent.resource_id) == str(partnership_id),
+            col(AuditEvent.action).in_(("create", "update", "terms_of_reference")),
+        )
+        .order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+    )
+    versions = []
+    for event in events:
+        before, after = event.before or {}, event.after or {}
+        changes = {
+            name: (before.get(name), after.get(name))
+            for name in TOR_FIELDS
+            if name in after and before.get(name) != after.get(name)
+        }
+        if changes:
+            versions.append(
+                TermsOfReferenceVersion(
+                    at=event.at, principal=event.principal, action=event.action, changes=changes
+                )
+            )
+    return versions
+
+
+# -- memberships -------------------------------------------------------------------------------
+
+# Who may resign their own membership without being an officer.
+_SELF_SERVICE_FIELDS = frozenset({"notice_given_on", "ended_on", "end_reason"})
+
+
+class MembershipPolicy(Policy):
+    """Officers manage their partnerships' members; a member may hand in their own notice."""
+
+    def visible(self, session: Session, principal: Principal, stmt: Select[Any]) -> Select[Any]:
+        stmt = super().visible(session, principal, stmt)
+        return stmt.where(visible_clause(session, principal, Membership, ("partnership_id",)))
+
+    def authorize_create(
+        self, session: Session, principal: Principal, data: dict[str, Any]
+    ) -> None:
+        require_manage_partnership(session, principal, data.get("partnership_id"))
+
+    def authorize_update(
+        self, session: Session, principal: Principal, row: SQLModel, changes: dict[str, Any]
+    ) -> None:
+        assert isinstance(row, Membership)
+        if can_manage_partnership(session, principal, row.partnership_id):
+            return
+        own = principal.person_id is not None and principal.person_id == row.person_id
+        if (
+            own
+            and principal.has_scope(Scope.write_status)
+            and set(changes) <= _SELF_SERVICE_FIELDS
+            and changes.get("end_reason", EndReason.resigned) == EndReason.resigned
+        ):
+            return
+        require_manage_partnership(session, principal, row.partnership_id)
+
+    def authorize_delete(self, session: Session, principal: Principal, row: SQLModel) -> None:
+        assert isinstance(row, Membership)
+        require_manage_partnership(session, principal, row.partnership_id)
+
+
+def _check_membership(session: Session, principal: Principal, row: Membership, *_: Any) -> None:
+    """Dates, resignation notice, chair terms and one open membership per person."""
     if row.ended_on is not None and row.ended_on < row.started_on:
         raise invalid("ended_on", "must not be before started_on")
+    partnership = session.get(Partnership, row.partnership_id)
+    if partnership is None:  # references are checked before hooks run
+        return
+    if row.end_reason == EndReason.resigned:
+        if row.notice_given_on is None:
+            raise invalid("notice_given_on", "a resignation needs the date notice was given")
+        earliest = earliest_resignation(row.notice_given_on, partnership.resignation_notice_months)
+        if row.ended_on is None or row.ended_on < earliest:
+            raise invalid(
+                "ended_on",
+                f"a resignation takes effect at least {partnership.resignation_notice_months} "
+                f"month(s) after notice: on or after {earliest.isoformat()}",
+            )
+    if row.ended_on is not None and row.end_reason is None:
+        raise invalid("end_reason", "say why the membership ended")
+    if row.role == MembershipRole.chair:
+        longest = chair_term_end(row.started_on, partnership.chair_term_months)
+        if row.term_ends_on is None:
+            row.term_ends_on = longest
+        elif row.term_ends_on > longest:
+            raise invalid(
+                "term_ends_on",
+                f"a chair serves at most {partnership.chair_term_months} months: "
+                f"until {longest.isoformat()}",
+            )
+    if row.ended_on is None:
+        clash = session.scalar(
+            select(Membership.id).where(
+                col(Membership.person_id) == row.person_id,
+                col(Membership.partnership_id) == row.partnership_id,
+                col(Membership.ended_on).is_(None),
+                col(Membership.id) != (row.id or 0),
+            )
+        )
+        if clash is not None:
+            raise Conflict(
+                f"Person {row.person_id} already has an open membership ({clash}) of "
+                f"partnership {row.partnership_id}; end it first",
+                slug="duplicate-membership",
+                membership_id=clash,
+            )
 
 
 def open_on(day: date) -> Any:
@@ -78,7 +274,79 @@ memberships = Resource(
     filter_schema=MembershipFilters,
     sortable=("id", "started_on", "ended_on", "role", "updated_at"),
     default_sort=("started_on",),
+    policy=MembershipPolicy(),
     filter_hook=_membership_filters,
-    before_create=_membership_dates,
-    before_update=_membership_dates,
+    before_create=_check_membership,
+    before_update=_check_membership,
 )
+
+
+# -- change of employer ------------------------------------------------------------------------
+
+# A change of employer ends these memberships at once (the handbook's rule).
+EMPLOYER_BOUND_KINDS = (PartnershipKind.strategic, PartnershipKind.executive)
+
+
+def change_employer(
+    session: Session, principal: Principal, person_id: int, body: EmployerChange
+) -> EmployerChangeResult:
+    """Record a new employer and end the person's strategic/executive memberships that day."""
+    require_scope(principal, Scope.write_all)
+    require_role(principal, Role.officer)
+    person = session.get(Person, person_id)
+    if person is None:
+        raise not_found("person", person_id)
+    if body.organisation_id is not None and session.get(Organisation, body.organisation_id) is None:
+        raise invalid("organisation_id", f"no organisation with id {body.organisation_id}")
+    if body.organisation_id == person.organisation_id:
+        raise invalid("organisation_id", "this is already the person's employer")
+    open_rows = session.scalars(
+        select(Membership)
+        .join(Partnership, col(Partnership.id) == col(Membership.partnership_id))
+        .where(
+            col(Membership.person_id) == person_id,
+            col(Partnership.kind).in_(EMPLOYER_BOUND_KINDS),
+            or_(col(Membership.ended_on).is_(None), col(Membership.ended_on) > body.changed_on),
+        )
+        .order_by(col(Membership.id))
+    ).all()
+    for membership in open_rows:
+        if membership.started_on > body.changed_on:
+            raise invalid(
+                "changed_on",
+                f"membership {membership.id} only started on {membership.started_on.isoformat()}",
+            )
+    previous = person.organisation_id
+    before = audit.snapshot(person)
+    person.organisation_id = body.organisation_id
+    session.flush()
+    audit.record(
+        session,
+        principal,
+        "update",
+        "person",
+        person_id,
+        before=before,
+        after=audit.snapshot(person),
+    )
+    for membership in open_rows:
+        m_before = audit.snapshot(membership)
+        membership.ended_on = body.changed_on
+        membership.end_reason = EndReason.employer_changed
+        session.flush()
+        after = audit.snapshot(membership)
+        audit.record(
+            session, principal, "update", "membership", membership.id, before=m_before, after=after
+        )
+    return EmployerChangeResult(
+        person_id=person_id,
+        previous_organisation_id=previous,
+        organisation_id=body.organisation_id,
+        changed_on=body.changed_on,
+        ended_memberships=[MembershipRead.model_validate(m) for m in open_rows],
+    )
+
+
+def visible_partnership(session: Session, principal: Principal, partnership_id: int) -> Partnership:
+    """The partnership if ``principal`` may read it, else 404/403."""
+    return crud.get_row(session, principal, partnerships, partnership_id)

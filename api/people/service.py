@@ -3,6 +3,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api.auth.principal import Principal
+from api.crud.policy import ManagedReferencePolicy
 from api.crud.service import Resource
 from api.people.models import Person
 from api.people.schemas import PersonCreate, PersonFilters, PersonRead, PersonUpdate
@@ -23,6 +24,7 @@ people = Resource(
     sortable=("id", "name", "email", "updated_at"),
     default_sort=("name",),
     search=("name", "email", "job_title"),
+    policy=ManagedReferencePolicy(),
     before_create=_normalise_email,
     before_update=_normalise_email,
 )

@@ -1,9 +1,11 @@
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
+from api import idempotency
 from api.auth.deps import PrincipalDep
 from api.common import Id
 from api.crud.router import crud_router
 from api.db import SessionDep
+from api.idempotency import IdempotencyKey
 from api.pagination import Page, PageDep
 from api.plans import service
 from api.plans.schemas import StatusUpdateCreate, StatusUpdateRead
@@ -26,18 +28,41 @@ for resource, tag, singular in (
     operation_id="create_status_update",
     status_code=201,
     tags=["tasks"],
+    response_model=StatusUpdateRead,
+    responses={
+        409: {"description": "A request with this Idempotency-Key is still in progress"},
+        422: {"description": "Invalid update, or Idempotency-Key reused with another body"},
+    },
 )
 def create_status_update(
     task_id: Id,
     body: StatusUpdateCreate,
     session: SessionDep,
     principal: PrincipalDep,
-    response: Response,
-) -> StatusUpdateRead:
-    """Report progress on a task: RAG, position, planned improvement, deadline."""
-    entry = service.add_status_update(session, principal, task_id, body)
-    response.headers["Location"] = f"/api/v1/tasks/{task_id}/status-updates"
-    return StatusUpdateRead.model_validate(entry, from_attributes=True)
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Report progress on a task: RAG, position, planned improvement, deadline.
+
+    Refused (422) when it changes nothing and has no note, when a move to complete has no
+    position, a move to red no planned improvement, or ``reported_on`` is in the future.
+    """
+
+    def run() -> tuple[StatusUpdateRead, dict[str, str]]:
+        entry = service.add_status_update(session, principal, task_id, body)
+        read = StatusUpdateRead.model_validate(entry, from_attributes=True)
+        return read, {"Location": f"/api/v1/tasks/{task_id}/status-updates"}
+
+    return idempotency.respond(
+        session,
+        principal,
+        key=idempotency_key,
+        method=request.method,
+        path=request.url.path,
+        body=body,
+        status_code=201,
+        run=run,
+    )
 
 
 @router.get("/tasks/{task_id}/status-updates", operation_id="list_status_updates", tags=["tasks"])

@@ -130,6 +130,11 @@ class TaskFilters(BaseModel):
     deadline_before: date | None = None
     deadline_after: date | None = None
     q: str | None = Field(None, max_length=100, description="Text in title, target or position")
+    stale: bool | None = Field(
+        None,
+        description="Only tasks with (true) or without (false) an update within their "
+        "partnership's reporting cycle; complete tasks are never stale",
+    )
 
 
 class StatusUpdateCreate(BaseModel):

@@ -1,29 +1,38 @@
 """Strategies, action plans and tasks; a task's status moves only through its history."""
 
-from collections.abc import Sequence
+import calendar
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Date, Select, and_, literal, or_
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, select
 
 from api.audit import service as audit
 from api.auth.principal import Principal
 from api.crud import service as crud
+from api.crud.policy import PartnershipPolicy
 from api.crud.service import Resource
+from api.errors import Unprocessable, field_error
 from api.pagination import PageParams, paginate
+from api.partnerships.models import Partnership
 from api.plans.models import (
     Action,
     ActionPlan,
     Outcome,
     Principle,
     Priority,
+    Rag,
     StatusUpdate,
     Strategy,
     Task,
 )
+from api.plans.policy import STATUS_FIELDS, TaskPolicy
 from api.plans.schemas import (
     ActionCreate,
     ActionFilters,
@@ -54,11 +63,14 @@ from api.plans.schemas import (
     TaskRead,
     TaskUpdate,
 )
+from api.webhooks import service as webhooks
+from api.webhooks.schemas import WebhookEvent
 
-STATUS_FIELDS = ("rag", "position", "planned_improvement", "deadline")
+STRATEGY = ("strategy_id", "partnership_id")
 
 strategies = Resource(
     model=Strategy,
+    policy=PartnershipPolicy(Strategy, ("partnership_id",), narrow_reads=False),
     path="strategies",
     create_schema=StrategyCreate,
     update_schema=StrategyUpdate,
@@ -69,6 +81,7 @@ strategies = Resource(
 )
 principles = Resource(
     model=Principle,
+    policy=PartnershipPolicy(Principle, STRATEGY, narrow_reads=False),
     path="principles",
     create_schema=PrincipleCreate,
     update_schema=PrincipleUpdate,
@@ -79,6 +92,7 @@ principles = Resource(
 )
 priorities = Resource(
     model=Priority,
+    policy=PartnershipPolicy(Priority, STRATEGY, narrow_reads=False),
     path="priorities",
     create_schema=PriorityCreate,
     update_schema=PriorityUpdate,
@@ -89,6 +103,7 @@ priorities = Resource(
 )
 outcomes = Resource(
     model=Outcome,
+    policy=PartnershipPolicy(Outcome, STRATEGY, narrow_reads=False),
     path="outcomes",
     create_schema=OutcomeCreate,
     update_schema=OutcomeUpdate,
@@ -100,6 +115,7 @@ outcomes = Resource(
 )
 action_plans = Resource(
     model=ActionPlan,
+    policy=PartnershipPolicy(ActionPlan, ("partnership_id",)),
     path="action-plans",
     create_schema=ActionPlanCreate,
     update_schema=ActionPlanUpdate,
@@ -109,6 +125,7 @@ action_plans = Resource(
 )
 actions = Resource(
     model=Action,
+    policy=PartnershipPolicy(Action, ("action_plan_id", "partnership_id")),
     path="actions",
     create_schema=ActionCreate,
     update_schema=ActionUpdate,
@@ -120,23 +137,124 @@ actions = Resource(
 )
 
 
+# -- staleness ---------------------------------------------------------------------------------
+
+
+def months_before(day: date, months: int) -> date:
+    """``day`` minus whole calendar months, clamped to the month's end (31 March - 1 = 28 Feb)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def stale_cutoff(partnership: Partnership, today: date) -> date:
+    """Updates before this date no longer count for the partnership's reporting cycle."""
+    return months_before(today, partnership.reporting_cycle_months)
+
+
+def is_stale(rag: Rag | str | None, last_reported_on: date | None, cutoff: date) -> bool:
+    """No update since ``cutoff``; a complete task needs no more updates, so it is never stale."""
+    if rag == Rag.complete:
+        return False
+    return last_reported_on is None or last_reported_on < cutoff
+
+
+class MonthsBefore(FunctionElement[date]):
+    """SQL twin of :func:`months_before`: ``day`` minus a column of months, on both databases."""
+
+    type = Date()
+    name = "months_before"
+    inherit_cache = True
+
+
+@compiles(MonthsBefore, "postgresql")
+def _months_before_pg(element: MonthsBefore, compiler: SQLCompiler, **kw: Any) -> str:
+    day, months = (compiler.process(c, **kw) for c in element.clauses)
+    # PostgreSQL clamps month arithmetic to the month's end, as months_before() does.
+    return f"CAST(CAST({day} AS DATE) - make_interval(months => {months}) AS DATE)"
+
+
+@compiles(MonthsBefore, "sqlite")
+def _months_before_sqlite(element: MonthsBefore, compiler: SQLCompiler, **kw: Any) -> str:
+    day, months = (compiler.process(c, **kw) for c in element.clauses)
+    first = f"date({day}, 'start of month', '-' || ({months}) || ' months'"
+    same_day = f"{first}, '+' || (CAST(strftime('%d', {day}) AS INTEGER) - 1) || ' days')"
+    month_end = f"{first}, '+1 month', '-1 day')"
+    return f"min({same_day}, {month_end})"
+
+
+def stale_condition(today: date) -> ColumnElement[bool]:
+    """Tasks stale on ``today``; the query must join Task, Action, ActionPlan and Partnership."""
+    cutoff = MonthsBefore(literal(today, Date()), col(Partnership.reporting_cycle_months))
+    return and_(
+        or_(col(Task.rag).is_(None), col(Task.rag) != Rag.complete.value),
+        or_(col(Task.last_reported_on).is_(None), col(Task.last_reported_on) < cutoff),
+    )
+
+
 def _task_filters(stmt: Select[Any], filters: BaseModel) -> Select[Any]:
     assert isinstance(filters, TaskFilters)
-    if filters.outcome_id or filters.action_plan_id or filters.partnership_id:
+    need_plan = filters.partnership_id is not None or filters.stale is not None
+    if filters.outcome_id or filters.action_plan_id or need_plan:
         stmt = stmt.join(Action, col(Action.id) == col(Task.action_id))
         if filters.outcome_id:
             stmt = stmt.where(col(Action.outcome_id) == filters.outcome_id)
         if filters.action_plan_id:
             stmt = stmt.where(col(Action.action_plan_id) == filters.action_plan_id)
+        if need_plan:
+            stmt = stmt.join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
         if filters.partnership_id:
-            stmt = stmt.join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id)).where(
-                col(ActionPlan.partnership_id) == filters.partnership_id
-            )
+            stmt = stmt.where(col(ActionPlan.partnership_id) == filters.partnership_id)
+        if filters.stale is not None:
+            stmt = stmt.join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
+            stale = stale_condition(date.today())
+            stmt = stmt.where(stale if filters.stale else ~stale)
     if filters.not_rated is not None:
         stmt = stmt.where(
             col(Task.rag).is_(None) if filters.not_rated else col(Task.rag).is_not(None)
         )
     return stmt
+
+
+# -- status rules ------------------------------------------------------------------------------
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def check_status_rules(
+    base: Mapping[str, Any], provided: Mapping[str, Any], *, note: str | None, require_change: bool
+) -> None:
+    """Rules on a move of a task's status (DESIGN §3, issue 6).
+
+    ``base`` is the status the update starts from, ``provided`` the status fields sent.
+    A move to ``complete`` must say what was achieved (position) and a move to ``red`` must
+    say how it will be put right (planned improvement), both in the same update. An update
+    that changes nothing and carries no note is refused.
+    """
+    new = {name: provided.get(name, base.get(name)) for name in STATUS_FIELDS}
+    if require_change and new == {n: base.get(n) for n in STATUS_FIELDS} and _blank(note):
+        raise Unprocessable(
+            "A status update must change the RAG status, position, planned improvement or "
+            "deadline, or carry a note",
+            slug="no-change",
+            errors=[field_error("body", "nothing changed and no note given")],
+        )
+    moved_to = new["rag"] if new["rag"] != base.get("rag") else None
+    if moved_to == Rag.complete and _blank(provided.get("position")):
+        raise Unprocessable(
+            "position: a task marked complete needs its position (what was achieved)",
+            slug="position-required",
+            errors=[field_error("position", "required when the task moves to complete")],
+        )
+    if moved_to == Rag.red and _blank(provided.get("planned_improvement")):
+        raise Unprocessable(
+            "planned_improvement: a task moving to red needs a planned improvement",
+            slug="planned-improvement-required",
+            errors=[field_error("planned_improvement", "required when the task moves to red")],
+        )
 
 
 def _history_from_patch(
@@ -147,7 +265,10 @@ def _history_from_patch(
     before: dict[str, Any] | None,
 ) -> None:
     """A PATCH that moves status fields is recorded in the history like a status update."""
-    if any(name in changes for name in STATUS_FIELDS) and session.is_modified(task):
+    provided = {name: changes[name] for name in STATUS_FIELDS if name in changes}
+    if provided and before is not None:
+        check_status_rules(before, provided, note=None, require_change=False)
+    if provided and session.is_modified(task):
         session.add(_history_row(principal, task, date.today(), note=None, on_behalf_of_id=None))
         task.last_reported_on = max(task.last_reported_on or date.min, date.today())
 
@@ -177,6 +298,7 @@ def _history_row(
 
 tasks = Resource(
     model=Task,
+    policy=TaskPolicy(),
     path="tasks",
     create_schema=TaskCreate,
     update_schema=TaskUpdate,
@@ -193,34 +315,69 @@ tasks = Resource(
 def add_status_update(
     session: Session, principal: Principal, task_id: int, body: StatusUpdateCreate
 ) -> StatusUpdate:
-    """Append to the task's history; the task takes the new values if this is its latest."""
+    """Append to the task's history; the task takes the new values if this is its latest.
+
+    Rules: ``reported_on`` is not in the future; the update changes something or carries a
+    note; a move to complete carries a position; a move to red a planned improvement.
+    """
     task = crud.get_row(session, principal, tasks, task_id)
-    changes = body.model_dump(exclude_unset=True, include=set(STATUS_FIELDS))
-    tasks.policy.authorize_update(session, principal, task, changes)
+    provided = body.model_dump(exclude_unset=True, include=set(STATUS_FIELDS))
+    tasks.policy.authorize_update(session, principal, task, provided)
+    TaskPolicy().authorize_on_behalf_of(session, principal, task, body.on_behalf_of_id)
+    today = date.today()
+    if body.reported_on is not None and body.reported_on > today:
+        raise Unprocessable(
+            f"reported_on: {body.reported_on} is in the future",
+            slug="future-date",
+            errors=[field_error("reported_on", "cannot be later than today")],
+        )
     crud.check_references(session, StatusUpdate, body.model_dump(include={"on_behalf_of_id"}))
-    reported_on = body.reported_on or date.today()
-    before = audit.snapshot(task)
+    reported_on = body.reported_on or today
     is_latest = task.last_reported_on is None or reported_on >= task.last_reported_on
+    base = _status_of(task) if is_latest else _status_on(session, task, reported_on)
+    check_status_rules(base, provided, note=body.note, require_change=True)
+    before = audit.snapshot(task)
+    entry = _history_row(principal, task, reported_on, body.note, body.on_behalf_of_id)
+    for key, value in {**base, **provided}.items():
+        setattr(entry, key, value)
     if is_latest:
-        for key, value in changes.items():
+        for key, value in provided.items():
             setattr(task, key, value)
         task.last_reported_on = reported_on
-        entry = _history_row(principal, task, reported_on, body.note, body.on_behalf_of_id)
-    else:
-        # A late entry for an earlier date: recorded in the history, current fields unchanged.
-        entry = _history_row(principal, task, reported_on, body.note, body.on_behalf_of_id)
-        for key, value in changes.items():
-            setattr(entry, key, value)
+    # else: a late entry for an earlier date is history only; the current fields stay.
     session.add(entry)
     crud.flush(session, tasks, "update")
     audit.record(
         session, principal, "create", "status_update", entry.id, after=audit.snapshot(entry)
     )
+    webhooks.enqueue(session, WebhookEvent.status_update_created, audit.snapshot(entry) or {})
     if is_latest:
         audit.record(
             session, principal, "update", "task", task.id, before=before, after=audit.snapshot(task)
         )
     return entry
+
+
+def _status_of(task: Task) -> dict[str, Any]:
+    return {name: getattr(task, name) for name in STATUS_FIELDS}
+
+
+def _status_on(session: Session, task: Task, day: date) -> dict[str, Any]:
+    """The task's status as it stood on ``day``: its latest update on or before it."""
+    latest = session.scalars(
+        select(StatusUpdate)
+        .where(col(StatusUpdate.task_id) == task.id, col(StatusUpdate.reported_on) <= day)
+        .order_by(col(StatusUpdate.reported_on).desc(), col(StatusUpdate.id).desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        return {
+            "rag": None,
+            "position": None,
+            "planned_improvement": None,
+            "deadline": task.deadline,
+        }
+    return {name: getattr(latest, name) for name in STATUS_FIELDS}
 
 
 def list_status_updates(

@@ -115,6 +115,382 @@ export interface paths {
         patch: operations["update_agenda_item"];
         trace?: never;
     };
+    "/api/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Api Keys
+         * @description Keys by prefix; the keys themselves are never shown again after creation.
+         */
+        get: operations["list_api_keys"];
+        put?: never;
+        /**
+         * Create Api Key
+         * @description Create a key; the response is the only place ``key`` ever appears.
+         */
+        post: operations["create_api_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{key_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Api Key */
+        get: operations["get_api_key"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Api Key
+         * @description Revoke a key at once; it stays listed with ``revoked_at``.
+         */
+        delete: operations["revoke_api_key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Audit Events
+         * @description Every write, newest first; filter by resource, principal, action or request id.
+         */
+        get: operations["list_audit_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit-events/{event_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Audit Event */
+        get: operations["get_audit_event"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Logout
+         * @description Revoke the token this request carries.
+         */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in: exchange an e-mail and password for a bearer token
+         * @description Wrong e-mail and wrong password get the same 401; repeated failures a 429.
+         */
+        post: operations["create_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar-feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get My Calendar Feed
+         * @description The caller's private feed address: all meetings, public or not, of their partnerships.
+         *     Keep it secret; it works without a login.
+         */
+        get: operations["get_my_calendar_feed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendars/{token}.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Private Calendar */
+        get: operations["get_private_calendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exports/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Kind
+         * @description Stream every row of a kind in its import format (CSV cells that a spreadsheet would
+         *     run as formulas — starting = + - @ — get a leading apostrophe, which the importer drops).
+         */
+        get: operations["export_kind"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/governance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Governance
+         * @description The governance checks for every partnership the caller can see.
+         */
+        get: operations["get_governance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Imports
+         * @description Applied imports, newest first: admins see all, others their own.
+         */
+        get: operations["list_imports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Import Kinds
+         * @description The importable kinds with their natural keys and columns (also the export headers).
+         */
+        get: operations["list_import_kinds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Import
+         * @description Import a file of one kind. Every row is validated first; any error → 422 with every error `{row, column, value, message}` (the first 200; `error_count` has the total) and nothing is written. Otherwise all rows are written in one transaction. Rows match existing records by natural key, so running the same file again changes nothing. `dry_run=true` returns the same summary and the rows that would change (before → after) without writing. Headers are matched ignoring case and spaces; unknown columns are listed in `unknown_columns`. A blank cell clears a field (or takes the column's default); a column left out of the file keeps what is stored.
+         *
+         *     ### `organisations` — Organisations
+         *
+         *     Natural key: slug.
+         *
+         *     | column | type | required | notes |
+         *     | --- | --- | --- | --- |
+         *     | `slug` | text | key | Natural key; blank: made from the name |
+         *     | `name` | text | yes |  |
+         *     | `short_name` | text |  |  |
+         *     | `sector` | choice | yes | one of `public`, `private`, `voluntary_community`, `faith`, `business`, `education`, `health`, `police`, `fire`, `other` |
+         *     | `org_id` | text |  | org-id.guide identifier, e.g. `GB-CHC-123456`; when given it is the key |
+         *     | `website` | text |  |  |
+         *
+         *     ### `people` — People and memberships
+         *
+         *     Natural key: email + partnership + started_on.
+         *
+         *     | column | type | required | notes |
+         *     | --- | --- | --- | --- |
+         *     | `email` | e-mail | key | Lower-cased |
+         *     | `name` | text | yes |  |
+         *     | `phone` | text |  |  |
+         *     | `job_title` | text |  |  |
+         *     | `organisation` | slug |  | Employer: organisation slug |
+         *     | `partnership` | slug | key | Partnership slug; blank for a person without a membership |
+         *     | `started_on` | date | key | Required with a partnership |
+         *     | `role` | choice |  | one of `chair`, `vice_chair`, `member`, `officer`, `representative`, `observer`, `adviser`; default `member` |
+         *     | `voting` | boolean |  | Default true |
+         *     | `on_behalf_of` | slug |  | Organisation slug represented |
+         *     | `represents` | text |  |  |
+         *     | `ended_on` | date |  |  |
+         *     | `end_reason` | choice |  | one of `resigned`, `employer_changed`, `attendance`, `substitutions`, `expelled`, `term_ended`, `other` |
+         *
+         *     ### `meetings` — Meetings timetable and agenda items
+         *
+         *     Natural key: partnership + starts_at + agenda_position.
+         *
+         *     | column | type | required | notes |
+         *     | --- | --- | --- | --- |
+         *     | `partnership` | slug | key |  |
+         *     | `starts_at` | datetime | key | ISO 8601; without an offset it is Europe/London time |
+         *     | `title` | text | yes |  |
+         *     | `kind` | choice |  | one of `ordinary`, `extraordinary`, `away_day`, `conference`; default `ordinary` |
+         *     | `ends_at` | datetime |  |  |
+         *     | `location` | text |  |  |
+         *     | `status` | choice |  | one of `scheduled`, `held`, `adjourned`, `cancelled`; default `scheduled` |
+         *     | `public` | boolean |  | Default true |
+         *     | `agenda_position` | integer | key | Agenda item number; blank for a meeting-only row |
+         *     | `agenda_title` | text |  | Required with a position |
+         *     | `presenter` | text |  |  |
+         *     | `agenda_outcome` | text |  |  |
+         *
+         *     ### `tasks` — Tasks (action plans)
+         *
+         *     Natural key: partnership + outcome_code + action_ref + task_ref.
+         *
+         *     | column | type | required | notes |
+         *     | --- | --- | --- | --- |
+         *     | `partnership` | slug | key |  |
+         *     | `outcome_code` | text | key | e.g. `2.1` |
+         *     | `outcome_title` | text |  | Required for a new outcome |
+         *     | `action_ref` | text | key | e.g. `2.1.3` |
+         *     | `action_title` | text |  | Required for a new action |
+         *     | `task_ref` | text | key | e.g. `a` |
+         *     | `title` | text | yes |  |
+         *     | `target` | text |  |  |
+         *     | `position` | text |  | Current position |
+         *     | `rag` | RAG |  | GREEN, AMBER, RED, COMPLETE or blank (not rated), any case |
+         *     | `planned_improvement` | text |  |  |
+         *     | `deadline` | date |  |  |
+         *     | `lead_organisation` | organisation |  | Organisation slug or exact name; exported as the slug |
+         *     | `reported_on` | date |  | Date of the status update a change appends (blank: today); not compared |
+         *
+         *     ### `indicators` — Indicators
+         *
+         *     Natural key: code.
+         *
+         *     | column | type | required | notes |
+         *     | --- | --- | --- | --- |
+         *     | `code` | text | key | e.g. `NI 186` |
+         *     | `title` | text | yes |  |
+         *     | `unit` | choice | yes | one of `percent`, `count`, `rate_per_1000`, `rate_per_10000`, `rate_per_100000`, `number`, `score` |
+         *     | `polarity` | choice | yes | one of `higher_is_better`, `lower_is_better` |
+         *     | `source` | text |  |  |
+         *     | `national` | boolean |  | true for the National Indicator Set; default false |
+         *     | `description` | text |  |  |
+         *
+         *     ### `laa-targets` — LAA targets
+         *
+         *     Natural key: indicator_code + area + period.
+         *
+         *     | column | type | required | notes |
+         *     | --- | --- | --- | --- |
+         *     | `indicator_code` | text | key |  |
+         *     | `area` | text | key | ONS area code |
+         *     | `period` | text | key | e.g. `2008-09` |
+         *     | `baseline` | number | yes |  |
+         *     | `target` | number | yes |  |
+         *     | `stretch` | number |  |  |
+         *
+         *     ### `measurements` — Measurements
+         *
+         *     Natural key: indicator_code + area + period + reported_on.
+         *
+         *     | column | type | required | notes |
+         *     | --- | --- | --- | --- |
+         *     | `indicator_code` | text | key |  |
+         *     | `area` | text | key | ONS area code |
+         *     | `period` | text | key |  |
+         *     | `reported_on` | date | key |  |
+         *     | `value` | number | yes |  |
+         *     | `source` | text |  |  |
+         *     | `note` | text |  |  |
+         *     | `reported_by` | text |  |  |
+         */
+        post: operations["create_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/indicators": {
         parameters: {
             query?: never;
@@ -152,6 +528,188 @@ export interface paths {
         patch: operations["update_indicator"];
         trace?: never;
     };
+    "/api/v1/indicators/{item_id}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The outcomes and tasks an indicator belongs to */
+        get: operations["get_indicator_links"];
+        /**
+         * Replace the outcomes and tasks an indicator belongs to
+         * @description Send the complete lists; links not listed are removed. Honours `If-Match` with the indicator's ETag.
+         */
+        put: operations["set_indicator_links"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/laa-targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List laa-targets */
+        get: operations["list_laa_targets"];
+        put?: never;
+        /** Create a laa-target */
+        post: operations["create_laa_target"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/laa-targets/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one laa-target */
+        get: operations["get_laa_target"];
+        put?: never;
+        post?: never;
+        /** Delete a laa-target */
+        delete: operations["delete_laa_target"];
+        options?: never;
+        head?: never;
+        /** Change a laa-target */
+        patch: operations["update_laa_target"];
+        trace?: never;
+    };
+    "/api/v1/laa/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export LAA targets with latest values and RAG
+         * @description One row per LAA target (indicator x area x period), for the county's Local Area Agreement.
+         *
+         *     **Columns, in this order** (CSV header, XLSX first row, JSON Lines keys):
+         *     `code`, `title`, `area`, `period`, `baseline`, `target`, `latest_value`, `reported_on`, `rag`, `outcome_codes`, `lead_partnership`, `stretch`, `updated_at`.
+         *
+         *     - `latest_value`, `reported_on`: the latest measurement (by `reported_on`, then id) of the
+         *       indicator for the area whose period is the target's period or, for a financial-year target,
+         *       one of its quarters. Empty when there is none.
+         *     - `outcome_codes`: codes of the outcomes the indicator is linked to, space-separated;
+         *       `lead_partnership`: those outcomes' lead partnerships, `; `-separated.
+         *     - `updated_at`: the latest change to the target, its indicator or any of its measurements.
+         *     - `rag`: `green`, `amber`, `red` or `no_data`, against the trajectory:
+         *     RAG of an LAA target against its straight-line trajectory.
+         *
+         *     The trajectory runs from the baseline (at the start of the target's period) to the target (at
+         *     its end). The point a measurement is compared with is:
+         *
+         *     - target for a financial year (``2008-09``), measurement for quarter n of it
+         *       (``2008-09-Qn``): ``baseline + (target - baseline) * n / 4``
+         *       (Q1 → a quarter of the way, Q4 → the target);
+         *     - measurement for the whole period (year target and year value, or quarter target and value
+         *       of that quarter): the target itself.
+         *
+         *     With ``ahead = (value - expected)`` for ``higher_is_better`` and ``(expected - value)`` for
+         *     ``lower_is_better`` and ``band = tolerance * |target - baseline|``:
+         *     ``green`` when ``ahead >= 0`` (on or ahead of the trajectory), ``amber`` when
+         *     ``-band <= ahead < 0``, ``red`` when ``ahead < -band``, ``no_data`` without a measurement.
+         *     Both boundaries are inclusive on the kinder side. The tolerance is ``LSPHUB_LAA_RAG_TOLERANCE``
+         *     (default 0.05, i.e. 5 % of the baseline-to-target distance).
+         *
+         *
+         *     **Formats.** `csv` (UTF-8, CRLF, header row), `json` (JSON Lines, `application/x-ndjson`: one
+         *     object a line with the columns above and `"deleted": false`), `xlsx` (one sheet, for officers).
+         *     Text cells starting with `=`, `+`, `-`, `@`, tab or carriage return are prefixed with `'` in
+         *     CSV and XLSX so spreadsheets do not run them as formulas. Rows are ordered by `code`, `area`,
+         *     `period`. The body is streamed.
+         *
+         *     **Delta pulls.** `updated_since` returns only rows changed after that instant. In JSON Lines,
+         *     targets deleted since then come first as tombstones
+         *     `{"deleted": true, "code", "area", "period", "deleted_at"}` (CSV and XLSX omit them). The
+         *     response header `LSPHub-Snapshot-At` is the server time at which the export began: pass it as
+         *     the next `updated_since`, less a few minutes' overlap for transactions that were still in flight
+         *     (rows are keyed by code, area and period, so overlap only repeats rows).
+         *
+         *     **Caching.** Responses carry a weak `ETag`, computed cheaply from counts and latest change
+         *     times of the data behind the filtered set (`area`, `period`, `indicator`, `format`; not
+         *     `updated_since`, so it names the state of the data set); send it back in `If-None-Match` to
+         *     get `304 Not Modified` when nothing has changed since.
+         */
+        get: operations["export_laa"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Me
+         * @description The caller: kind, role, organisation, person and current memberships.
+         */
+        get: operations["get_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measurements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List measurements */
+        get: operations["list_measurements"];
+        put?: never;
+        /** Create a measurement */
+        post: operations["create_measurement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measurements/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one measurement */
+        get: operations["get_measurement"];
+        put?: never;
+        post?: never;
+        /** Delete a measurement */
+        delete: operations["delete_measurement"];
+        options?: never;
+        head?: never;
+        /** Change a measurement */
+        patch: operations["update_measurement"];
+        trace?: never;
+    };
     "/api/v1/meetings": {
         parameters: {
             query?: never;
@@ -159,11 +717,34 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List meetings */
+        /**
+         * List meetings
+         * @description Each meeting with its live quorum (one aggregate query for the page).
+         */
         get: operations["list_meetings"];
         put?: never;
         /** Create a meeting */
         post: operations["create_meeting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Public Calendar
+         * @description Every public meeting of every partnership, as iCalendar.
+         */
+        get: operations["get_public_calendar"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -185,7 +766,10 @@ export interface paths {
         delete: operations["delete_meeting"];
         options?: never;
         head?: never;
-        /** Change a meeting */
+        /**
+         * Change a meeting
+         * @description Status moves scheduled → held / adjourned (with adjourned_to_id) / cancelled; a cancelled meeting may be reinstated. Approved minutes no longer change.
+         */
         patch: operations["update_meeting"];
         trace?: never;
     };
@@ -203,6 +787,127 @@ export interface paths {
         get: operations["list_meeting_agenda_items"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/agenda-items/reorder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reorder Meeting Agenda Items
+         * @description Put the agenda in the order given (every item once); positions become 1..n.
+         */
+        post: operations["reorder_meeting_agenda_items"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/attendance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Meeting Attendance
+         * @description Who was present, sent apologies, was absent or sent a substitute.
+         */
+        get: operations["list_meeting_attendance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/attendance/{membership_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Record Meeting Attendance
+         * @description Record one member's attendance. Members may send their own apologies (or a substitute)
+         *     before the meeting; officers record everything else.
+         */
+        put: operations["record_meeting_attendance"];
+        post?: never;
+        /** Delete Meeting Attendance */
+        delete: operations["delete_meeting_attendance"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Meeting Decisions */
+        get: operations["list_meeting_decisions"];
+        put?: never;
+        /**
+         * Create Meeting Decision
+         * @description Record a motion and its vote; ``result`` is computed from the terms of reference.
+         *     409 /problems/inquorate at an inquorate meeting.
+         */
+        post: operations["create_meeting_decision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/decisions/{decision_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Meeting Decision */
+        get: operations["get_meeting_decision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/minutes-approval": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve Meeting Minutes
+         * @description Record that a later, quorate meeting approved these minutes as a true record.
+         */
+        post: operations["approve_meeting_minutes"];
         delete?: never;
         options?: never;
         head?: never;
@@ -357,6 +1062,95 @@ export interface paths {
         patch: operations["update_partnership"];
         trace?: never;
     };
+    "/api/v1/partnerships/{partnership_id}/governance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Partnership Governance
+         * @description Breaches of the partnership's terms of reference, each with its rule and evidence:
+         *     attendance below the threshold over the last 12 months, substitutions over the limit,
+         *     meetings overdue or too few, chairs past term, no voluntary-sector member, inquorate
+         *     meetings.
+         */
+        get: operations["get_partnership_governance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partnerships/{partnership_id}/meetings.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Partnership Calendar
+         * @description The partnership's public meetings as iCalendar; no login needed (a published
+         *     timetable). Cancelled and adjourned meetings carry STATUS:CANCELLED.
+         */
+        get: operations["get_partnership_calendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partnerships/{partnership_id}/terms-of-reference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Terms Of Reference
+         * @description Quorum, meeting frequency, attendance and substitution limits, chair terms, notice.
+         */
+        get: operations["get_terms_of_reference"];
+        /**
+         * Replace Terms Of Reference
+         * @description Replace the terms of reference (officers of the partnership, admins); absent fields take
+         *     the handbook default. Each change is kept in the audit log.
+         */
+        put: operations["replace_terms_of_reference"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partnerships/{partnership_id}/terms-of-reference/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Terms Of Reference Versions
+         * @description Every change to the terms of reference, newest first, from the audit log.
+         */
+        get: operations["list_terms_of_reference_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/people": {
         parameters: {
             query?: never;
@@ -392,6 +1186,47 @@ export interface paths {
         head?: never;
         /** Change a person */
         patch: operations["update_person"];
+        trace?: never;
+    };
+    "/api/v1/people/{person_id}/employer-change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record Employer Change
+         * @description A new employer ends the person's strategic and executive memberships that day.
+         */
+        post: operations["record_employer_change"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/popolo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Popolo
+         * @description Organisations and partnerships, people, memberships (role, on_behalf_of, start/end)
+         *     and meetings as events, in Popolo shape.
+         */
+        get: operations["export_popolo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/principles": {
@@ -558,8 +1393,128 @@ export interface paths {
         /**
          * Create Status Update
          * @description Report progress on a task: RAG, position, planned improvement, deadline.
+         *
+         *     Refused (422) when it changes nothing and has no note, when a move to complete has no
+         *     position, a move to red no planned improvement, or ``reported_on`` is in the future.
          */
         post: operations["create_status_update"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Users */
+        get: operations["list_users"];
+        put?: never;
+        /** Create User */
+        post: operations["create_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get User */
+        get: operations["get_user"];
+        put?: never;
+        post?: never;
+        /**
+         * Deactivate User
+         * @description Deactivate a user and end their sessions; users are never deleted.
+         */
+        delete: operations["deactivate_user"];
+        options?: never;
+        head?: never;
+        /**
+         * Update User
+         * @description Change a user; ``password`` resets it and ends the user's sessions.
+         */
+        patch: operations["update_user"];
+        trace?: never;
+    };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List webhooks */
+        get: operations["list_webhooks"];
+        put?: never;
+        /** Create a webhook */
+        post: operations["create_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one webhook */
+        get: operations["get_webhook"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook */
+        delete: operations["delete_webhook"];
+        options?: never;
+        head?: never;
+        /** Change a webhook */
+        patch: operations["update_webhook"];
+        trace?: never;
+    };
+    "/api/v1/webhooks/{item_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook's delivery log, newest first */
+        get: operations["list_webhook_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{item_id}/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue a delivery again now
+         * @description Sets the delivery back to `pending` with a fresh attempt count; `lsphub worker` sends it on its next pass.
+         */
+        post: operations["redeliver_webhook_delivery"];
         delete?: never;
         options?: never;
         head?: never;
@@ -772,15 +1727,517 @@ export interface components {
             /** Title */
             title?: string;
         };
+        /** AgendaReorder */
+        AgendaReorder: {
+            /**
+             * Item Ids
+             * @description Every agenda item of the meeting, in the new order
+             */
+            item_ids: number[];
+        };
+        /** ApiKeyCreate */
+        ApiKeyCreate: {
+            /** Expires At */
+            expires_at?: string | null;
+            /**
+             * Name
+             * @description Who or what uses the key
+             */
+            name: string;
+            /**
+             * Organisation Id
+             * @description Required for partner keys
+             */
+            organisation_id?: number | null;
+            role: components["schemas"]["Role"];
+            /**
+             * Scopes
+             * @description Defaults from the role
+             */
+            scopes?: components["schemas"]["Scope"][] | null;
+        };
+        /**
+         * ApiKeyCreated
+         * @description The only response that ever carries ``key``: store it now, it is not shown again.
+         */
+        ApiKeyCreated: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By User Id */
+            created_by_user_id: number | null;
+            /** Expires At */
+            expires_at: string | null;
+            /** Id */
+            id: number;
+            /** Key */
+            key: string;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Name */
+            name: string;
+            /** Organisation Id */
+            organisation_id: number | null;
+            /** Prefix */
+            prefix: string;
+            /** Revoked At */
+            revoked_at: string | null;
+            role: components["schemas"]["Role"];
+            /** Scopes */
+            scopes: components["schemas"]["Scope"][];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** ApiKeyRead */
+        ApiKeyRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By User Id */
+            created_by_user_id: number | null;
+            /** Expires At */
+            expires_at: string | null;
+            /** Id */
+            id: number;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Name */
+            name: string;
+            /** Organisation Id */
+            organisation_id: number | null;
+            /** Prefix */
+            prefix: string;
+            /** Revoked At */
+            revoked_at: string | null;
+            role: components["schemas"]["Role"];
+            /** Scopes */
+            scopes: components["schemas"]["Scope"][];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** AttendanceRead */
+        AttendanceRead: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Meeting Id */
+            meeting_id: number;
+            /** Membership Id */
+            membership_id: number;
+            /** Note */
+            note: string | null;
+            /** Person Id */
+            person_id: number;
+            role: components["schemas"]["MembershipRole"];
+            status: components["schemas"]["AttendanceStatus"];
+            /** Substitute Person Id */
+            substitute_person_id: number | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+            /** Voting */
+            voting: boolean;
+        };
+        /**
+         * AttendanceRecord
+         * @description One member's attendance. ``substitute``: the member sent apologies and
+         *     ``substitute_person_id`` attends (and votes) in their place.
+         */
+        AttendanceRecord: {
+            /** Note */
+            note?: string | null;
+            status: components["schemas"]["AttendanceStatus"];
+            /** Substitute Person Id */
+            substitute_person_id?: number | null;
+        };
+        /**
+         * AttendanceStatus
+         * @enum {string}
+         */
+        AttendanceStatus: "present" | "apologies" | "absent" | "substitute";
+        /** AuditEventRead */
+        AuditEventRead: {
+            /** Action */
+            action: string;
+            /** After */
+            after: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Before */
+            before: {
+                [key: string]: unknown;
+            } | null;
+            /** Id */
+            id: number;
+            /** Principal */
+            principal: string;
+            /** Request Id */
+            request_id: string | null;
+            /** Resource */
+            resource: string;
+            /** Resource Id */
+            resource_id: string | null;
+        };
+        /** CalendarFeed */
+        CalendarFeed: {
+            /** Token */
+            token: string;
+            /** Url */
+            url: string;
+        };
+        /**
+         * CastingVote
+         * @enum {string}
+         */
+        CastingVote: "for" | "against";
+        /**
+         * DecisionActionCreate
+         * @description An action the decision adds to the partnership's action plan (only if carried).
+         */
+        DecisionActionCreate: {
+            /**
+             * Action Plan Id
+             * @description Defaults to the partnership's only action plan
+             */
+            action_plan_id?: number | null;
+            /** Outcome Id */
+            outcome_id: number;
+            /** Ref */
+            ref: string;
+            /** Title */
+            title: string;
+        };
+        /**
+         * DecisionCreate
+         * @description A motion and its vote; the service computes ``result`` from the rules.
+         */
+        DecisionCreate: {
+            /** Actions */
+            actions?: components["schemas"]["DecisionActionCreate"][];
+            /** Agenda Item Id */
+            agenda_item_id?: number | null;
+            /** @description Only on a tie in a simple-majority vote */
+            chair_casting_vote?: components["schemas"]["CastingVote"] | null;
+            /**
+             * Member Heard
+             * @description Expulsion: the member was given the right to be heard
+             * @default false
+             */
+            member_heard: boolean;
+            /** @default consensus */
+            method: components["schemas"]["DecisionMethod"];
+            /**
+             * Subject Membership Id
+             * @description Expulsion: the member concerned (two_thirds only)
+             */
+            subject_membership_id?: number | null;
+            /** Text */
+            text: string;
+            /**
+             * Votes Abstain
+             * @default 0
+             */
+            votes_abstain: number;
+            /**
+             * Votes Against
+             * @default 0
+             */
+            votes_against: number;
+            /**
+             * Votes For
+             * @default 0
+             */
+            votes_for: number;
+        };
+        /**
+         * DecisionMethod
+         * @enum {string}
+         */
+        DecisionMethod: "consensus" | "simple_majority" | "two_thirds";
+        /** DecisionRead */
+        DecisionRead: {
+            /** Action Ids */
+            action_ids?: number[];
+            /** Agenda Item Id */
+            agenda_item_id?: number | null;
+            chair_casting_vote?: components["schemas"]["CastingVote"] | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Meeting Id */
+            meeting_id: number;
+            /**
+             * Member Heard
+             * @default false
+             */
+            member_heard: boolean;
+            /** @default consensus */
+            method: components["schemas"]["DecisionMethod"];
+            result: components["schemas"]["DecisionResult"];
+            /** Subject Membership Id */
+            subject_membership_id?: number | null;
+            /** Text */
+            text: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+            /**
+             * Votes Abstain
+             * @default 0
+             */
+            votes_abstain: number;
+            /**
+             * Votes Against
+             * @default 0
+             */
+            votes_against: number;
+            /**
+             * Votes For
+             * @default 0
+             */
+            votes_for: number;
+        };
+        /**
+         * DecisionResult
+         * @enum {string}
+         */
+        DecisionResult: "carried" | "lost";
+        /**
+         * DeliveryStatus
+         * @enum {string}
+         */
+        DeliveryStatus: "pending" | "delivered" | "failed";
+        /** EmployerChange */
+        EmployerChange: {
+            /**
+             * Changed On
+             * Format: date
+             */
+            changed_on: string;
+            /**
+             * Organisation Id
+             * @description The new employer; null when none
+             */
+            organisation_id: number | null;
+        };
+        /** EmployerChangeResult */
+        EmployerChangeResult: {
+            /**
+             * Changed On
+             * Format: date
+             */
+            changed_on: string;
+            /** Ended Memberships */
+            ended_memberships: components["schemas"]["MembershipRead"][];
+            /** Organisation Id */
+            organisation_id: number | null;
+            /** Person Id */
+            person_id: number;
+            /** Previous Organisation Id */
+            previous_organisation_id: number | null;
+        };
         /**
          * EndReason
          * @enum {string}
          */
         EndReason: "resigned" | "employer_changed" | "attendance" | "substitutions" | "expelled" | "term_ended" | "other";
+        /**
+         * ExportFormat
+         * @enum {string}
+         */
+        ExportFormat: "csv" | "json" | "xlsx";
+        /**
+         * Finding
+         * @description One breach of a partnership's terms of reference, with the figures that show it.
+         */
+        Finding: {
+            /**
+             * Evidence
+             * @description The figures and dates behind the finding
+             */
+            evidence: {
+                [key: string]: unknown;
+            };
+            /** Meeting Id */
+            meeting_id?: number | null;
+            /** Membership Id */
+            membership_id?: number | null;
+            /** Message */
+            message: string;
+            /** Partnership Id */
+            partnership_id: number;
+            /** Partnership Name */
+            partnership_name: string;
+            /** Person Id */
+            person_id?: number | null;
+            /** Person Name */
+            person_name?: string | null;
+            rule: components["schemas"]["Rule"];
+        };
+        /** GovernanceReport */
+        GovernanceReport: {
+            /**
+             * Checked On
+             * Format: date
+             */
+            checked_on: string;
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+            /** Findings */
+            findings: components["schemas"]["Finding"][];
+            /** Partnership Ids */
+            partnership_ids: number[];
+            /**
+             * Window Start
+             * Format: date
+             * @description Start of the 12-month look-back
+             */
+            window_start: string;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /**
+         * ImportChange
+         * @description One row that would change (dry run): its natural key and the columns before → after.
+         */
+        ImportChange: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "create" | "update";
+            /** After */
+            after: {
+                [key: string]: unknown;
+            };
+            /** Before */
+            before: {
+                [key: string]: unknown;
+            } | null;
+            /** Key */
+            key: {
+                [key: string]: unknown;
+            };
+            /** Row */
+            row: number;
+        };
+        /** ImportKindRead */
+        ImportKindRead: {
+            /** Columns */
+            columns: {
+                [key: string]: unknown;
+            }[];
+            /** Key */
+            key: string[];
+            /** Name */
+            name: string;
+            /** Title */
+            title: string;
+        };
+        /** ImportRecordRead */
+        ImportRecordRead: {
+            /** Counts */
+            counts: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** File Name */
+            file_name: string | null;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Principal */
+            principal: string;
+            /** Sha256 */
+            sha256: string;
+        };
+        /** ImportResult */
+        ImportResult: {
+            /**
+             * Changes
+             * @description Dry run only: the first 1,000 rows that would change
+             */
+            changes?: components["schemas"]["ImportChange"][] | null;
+            /** Changes Total */
+            changes_total?: number | null;
+            /** Created */
+            created: number;
+            /**
+             * Deleted
+             * @default 0
+             */
+            deleted: number;
+            /** Dry Run */
+            dry_run: boolean;
+            /**
+             * Duplicate Of
+             * @description Nothing changed: the earlier import of the same file, if any
+             */
+            duplicate_of?: number | null;
+            /** File Name */
+            file_name?: string | null;
+            /**
+             * Import Id
+             * @description The import record written (not dry runs)
+             */
+            import_id?: number | null;
+            /** Kind */
+            kind: string;
+            /** Rows */
+            rows: number;
+            /** Sha256 */
+            sha256: string;
+            /** Unchanged */
+            unchanged: number;
+            /** Unknown Columns */
+            unknown_columns?: string[];
+            /** Updated */
+            updated: number;
         };
         /** IndicatorCreate */
         IndicatorCreate: {
@@ -799,6 +2256,27 @@ export interface components {
             /** Title */
             title: string;
             unit: components["schemas"]["Unit"];
+        };
+        /**
+         * IndicatorLinks
+         * @description The outcomes and tasks an indicator belongs to (none, one or many of each).
+         */
+        IndicatorLinks: {
+            /** Outcome Ids */
+            outcome_ids?: number[];
+            /** Task Ids */
+            task_ids?: number[];
+        };
+        /** IndicatorLinksRead */
+        IndicatorLinksRead: {
+            /** Indicator Id */
+            indicator_id: number;
+            /** Outcome Ids */
+            outcome_ids?: number[];
+            /** Task Ids */
+            task_ids?: number[];
+            /** Version */
+            version: number;
         };
         /** IndicatorRead */
         IndicatorRead: {
@@ -850,9 +2328,189 @@ export interface components {
             title?: string;
             unit?: components["schemas"]["Unit"];
         };
-        /** MeetingCreate */
+        /** LaaTargetCreate */
+        LaaTargetCreate: {
+            /**
+             * Area
+             * @description ONS area code, e.g. E07000078
+             * @example E07000078
+             */
+            area: string;
+            /** Baseline */
+            baseline: number;
+            /** Indicator Id */
+            indicator_id: number;
+            /**
+             * Period
+             * @description Financial year (2008-09) or quarter of one (2008-09-Q2)
+             * @example 2008-09
+             * @example 2008-09-Q2
+             */
+            period: string;
+            /** Stretch */
+            stretch?: number | null;
+            /** Target */
+            target: number;
+        };
+        /** LaaTargetRead */
+        LaaTargetRead: {
+            /** Area */
+            area: string;
+            /** Baseline */
+            baseline: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Indicator Id */
+            indicator_id: number;
+            /** Period */
+            period: string;
+            /** Stretch */
+            stretch?: number | null;
+            /** Target */
+            target: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * LaaTargetUpdate
+         * @description Fields to change; absent fields keep their value. See LaaTargetFields.
+         */
+        LaaTargetUpdate: {
+            /** Baseline */
+            baseline?: number;
+            /** Stretch */
+            stretch?: number | null;
+            /** Target */
+            target?: number;
+        };
+        /**
+         * MeRead
+         * @description Who is calling: a user (browser login) or an API key.
+         */
+        MeRead: {
+            /** Email */
+            email: string | null;
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "user" | "api_key";
+            /** Memberships */
+            memberships: components["schemas"]["MembershipBrief"][];
+            /** Name */
+            name: string;
+            /** Organisation Id */
+            organisation_id: number | null;
+            /** Person Id */
+            person_id: number | null;
+            role: components["schemas"]["Role"];
+        };
+        /** MeasurementCreate */
+        MeasurementCreate: {
+            /**
+             * Area
+             * @description ONS area code, e.g. E07000078
+             * @example E07000078
+             */
+            area: string;
+            /** Indicator Id */
+            indicator_id: number;
+            /** Note */
+            note?: string | null;
+            /**
+             * Period
+             * @description Financial year (2008-09) or quarter of one (2008-09-Q2)
+             * @example 2008-09
+             * @example 2008-09-Q2
+             */
+            period: string;
+            /**
+             * Reported On
+             * Format: date
+             */
+            reported_on: string;
+            /** Source */
+            source?: string | null;
+            /** Value */
+            value: number;
+        };
+        /** MeasurementRead */
+        MeasurementRead: {
+            /** Area */
+            area: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Indicator Id */
+            indicator_id: number;
+            /** Note */
+            note?: string | null;
+            /** Period */
+            period: string;
+            /**
+             * Reported By
+             * @description Who recorded it (set by the server)
+             */
+            reported_by?: string | null;
+            /**
+             * Reported On
+             * Format: date
+             */
+            reported_on: string;
+            /** Source */
+            source?: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Value */
+            value: number;
+            /** Version */
+            version: number;
+        };
+        /**
+         * MeasurementUpdate
+         * @description Fields to change; absent fields keep their value. See MeasurementFields.
+         */
+        MeasurementUpdate: {
+            /** Note */
+            note?: string | null;
+            /**
+             * Reported On
+             * Format: date
+             */
+            reported_on?: string;
+            /** Source */
+            source?: string | null;
+            /** Value */
+            value?: number;
+        };
+        /**
+         * MeetingCreate
+         * @description A meeting; minutes are approved through ``POST /meetings/{id}/minutes-approval``.
+         */
         MeetingCreate: {
-            /** Adjourned To Id */
+            /**
+             * Adjourned To Id
+             * @description Required when status is adjourned: the meeting it resumes at
+             */
             adjourned_to_id?: number | null;
             /** Ends At */
             ends_at?: string | null;
@@ -860,12 +2518,11 @@ export interface components {
             kind: components["schemas"]["MeetingKind"];
             /** Location */
             location?: string | null;
-            /** Minutes */
+            /**
+             * Minutes
+             * @description Markdown
+             */
             minutes?: string | null;
-            /** Minutes Approved At */
-            minutes_approved_at?: string | null;
-            /** Minutes Approved By Meeting Id */
-            minutes_approved_by_meeting_id?: number | null;
             /** Partnership Id */
             partnership_id: number;
             /**
@@ -919,6 +2576,7 @@ export interface components {
              * @default true
              */
             public: boolean;
+            quorum: components["schemas"]["Quorum"];
             /**
              * Starts At
              * Format: date-time
@@ -946,19 +2604,21 @@ export interface components {
          * @description Fields to change; absent fields keep their value. See MeetingCreate.
          */
         MeetingUpdate: {
-            /** Adjourned To Id */
+            /**
+             * Adjourned To Id
+             * @description Required when status is adjourned: the meeting it resumes at
+             */
             adjourned_to_id?: number | null;
             /** Ends At */
             ends_at?: string | null;
             kind?: components["schemas"]["MeetingKind"];
             /** Location */
             location?: string | null;
-            /** Minutes */
+            /**
+             * Minutes
+             * @description Markdown
+             */
             minutes?: string | null;
-            /** Minutes Approved At */
-            minutes_approved_at?: string | null;
-            /** Minutes Approved By Meeting Id */
-            minutes_approved_by_meeting_id?: number | null;
             /** Public */
             public?: boolean;
             /**
@@ -970,6 +2630,17 @@ export interface components {
             status?: components["schemas"]["MeetingStatus"];
             /** Title */
             title?: string;
+        };
+        /** MembershipBrief */
+        MembershipBrief: {
+            /** Id */
+            id: number;
+            /** Partnership Id */
+            partnership_id: number;
+            /** Partnership Name */
+            partnership_name: string;
+            /** Role */
+            role: string;
         };
         /** MembershipCreate */
         MembershipCreate: {
@@ -1074,6 +2745,14 @@ export interface components {
             term_ends_on?: string | null;
             /** Voting */
             voting?: boolean;
+        };
+        /** MinutesApproval */
+        MinutesApproval: {
+            /**
+             * Approved By Meeting Id
+             * @description The later meeting that approved the minutes
+             */
+            approved_by_meeting_id: number;
         };
         /** OrganisationCreate */
         OrganisationCreate: {
@@ -1236,10 +2915,87 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[ApiKeyRead] */
+        Page_ApiKeyRead_: {
+            /** Items */
+            items: components["schemas"]["ApiKeyRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[AttendanceRead] */
+        Page_AttendanceRead_: {
+            /** Items */
+            items: components["schemas"]["AttendanceRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[AuditEventRead] */
+        Page_AuditEventRead_: {
+            /** Items */
+            items: components["schemas"]["AuditEventRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[DecisionRead] */
+        Page_DecisionRead_: {
+            /** Items */
+            items: components["schemas"]["DecisionRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[ImportRecordRead] */
+        Page_ImportRecordRead_: {
+            /** Items */
+            items: components["schemas"]["ImportRecordRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
         /** Page[IndicatorRead] */
         Page_IndicatorRead_: {
             /** Items */
             items: components["schemas"]["IndicatorRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[LaaTargetRead] */
+        Page_LaaTargetRead_: {
+            /** Items */
+            items: components["schemas"]["LaaTargetRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[MeasurementRead] */
+        Page_MeasurementRead_: {
+            /** Items */
+            items: components["schemas"]["MeasurementRead"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -1361,6 +3117,39 @@ export interface components {
         Page_TaskRead_: {
             /** Items */
             items: components["schemas"]["TaskRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[UserRead] */
+        Page_UserRead_: {
+            /** Items */
+            items: components["schemas"]["UserRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[WebhookDeliveryRead] */
+        Page_WebhookDeliveryRead_: {
+            /** Items */
+            items: components["schemas"]["WebhookDeliveryRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[WebhookRead] */
+        Page_WebhookRead_: {
+            /** Items */
+            items: components["schemas"]["WebhookRead"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -1602,6 +3391,28 @@ export interface components {
          * @enum {string}
          */
         Polarity: "higher_is_better" | "lower_is_better";
+        /**
+         * PopoloExport
+         * @description Popolo JSON (popoloproject.com): persons, organizations, memberships, events.
+         */
+        PopoloExport: {
+            /** Events */
+            events: {
+                [key: string]: unknown;
+            }[];
+            /** Memberships */
+            memberships: {
+                [key: string]: unknown;
+            }[];
+            /** Organizations */
+            organizations: {
+                [key: string]: unknown;
+            }[];
+            /** Persons */
+            persons: {
+                [key: string]: unknown;
+            }[];
+        };
         /** PrincipleCreate */
         PrincipleCreate: {
             /**
@@ -1699,10 +3510,37 @@ export interface components {
             text?: string;
         };
         /**
+         * Quorum
+         * @description Present voting members plus voting substitutes, against the partnership's quorum.
+         */
+        Quorum: {
+            /** Present Voting */
+            present_voting: number;
+            /** Quorate */
+            quorate: boolean;
+            /** Required */
+            required: number;
+        };
+        /**
          * Rag
          * @enum {string}
          */
         Rag: "green" | "amber" | "red" | "complete";
+        /**
+         * Role
+         * @enum {string}
+         */
+        Role: "admin" | "officer" | "member" | "partner" | "county";
+        /**
+         * Rule
+         * @enum {string}
+         */
+        Rule: "attendance_below_threshold" | "substitutions_over_limit" | "meeting_overdue" | "too_few_meetings" | "chair_past_term" | "no_voluntary_member" | "inquorate_meeting";
+        /**
+         * Scope
+         * @enum {string}
+         */
+        Scope: "read" | "write:status" | "write:all" | "import" | "laa:read";
         /**
          * Sector
          * @enum {string}
@@ -1891,11 +3729,224 @@ export interface components {
             /** Title */
             title?: string;
         };
+        /** TermsOfReferenceRead */
+        TermsOfReferenceRead: {
+            /**
+             * Attendance Threshold
+             * @default 0.5
+             */
+            attendance_threshold: number;
+            /**
+             * Chair Term Months
+             * @default 24
+             */
+            chair_term_months: number;
+            /**
+             * Max Months Between Meetings
+             * @default 4
+             */
+            max_months_between_meetings: number;
+            /**
+             * Max Substitutions Per Year
+             * @default 3
+             */
+            max_substitutions_per_year: number;
+            /** Min Meetings Per Year */
+            min_meetings_per_year?: number | null;
+            /** Partnership Id */
+            partnership_id: number;
+            /**
+             * Quorum
+             * @default 5
+             */
+            quorum: number;
+            /**
+             * Reporting Cycle Months
+             * @default 2
+             */
+            reporting_cycle_months: number;
+            /**
+             * Resignation Notice Months
+             * @default 1
+             */
+            resignation_notice_months: number;
+            /**
+             * Version
+             * @description The partnership's version; send it as If-Match
+             */
+            version: number;
+            /**
+             * Voluntary Rep Required
+             * @default true
+             */
+            voluntary_rep_required: boolean;
+        };
+        /**
+         * TermsOfReferenceUpdate
+         * @description The whole terms of reference; absent fields take the handbook default.
+         */
+        TermsOfReferenceUpdate: {
+            /**
+             * Attendance Threshold
+             * @default 0.5
+             */
+            attendance_threshold: number;
+            /**
+             * Chair Term Months
+             * @default 24
+             */
+            chair_term_months: number;
+            /**
+             * Max Months Between Meetings
+             * @default 4
+             */
+            max_months_between_meetings: number;
+            /**
+             * Max Substitutions Per Year
+             * @default 3
+             */
+            max_substitutions_per_year: number;
+            /** Min Meetings Per Year */
+            min_meetings_per_year?: number | null;
+            /**
+             * Quorum
+             * @default 5
+             */
+            quorum: number;
+            /**
+             * Reporting Cycle Months
+             * @default 2
+             */
+            reporting_cycle_months: number;
+            /**
+             * Resignation Notice Months
+             * @default 1
+             */
+            resignation_notice_months: number;
+            /**
+             * Voluntary Rep Required
+             * @default true
+             */
+            voluntary_rep_required: boolean;
+        };
+        /**
+         * TermsOfReferenceVersion
+         * @description One change to a partnership's terms of reference, from the audit log.
+         */
+        TermsOfReferenceVersion: {
+            /** Action */
+            action: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Changes
+             * @description field -> [before, after]
+             */
+            changes: {
+                [key: string]: [
+                    unknown,
+                    unknown
+                ];
+            };
+            /** Principal */
+            principal: string;
+        };
+        /** TokenRead */
+        TokenRead: {
+            /** Access Token */
+            access_token: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /**
+             * Token Type
+             * @default bearer
+             * @constant
+             */
+            token_type: "bearer";
+        };
         /**
          * Unit
          * @enum {string}
          */
         Unit: "percent" | "count" | "rate_per_1000" | "rate_per_10000" | "rate_per_100000" | "number" | "score";
+        /** UserCreate */
+        UserCreate: {
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /** Email */
+            email: string;
+            /** Name */
+            name: string;
+            /** Organisation Id */
+            organisation_id?: number | null;
+            /**
+             * Password
+             * @description At least 12 characters
+             */
+            password: string;
+            /** Person Id */
+            person_id?: number | null;
+            /** @default member */
+            role: components["schemas"]["Role"];
+        };
+        /** UserRead */
+        UserRead: {
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Email */
+            email: string;
+            /** Id */
+            id: number;
+            /** Last Login At */
+            last_login_at: string | null;
+            /** Name */
+            name: string;
+            /** Organisation Id */
+            organisation_id: number | null;
+            /** Person Id */
+            person_id: number | null;
+            role: components["schemas"]["Role"];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * UserUpdate
+         * @description Fields to change; absent fields keep their value. ``password`` resets it.
+         */
+        UserUpdate: {
+            /** Active */
+            active?: boolean | null;
+            /** Email */
+            email?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Organisation Id */
+            organisation_id?: number | null;
+            /** Password */
+            password?: string | null;
+            /** Person Id */
+            person_id?: number | null;
+            role?: components["schemas"]["Role"] | null;
+        };
         /** ValidationError */
         ValidationError: {
             /** Context */
@@ -1908,6 +3959,114 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /**
+         * WebhookCreate
+         * @description An endpoint that receives events as signed JSON POSTs.
+         *
+         *     Body: `{"id": <delivery id>, "event": "<name>", "created_at": "<ISO 8601>", "data": {...}}`.
+         *     Headers: `LSPHub-Event`, `LSPHub-Delivery` (the delivery id; deliveries are at least once,
+         *     so de-duplicate on it) and `LSPHub-Signature: t=<unix seconds>,v1=<hex>` where `<hex>` is
+         *     HMAC-SHA256 keyed with `secret` over `"<t>." + raw body`. Verify in constant time and
+         *     refuse timestamps more than 5 minutes old. Any 2xx is success; anything else (or no answer
+         *     within 10 s) is retried with exponential backoff (30 s doubling, 8 attempts) by
+         *     `lsphub worker`, then marked `failed` (see the delivery log; `redeliver` queues it again).
+         */
+        WebhookCreate: {
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /** Description */
+            description?: string | null;
+            /** Events */
+            events: components["schemas"]["WebhookEvent"][];
+            /**
+             * Secret
+             * @description Shared secret for the HMAC signature; write-only, never returned
+             */
+            secret: string;
+            /**
+             * Url
+             * @example https://example.org/hook
+             */
+            url: string;
+        };
+        /** WebhookDeliveryRead */
+        WebhookDeliveryRead: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Event */
+            event: string;
+            /** Id */
+            id: number;
+            /** Last Error */
+            last_error: string | null;
+            /** Last Status Code */
+            last_status_code: number | null;
+            /**
+             * Next Attempt At
+             * Format: date-time
+             */
+            next_attempt_at: string;
+            /** Payload */
+            payload: {
+                [key: string]: unknown;
+            };
+            status: components["schemas"]["DeliveryStatus"];
+            /** Webhook Id */
+            webhook_id: number;
+        };
+        /**
+         * WebhookEvent
+         * @enum {string}
+         */
+        WebhookEvent: "status_update.created" | "measurement.created" | "meeting.updated";
+        /** WebhookRead */
+        WebhookRead: {
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string | null;
+            /** Events */
+            events: string[];
+            /** Id */
+            id: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Url */
+            url: string;
+            /** Version */
+            version: number;
+        };
+        /** WebhookUpdate */
+        WebhookUpdate: {
+            /** Active */
+            active?: boolean | null;
+            /** Description */
+            description?: string | null;
+            /** Events */
+            events?: components["schemas"]["WebhookEvent"][] | null;
+            /** Secret */
+            secret?: string | null;
+            /** Url */
+            url?: string | null;
         };
     };
     responses: never;
@@ -2716,6 +4875,755 @@ export interface operations {
             };
         };
     };
+    list_api_keys: {
+        parameters: {
+            query?: {
+                prefix?: string | null;
+                role?: components["schemas"]["Role"] | null;
+                organisation_id?: number | null;
+                revoked?: boolean | null;
+                /** @description Page size (max 500) */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ApiKeyRead_"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    create_api_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_api_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    revoke_api_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_audit_events: {
+        parameters: {
+            query?: {
+                /** @description Table name, e.g. task */
+                resource?: string | null;
+                resource_id?: string | null;
+                /** @description e.g. user:3, api_key:ab12 */
+                principal?: string | null;
+                action?: string | null;
+                request_id?: string | null;
+                /** @description At or after this instant */
+                at_after?: string | null;
+                /** @description At or before this instant */
+                at_before?: string | null;
+                /** @description Page size (max 500) */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AuditEventRead_"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_audit_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    create_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email?: string;
+                    /** Format: password */
+                    password: string;
+                    /** @description Same as email */
+                    username?: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    email?: string;
+                    /** Format: password */
+                    password: string;
+                    /** @description Same as email */
+                    username?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenRead"];
+                };
+            };
+            /** @description Wrong e-mail or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many failed logins (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_my_calendar_feed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarFeed"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_private_calendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description iCal */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    export_kind: {
+        parameters: {
+            query?: {
+                /** @description csv, json or xlsx */
+                format?: "csv" | "json" | "xlsx";
+            };
+            header?: never;
+            path: {
+                /** @description One of `organisations`, `people`, `meetings`, `tasks`, `indicators`, `laa-targets`, `measurements` */
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every row of the kind, in exactly the import format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>[];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Unknown kind */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_governance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GovernanceReport"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_imports: {
+        parameters: {
+            query?: {
+                kind?: string | null;
+                /** @description Page size (max 500) */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ImportRecordRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_import_kinds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportKindRead"][];
+                };
+            };
+        };
+    };
+    create_import: {
+        parameters: {
+            query?: {
+                /** @description Validate and report; write nothing */
+                dry_run?: boolean;
+                /** @description Partnership slug: fills blank cells, refuses others */
+                partnership?: string | null;
+                /** @description XLSX sheet name */
+                sheet?: string | null;
+            };
+            header?: {
+                /** @description Any unique string (e.g. a UUID). Retrying with the same key and body replays the first response instead of writing twice. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                /** @description One of `organisations`, `people`, `meetings`, `tasks`, `indicators`, `laa-targets`, `measurements` */
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                }[];
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description CSV (UTF-8, UTF-8 with BOM or Windows-1252; comma or semicolon) or XLSX
+                     */
+                    file: string;
+                };
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description Unknown kind */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description File larger than the upload limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Rejected: every bad row listed in `errors`; nothing written */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_indicators: {
         parameters: {
             query?: {
@@ -2723,6 +5631,10 @@ export interface operations {
                 unit?: components["schemas"]["Unit"] | null;
                 polarity?: components["schemas"]["Polarity"] | null;
                 national?: boolean | null;
+                /** @description Indicators linked to this outcome */
+                outcome_id?: number | null;
+                /** @description Indicators linked to this task */
+                task_id?: number | null;
                 q?: string | null;
                 /** @description Comma-separated fields, '-' for descending */
                 sort?: string | null;
@@ -2985,6 +5897,764 @@ export interface operations {
             };
         };
     };
+    get_indicator_links: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorLinksRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    set_indicator_links: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; the write fails with 412 if it has changed */
+                "if-match"?: string | null;
+            };
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IndicatorLinks"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IndicatorLinksRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_laa_targets: {
+        parameters: {
+            query?: {
+                indicator_id?: number | null;
+                area?: string | null;
+                period?: string | null;
+                updated_at_after?: string | null;
+                /** @description Comma-separated fields, '-' for descending */
+                sort?: string | null;
+                /** @description Page size (max 500) */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_LaaTargetRead_"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    create_laa_target: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LaaTargetCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaaTargetRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_laa_target: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaaTargetRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete_laa_target: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; the write fails with 412 if it has changed */
+                "if-match"?: string | null;
+            };
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    update_laa_target: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; the write fails with 412 if it has changed */
+                "if-match"?: string | null;
+            };
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LaaTargetUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaaTargetRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    export_laa: {
+        parameters: {
+            query?: {
+                /** @description csv, json (JSON Lines) or xlsx */
+                format?: components["schemas"]["ExportFormat"];
+                /** @description ONS area code, e.g. E07000078 */
+                area?: string | null;
+                /** @description Target period: 2008-09 or 2008-09-Q2 */
+                period?: string | null;
+                /** @description Indicator code, e.g. NI 186 */
+                indicator?: string | null;
+                /** @description Only rows changed after this instant (ISO 8601 with a zone) */
+                updated_since?: string | null;
+            };
+            header?: {
+                "if-none-match"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, streamed */
+            200: {
+                headers: {
+                    ETag?: string;
+                    "LSPHub-Snapshot-At"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "application/x-ndjson": string;
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description Not modified since the ETag sent in If-None-Match */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_measurements: {
+        parameters: {
+            query?: {
+                indicator_id?: number | null;
+                area?: string | null;
+                period?: string | null;
+                reported_on_after?: string | null;
+                reported_on_before?: string | null;
+                updated_at_after?: string | null;
+                /** @description Comma-separated fields, '-' for descending */
+                sort?: string | null;
+                /** @description Page size (max 500) */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MeasurementRead_"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    create_measurement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeasurementCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeasurementRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_measurement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeasurementRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete_measurement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; the write fails with 412 if it has changed */
+                "if-match"?: string | null;
+            };
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    update_measurement: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; the write fails with 412 if it has changed */
+                "if-match"?: string | null;
+            };
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MeasurementUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeasurementRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_meetings: {
         parameters: {
             query?: {
@@ -3066,6 +6736,54 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeetingRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_public_calendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description iCal */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
                 };
             };
             /** @description Not authenticated */
@@ -3280,14 +6998,471 @@ export interface operations {
                     "application/json": components["schemas"]["Page_AgendaItemRead_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                content?: never;
+            };
+        };
+    };
+    reorder_meeting_agenda_items: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgendaReorder"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
                 };
+                content: {
+                    "application/json": components["schemas"]["AgendaItemRead"][];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_meeting_attendance: {
+        parameters: {
+            query?: {
+                /** @description Page size (max 500) */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AttendanceRead_"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    record_meeting_attendance: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; the write fails with 412 if it has changed */
+                "if-match"?: string | null;
+            };
+            path: {
+                meeting_id: number;
+                membership_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttendanceRecord"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttendanceRead"];
+                };
+            };
+            /** @description Recorded for the first time */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete_meeting_attendance: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; the write fails with 412 if it has changed */
+                "if-match"?: string | null;
+            };
+            path: {
+                meeting_id: number;
+                membership_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_meeting_decisions: {
+        parameters: {
+            query?: {
+                /** @description Page size (max 500) */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DecisionRead_"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    create_meeting_decision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_meeting_decision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+                decision_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    approve_meeting_minutes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MinutesApproval"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -4368,6 +8543,263 @@ export interface operations {
             };
         };
     };
+    get_partnership_governance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partnership_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GovernanceReport"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_partnership_calendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partnership_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description iCal */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_terms_of_reference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partnership_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TermsOfReferenceRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    replace_terms_of_reference: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; the write fails with 412 if it has changed */
+                "if-match"?: string | null;
+            };
+            path: {
+                partnership_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TermsOfReferenceUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TermsOfReferenceRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_terms_of_reference_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                partnership_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TermsOfReferenceVersion"][];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_people: {
         parameters: {
             query?: {
@@ -4604,6 +9036,108 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PersonRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    record_employer_change: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                person_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmployerChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmployerChangeResult"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    export_popolo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PopoloExport"];
                 };
             };
             /** @description Not authenticated */
@@ -5448,6 +9982,8 @@ export interface operations {
                 deadline_after?: string | null;
                 /** @description Text in title, target or position */
                 q?: string | null;
+                /** @description Only tasks with (true) or without (false) an update within their partnership's reporting cycle; complete tasks are never stale */
+                stale?: boolean | null;
                 /** @description Comma-separated fields, '-' for descending */
                 sort?: string | null;
                 /** @description Page size (max 500) */
@@ -5747,7 +10283,10 @@ export interface operations {
     create_status_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Any unique string (e.g. a UUID). Retrying with the same key and body replays the first response instead of writing twice. */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 task_id: number;
             };
@@ -5768,14 +10307,657 @@ export interface operations {
                     "application/json": components["schemas"]["StatusUpdateRead"];
                 };
             };
-            /** @description Validation Error */
+            /** @description A request with this Idempotency-Key is still in progress */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid update, or Idempotency-Key reused with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                content?: never;
+            };
+        };
+    };
+    list_users: {
+        parameters: {
+            query?: {
+                role?: components["schemas"]["Role"] | null;
+                active?: boolean | null;
+                organisation_id?: number | null;
+                /** @description Text in name or e-mail */
+                q?: string | null;
+                /** @description Page size (max 500) */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
                 };
+                content: {
+                    "application/json": components["schemas"]["Page_UserRead_"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    create_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    deactivate_user: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; the write fails with 412 if it has changed */
+                "if-match"?: string | null;
+            };
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    update_user: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; the write fails with 412 if it has changed */
+                "if-match"?: string | null;
+            };
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_webhooks: {
+        parameters: {
+            query?: {
+                active?: boolean | null;
+                /** @description Comma-separated fields, '-' for descending */
+                sort?: string | null;
+                /** @description Page size (max 500) */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WebhookRead_"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    create_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete_webhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; the write fails with 412 if it has changed */
+                "if-match"?: string | null;
+            };
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    update_webhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; the write fails with 412 if it has changed */
+                "if-match"?: string | null;
+            };
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_webhook_deliveries: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["DeliveryStatus"] | null;
+                /** @description Page size (max 500) */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WebhookDeliveryRead_"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    redeliver_webhook_delivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -44,8 +44,8 @@ export function todayIso(now: Date = new Date()): string {
 
 /** A task is overdue when its deadline has passed and it is not complete. */
 export function isOverdue(
-  task: { deadline: string | null; rag: string | null },
+  task: { deadline?: string | null; rag?: string | null },
   today: string,
 ): boolean {
-  return task.deadline !== null && task.deadline < today && task.rag !== "complete";
+  return !!task.deadline && task.deadline < today && task.rag !== "complete";
 }

@@ -21,7 +21,7 @@ export function emptyCounts(): RagCounts {
   return { green: 0, amber: 0, red: 0, complete: 0, not_rated: 0, total: 0 };
 }
 
-export function countRag(items: readonly { rag: Rag | null | undefined }[]): RagCounts {
+export function countRag(items: readonly { rag?: Rag | null }[]): RagCounts {
   const counts = emptyCounts();
   for (const item of items) counts[ragKey(item.rag)] += 1;
   counts.total = items.length;

@@ -1,0 +1,35 @@
+"""``/audit-events``: read-only, administrators only. No operation changes or deletes one."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.audit import service
+from api.audit.schemas import AuditEventFilters, AuditEventRead
+from api.auth.deps import PrincipalDep
+from api.common import Id
+from api.crud.router import PROBLEM_RESPONSES
+from api.db import SessionDep
+from api.pagination import Page, PageDep
+
+router = APIRouter(prefix="/audit-events", tags=["audit"], responses=PROBLEM_RESPONSES)
+
+
+@router.get("", operation_id="list_audit_events")
+def list_audit_events(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    filters: Annotated[AuditEventFilters, Query()],
+) -> Page[AuditEventRead]:
+    """Every write, newest first; filter by resource, principal, action or request id."""
+    rows, total = service.list_events(session, principal, page, filters)
+    items = [AuditEventRead.model_validate(r, from_attributes=True) for r in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/{event_id}", operation_id="get_audit_event")
+def get_audit_event(event_id: Id, session: SessionDep, principal: PrincipalDep) -> AuditEventRead:
+    return AuditEventRead.model_validate(
+        service.get_event(session, principal, event_id), from_attributes=True
+    )

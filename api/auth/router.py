@@ -1,0 +1,220 @@
+"""Logins (``/auth/token``, ``/auth/logout``), ``/me``, ``/users`` and ``/api-keys``."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import ValidationError
+
+from api.auth import service
+from api.auth.deps import PrincipalDep, bearer
+from api.auth.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyFilters,
+    ApiKeyRead,
+    LoginRequest,
+    MeRead,
+    TokenRead,
+    UserCreate,
+    UserFilters,
+    UserRead,
+    UserUpdate,
+)
+from api.common import Id
+from api.crud.router import PROBLEM_RESPONSES, IfMatch, etag, parse_if_match
+from api.db import SessionDep
+from api.errors import Unprocessable, field_error, problem_response
+from api.pagination import Page, PageDep
+
+router = APIRouter(responses=PROBLEM_RESPONSES)
+
+_LOGIN_SCHEMA = {
+    "type": "object",
+    "required": ["password"],
+    "properties": {
+        "email": {"type": "string", "maxLength": 254},
+        "username": {"type": "string", "maxLength": 254, "description": "Same as email"},
+        "password": {"type": "string", "maxLength": 256, "format": "password"},
+    },
+}
+
+
+async def login_body(request: Request) -> LoginRequest:
+    """JSON ``{email, password}`` or an OAuth2-style form ``username=…&password=…``."""
+    content_type = request.headers.get("content-type", "")
+    raw: Any
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        raw = {"email": form.get("username") or form.get("email"), "password": form.get("password")}
+    else:
+        try:
+            raw = await request.json()
+        except ValueError:
+            raise Unprocessable(
+                "Send JSON {email, password} or a form with username and password",
+                errors=[field_error(["body"], "not JSON or a form")],
+            ) from None
+        if isinstance(raw, dict) and "username" in raw and "email" not in raw:
+            raw = {**raw, "email": raw.pop("username")}
+    try:
+        return LoginRequest.model_validate(raw)
+    except ValidationError as exc:
+        errors = [
+            field_error(["body", *(str(p) for p in e["loc"])], e["msg"]) for e in exc.errors()
+        ]
+        raise Unprocessable(f"{errors[0]['loc'][-1]}: {errors[0]['msg']}", errors=errors) from None
+
+
+@router.post(
+    "/auth/token",
+    operation_id="create_token",
+    tags=["auth"],
+    summary="Log in: exchange an e-mail and password for a bearer token",
+    response_model=TokenRead,
+    responses={
+        401: {"description": "Wrong e-mail or password"},
+        429: {"description": "Too many failed logins (see Retry-After)"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": _LOGIN_SCHEMA},
+                "application/x-www-form-urlencoded": {"schema": _LOGIN_SCHEMA},
+            },
+        }
+    },
+)
+def create_token(
+    request: Request, session: SessionDep, body: Annotated[LoginRequest, Depends(login_body)]
+) -> TokenRead | Response:
+    """Wrong e-mail and wrong password get the same 401; repeated failures a 429."""
+    client = request.client.host if request.client else "unknown"
+    result = service.login(session, body, client)
+    if isinstance(result, service.LoginFailed):
+        # Returned, not raised: the failed attempt must be committed to count.
+        return problem_response(
+            401,
+            slug="unauthorized",
+            title="Authentication required",
+            detail="Wrong e-mail or password",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return result
+
+
+@router.post("/auth/logout", operation_id="logout", tags=["auth"], status_code=204)
+def logout(
+    session: SessionDep,
+    principal: PrincipalDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Response:
+    """Revoke the token this request carries."""
+    service.logout(session, principal, credentials.credentials if credentials else "")
+    return Response(status_code=204)
+
+
+@router.get("/me", operation_id="get_me", tags=["auth"])
+def get_me(session: SessionDep, principal: PrincipalDep) -> MeRead:
+    """The caller: kind, role, organisation, person and current memberships."""
+    return service.me(session, principal)
+
+
+# -- users -------------------------------------------------------------------------------------
+
+
+@router.get("/users", operation_id="list_users", tags=["users"])
+def list_users(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    filters: Annotated[UserFilters, Query()],
+) -> Page[UserRead]:
+    rows, total = service.list_users(session, principal, page, filters)
+    items = [UserRead.model_validate(r, from_attributes=True) for r in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post("/users", operation_id="create_user", tags=["users"], status_code=201)
+def create_user(
+    body: UserCreate, session: SessionDep, principal: PrincipalDep, response: Response
+) -> UserRead:
+    user = service.create_user(session, principal, body)
+    response.headers["Location"] = f"/api/v1/users/{user.id}"
+    response.headers["ETag"] = etag(user)
+    return UserRead.model_validate(user, from_attributes=True)
+
+
+@router.get("/users/{user_id}", operation_id="get_user", tags=["users"])
+def get_user(
+    user_id: Id, session: SessionDep, principal: PrincipalDep, response: Response
+) -> UserRead:
+    user = service.get_user(session, principal, user_id)
+    response.headers["ETag"] = etag(user)
+    return UserRead.model_validate(user, from_attributes=True)
+
+
+@router.patch("/users/{user_id}", operation_id="update_user", tags=["users"])
+def update_user(
+    user_id: Id,
+    body: UserUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> UserRead:
+    """Change a user; ``password`` resets it and ends the user's sessions."""
+    user = service.update_user(session, principal, user_id, body, parse_if_match(if_match))
+    response.headers["ETag"] = etag(user)
+    return UserRead.model_validate(user, from_attributes=True)
+
+
+@router.delete("/users/{user_id}", operation_id="deactivate_user", tags=["users"], status_code=204)
+def deactivate_user(
+    user_id: Id, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+) -> Response:
+    """Deactivate a user and end their sessions; users are never deleted."""
+    service.deactivate_user(session, principal, user_id, parse_if_match(if_match))
+    return Response(status_code=204)
+
+
+# -- API keys ----------------------------------------------------------------------------------
+
+
+@router.get("/api-keys", operation_id="list_api_keys", tags=["api keys"])
+def list_api_keys(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    filters: Annotated[ApiKeyFilters, Query()],
+) -> Page[ApiKeyRead]:
+    """Keys by prefix; the keys themselves are never shown again after creation."""
+    rows, total = service.list_api_keys(session, principal, page, filters)
+    items = [service.key_read(r) for r in rows]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post("/api-keys", operation_id="create_api_key", tags=["api keys"], status_code=201)
+def create_api_key(
+    body: ApiKeyCreate, session: SessionDep, principal: PrincipalDep, response: Response
+) -> ApiKeyCreated:
+    """Create a key; the response is the only place ``key`` ever appears."""
+    row, key = service.create_api_key(session, principal, body)
+    response.headers["Location"] = f"/api/v1/api-keys/{row.id}"
+    response.headers["Cache-Control"] = "no-store"
+    return ApiKeyCreated(**service.key_read(row).model_dump(), key=key)
+
+
+@router.get("/api-keys/{key_id}", operation_id="get_api_key", tags=["api keys"])
+def get_api_key(key_id: Id, session: SessionDep, principal: PrincipalDep) -> ApiKeyRead:
+    return service.key_read(service.get_api_key(session, principal, key_id))
+
+
+@router.delete(
+    "/api-keys/{key_id}", operation_id="revoke_api_key", tags=["api keys"], status_code=204
+)
+def revoke_api_key(key_id: Id, session: SessionDep, principal: PrincipalDep) -> Response:
+    """Revoke a key at once; it stays listed with ``revoked_at``."""
+    service.revoke_api_key(session, principal, key_id)
+    return Response(status_code=204)

@@ -1,0 +1,137 @@
+"""Request and response shapes for logins, users and API keys; hashes never appear here."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
+
+from api.auth.models import Role, Scope
+from api.common import EMAIL_PATTERN, STRICT, Id, RecordMeta
+
+# -- logins ------------------------------------------------------------------------------------
+
+
+class LoginRequest(BaseModel):
+    """JSON ``{email, password}``; a form sends ``username`` and ``password`` instead."""
+
+    model_config = STRICT
+
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=256)
+
+
+class TokenRead(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime
+
+
+class MembershipBrief(BaseModel):
+    id: int
+    partnership_id: int
+    partnership_name: str
+    role: str
+
+
+class MeRead(BaseModel):
+    """Who is calling: a user (browser login) or an API key."""
+
+    kind: Literal["user", "api_key"]
+    id: int
+    name: str
+    email: str | None
+    role: Role
+    organisation_id: int | None
+    person_id: int | None
+    memberships: list[MembershipBrief]
+
+
+# -- users -------------------------------------------------------------------------------------
+
+
+class UserCreate(BaseModel):
+    model_config = STRICT
+
+    email: str = Field(max_length=254, pattern=EMAIL_PATTERN)
+    name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=12, max_length=256, description="At least 12 characters")
+    role: Role = Role.member
+    person_id: Id | None = None
+    organisation_id: Id | None = None
+    active: bool = True
+
+
+class UserUpdate(BaseModel):
+    """Fields to change; absent fields keep their value. ``password`` resets it."""
+
+    model_config = STRICT
+
+    email: str | None = Field(None, max_length=254, pattern=EMAIL_PATTERN)
+    name: str | None = Field(None, min_length=1, max_length=200)
+    password: str | None = Field(None, min_length=12, max_length=256)
+    role: Role | None = None
+    person_id: Id | None = None
+    organisation_id: Id | None = None
+    active: bool | None = None
+
+
+class UserRead(RecordMeta):
+    email: str
+    name: str
+    role: Role
+    person_id: int | None
+    organisation_id: int | None
+    active: bool
+    last_login_at: datetime | None
+
+
+class UserFilters(BaseModel):
+    role: Role | None = None
+    active: bool | None = None
+    organisation_id: Id | None = None
+    q: str | None = Field(None, max_length=100, description="Text in name or e-mail")
+
+
+# -- API keys ----------------------------------------------------------------------------------
+
+
+class ApiKeyCreate(BaseModel):
+    model_config = STRICT
+
+    name: str = Field(min_length=1, max_length=200, description="Who or what uses the key")
+    role: Role
+    organisation_id: Id | None = Field(None, description="Required for partner keys")
+    scopes: list[Scope] | None = Field(
+        None, max_length=len(Scope), description="Defaults from the role"
+    )
+    expires_at: AwareDatetime | None = None
+
+
+class ApiKeyRead(RecordMeta):
+    name: str
+    prefix: str
+    role: Role
+    scopes: list[Scope]
+    organisation_id: int | None
+    created_by_user_id: int | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        return value.split() if isinstance(value, str) else value
+
+
+class ApiKeyCreated(ApiKeyRead):
+    """The only response that ever carries ``key``: store it now, it is not shown again."""
+
+    key: str
+
+
+class ApiKeyFilters(BaseModel):
+    prefix: str | None = Field(None, max_length=16)
+    role: Role | None = None
+    organisation_id: Id | None = None
+    revoked: bool | None = None

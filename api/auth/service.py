@@ -1,0 +1,364 @@
+"""Logins, users and API keys. Every write here is audited like any other."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, delete, func, or_, update
+from sqlalchemy.orm import Session
+from sqlmodel import col, select
+
+from api.audit import service as audit
+from api.auth.keys import issue_api_key
+from api.auth.models import ApiKey, AuthToken, LoginAttempt, Role, Scope, User
+from api.auth.permissions import require_role, require_scope
+from api.auth.principal import Principal
+from api.auth.schemas import (
+    ApiKeyCreate,
+    ApiKeyFilters,
+    ApiKeyRead,
+    LoginRequest,
+    MembershipBrief,
+    MeRead,
+    TokenRead,
+    UserCreate,
+    UserFilters,
+    UserUpdate,
+)
+from api.auth.security import hash_password, new_token, sha256_hex, verify_password
+from api.common import utcnow
+from api.crud import service as crud
+from api.crud.policy import AdminPolicy, not_found
+from api.errors import Conflict, Forbidden, TooManyRequests
+from api.pagination import PageParams, paginate
+from api.partnerships.models import Membership, Partnership
+from api.settings import get_settings
+
+ANONYMOUS = "anonymous"
+
+
+ADMIN = AdminPolicy()
+
+
+def require_admin(principal: Principal, scope: Scope = Scope.read) -> None:
+    require_role(principal, Role.admin)
+    require_scope(principal, scope)
+
+
+# -- logins ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginFailed:
+    """Wrong e-mail or password: the same answer for both (recorded for rate limiting)."""
+
+
+def _failures_since(session: Session, since: datetime, where: Any) -> tuple[int, datetime | None]:
+    count, oldest = session.execute(
+        select(func.count(), func.min(LoginAttempt.at)).where(where, col(LoginAttempt.at) >= since)
+    ).one()
+    return int(count), oldest
+
+
+def check_login_rate(session: Session, email: str, client: str) -> None:
+    """429 with Retry-After once an e-mail or a client has too many recent failures."""
+    settings = get_settings()
+    window = timedelta(seconds=settings.login_window_seconds)
+    now = utcnow()
+    for where, limit in (
+        (col(LoginAttempt.email) == email, settings.login_attempts_per_window),
+        (col(LoginAttempt.client) == client, settings.login_attempts_per_client_window),
+    ):
+        count, oldest = _failures_since(session, now - window, where)
+        if count >= limit and oldest is not None:
+            retry = max(1, int((oldest + window - now).total_seconds()) + 1)
+            raise TooManyRequests(
+                f"Too many failed logins; try again in {retry} seconds",
+                headers={"Retry-After": str(retry)},
+            )
+
+
+def login(session: Session, body: LoginRequest, client: str) -> TokenRead | LoginFailed:
+    """Check the password and issue an opaque token (only its hash is stored).
+
+    A failure is returned, not raised, so that the failed attempt is committed.
+    """
+    email = body.email.strip().lower()
+    client = client[:64]
+    check_login_rate(session, email, client)
+    user = session.scalar(select(User).where(func.lower(User.email) == email))
+    # verify_password checks a dummy hash for unknown e-mails: both failures take as long.
+    ok = verify_password(body.password, user.password_hash if user else None)
+    if user is None or not ok or not user.active:
+        session.add(LoginAttempt(email=email, client=client))
+        audit.record(
+            session,
+            ANONYMOUS,
+            "login_failed",
+            "user",
+            None,
+            after={"email": email, "client": client},
+        )
+        return LoginFailed()
+    assert user.id is not None
+    token = new_token()
+    expires_at = utcnow() + timedelta(minutes=get_settings().token_ttl_minutes)
+    row = AuthToken(token_hash=sha256_hex(token), user_id=user.id, expires_at=expires_at)
+    session.add(row)
+    user.last_login_at = utcnow()
+    session.execute(delete(LoginAttempt).where(col(LoginAttempt.email) == email))
+    session.flush()
+    audit.record(
+        session,
+        f"user:{user.id}",
+        "login",
+        "auth_token",
+        row.id,
+        after={"user_id": user.id, "expires_at": expires_at.isoformat(), "client": client},
+    )
+    return TokenRead(access_token=token, expires_at=expires_at)
+
+
+def logout(session: Session, principal: Principal, token: str) -> None:
+    """Revoke the login token the request was made with."""
+    if principal.kind != "user":
+        raise Forbidden("API keys are not logged out; revoke them at /api/v1/api-keys")
+    row = session.scalar(
+        select(AuthToken).where(
+            col(AuthToken.token_hash) == sha256_hex(token),
+            col(AuthToken.user_id) == principal.id,
+        )
+    )
+    if row is None or row.revoked_at is not None:
+        return
+    row.revoked_at = utcnow()
+    session.flush()
+    audit.record(session, principal, "logout", "auth_token", row.id)
+
+
+def me(session: Session, principal: Principal) -> MeRead:
+    name, email = principal.label, None
+    if principal.kind == "user":
+        user = session.get_one(User, principal.id)
+        name, email = user.name, user.email
+        where = col(Membership.person_id) == principal.person_id
+    else:
+        key = session.get_one(ApiKey, principal.id)
+        name = key.name
+        where = col(Membership.on_behalf_of_id) == principal.organisation_id
+    memberships: list[MembershipBrief] = []
+    if principal.person_id is not None or (
+        principal.kind == "api_key" and principal.organisation_id is not None
+    ):
+        today = utcnow().date()
+        rows = session.execute(
+            select(Membership.id, Membership.partnership_id, Partnership.name, Membership.role)
+            .join(Partnership, col(Partnership.id) == col(Membership.partnership_id))
+            .where(
+                where,
+                col(Membership.started_on) <= today,
+                or_(col(Membership.ended_on).is_(None), col(Membership.ended_on) >= today),
+            )
+            .order_by(col(Partnership.name), col(Membership.id))
+        ).all()
+        memberships = [
+            MembershipBrief(id=i, partnership_id=p, partnership_name=n, role=r)
+            for i, p, n, r in rows
+        ]
+    return MeRead(
+        kind="user" if principal.kind == "user" else "api_key",
+        id=principal.id,
+        name=name,
+        email=email,
+        role=principal.role,
+        organisation_id=principal.organisation_id,
+        person_id=principal.person_id,
+        memberships=memberships,
+    )
+
+
+# -- users -------------------------------------------------------------------------------------
+
+
+def _user_query(filters: UserFilters) -> Select[Any]:
+    stmt = select(User)
+    if filters.role is not None:
+        stmt = stmt.where(col(User.role) == filters.role)
+    if filters.active is not None:
+        stmt = stmt.where(col(User.active) == filters.active)
+    if filters.organisation_id is not None:
+        stmt = stmt.where(col(User.organisation_id) == filters.organisation_id)
+    if filters.q:
+        pattern = f"%{crud._escape_like(filters.q)}%"
+        stmt = stmt.where(
+            or_(
+                col(User.name).ilike(pattern, escape="\\"),
+                col(User.email).ilike(pattern, escape="\\"),
+            )
+        )
+    return stmt
+
+
+def list_users(
+    session: Session, principal: Principal, page: PageParams, filters: UserFilters
+) -> tuple[Sequence[User], int]:
+    ADMIN.authorize_read(principal)
+    stmt = _user_query(filters).order_by(col(User.email), col(User.id))
+    return paginate(session, stmt, page)
+
+
+def get_user(session: Session, principal: Principal, user_id: int) -> User:
+    ADMIN.authorize_read(principal)
+    user = session.get(User, user_id)
+    if user is None:
+        raise not_found("user", user_id)
+    return user
+
+
+def _email_taken(session: Session, email: str, except_id: int | None = None) -> None:
+    stmt = select(User.id).where(func.lower(User.email) == email)
+    if except_id is not None:
+        stmt = stmt.where(col(User.id) != except_id)
+    if session.scalar(stmt) is not None:
+        raise Conflict(f"A user with e-mail {email} already exists", slug="duplicate")
+
+
+def create_user(session: Session, principal: Principal, body: UserCreate) -> User:
+    require_admin(principal, Scope.write_all)
+    return add_user(session, principal, body)
+
+
+def add_user(session: Session, actor: Principal | str, body: UserCreate) -> User:
+    """Store a user with an argon2 hash of the password (also used by ``lsphub create-user``)."""
+    data = body.model_dump(exclude={"password"})
+    data["email"] = data["email"].strip().lower()
+    crud.check_references(session, User, data)
+    _email_taken(session, data["email"])
+    user = User(**data, password_hash=hash_password(body.password))
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "create", "user", user.id, after=audit.snapshot(user))
+    return user
+
+
+def update_user(
+    session: Session,
+    principal: Principal,
+    user_id: int,
+    body: UserUpdate,
+    expected_version: int | None,
+) -> User:
+    require_admin(principal, Scope.write_all)
+    user = get_user(session, principal, user_id)
+    crud.check_version(user, expected_version)
+    changes = body.model_dump(exclude_unset=True)
+    for required in ("email", "name", "role", "active"):
+        if required in changes and changes[required] is None:
+            changes.pop(required)
+    crud.check_references(session, User, changes)
+    if "email" in changes:
+        changes["email"] = changes["email"].strip().lower()
+        _email_taken(session, changes["email"], user_id)
+    if user_id == principal.user_id and (
+        changes.get("active") is False or changes.get("role", Role.admin) != Role.admin
+    ):
+        raise Conflict("You cannot demote or deactivate yourself", slug="self-lockout")
+    before = audit.snapshot(user)
+    password = changes.pop("password", None)
+    for key, value in changes.items():
+        setattr(user, key, value)
+    if password:
+        user.password_hash = hash_password(password)
+    if password or changes.get("active") is False:
+        _revoke_tokens(session, user_id)
+    if not session.is_modified(user):
+        return user
+    session.flush()
+    after = audit.snapshot(user)
+    if password and after is not None:
+        after["password_changed"] = True
+    audit.record(session, principal, "update", "user", user_id, before=before, after=after)
+    return user
+
+
+def _revoke_tokens(session: Session, user_id: int) -> None:
+    session.execute(
+        update(AuthToken)
+        .where(col(AuthToken.user_id) == user_id, col(AuthToken.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def deactivate_user(
+    session: Session, principal: Principal, user_id: int, expected_version: int | None
+) -> None:
+    """Users are never deleted (their names stay on the history they wrote)."""
+    update_user(session, principal, user_id, UserUpdate(active=False), expected_version)
+
+
+# -- API keys ----------------------------------------------------------------------------------
+
+
+def _key_query(filters: ApiKeyFilters) -> Select[Any]:
+    stmt = select(ApiKey)
+    if filters.prefix:
+        stmt = stmt.where(col(ApiKey.prefix) == filters.prefix.removeprefix("lsp_"))
+    if filters.role is not None:
+        stmt = stmt.where(col(ApiKey.role) == filters.role)
+    if filters.organisation_id is not None:
+        stmt = stmt.where(col(ApiKey.organisation_id) == filters.organisation_id)
+    if filters.revoked is not None:
+        revoked = col(ApiKey.revoked_at)
+        stmt = stmt.where(revoked.is_not(None) if filters.revoked else revoked.is_(None))
+    return stmt
+
+
+def list_api_keys(
+    session: Session, principal: Principal, page: PageParams, filters: ApiKeyFilters
+) -> tuple[Sequence[ApiKey], int]:
+    ADMIN.authorize_read(principal)
+    return paginate(session, _key_query(filters).order_by(col(ApiKey.id)), page)
+
+
+def get_api_key(session: Session, principal: Principal, key_id: int) -> ApiKey:
+    ADMIN.authorize_read(principal)
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise not_found("api_key", key_id)
+    return key
+
+
+def create_api_key(
+    session: Session, principal: Principal, body: ApiKeyCreate
+) -> tuple[ApiKey, str]:
+    require_admin(principal, Scope.write_all)
+    crud.check_references(session, ApiKey, {"organisation_id": body.organisation_id})
+    row, key = issue_api_key(
+        session,
+        principal,
+        role=body.role,
+        name=body.name,
+        organisation_id=body.organisation_id,
+        scopes=[s.value for s in body.scopes] if body.scopes else None,
+        created_by_user_id=principal.user_id,
+        expires_at=body.expires_at,
+    )
+    return row, key
+
+
+def revoke_api_key(session: Session, principal: Principal, key_id: int) -> None:
+    require_admin(principal, Scope.write_all)
+    key = get_api_key(session, principal, key_id)
+    if key.revoked_at is not None:
+        return
+    before = audit.snapshot(key)
+    key.revoked_at = utcnow()
+    session.flush()
+    audit.record(
+        session, principal, "revoke", "api_key", key_id, before=before, after=audit.snapshot(key)
+    )
+
+
+def key_read(row: ApiKey) -> ApiKeyRead:
+    return ApiKeyRead.model_validate(row, from_attributes=True)

@@ -1,0 +1,236 @@
+"""The caller's dashboard (DESIGN §7): a fixed number of queries, however much data there is.
+
+Queries: the caller's partnerships (via api.auth.permissions), the partnerships with the
+caller's role, one grouped count of tasks by partnership/outcome/RAG (with overdue and stale
+counts), the most overdue tasks, the stalest tasks, the next meetings, and the governance
+checks (a fixed number of their own).
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, true
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import Session
+from sqlmodel import col, select
+
+from api.auth.models import Role
+from api.auth.permissions import partnership_ids_for
+from api.auth.principal import Principal
+from api.common import utcnow
+from api.dashboard.schemas import (
+    Dashboard,
+    MeetingBrief,
+    MyPartnership,
+    OutcomeRag,
+    TaskBrief,
+    TaskList,
+)
+from api.errors import Forbidden
+from api.governance import service as governance
+from api.meetings.models import Meeting, MeetingStatus
+from api.organisations.models import Organisation
+from api.partnerships.models import Membership, Partnership
+from api.plans.models import Action, ActionPlan, Outcome, Rag, Task
+from api.plans.service import stale_condition
+from api.reports.performance import natural_key
+from api.reports.schemas import Summary
+
+AnySelect = Select[*tuple[Any, ...]]
+LIST_LIMIT = 20
+MEETINGS_LIMIT = 10
+
+
+def _in(ids: frozenset[int] | None, column: Any) -> ColumnElement[bool]:
+    if ids is None:
+        return true()
+    return column.in_(sorted(ids)) if ids else false()
+
+
+def _open_task() -> ColumnElement[bool]:
+    return or_(col(Task.rag).is_(None), col(Task.rag) != Rag.complete.value)
+
+
+def _with_plan(stmt: AnySelect) -> AnySelect:
+    return (
+        stmt.join(Action, col(Action.id) == col(Task.action_id))
+        .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
+        .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
+    )
+
+
+def governance_findings(session: Session, principal: Principal, today: date) -> int | None:
+    """Findings of the governance checks in the partnerships the caller may check; None when
+    the caller's role may not see them (members, partners, the county)."""
+    try:
+        return len(governance.all_partnerships_report(session, principal, today).findings)
+    except Forbidden:
+        return None
+
+
+def _task_briefs(session: Session, stmt: AnySelect) -> list[TaskBrief]:
+    return [
+        TaskBrief(
+            id=r.id,
+            ref=f"{r.action_ref}{r.ref}",
+            title=r.title,
+            partnership_id=r.partnership_id,
+            rag=Rag(r.rag) if r.rag else None,
+            deadline=r.deadline,
+            last_reported_on=r.last_reported_on,
+            lead_organisation_id=r.lead_organisation_id,
+            lead_organisation=r.lead_name,
+        )
+        for r in session.execute(stmt)
+    ]
+
+
+def _brief_select(scope: ColumnElement[bool]) -> AnySelect:
+    stmt: AnySelect = sa_select(
+        col(Task.id),
+        col(Task.ref),
+        col(Task.title),
+        col(Task.rag),
+        col(Task.deadline),
+        col(Task.last_reported_on),
+        col(Task.lead_organisation_id),
+        col(Action.ref).label("action_ref"),
+        col(ActionPlan.partnership_id).label("partnership_id"),
+        col(Organisation.name).label("lead_name"),
+    ).select_from(Task)
+    return (
+        _with_plan(stmt)
+        .outerjoin(Organisation, col(Organisation.id) == col(Task.lead_organisation_id))
+        .where(scope, _open_task())
+    )
+
+
+def dashboard(session: Session, principal: Principal) -> Dashboard:
+    today = date.today()
+    ids = partnership_ids_for(session, principal)
+
+    membership = and_(
+        col(Membership.partnership_id) == col(Partnership.id),
+        col(Membership.person_id) == principal.person_id,
+        col(Membership.started_on) <= today,
+        or_(col(Membership.ended_on).is_(None), col(Membership.ended_on) >= today),
+    )
+    mine = session.execute(
+        select(Partnership, Membership.role)
+        .outerjoin(Membership, membership if principal.person_id is not None else false())
+        .where(_in(ids, col(Partnership.id)))
+        .order_by(col(Partnership.name), col(Partnership.id))
+    ).all()
+    partnerships: dict[int, MyPartnership] = {}
+    for p, role in mine:
+        assert p.id is not None
+        if p.id not in partnerships or role is not None:
+            partnerships[p.id] = MyPartnership(
+                id=p.id, name=p.name, kind=p.kind, status=p.status, role=role
+            )
+
+    # Partner keys see only the tasks their organisation leads (as in the task list).
+    scope = _in(ids, col(ActionPlan.partnership_id))
+    if principal.role == Role.partner:
+        scope = and_(scope, col(Task.lead_organisation_id) == principal.organisation_id)
+    stale = stale_condition(today)
+    overdue = and_(col(Task.deadline) < today, _open_task())
+    counts = session.execute(
+        _with_plan(
+            sa_select(
+                col(ActionPlan.partnership_id),
+                col(Outcome.id),
+                col(Outcome.code),
+                col(Outcome.title),
+                col(Task.rag),
+                func.count(col(Task.id)),
+                func.sum(case((stale, 1), else_=0)),
+                func.sum(case((overdue, 1), else_=0)),
+            ).select_from(Task)
+        )
+        .join(Outcome, col(Outcome.id) == col(Action.outcome_id))
+        .where(scope)
+        .group_by(
+            col(ActionPlan.partnership_id),
+            col(Outcome.id),
+            col(Outcome.code),
+            col(Outcome.title),
+            col(Task.rag),
+        )
+    ).all()
+    by_outcome: dict[tuple[int, int], OutcomeRag] = {}
+    totals: dict[str, int] = defaultdict(int)
+    for partnership_id, outcome_id, code, title, rag, n, n_stale, n_overdue in counts:
+        key = (partnership_id, outcome_id)
+        entry = by_outcome.get(key)
+        if entry is None:
+            entry = OutcomeRag(
+                partnership_id=partnership_id,
+                outcome_id=outcome_id,
+                code=code,
+                title=title,
+                summary=Summary(),
+                overdue=0,
+            )
+            by_outcome[key] = entry
+        name = rag or "not_rated"
+        setattr(entry.summary, name, getattr(entry.summary, name) + n)
+        entry.summary.total += n
+        entry.summary.stale += int(n_stale or 0)
+        entry.overdue += int(n_overdue or 0)
+        totals["stale"] += int(n_stale or 0)
+        totals["overdue"] += int(n_overdue or 0)
+    names = {p.id: p.name for p in partnerships.values()}
+    rag_by_outcome = sorted(
+        by_outcome.values(),
+        key=lambda o: (names.get(o.partnership_id, ""), o.partnership_id, natural_key(o.code)),
+    )
+
+    overdue_items = _task_briefs(
+        session,
+        _brief_select(scope)
+        .where(col(Task.deadline) < today)
+        .order_by(col(Task.deadline), col(Task.id))
+        .limit(LIST_LIMIT),
+    )
+    stale_items = _task_briefs(
+        session,
+        _brief_select(scope)
+        .where(stale)
+        .order_by(
+            case((col(Task.last_reported_on).is_(None), 0), else_=1),
+            col(Task.last_reported_on),
+            col(Task.id),
+        )
+        .limit(LIST_LIMIT),
+    )
+    meetings: Sequence[Meeting] = session.scalars(
+        select(Meeting)
+        .where(
+            _in(ids, col(Meeting.partnership_id)),
+            col(Meeting.status) == MeetingStatus.scheduled.value,
+            col(Meeting.starts_at) >= utcnow(),
+        )
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
+        .limit(MEETINGS_LIMIT)
+    ).all()
+    return Dashboard(
+        as_of=today,
+        partnerships=list(partnerships.values()),
+        rag_by_outcome=rag_by_outcome,
+        overdue=TaskList(total=totals["overdue"], items=overdue_items),
+        stale=TaskList(total=totals["stale"], items=stale_items),
+        next_meetings=[
+            MeetingBrief(
+                id=m.id or 0,
+                partnership_id=m.partnership_id,
+                title=m.title,
+                starts_at=m.starts_at,
+                location=m.location,
+            )
+            for m in meetings
+        ],
+        governance_findings=governance_findings(session, principal, today),
+    )

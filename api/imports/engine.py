@@ -1,0 +1,317 @@
+"""The import engine: read → match the header → parse every row → resolve references in bulk →
+diff against the database by natural key → (unless a dry run) write in batches, record, audit.
+
+Nothing is written unless every row is valid; the caller's transaction makes the write
+all-or-nothing (the HTTP request's session, or the CLI's ``session_scope``).
+"""
+
+import hashlib
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+from sqlmodel import col, select
+
+from api.audit import service as audit
+from api.auth.models import Role, Scope
+from api.auth.permissions import managed_partnership_ids
+from api.auth.principal import Principal
+from api.common import utcnow
+from api.auth.permissions import require_scope
+from api.errors import Forbidden, NotFound, Unprocessable
+from api.imports.columns import FORMULA_START, normalise_header
+from api.imports.kinds import KINDS
+from api.imports.kinds.base import Context, Errors, Existing, Kind, Row, Update
+from api.imports.models import ImportRecord
+from api.imports.readers import ReadError, Table, read_table, table_from_objects
+from api.imports.schemas import ImportChange, ImportErrorItem, ImportResult
+
+ERROR_CAP = 200
+CHANGE_CAP = 1_000
+Progress = Callable[[str, int, int | None], None]
+
+
+def get_kind(name: str) -> Kind:
+    kind = KINDS.get(name.replace("_", "-"))
+    if kind is None:
+        raise NotFound(f"No import kind '{name}'; use one of: {', '.join(KINDS)}")
+    return kind
+
+
+def importable_partnerships(
+    session: Session, principal: Principal, kind: Kind
+) -> frozenset[int] | None:
+    """Which partnerships the caller may import into (``None``: all); 403 if none at all.
+
+    Needs the ``import`` scope. Admins import every kind. Officers import the partnership
+    kinds (people, meetings, tasks) into the partnerships they manage (open chair, vice-chair
+    or officer membership); reference data (organisations, indicators, targets, measurements)
+    is for admins.
+    """
+    require_scope(principal, Scope.import_)
+    if principal.is_admin:
+        return None
+    if principal.role != Role.officer or not kind.has_partnership:
+        raise Forbidden(f"Your role may not import {kind.name}")
+    ids = managed_partnership_ids(session, principal)
+    if not ids:
+        raise Forbidden("You manage no partnership to import into")
+    return ids
+
+
+def run_import(
+    session: Session,
+    principal: Principal,
+    kind_name: str,
+    *,
+    data: bytes | None = None,
+    items: Any = None,
+    file_name: str | None = None,
+    content_type: str | None = None,
+    sheet: str | None = None,
+    dry_run: bool = False,
+    partnership: str | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import a file (``data``) or already-decoded JSON rows (``items``)."""
+    kind = get_kind(kind_name)
+    allowed = importable_partnerships(session, principal, kind)
+    if data is None:
+        import json
+
+        data = json.dumps(items, sort_keys=True, separators=(",", ":")).encode()
+    sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        table = (
+            table_from_objects(items)
+            if items is not None
+            else read_table(data, file_name=file_name, content_type=content_type, sheet=sheet)
+        )
+    except ReadError as exc:
+        raise Unprocessable(str(exc), slug="unreadable-file") from None
+
+    now = utcnow()
+    errors = Errors(ERROR_CAP)
+    ctx = Context(
+        session=session,
+        principal=principal,
+        errors=errors,
+        columns_present=set(),
+        allowed_partnerships=allowed,
+        today=date.today(),
+        now=now,
+        progress=progress or (lambda phase, done, total: None),
+    )
+    rows, unknown = _parse(kind, table, ctx, partnership)
+    _check_duplicates(kind, rows, errors)
+    if ctx.header_ok:  # check references even if some rows failed to parse
+        kind.resolve(ctx, [r for r in rows if r.number not in errors.rows])
+    existing = kind.load(ctx, rows) if not errors else {}
+    creates, updates, unchanged = _diff(kind, rows, existing, ctx)
+    if errors:
+        raise _rejected(kind, errors, len(rows), unknown)
+
+    result = ImportResult(
+        kind=kind.name,
+        dry_run=dry_run,
+        file_name=file_name,
+        sha256=sha256,
+        rows=len(rows),
+        created=len(creates),
+        updated=len(updates),
+        unchanged=unchanged,
+        deleted=0,
+        unknown_columns=unknown,
+    )
+    if dry_run:
+        result.changes, result.changes_total = _changes(kind, creates, updates)
+        return result
+    if creates or updates:
+        kind.apply(ctx, creates, updates)
+        record = ImportRecord(
+            kind=kind.name,
+            file_name=file_name,
+            sha256=sha256,
+            principal=principal.label,
+            counts=result.counts(),
+            created_at=now,
+        )
+        session.add(record)
+        session.flush()
+        audit.record(
+            session, principal, "import", "import_record", record.id, after=audit.snapshot(record)
+        )
+        result.import_id = record.id
+    else:
+        # Nothing changed: not a new import, point at the earlier run of the same file if any.
+        result.duplicate_of = session.scalar(
+            select(ImportRecord.id)
+            .where(col(ImportRecord.kind) == kind.name, col(ImportRecord.sha256) == sha256)
+            .order_by(col(ImportRecord.id).desc())
+            .limit(1)
+        )
+    return result
+
+
+def _unescape(value: str) -> str:
+    """Undo the export's formula escape: ``'=SUM`` -> ``=SUM``."""
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_START:
+        return value[1:]
+    return value
+
+
+def _parse(
+    kind: Kind, table: Table, ctx: Context, partnership: str | None
+) -> tuple[list[Row], list[str]]:
+    errors = ctx.errors
+    by_name = {c.name: c for c in kind.columns}
+    positions: dict[str, int] = {}
+    unknown: list[str] = []
+    for index, heading in enumerate(table.header):
+        name = normalise_header(heading or "")
+        if not name:
+            continue
+        if name in by_name and name not in positions:
+            positions[name] = index
+        elif name in by_name:
+            errors.add(1, name, heading, "column appears twice")
+        else:
+            unknown.append(heading)
+    default_partnership = partnership if kind.has_partnership else None
+    if default_partnership is not None:
+        positions.setdefault("partnership", -1)
+    for c in kind.columns:
+        if c.required and c.name not in positions:
+            errors.add(1, c.name, None, "required column is missing")
+    ctx.columns_present = set(positions)
+    ctx.header_ok = not errors
+    rows: list[Row] = []
+    ordered = [(by_name[n], i) for n, i in positions.items()]
+    for number, cells in table.rows:
+        values: dict[str, Any] = {}
+        raw: dict[str, str | None] = {}
+        for column, index in ordered:
+            cell = cells[index] if 0 <= index < len(cells) else None
+            if column.name == "partnership" and default_partnership is not None:
+                if cell is None:
+                    cell = default_partnership
+                elif cell != default_partnership:
+                    errors.add(
+                        number, "partnership", cell, f"only '{default_partnership}' is allowed here"
+                    )
+            if cell is not None and column.text:
+                cell = _unescape(cell)
+            raw[column.name] = cell
+            if cell is None:
+                if column.required:
+                    errors.add(number, column.name, None, "required")
+                values[column.name] = column.default
+                continue
+            try:
+                values[column.name] = column.parse(cell)
+            except ValueError as exc:
+                errors.add(number, column.name, cell, str(exc))
+                values[column.name] = None
+        rows.append(Row(number=number, values=values, raw=raw))
+        if len(rows) % 5_000 == 0:
+            ctx.progress("reading", len(rows), table.total)
+    ctx.progress("reading", len(rows), len(rows))
+    return rows, unknown
+
+
+def _check_duplicates(kind: Kind, rows: list[Row], errors: Errors) -> None:
+    seen: dict[Any, int] = {}
+    for row in rows:
+        key = kind.row_key(row)
+        if any(v is None for v in key[:1]):
+            continue
+        first = seen.setdefault(key, row.number)
+        if first != row.number:
+            errors.add(
+                row.number, kind.key[-1], row.raw.get(kind.key[-1]), f"same key as row {first}"
+            )
+
+
+def _diff(
+    kind: Kind, rows: list[Row], existing: dict[Any, Existing], ctx: Context
+) -> tuple[list[Row], list[Update], int]:
+    creates: list[Row] = []
+    updates: list[Update] = []
+    unchanged = 0
+    for row in rows:
+        current = existing.get(kind.row_key(row))
+        if current is None:
+            creates.append(row)
+            continue
+        changed = {
+            name: (current.values.get(name), value)
+            for name, value in row.values.items()
+            if name in current.values and current.values.get(name) != value
+        }
+        if changed:
+            updates.append(Update(row=row, existing=current, changed=changed))
+        else:
+            unchanged += 1
+    return creates, updates, unchanged
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _changes(
+    kind: Kind, creates: list[Row], updates: list[Update]
+) -> tuple[list[ImportChange], int]:
+    changes: list[ImportChange] = []
+    total = len(creates) + len(updates)
+    for row in creates[:CHANGE_CAP]:
+        changes.append(
+            ImportChange(
+                row=row.number,
+                action="create",
+                key={k: _jsonable(row.values.get(k)) for k in kind.key},
+                before=None,
+                after={k: _jsonable(v) for k, v in row.values.items()},
+            )
+        )
+    for upd in updates[: max(CHANGE_CAP - len(changes), 0)]:
+        changes.append(
+            ImportChange(
+                row=upd.row.number,
+                action="update",
+                key={k: _jsonable(upd.row.values.get(k)) for k in kind.key},
+                before={k: _jsonable(b) for k, (b, _) in upd.changed.items()},
+                after={k: _jsonable(a) for k, (_, a) in upd.changed.items()},
+            )
+        )
+    changes.sort(key=lambda c: c.row)
+    return changes, total
+
+
+def _rejected(kind: Kind, errors: Errors, rows: int, unknown: list[str]) -> Unprocessable:
+    items = [
+        ImportErrorItem(
+            loc=["file", e.row, e.column or ""],
+            msg=e.message,
+            row=e.row,
+            column=e.column,
+            value=e.value,
+            message=e.message,
+        ).model_dump()
+        for e in sorted(errors.items, key=lambda e: (e.row, e.column or ""))
+    ]
+    noun = "error" if errors.count == 1 else "errors"
+    return Unprocessable(
+        f"{errors.count} {noun} in {len(errors.rows)} of {rows} rows; nothing was imported",
+        slug="import-rejected",
+        errors=items,
+        error_count=errors.count,
+        rows=rows,
+        kind=kind.name,
+        unknown_columns=unknown,
+    )

@@ -1,0 +1,265 @@
+"""What every import kind provides, and the batch writers they share.
+
+A kind works on *column dicts*: ``{column name: parsed value}``. ``load`` returns the current
+state of existing records in that same shape, so the engine can diff a row against the
+database column by column, and ``export`` yields the same dicts, so an export is an import file.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, bindparam, insert, select, text, update
+from sqlalchemy.orm import Session
+from sqlmodel import SQLModel
+
+from api.auth.principal import Principal
+from api.imports.columns import Column
+
+Key = tuple[Any, ...]
+Values = dict[str, Any]
+BATCH = 5_000
+COPY_THRESHOLD = 2_000  # below this, INSERT … RETURNING is as quick as COPY
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str | None
+    value: str | None
+    message: str
+
+
+class Errors:
+    """Every error of an import, of which the first ``cap`` are kept."""
+
+    def __init__(self, cap: int = 200) -> None:
+        self.cap = cap
+        self.items: list[RowError] = []
+        self.count = 0
+        self.rows: set[int] = set()
+
+    def add(self, row: int, column: str | None, value: Any, message: str) -> None:
+        self.count += 1
+        self.rows.add(row)
+        if len(self.items) < self.cap:
+            shown = None if value is None else str(value)[:200]
+            self.items.append(RowError(row, column, shown, message))
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
+@dataclass
+class Row:
+    number: int
+    values: Values  # parsed, by column name; only the columns the file has
+    raw: dict[str, str | None]
+    refs: dict[str, Any] = field(default_factory=dict)  # ids resolved by the kind
+
+    def key(self, names: Sequence[str]) -> Key:
+        return tuple(self.values.get(n) for n in names)
+
+
+@dataclass
+class Existing:
+    """A record as it is now: its ids and its column dict."""
+
+    ids: dict[str, int]
+    values: Values
+    extra: Values = field(default_factory=dict)  # what the kind needs besides the columns
+
+
+@dataclass
+class Update:
+    row: Row
+    existing: Existing
+    changed: dict[str, tuple[Any, Any]]  # column -> (before, after)
+
+
+@dataclass
+class Context:
+    session: Session
+    principal: Principal
+    errors: Errors
+    columns_present: set[str]
+    allowed_partnerships: frozenset[int] | None  # None: every partnership
+    today: date
+    now: datetime
+    progress: Callable[[str, int, int | None], None] = lambda phase, done, total: None
+    header_ok: bool = True
+
+    @property
+    def conn(self) -> Connection:
+        return self.session.connection()
+
+
+class Kind:
+    """One importable/exportable kind; subclasses fill in the columns and the four steps."""
+
+    name: str  # URL segment: "laa-targets"
+    title: str
+    columns: Sequence[Column]
+    key: Sequence[str]
+    admin_only: bool = False  # reference data: admins (and admin keys) only
+    has_partnership: bool = False  # rows name a partnership (officers import into theirs)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def row_key(self, row: Row) -> Key:
+        return row.key(self.key)
+
+    def key_label(self) -> str:
+        return " + ".join(self.key)
+
+    def resolve(self, ctx: Context, rows: list[Row]) -> None:
+        """Check references in bulk (slugs, codes); report bad rows to ``ctx.errors``."""
+
+    def load(self, ctx: Context, rows: list[Row]) -> dict[Key, Existing]:
+        """The existing records the rows' natural keys match, by key."""
+        raise NotImplementedError
+
+    def apply(self, ctx: Context, creates: list[Row], updates: list[Update]) -> None:
+        raise NotImplementedError
+
+    def export(self, session: Session, partnerships: set[int] | None) -> Iterator[Values]:
+        raise NotImplementedError
+
+
+# -- shared helpers ---------------------------------------------------------------------------
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
+
+
+def chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def lookup_map(session: Session, model: type[SQLModel], key: str, values: Iterable[Any]) -> dict:
+    """``{key value: id}`` for the given values, one query per 1,000."""
+    wanted = sorted({v for v in values if v is not None})
+    table = table_of(model)
+    found: dict[Any, int] = {}
+    for part in chunks(wanted, 1_000):
+        stmt = select(table.c[key], table.c.id).where(table.c[key].in_(part))
+        found.update({k: i for k, i in session.connection().execute(stmt)})
+    return found
+
+
+def entity_defaults(table: Table, now: datetime) -> Values:
+    defaults: Values = {}
+    if "created_at" in table.c:
+        defaults["created_at"] = now
+    if "updated_at" in table.c:
+        defaults["updated_at"] = now
+    if "version" in table.c:
+        defaults["version"] = 1
+    return defaults
+
+
+def insert_rows(
+    ctx: Context, model: type[SQLModel], rows: list[Values], *, label: str | None = None
+) -> list[int]:
+    """Insert in batches and return the new ids in row order.
+
+    PostgreSQL, for large batches: ids are drawn from the table's sequence in one query and the
+    rows are streamed with ``COPY`` in the same transaction. Elsewhere: multi-row
+    ``INSERT … RETURNING`` (SQLAlchemy's insertmanyvalues).
+    """
+    if not rows:
+        return []
+    table = table_of(model)
+    defaults = entity_defaults(table, ctx.now)
+    full = [{**defaults, **r} for r in rows]
+    conn = ctx.conn
+    ids: list[int] = []
+    if conn.dialect.name == "postgresql" and len(full) >= COPY_THRESHOLD:
+        ids = _copy_rows(conn, table, full, ctx, label or table.name)
+    else:
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        for part in chunks(full):
+            ids.extend(conn.execute(stmt, list(part)).scalars().all())
+            ctx.progress(f"writing {label or table.name}", len(ids), len(full))
+    return ids
+
+
+def _copy_rows(
+    conn: Connection, table: Table, rows: list[Values], ctx: Context, label: str
+) -> list[int]:
+    names = sorted({k for r in rows for k in r} - {"id"})
+    ids = list(
+        conn.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+            {"t": table.name, "n": len(rows)},
+        ).scalars()
+    )
+    processors = {n: table.c[n].type.bind_processor(conn.dialect) for n in names}
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    cols = ", ".join(f'"{n}"' for n in ["id", *names])
+    with raw.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            part = rows[start : start + BATCH]
+            with cursor.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+                for row_id, row in zip(ids[start : start + BATCH], part, strict=True):
+                    values = []
+                    for n in names:
+                        value = row.get(n)
+                        process = processors[n]
+                        values.append(process(value) if process and value is not None else value)
+                    copy.write_row([row_id, *values])
+            ctx.progress(f"writing {label}", start + len(part), len(rows))
+    return ids
+
+
+def update_rows(ctx: Context, model: type[SQLModel], rows: list[Values]) -> None:
+    """``UPDATE … WHERE id = ?`` executemany, grouped by the set of columns changed.
+
+    Bumps ``version`` and ``updated_at`` like an ORM update would.
+    """
+    if not rows:
+        return
+    table = table_of(model)
+    groups: dict[tuple[str, ...], list[Values]] = defaultdict(list)
+    for r in rows:
+        groups[tuple(sorted(k for k in r if k != "id"))].append(r)
+    conn = ctx.conn
+    done = 0
+    for names, items in groups.items():
+        values: dict[str, Any] = {n: bindparam(f"p_{n}", type_=table.c[n].type) for n in names}
+        if "version" in table.c:
+            values["version"] = table.c.version + 1
+        if "updated_at" in table.c:
+            values["updated_at"] = bindparam("p__now", type_=table.c.updated_at.type)
+        stmt = update(table).where(table.c.id == bindparam("p__id")).values(values)
+        for part in chunks(items):
+            params = [
+                {"p__id": r["id"], "p__now": ctx.now, **{f"p_{n}": r[n] for n in names}}
+                for r in part
+            ]
+            conn.execute(stmt, params)
+            done += len(part)
+            ctx.progress(f"updating {table.name}", done, len(rows))
+
+
+def check_partnership(
+    ctx: Context, row: Row, slug_column: str, partnerships: dict[str, int]
+) -> int | None:
+    """The id of the row's partnership, or an error when unknown or not the caller's."""
+    slug = row.values.get(slug_column)
+    if slug is None:
+        return None
+    pid = partnerships.get(slug)
+    if pid is None:
+        ctx.errors.add(row.number, slug_column, slug, "no partnership with this slug")
+        return None
+    if ctx.allowed_partnerships is not None and pid not in ctx.allowed_partnerships:
+        ctx.errors.add(row.number, slug_column, slug, "you may not import into this partnership")
+        return None
+    return pid

@@ -1,0 +1,253 @@
+"""People and their memberships: one row per membership, or per person when it has none."""
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from api.imports import columns as c
+from api.imports.columns import Column
+from api.imports.kinds.base import (
+    Context,
+    Existing,
+    Key,
+    Kind,
+    Row,
+    Update,
+    Values,
+    check_partnership,
+    chunks,
+    insert_rows,
+    update_rows,
+)
+from api.organisations.models import Organisation
+from api.partnerships.models import EndReason, Membership, MembershipRole, Partnership
+from api.people.models import Person
+
+PERSON_COLUMNS = ("name", "phone", "job_title", "organisation")
+MEMBERSHIP_COLUMNS = ("role", "voting", "on_behalf_of", "represents", "ended_on", "end_reason")
+
+
+def _email(raw: str) -> str:
+    value = raw.strip().lower()
+    if "@" not in value or " " in value or len(value) > 254:
+        raise ValueError("not an e-mail address")
+    return value
+
+
+class PeopleKind(Kind):
+    name = "people"
+    title = "People and memberships"
+    key = ("email", "partnership", "started_on")
+    has_partnership = True
+    columns = (
+        Column("email", "e-mail", _email, key=True, required=True, help="Lower-cased"),
+        Column("name", "text", c.text(200), required=True, text=True),
+        Column("phone", "text", c.text(40), text=True),
+        Column("job_title", "text", c.text(200), text=True),
+        Column("organisation", "slug", c.text(80), help="Employer: organisation slug"),
+        Column(
+            "partnership",
+            "slug",
+            c.text(80),
+            key=True,
+            help="Partnership slug; blank for a person without a membership",
+        ),
+        Column(
+            "started_on",
+            "date",
+            c.iso_date,
+            key=True,
+            format=c.format_date,
+            help="Required with a partnership",
+        ),
+        Column(
+            "role",
+            "choice",
+            c.choice(MembershipRole),
+            help=c.enum_help(MembershipRole) + "; default `member`",
+        ),
+        Column("voting", "boolean", c.boolean, help="Default true"),
+        Column("on_behalf_of", "slug", c.text(80), help="Organisation slug represented"),
+        Column("represents", "text", c.text(200), text=True),
+        Column("ended_on", "date", c.iso_date, format=c.format_date),
+        Column("end_reason", "choice", c.choice(EndReason), help=c.enum_help(EndReason)),
+    )
+
+    def resolve(self, ctx: Context, rows: list[Row]) -> None:
+        orgs = {s: i for i, s in ctx.session.execute(select(Organisation.id, Organisation.slug))}  # type: ignore[call-overload]
+        partnerships = {
+            s: i
+            for i, s in ctx.session.execute(select(Partnership.id, Partnership.slug))  # type: ignore[call-overload]
+        }
+        first_seen: dict[str, Row] = {}
+        for row in rows:
+            for name in ("organisation", "on_behalf_of"):
+                slug = row.values.get(name)
+                if slug is not None and slug not in orgs:
+                    ctx.errors.add(row.number, name, slug, "no organisation with this slug")
+                elif slug is not None:
+                    row.refs[name] = orgs[slug]
+            if row.values.get("partnership") is None:
+                if ctx.allowed_partnerships is not None:
+                    ctx.errors.add(row.number, "partnership", None, "required for officers")
+                if any(row.values.get(n) is not None for n in ("started_on", *MEMBERSHIP_COLUMNS)):
+                    ctx.errors.add(
+                        row.number, "partnership", None, "membership columns need a partnership"
+                    )
+            else:
+                row.refs["partnership"] = check_partnership(ctx, row, "partnership", partnerships)
+                if row.values.get("started_on") is None:
+                    ctx.errors.add(row.number, "started_on", None, "required with a partnership")
+                # Blank means the default, so a re-run of the same file changes nothing.
+                if "role" in row.values and row.values["role"] is None:
+                    row.values["role"] = MembershipRole.member.value
+                if "voting" in row.values and row.values["voting"] is None:
+                    row.values["voting"] = True
+            email = row.values["email"]
+            first = first_seen.setdefault(email, row)
+            for name in PERSON_COLUMNS:
+                if name in row.values and first.values.get(name) != row.values.get(name):
+                    ctx.errors.add(
+                        row.number,
+                        name,
+                        row.raw.get(name),
+                        f"differs from row {first.number} for the same person",
+                    )
+
+    def _people(self, session: Session, emails: list[str] | None) -> dict[str, tuple[int, Values]]:
+        orgs = {i: s for i, s in session.execute(select(Organisation.id, Organisation.slug))}  # type: ignore[call-overload]
+        stmt = select(Person).order_by(col(Person.email), col(Person.id))
+        found: dict[str, tuple[int, Values]] = {}
+        parts = chunks(emails, 1_000) if emails is not None else [None]
+        for part in parts:
+            query = stmt if part is None else stmt.where(col(Person.email).in_(part))
+            for person in session.scalars(query):
+                assert person.id is not None
+                found[person.email or f"#{person.id}"] = (
+                    person.id,
+                    {
+                        "email": person.email,
+                        "name": person.name,
+                        "phone": person.phone,
+                        "job_title": person.job_title,
+                        "organisation": orgs.get(person.organisation_id)
+                        if person.organisation_id
+                        else None,
+                    },
+                )
+        return found
+
+    def _memberships(self, session: Session, person_ids: list[int] | None) -> Iterator[Any]:
+        orgs = {i: s for i, s in session.execute(select(Organisation.id, Organisation.slug))}  # type: ignore[call-overload]
+        slugs = {i: s for i, s in session.execute(select(Partnership.id, Partnership.slug))}  # type: ignore[call-overload]
+        stmt = select(Membership).order_by(
+            col(Membership.person_id), col(Membership.started_on), col(Membership.id)
+        )
+        parts = chunks(person_ids, 1_000) if person_ids is not None else [None]
+        for part in parts:
+            query = stmt if part is None else stmt.where(col(Membership.person_id).in_(part))
+            for m in session.scalars(query):
+                yield m, {
+                    "partnership": slugs[m.partnership_id],
+                    "started_on": m.started_on,
+                    "role": str(m.role) if m.role else None,
+                    "voting": m.voting,
+                    "on_behalf_of": orgs.get(m.on_behalf_of_id) if m.on_behalf_of_id else None,
+                    "represents": m.represents,
+                    "ended_on": m.ended_on,
+                    "end_reason": str(m.end_reason) if m.end_reason else None,
+                }
+
+    def load(self, ctx: Context, rows: list[Row]) -> dict[Key, Existing]:
+        people = self._people(ctx.session, sorted({r.values["email"] for r in rows}))
+        ctx_people = {email: pid for email, (pid, _) in people.items()}
+        ctx.session.info["import_people"] = people
+        by_id = {pid: (email, values) for email, (pid, values) in people.items()}
+        found: dict[Key, Existing] = {}
+        for email, (pid, values) in people.items():
+            found[(email, None, None)] = Existing(ids={"person": pid}, values=dict(values))
+        for m, mvalues in self._memberships(ctx.session, list(ctx_people.values())):
+            email, pvalues = by_id[m.person_id]
+            found[(email, mvalues["partnership"], m.started_on)] = Existing(
+                ids={"person": m.person_id, "membership": m.id},
+                values={**pvalues, **mvalues},
+            )
+        return found
+
+    def apply(self, ctx: Context, creates: list[Row], updates: list[Update]) -> None:
+        people: dict[str, tuple[int, Values]] = ctx.session.info.pop("import_people", {})
+        rows = [*creates, *(u.row for u in updates)]
+        person_rows: dict[str, Row] = {}
+        for row in sorted(rows, key=lambda r: r.number):
+            person_rows.setdefault(row.values["email"], row)
+        new_people, changed_people = [], []
+        for email, row in person_rows.items():
+            fields = {n: row.values[n] for n in PERSON_COLUMNS if n in row.values}
+            if "organisation" in fields:
+                fields["organisation_id"] = row.refs.get("organisation")
+                del fields["organisation"]
+            if email not in people:
+                new_people.append({"email": email, **fields})
+                continue
+            pid, current = people[email]
+            changed = {
+                k: row.values[k]
+                for k in PERSON_COLUMNS
+                if k in row.values and row.values[k] != current.get(k)
+            }
+            if changed:
+                changed_people.append({"id": pid, **{k: fields.get(k) for k in fields}})
+        ids = insert_rows(ctx, Person, new_people, label="people")
+        person_ids = {p[0]: p[1][0] for p in people.items()}
+        person_ids.update({p["email"]: i for p, i in zip(new_people, ids, strict=True)})
+        update_rows(ctx, Person, changed_people)
+
+        new_memberships = [
+            {
+                "person_id": person_ids[r.values["email"]],
+                "partnership_id": r.refs["partnership"],
+                "started_on": r.values["started_on"],
+                "role": r.values.get("role") or MembershipRole.member.value,
+                "voting": True if r.values.get("voting") is None else r.values["voting"],
+                "on_behalf_of_id": r.refs.get("on_behalf_of"),
+                "represents": r.values.get("represents"),
+                "ended_on": r.values.get("ended_on"),
+                "end_reason": r.values.get("end_reason"),
+            }
+            for r in creates
+            if r.values.get("partnership") is not None
+        ]
+        insert_rows(ctx, Membership, new_memberships, label="memberships")
+        changed_memberships = []
+        for u in updates:
+            if "membership" not in u.existing.ids:
+                continue
+            fields: Values = {}
+            for name in u.changed:
+                if name not in MEMBERSHIP_COLUMNS:
+                    continue
+                if name == "on_behalf_of":
+                    fields["on_behalf_of_id"] = u.row.refs.get("on_behalf_of")
+                elif name == "role":
+                    fields["role"] = u.row.values[name] or MembershipRole.member.value
+                elif name == "voting":
+                    fields["voting"] = True if u.row.values[name] is None else u.row.values[name]
+                else:
+                    fields[name] = u.row.values[name]
+            if fields:
+                changed_memberships.append({"id": u.existing.ids["membership"], **fields})
+        update_rows(ctx, Membership, changed_memberships)
+
+    def export(self, session: Session, partnerships: set[int] | None) -> Iterator[Values]:
+        people = self._people(session, None)
+        by_id = {pid: values for _, (pid, values) in people.items()}
+        with_membership: set[int] = set()
+        for m, mvalues in self._memberships(session, None):
+            with_membership.add(m.person_id)
+            yield {**by_id[m.person_id], **mvalues}
+        for pid, values in by_id.items():
+            if pid not in with_membership and values["email"]:
+                yield {**values, "partnership": None, "started_on": None}

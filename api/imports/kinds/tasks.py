@@ -1,0 +1,452 @@
+"""Tasks in the DESIGN §6 format, creating the outcomes and actions they hang from.
+
+Rules (also in the README):
+
+- ``partnership`` is the slug of the partnership whose action plan holds the task.
+- Outcomes belong to a strategy: the one linked to the nearest ancestor of the partnership that
+  has one (the parent strategic partnership, its parent, …), else the partnership's own. A row
+  whose partnership has neither is refused. Outcomes missing from that strategy are created
+  from ``outcome_title``, with the partnership as lead.
+- Actions are looked up in all of the partnership's action plans by (outcome, ``action_ref``);
+  new ones go into its latest plan, which is created as "<partnership name> action plan" if the
+  partnership has none.
+- ``lead_organisation`` is an organisation slug or its exact name (any case); exports write
+  the slug. A name shared by two organisations is refused: use the slug.
+- A change to ``rag``, ``position``, ``planned_improvement`` or ``deadline`` (and a new task
+  with any of them set) appends a status update dated ``reported_on`` (blank: today).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from api.imports import columns as c
+from api.imports.columns import Column
+from api.imports.kinds.base import (
+    Context,
+    Existing,
+    Key,
+    Kind,
+    Row,
+    Update,
+    Values,
+    check_partnership,
+    chunks,
+    insert_rows,
+    table_of,
+    update_rows,
+)
+from api.organisations.models import Organisation
+from api.partnerships.models import Partnership
+from api.plans.models import Action, ActionPlan, Outcome, Rag, StatusUpdate, Strategy, Task
+
+STATUS_COLUMNS = ("rag", "position", "planned_improvement", "deadline")
+TASK_COLUMNS = ("title", "target", *STATUS_COLUMNS, "lead_organisation")
+
+
+def _rag(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {r.value for r in Rag}:
+        raise ValueError("not one of GREEN, AMBER, RED, COMPLETE or blank")
+    return value
+
+
+class TaskKind(Kind):
+    name = "tasks"
+    title = "Tasks (action plans)"
+    key = ("partnership", "outcome_code", "action_ref", "task_ref")
+    has_partnership = True
+    columns = (
+        Column("partnership", "slug", c.text(80), key=True, required=True),
+        Column("outcome_code", "text", c.text(20), key=True, required=True, help="e.g. `2.1`"),
+        Column(
+            "outcome_title", "text", c.text(300), text=True, help="Required for a new outcome"
+        ),
+        Column("action_ref", "text", c.text(20), key=True, required=True, help="e.g. `2.1.3`"),
+        Column("action_title", "text", c.text(500), text=True, help="Required for a new action"),
+        Column("task_ref", "text", c.text(20), key=True, required=True, help="e.g. `a`"),
+        Column("title", "text", c.text(500), required=True, text=True),
+        Column("target", "text", c.long_text, text=True),
+        Column("position", "text", c.long_text, text=True, help="Current position"),
+        Column(
+            "rag",
+            "RAG",
+            _rag,
+            format=c.format_upper,
+            help="GREEN, AMBER, RED, COMPLETE or blank (not rated), any case",
+        ),
+        Column("planned_improvement", "text", c.long_text, text=True),
+        Column("deadline", "date", c.iso_date, format=c.format_date),
+        Column(
+            "lead_organisation",
+            "organisation",
+            c.text(200),
+            help="Organisation slug or exact name; exported as the slug",
+        ),
+        Column(
+            "reported_on",
+            "date",
+            c.iso_date,
+            format=c.format_date,
+            help="Date of the status update a change appends (blank: today); not compared",
+        ),
+    )
+
+    # -- references ----------------------------------------------------------------------------
+
+    def resolve(self, ctx: Context, rows: list[Row]) -> None:
+        session = ctx.session
+        partnerships = {
+            pid: (slug, parent, name)
+            for pid, slug, parent, name in session.execute(
+                select(Partnership.id, Partnership.slug, Partnership.parent_id, Partnership.name)  # type: ignore[call-overload]
+            )
+        }
+        slugs = {slug: pid for pid, (slug, _, _) in partnerships.items()}
+        strategy_of: dict[int, int] = {}
+        for sid, pid in session.execute(
+            select(Strategy.id, Strategy.partnership_id).order_by(col(Strategy.id))  # type: ignore[call-overload]
+        ):
+            if pid is not None:
+                strategy_of[pid] = sid  # latest wins
+
+        def strategy_for(pid: int) -> int | None:
+            seen: set[int] = set()
+            parent = partnerships[pid][1]
+            while parent is not None and parent not in seen:
+                seen.add(parent)
+                if parent in strategy_of:
+                    return strategy_of[parent]
+                parent = partnerships[parent][1]
+            return strategy_of.get(pid)
+
+        org_slugs: dict[str, int] = {}
+        org_names: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for oid, slug, name in session.execute(
+            select(Organisation.id, Organisation.slug, Organisation.name)  # type: ignore[call-overload]
+        ):
+            org_slugs[slug] = oid
+            org_names[name.strip().lower()].append((oid, slug))
+
+        used = {r.refs.get("pid") for r in rows}
+        for row in rows:
+            pid = check_partnership(ctx, row, "partnership", slugs)
+            row.refs["pid"] = pid
+            if pid is None:
+                continue
+            used.add(pid)
+            sid = strategy_for(pid)
+            if sid is None:
+                ctx.errors.add(
+                    row.number,
+                    "partnership",
+                    row.values["partnership"],
+                    "no strategy for this partnership's outcomes: link a strategy to it or "
+                    "to its parent partnership",
+                )
+                continue
+            row.refs["strategy"] = sid
+            lead = row.values.get("lead_organisation")
+            if lead is not None:
+                if lead in org_slugs:
+                    row.refs["lead"] = org_slugs[lead]
+                else:
+                    matches = org_names.get(lead.lower(), [])
+                    if len(matches) == 1:
+                        row.refs["lead"] = matches[0][0]
+                        row.values["lead_organisation"] = matches[0][1]
+                    elif matches:
+                        ctx.errors.add(
+                            row.number, "lead_organisation", lead, "ambiguous name: use the slug"
+                        )
+                    else:
+                        ctx.errors.add(
+                            row.number,
+                            "lead_organisation",
+                            lead,
+                            "no organisation with this slug or name",
+                        )
+
+        strategies = sorted({r.refs["strategy"] for r in rows if "strategy" in r.refs})
+        outcomes: dict[tuple[int, str], tuple[int, str]] = {}
+        for oid, sid, code, title in session.execute(
+            select(Outcome.id, Outcome.strategy_id, Outcome.code, Outcome.title).where(  # type: ignore[call-overload]
+                col(Outcome.strategy_id).in_(strategies)
+            )
+        ):
+            outcomes[(sid, code)] = (oid, title)
+        pids = sorted(p for p in used if p is not None)
+        plans: dict[int, list[int]] = defaultdict(list)
+        for plan_id, pid in session.execute(
+            select(ActionPlan.id, ActionPlan.partnership_id)  # type: ignore[call-overload]
+            .where(col(ActionPlan.partnership_id).in_(pids))
+            .order_by(col(ActionPlan.id))
+        ):
+            plans[pid].append(plan_id)
+        plan_owner = {plan: pid for pid, ids in plans.items() for plan in ids}
+        actions: dict[tuple[int, int, str], tuple[int, str]] = {}
+        for aid, plan_id, oid, ref, title in session.execute(
+            select(Action.id, Action.action_plan_id, Action.outcome_id, Action.ref, Action.title)  # type: ignore[call-overload]
+            .where(col(Action.action_plan_id).in_(list(plan_owner)))
+            .order_by(col(Action.id))
+        ):
+            actions.setdefault((plan_owner[plan_id], oid, ref), (aid, title))
+
+        outcome_rows: dict[tuple[int, str], Row] = {}
+        action_rows: dict[tuple[int, int, str], Row] = {}
+        for row in rows:
+            if "strategy" not in row.refs:
+                continue
+            okey = (row.refs["strategy"], row.values["outcome_code"])
+            _same_title(ctx, row, "outcome_title", outcome_rows.setdefault(okey, row), "outcome")
+            outcome = outcomes.get(okey)
+            if outcome is None:
+                if row.values.get("outcome_title") is None:
+                    ctx.errors.add(
+                        row.number, "outcome_title", None, "required: the outcome is new"
+                    )
+                continue
+            row.refs["outcome"] = outcome[0]
+            akey = (row.refs["pid"], outcome[0], row.values["action_ref"])
+            _same_title(ctx, row, "action_title", action_rows.setdefault(akey, row), "action")
+            action = actions.get(akey)
+            if action is None:
+                continue
+            row.refs["action"] = action[0]
+        for row in rows:
+            if "strategy" in row.refs and "action" not in row.refs:
+                if row.values.get("action_title") is None:
+                    ctx.errors.add(row.number, "action_title", None, "required: the action is new")
+        ctx.session.info["import_task_plans"] = (dict(plans), partnerships)
+
+    # -- current state -------------------------------------------------------------------------
+
+    def _select(self) -> Any:
+        task = table_of(Task)
+        return (
+            select(
+                task.c.id,
+                task.c.action_id,
+                task.c.last_reported_on,
+                Partnership.slug,  # type: ignore[arg-type]
+                Outcome.code,  # type: ignore[arg-type]
+                Outcome.title.label("outcome_title"),  # type: ignore[attr-defined]
+                Action.ref,  # type: ignore[arg-type]
+                Action.title.label("action_title"),  # type: ignore[attr-defined]
+                task.c.ref.label("task_ref"),
+                task.c.title,
+                task.c.target,
+                task.c.position,
+                task.c.rag,
+                task.c.planned_improvement,
+                task.c.deadline,
+                Organisation.slug.label("lead_organisation"),  # type: ignore[attr-defined]
+            )
+            .join(Action, col(Action.id) == task.c.action_id)
+            .join(Outcome, col(Outcome.id) == col(Action.outcome_id))
+            .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
+            .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
+            .outerjoin(Organisation, col(Organisation.id) == task.c.lead_organisation_id)
+        )
+
+    @staticmethod
+    def _values(r: Any) -> Values:
+        return {
+            "partnership": r.slug,
+            "outcome_code": r.code,
+            "outcome_title": r.outcome_title,
+            "action_ref": r.ref,
+            "action_title": r.action_title,
+            "task_ref": r.task_ref,
+            "title": r.title,
+            "target": r.target,
+            "position": r.position,
+            "rag": r.rag,
+            "planned_improvement": r.planned_improvement,
+            "deadline": r.deadline,
+            "lead_organisation": r.lead_organisation,
+            "reported_on": r.last_reported_on,
+        }
+
+    def load(self, ctx: Context, rows: list[Row]) -> dict[Key, Existing]:
+        action_ids = sorted({r.refs["action"] for r in rows if "action" in r.refs})
+        task = table_of(Task)
+        found: dict[Key, Existing] = {}
+        conn = ctx.conn
+        for part in chunks(action_ids, 1_000):
+            for r in conn.execute(self._select().where(task.c.action_id.in_(part))):
+                values = self._values(r)
+                values.pop("reported_on")  # the date of the change, never compared
+                found[(r.slug, r.code, r.ref, r.task_ref)] = Existing(
+                    ids={"task": r.id, "action": r.action_id},
+                    values=values,
+                    extra={"last_reported_on": r.last_reported_on},
+                )
+        return found
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def apply(self, ctx: Context, creates: list[Row], updates: list[Update]) -> None:
+        plans, partnerships = ctx.session.info.pop("import_task_plans")
+        rows = sorted([*creates, *(u.row for u in updates)], key=lambda r: r.number)
+
+        # Outcomes: create the missing ones, retitle the changed ones.
+        new_outcomes: dict[tuple[int, str], Values] = {}
+        for row in rows:
+            if "outcome" not in row.refs:
+                okey = (row.refs["strategy"], row.values["outcome_code"])
+                new_outcomes.setdefault(
+                    okey,
+                    {
+                        "strategy_id": okey[0],
+                        "code": okey[1],
+                        "title": row.values["outcome_title"],
+                        "lead_partnership_id": row.refs["pid"],
+                    },
+                )
+        outcome_ids = dict(
+            zip(new_outcomes, insert_rows(ctx, Outcome, list(new_outcomes.values())), strict=True)
+        )
+        for row in rows:
+            if "outcome" not in row.refs:
+                row.refs["outcome"] = outcome_ids[(row.refs["strategy"], row.values["outcome_code"])]
+        retitled: dict[int, Values] = {}
+        for u in updates:
+            if "outcome_title" in u.changed and u.row.values["outcome_title"] is not None:
+                retitled.setdefault(
+                    u.row.refs["outcome"],
+                    {"id": u.row.refs["outcome"], "title": u.row.values["outcome_title"]},
+                )
+        update_rows(ctx, Outcome, list(retitled.values()))
+
+        # Action plans for partnerships that have none yet, then the missing actions.
+        need_plan = sorted({r.refs["pid"] for r in rows if "action" not in r.refs} - set(plans))
+        plan_ids = insert_rows(
+            ctx,
+            ActionPlan,
+            [
+                {"partnership_id": pid, "title": f"{partnerships[pid][2]} action plan"}
+                for pid in need_plan
+            ],
+        )
+        for pid, plan_id in zip(need_plan, plan_ids, strict=True):
+            plans[pid] = [plan_id]
+        new_actions: dict[tuple[int, int, str], Values] = {}
+        for row in rows:
+            if "action" not in row.refs:
+                akey = (row.refs["pid"], row.refs["outcome"], row.values["action_ref"])
+                new_actions.setdefault(
+                    akey,
+                    {
+                        "action_plan_id": plans[akey[0]][-1],
+                        "outcome_id": akey[1],
+                        "ref": akey[2],
+                        "title": row.values["action_title"],
+                    },
+                )
+        action_ids = dict(
+            zip(new_actions, insert_rows(ctx, Action, list(new_actions.values())), strict=True)
+        )
+        for row in rows:
+            if "action" not in row.refs:
+                akey = (row.refs["pid"], row.refs["outcome"], row.values["action_ref"])
+                row.refs["action"] = action_ids[akey]
+        retitled = {}
+        for u in updates:
+            if "action_title" in u.changed and u.row.values["action_title"] is not None:
+                retitled.setdefault(
+                    u.existing.ids["action"],
+                    {"id": u.existing.ids["action"], "title": u.row.values["action_title"]},
+                )
+        update_rows(ctx, Action, list(retitled.values()))
+
+        # Tasks, then one status update per task whose status changed.
+        history: list[tuple[int, Row, Values]] = []
+        new_tasks: list[Values] = []
+        for row in creates:
+            fields = self._task_fields(row, [n for n in TASK_COLUMNS if n in row.values])
+            fields.update(action_id=row.refs["action"], ref=row.values["task_ref"])
+            if any(row.values.get(n) is not None for n in STATUS_COLUMNS):
+                fields["last_reported_on"] = row.values.get("reported_on") or ctx.today
+            new_tasks.append(fields)
+        task_ids = insert_rows(ctx, Task, new_tasks, label="tasks")
+        for row, task_id, fields in zip(creates, task_ids, new_tasks, strict=True):
+            if "last_reported_on" in fields:
+                history.append((task_id, row, {n: row.values.get(n) for n in STATUS_COLUMNS}))
+        changed_tasks: list[Values] = []
+        for u in updates:
+            names = [n for n in TASK_COLUMNS if n in u.changed]
+            if not names:
+                continue
+            fields = {"id": u.existing.ids["task"], **self._task_fields(u.row, names)}
+            if any(n in u.changed for n in STATUS_COLUMNS):
+                reported_on = u.row.values.get("reported_on") or ctx.today
+                last = u.existing.extra["last_reported_on"]
+                fields["last_reported_on"] = max(last, reported_on) if last else reported_on
+                state = {n: u.existing.values.get(n) for n in STATUS_COLUMNS}
+                state.update({n: u.row.values[n] for n in STATUS_COLUMNS if n in u.row.values})
+                history.append((u.existing.ids["task"], u.row, state))
+            changed_tasks.append(fields)
+        update_rows(ctx, Task, changed_tasks)
+        principal = ctx.principal
+        insert_rows(
+            ctx,
+            StatusUpdate,
+            [
+                {
+                    "task_id": task_id,
+                    **state,
+                    "reported_on": row.values.get("reported_on") or ctx.today,
+                    "note": "Imported",
+                    "author": principal.label,
+                    "author_user_id": principal.user_id,
+                    "author_api_key_id": principal.api_key_id,
+                    "on_behalf_of_id": principal.organisation_id,
+                }
+                for task_id, row, state in history
+            ],
+            label="status updates",
+        )
+
+    @staticmethod
+    def _task_fields(row: Row, names: list[str]) -> Values:
+        fields: Values = {}
+        for name in names:
+            if name == "lead_organisation":
+                fields["lead_organisation_id"] = row.refs.get("lead")
+            else:
+                fields[name] = row.values.get(name)
+        return fields
+
+    def export(self, session: Session, partnerships: set[int] | None) -> Iterator[Values]:
+        stmt = self._select().order_by(
+            col(Partnership.slug),
+            col(Outcome.code),
+            col(Action.ref),
+            table_of(Task).c.ref,
+            table_of(Task).c.id,
+        )
+        if partnerships is not None:
+            stmt = stmt.where(col(Partnership.id).in_(sorted(partnerships)))
+        result = session.connection().execution_options(yield_per=2_000).execute(stmt)
+        for r in result:
+            yield self._values(r)
+
+
+def _same_title(ctx: Context, row: Row, column: str, first: Row, what: str) -> None:
+    if first is row or column not in row.values:
+        return
+    if row.values[column] is not None and first.values.get(column) not in (
+        None,
+        row.values[column],
+    ):
+        ctx.errors.add(
+            row.number,
+            column,
+            row.raw.get(column),
+            f"differs from row {first.number} for the same {what}",
+        )

@@ -1,0 +1,443 @@
+"""The Local Area Agreement export: one row per LAA target (indicator x area x period).
+
+The rows come from one streaming query (server-side cursor on PostgreSQL) plus two small
+look-ups made before it (indicator codes and outcome links), so memory stays flat however many
+rows there are. The latest value of a target is its latest measurement (by ``reported_on``,
+then id) for the same indicator and area whose period is the target's period or, for a
+financial-year target, one of its quarters.
+"""
+
+import csv
+import hashlib
+import io
+import json
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from api.audit.models import Tombstone
+from api.auth.principal import Principal
+from api.common import utcnow
+from api.db import session_scope
+from api.indicators.models import Indicator, LaaTarget, Measurement
+from api.indicators.policy import authorize_laa_read
+from api.laa.rag import rag
+from api.partnerships.models import Partnership
+from api.plans.models import Outcome, OutcomeIndicator
+from api.settings import get_settings
+
+COLUMNS: tuple[str, ...] = (
+    "code",
+    "title",
+    "area",
+    "period",
+    "baseline",
+    "target",
+    "latest_value",
+    "reported_on",
+    "rag",
+    "outcome_codes",
+    "lead_partnership",
+    "stretch",
+    "updated_at",
+)
+TEXT_COLUMNS = frozenset({"code", "title", "area", "period", "outcome_codes", "lead_partnership"})
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BATCH_ROWS = 1000
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+MEDIA_TYPES = {
+    ExportFormat.csv: "text/csv; charset=utf-8",
+    ExportFormat.json: "application/x-ndjson",
+    ExportFormat.xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    area: str | None = None
+    period: str | None = None
+    indicator: str | None = None  # indicator code, e.g. "NI 186"
+    updated_since: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    """What the router needs before streaming: the validator and when the snapshot began."""
+
+    etag: str
+    started_at: datetime
+
+
+t = LaaTarget.__table__  # type: ignore[attr-defined]
+m = Measurement.__table__  # type: ignore[attr-defined]
+i = Indicator.__table__  # type: ignore[attr-defined]
+tomb = Tombstone.__table__  # type: ignore[attr-defined]
+EXPORTED_RESOURCES = ("laa_target", "measurement")
+
+
+def escape_cell(text: str) -> str:
+    """Neutralise spreadsheet formulas: a cell starting with = + - @ tab or CR gets a '."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+# -- planning: authorisation and the ETag ------------------------------------------------------
+
+
+def plan_export(
+    session: Session, principal: Principal, filters: ExportFilters, fmt: ExportFormat
+) -> ExportPlan:
+    """Check access and compute a cheap validator for the filtered set.
+
+    The ETag hashes counts and latest change times of the targets, measurements, tombstones,
+    indicators, outcome links, outcomes and partnerships behind the export (one statement),
+    with the area/period/indicator filters, the format and the RAG tolerance. It leaves out
+    ``updated_since`` on purpose: it names the state of the data set, so a nightly delta with
+    a new ``updated_since`` still gets ``304`` when nothing changed.
+    """
+    authorize_laa_read(principal)
+    started_at = utcnow()
+    target_where = _target_conditions(filters)
+    measurement_where: list[ColumnElement[bool]] = []
+    if filters.area:
+        measurement_where.append(m.c.area == filters.area)
+    if filters.indicator:
+        measurement_where.append(
+            m.c.indicator_id.in_(select(i.c.id).where(i.c.code == filters.indicator))
+        )
+
+    def aggregate(table: Any, changed: Any, where: Sequence[ColumnElement[bool]] = ()) -> Any:
+        stmt = select(func.count(), func.max(changed)).select_from(table)
+        return stmt.where(*where)
+
+    parts = [
+        aggregate(t.join(i, i.c.id == t.c.indicator_id), t.c.updated_at, target_where),
+        aggregate(m, m.c.updated_at, measurement_where),
+        aggregate(tomb, tomb.c.deleted_at, [tomb.c.resource.in_(EXPORTED_RESOURCES)]),
+        aggregate(i, i.c.updated_at),
+        aggregate(OutcomeIndicator.__table__, literal(0)),  # type: ignore[attr-defined]
+        aggregate(Outcome.__table__, Outcome.__table__.c.updated_at),  # type: ignore[attr-defined]
+        aggregate(Partnership.__table__, Partnership.__table__.c.updated_at),  # type: ignore[attr-defined]
+    ]
+    columns = []
+    for part in parts:
+        sub = part.subquery()
+        columns += [select(c).select_from(sub).scalar_subquery() for c in sub.c]
+    state = session.execute(select(*columns)).one()
+    key = json.dumps(
+        [
+            [str(v) for v in state],
+            filters.area,
+            filters.period,
+            filters.indicator,
+            fmt.value,
+            get_settings().laa_rag_tolerance,
+        ]
+    )
+    return ExportPlan(
+        etag=f'W/"{hashlib.sha256(key.encode()).hexdigest()[:32]}"', started_at=started_at
+    )
+
+
+# -- the rows ----------------------------------------------------------------------------------
+
+
+def _target_conditions(filters: ExportFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.area:
+        conditions.append(t.c.area == filters.area)
+    if filters.period:
+        conditions.append(t.c.period == filters.period)
+    if filters.indicator:
+        conditions.append(i.c.code == filters.indicator)
+    return conditions
+
+
+def _deleted_measurement_keys(session: Session, since: datetime) -> list[tuple[int, str, str]]:
+    """Targets whose latest value may have changed because a measurement was deleted."""
+    keys: set[tuple[int, str, str]] = set()
+    rows = session.scalars(
+        select(tomb.c.natural_key).where(
+            tomb.c.resource == "measurement", tomb.c.deleted_at > since
+        )
+    )
+    for natural_key in rows:
+        if not natural_key:
+            continue
+        indicator_id, area, period = (
+            natural_key.get("indicator_id"),
+            natural_key.get("area"),
+            natural_key.get("period"),
+        )
+        if indicator_id is None or not area or not period:
+            continue
+        keys.add((int(indicator_id), str(area), str(period)))
+        keys.add((int(indicator_id), str(area), str(period)[:7]))
+    return sorted(keys)
+
+
+def export_statement(
+    filters: ExportFilters, deleted_keys: Sequence[tuple[int, str, str]] = ()
+) -> Select[Any]:
+    """The single query behind the export, ordered by indicator code, area and period."""
+    target_where = _target_conditions(filters)
+    matches = and_(
+        m.c.indicator_id == t.c.indicator_id,
+        m.c.area == t.c.area,
+        func.substr(m.c.period, 1, func.length(t.c.period)) == t.c.period,
+    )
+    ranked = (
+        select(
+            t.c.id.label("target_id"),
+            m.c.value,
+            m.c.period.label("value_period"),
+            m.c.reported_on,
+            func.row_number()
+            .over(partition_by=t.c.id, order_by=(m.c.reported_on.desc(), m.c.id.desc()))
+            .label("rank"),
+            func.max(m.c.updated_at).over(partition_by=t.c.id).label("values_changed_at"),
+        )
+        .select_from(t.join(i, i.c.id == t.c.indicator_id).join(m, matches))
+        .where(*target_where)
+        .subquery("ranked")
+    )
+    stmt = (
+        select(
+            i.c.code,
+            i.c.title,
+            i.c.polarity,
+            t.c.indicator_id,
+            t.c.area,
+            t.c.period,
+            t.c.baseline,
+            t.c.target,
+            t.c.stretch,
+            t.c.updated_at,
+            i.c.updated_at.label("indicator_changed_at"),
+            ranked.c.value,
+            ranked.c.value_period,
+            ranked.c.reported_on,
+            ranked.c.values_changed_at,
+        )
+        .select_from(
+            t.join(i, i.c.id == t.c.indicator_id).outerjoin(
+                ranked, and_(ranked.c.target_id == t.c.id, ranked.c.rank == 1)
+            )
+        )
+        .where(*target_where)
+        .order_by(i.c.code, t.c.area, t.c.period)
+    )
+    since = filters.updated_since
+    if since is not None:
+        changed: list[ColumnElement[bool]] = [
+            t.c.updated_at > since,
+            i.c.updated_at > since,
+            ranked.c.values_changed_at > since,
+        ]
+        if deleted_keys:
+            changed.append(tuple_(t.c.indicator_id, t.c.area, t.c.period).in_(deleted_keys))
+        stmt = stmt.where(or_(*changed))
+    return stmt
+
+
+def _links(session: Session) -> dict[int, tuple[str, str]]:
+    """indicator id -> (outcome codes, lead partnership names), both sorted and joined."""
+    o, oi, p = Outcome.__table__, OutcomeIndicator.__table__, Partnership.__table__  # type: ignore[attr-defined]
+    rows = session.execute(
+        select(oi.c.indicator_id, o.c.code, p.c.name).select_from(
+            oi.join(o, o.c.id == oi.c.outcome_id).outerjoin(p, p.c.id == o.c.lead_partnership_id)
+        )
+    )
+    codes: dict[int, set[str]] = {}
+    leads: dict[int, set[str]] = {}
+    for indicator_id, code, lead in rows:
+        codes.setdefault(indicator_id, set()).add(code)
+        if lead:
+            leads.setdefault(indicator_id, set()).add(lead)
+    return {
+        key: (" ".join(sorted(codes[key], key=_code_order)), "; ".join(sorted(leads.get(key, ()))))
+        for key in codes
+    }
+
+
+def _code_order(code: str) -> tuple[Any, ...]:
+    """``1.2`` before ``1.10``."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in code.split("."))
+
+
+def _tombstones(
+    session: Session, filters: ExportFilters, codes: dict[int, str]
+) -> list[dict[str, Any]]:
+    since = filters.updated_since
+    if since is None:
+        return []
+    rows = session.execute(
+        select(tomb.c.natural_key, tomb.c.deleted_at)
+        .where(tomb.c.resource == "laa_target", tomb.c.deleted_at > since)
+        .order_by(tomb.c.deleted_at, tomb.c.id)
+    )
+    deleted = []
+    for natural_key, deleted_at in rows:
+        key = natural_key or {}
+        code = codes.get(int(key.get("indicator_id", 0)))
+        if code is None:
+            continue
+        row = {"deleted": True, "code": code, "area": key.get("area"), "period": key.get("period")}
+        if (
+            (filters.area and row["area"] != filters.area)
+            or (filters.period and row["period"] != filters.period)
+            or (filters.indicator and code != filters.indicator)
+        ):
+            continue
+        deleted.append({**row, "deleted_at": deleted_at.isoformat()})
+    return deleted
+
+
+def _row(record: Any, links: dict[int, tuple[str, str]], tolerance: float) -> dict[str, Any]:
+    outcome_codes, leads = links.get(record.indicator_id, ("", ""))
+    changed = [record.updated_at, record.indicator_changed_at]
+    if record.values_changed_at is not None:
+        changed.append(record.values_changed_at)
+    reported_on = record.reported_on
+    return {
+        "code": record.code,
+        "title": record.title,
+        "area": record.area,
+        "period": record.period,
+        "baseline": record.baseline,
+        "target": record.target,
+        "latest_value": record.value,
+        "reported_on": reported_on.isoformat() if isinstance(reported_on, date) else reported_on,
+        "rag": rag(
+            polarity=record.polarity,
+            baseline=record.baseline,
+            target=record.target,
+            target_period=record.period,
+            value=record.value,
+            value_period=record.value_period,
+            tolerance=tolerance,
+        ).value,
+        "outcome_codes": outcome_codes,
+        "lead_partnership": leads,
+        "stretch": record.stretch,
+        "updated_at": max(changed).isoformat(),
+    }
+
+
+def iter_rows(filters: ExportFilters) -> Iterator[dict[str, Any]]:
+    """Tombstones (JSON only) then rows, from a session of its own, batch by batch."""
+    tolerance = get_settings().laa_rag_tolerance
+    with session_scope(write=False) as session:
+        links = _links(session)
+        codes: dict[int, str] = {row[0]: row[1] for row in session.execute(select(i.c.id, i.c.code))}
+        yield from _tombstones(session, filters, codes)
+        deleted_keys = (
+            _deleted_measurement_keys(session, filters.updated_since)
+            if filters.updated_since
+            else []
+        )
+        result = session.execute(
+            export_statement(filters, deleted_keys).execution_options(yield_per=BATCH_ROWS)
+        )
+        for record in result:
+            yield _row(record, links, tolerance)
+
+
+# -- encodings ---------------------------------------------------------------------------------
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+def _csv_cells(row: dict[str, Any]) -> list[str]:
+    cells = []
+    for name in COLUMNS:
+        value = row[name]
+        if value is None:
+            cells.append("")
+        elif isinstance(value, float | int) and not isinstance(value, bool):
+            cells.append(_number(value))
+        else:
+            text = str(value)
+            cells.append(escape_cell(text) if name in TEXT_COLUMNS else text)
+    return cells
+
+
+def iter_csv(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """CSV with a header row; deletions are not representable here (use JSON Lines)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    pending = 0
+    for row in rows:
+        if row.get("deleted"):
+            continue
+        writer.writerow(_csv_cells(row))
+        pending += 1
+        if pending >= BATCH_ROWS // 4:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    yield buffer.getvalue().encode()
+
+
+def iter_jsonl(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """One JSON object a line: rows carry ``"deleted": false``, tombstones ``true``."""
+    chunk: list[str] = []
+    for row in rows:
+        document = row if row.get("deleted") else {**row, "deleted": False}
+        chunk.append(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+        if len(chunk) >= BATCH_ROWS // 4:
+            yield ("\n".join(chunk) + "\n").encode()
+            chunk = []
+    if chunk:
+        yield ("\n".join(chunk) + "\n").encode()
+
+
+def iter_xlsx(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    """A workbook built in openpyxl's write-only mode (rows go to disk, not memory)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("LAA")
+    sheet.append(list(COLUMNS))
+    for row in rows:
+        if row.get("deleted"):
+            continue
+        sheet.append(
+            [
+                escape_cell(v) if isinstance(v, str) and name in TEXT_COLUMNS else v
+                for name, v in ((name, row[name]) for name in COLUMNS)
+            ]
+        )
+    with tempfile.TemporaryFile() as handle:
+        workbook.save(handle)
+        handle.seek(0)
+        while chunk := handle.read(64 * 1024):
+            yield chunk
+
+
+ENCODERS = {ExportFormat.csv: iter_csv, ExportFormat.json: iter_jsonl, ExportFormat.xlsx: iter_xlsx}
+
+
+def stream_export(filters: ExportFilters, fmt: ExportFormat) -> Iterator[bytes]:
+    """The response body: encodes :func:`iter_rows` lazily."""
+    return ENCODERS[fmt](iter_rows(filters))

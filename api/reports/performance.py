@@ -1,0 +1,412 @@
+"""The bi-monthly performance report (DESIGN §6) and the strategy progress table.
+
+A report is "as of" a date: every task shows its latest status update on or before that date
+(``reported_on``), fetched for the whole plan in one query with a window function, so the
+number of queries does not grow with the number of tasks. A task counts from the day it was
+created or, for tasks imported later with an earlier history, from its first update; a task
+without an update by the date is "not rated" with no position.
+"""
+
+import re
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, case, func, or_
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import Session
+from sqlmodel import col, select
+
+from api.auth.models import Role, Scope
+from api.auth.permissions import partnership_ids_for
+from api.auth.principal import Principal
+from api.crud.policy import not_found
+from api.errors import Forbidden
+from api.organisations.models import Organisation
+from api.partnerships.models import Membership, MembershipRole, Partnership
+from api.people.models import Person
+from api.plans.models import Action, ActionPlan, Outcome, Rag, StatusUpdate, Task
+from api.plans.service import is_stale, months_before, stale_condition
+from api.reports.schemas import (
+    Contact,
+    Freshness,
+    OrganisationFreshness,
+    OutcomeSection,
+    PerformanceReport,
+    ReportAction,
+    ReportScope,
+    ReportTask,
+    Summary,
+)
+
+LONDON = ZoneInfo("Europe/London")
+REPORT_READ_ROLES = frozenset({Role.admin, Role.officer, Role.member, Role.county})
+REPORT_READ_SCOPES = frozenset({Scope.read, Scope.laa_read})
+
+
+# -- who may read reports ----------------------------------------------------------------------
+
+
+def readable_partnerships(session: Session, principal: Principal) -> frozenset[int] | None:
+    """Partnerships whose reports ``principal`` may read; None means all.
+
+    Admins, officers and members read the reports of their partnerships; the county reads
+    every report (DESIGN §5). Partner keys (status updates on their own tasks) read none.
+    """
+    if principal.role not in REPORT_READ_ROLES:
+        raise Forbidden("Your role may not read reports")
+    if not principal.scopes & REPORT_READ_SCOPES:
+        raise Forbidden("This credential lacks the 'read' scope")
+    if principal.role == Role.county:
+        return None
+    return partnership_ids_for(session, principal)
+
+
+def _allowed(ids: frozenset[int] | None, partnership_id: int) -> bool:
+    return ids is None or partnership_id in ids
+
+
+# -- loading a plan as of a date ---------------------------------------------------------------
+
+
+def end_of_day(day: date) -> datetime:
+    """The first instant after ``day`` in Europe/London, as an aware UTC datetime."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON).astimezone(UTC)
+
+
+@dataclass
+class TaskRow:
+    """One action (and one of its tasks, if any) as it stood on the report date."""
+
+    partnership_id: int
+    outcome_id: int
+    action_id: int
+    action_ref: str
+    action_title: str
+    task: ReportTask | None
+
+
+def load_plan_rows(session: Session, as_of: date, scope: ColumnElement[bool]) -> list[TaskRow]:
+    """Actions matching ``scope`` (on Action/ActionPlan) with their tasks as of ``as_of``, in
+    one query; staleness uses each partnership's reporting cycle."""
+    end = end_of_day(as_of)
+    ranked = (
+        sa_select(
+            col(StatusUpdate.task_id).label("task_id"),
+            col(StatusUpdate.rag).label("rag"),
+            col(StatusUpdate.position).label("position"),
+            col(StatusUpdate.planned_improvement).label("planned_improvement"),
+            col(StatusUpdate.deadline).label("deadline"),
+            col(StatusUpdate.reported_on).label("reported_on"),
+            func.row_number()
+            .over(
+                partition_by=col(StatusUpdate.task_id),
+                order_by=(col(StatusUpdate.reported_on).desc(), col(StatusUpdate.id).desc()),
+            )
+            .label("rn"),
+        )
+        .join(Task, col(Task.id) == col(StatusUpdate.task_id))
+        .join(Action, col(Action.id) == col(Task.action_id))
+        .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
+        .where(col(StatusUpdate.reported_on) <= as_of, scope)
+        .subquery("latest")
+    )
+    stmt = (
+        sa_select(
+            col(ActionPlan.partnership_id),
+            col(Partnership.reporting_cycle_months),
+            col(Action.outcome_id),
+            col(Action.id),
+            col(Action.ref),
+            col(Action.title),
+            col(Action.created_at),
+            col(Task.id),
+            col(Task.ref),
+            col(Task.title),
+            col(Task.target),
+            col(Task.deadline),
+            col(Task.lead_organisation_id),
+            col(Task.created_at),
+            col(Organisation.name),
+            ranked.c.task_id,
+            ranked.c.rag,
+            ranked.c.position,
+            ranked.c.planned_improvement,
+            ranked.c.deadline,
+            ranked.c.reported_on,
+        )
+        .select_from(Action)
+        .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
+        .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
+        .outerjoin(Task, col(Task.action_id) == col(Action.id))
+        .outerjoin(ranked, and_(ranked.c.task_id == col(Task.id), ranked.c.rn == 1))
+        .outerjoin(Organisation, col(Organisation.id) == col(Task.lead_organisation_id))
+        .where(scope)
+        .order_by(col(Action.id), col(Task.id))
+    )
+    rows: list[TaskRow] = []
+    for r in session.execute(stmt):
+        (
+            partnership_id, cycle, outcome_id, action_id, action_ref, action_title,
+            action_created, task_id, task_ref, task_title, target, task_deadline, lead_id,
+            task_created, lead_name, update_task_id, rag, position, improvement, deadline,
+            reported_on,
+        ) = r  # fmt: skip
+        task: ReportTask | None = None
+        if task_id is not None and (update_task_id is not None or task_created < end):
+            rag_value = Rag(rag) if rag is not None else None
+            task = ReportTask(
+                id=task_id,
+                ref=task_ref,
+                title=task_title,
+                target=target,
+                position=position,
+                rag=rag_value,
+                planned_improvement=improvement,
+                deadline=deadline if update_task_id is not None else task_deadline,
+                lead_organisation_id=lead_id,
+                lead_organisation=lead_name,
+                reported_on=reported_on,
+                stale=is_stale(rag_value, reported_on, months_before(as_of, cycle)),
+            )
+        elif action_created >= end:
+            continue  # neither the action nor any of its tasks existed yet
+        assert action_id is not None
+        rows.append(TaskRow(partnership_id, outcome_id, action_id, action_ref, action_title, task))
+    return rows
+
+
+def load_contacts(
+    session: Session, partnership_ids: Collection[int], as_of: date
+) -> dict[int, Contact]:
+    """Each partnership's officer on ``as_of`` (else its current officer), in one query."""
+    if not partnership_ids:
+        return {}
+    rows = session.execute(
+        select(Membership, Person)
+        .join(Person, col(Person.id) == col(Membership.person_id))
+        .where(
+            col(Membership.partnership_id).in_(sorted(partnership_ids)),
+            col(Membership.role) == MembershipRole.officer.value,
+        )
+        .order_by(col(Membership.started_on).desc(), col(Membership.id).desc())
+    ).all()
+    found: dict[int, tuple[int, Contact]] = {}
+    for membership, person in rows:
+        on_date = membership.started_on <= as_of and (
+            membership.ended_on is None or membership.ended_on >= as_of
+        )
+        current = membership.ended_on is None
+        rank = 2 if on_date else 1 if current else 0
+        if rank == 0:
+            continue
+        best = found.get(membership.partnership_id)
+        if best is None or rank > best[0]:
+            assert person.id is not None
+            contact = Contact(person_id=person.id, name=person.name, email=person.email)
+            found[membership.partnership_id] = (rank, contact)
+    return {pid: contact for pid, (_, contact) in found.items()}
+
+
+# -- assembling --------------------------------------------------------------------------------
+
+
+def natural_key(text: str) -> tuple[Any, ...]:
+    """'1.10' after '1.9'; 'b' after 'a'."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.lower())
+        for part in re.split(r"(\d+)", text)
+        if part
+    )
+
+
+def build_sections(
+    rows: Iterable[TaskRow],
+    outcomes: dict[int, Outcome],
+    partnerships: dict[int, Partnership],
+    contacts: dict[int, Contact],
+    as_of: date,
+    *,
+    empty: Iterable[tuple[int, int]] = (),
+) -> list[OutcomeSection]:
+    """Group rows into one section per (partnership, outcome); ``empty`` adds sections that
+    have no action yet (an outcome the partnership leads)."""
+    actions: dict[tuple[int, int], dict[int, ReportAction]] = defaultdict(dict)
+    summaries: dict[tuple[int, int], Summary] = defaultdict(Summary)
+    for row in rows:
+        key = (row.partnership_id, row.outcome_id)
+        action = actions[key].get(row.action_id)
+        if action is None:
+            action = ReportAction(
+                id=row.action_id, ref=row.action_ref, title=row.action_title, tasks=[]
+            )
+            actions[key][row.action_id] = action
+        summaries[key]
+        if row.task is not None:
+            action.tasks.append(row.task)
+            summaries[key].add(row.task.rag, row.task.stale)
+    for key in empty:
+        actions.setdefault(key, {})
+        summaries[key]
+    sections = []
+    for (partnership_id, outcome_id), by_id in actions.items():
+        outcome, partnership = outcomes[outcome_id], partnerships[partnership_id]
+        ordered = sorted(by_id.values(), key=lambda a: (natural_key(a.ref), a.id))
+        for action in ordered:
+            action.tasks.sort(key=lambda t: (natural_key(t.ref), t.id))
+        assert outcome.id is not None
+        sections.append(
+            OutcomeSection(
+                outcome_id=outcome.id,
+                code=outcome.code,
+                title=outcome.title,
+                date=as_of,
+                partnership_id=partnership_id,
+                sub_group=partnership.name,
+                contact=contacts.get(partnership_id),
+                actions=ordered,
+                summary=summaries[(partnership_id, outcome_id)],
+            )
+        )
+    sections.sort(key=lambda s: (natural_key(s.code), s.sub_group, s.partnership_id))
+    return sections
+
+
+def _total(sections: Iterable[OutcomeSection]) -> Summary:
+    total = Summary()
+    for section in sections:
+        total.merge(section.summary)
+    return total
+
+
+def partnership_report(
+    session: Session, principal: Principal, partnership_id: int, as_of: date | None
+) -> PerformanceReport:
+    """Every outcome the partnership works on, with its actions and tasks as of the date."""
+    as_of = as_of or date.today()
+    allowed = readable_partnerships(session, principal)
+    partnership = session.get(Partnership, partnership_id)
+    if partnership is None or not _allowed(allowed, partnership_id):
+        raise not_found("partnership", partnership_id)
+    rows = load_plan_rows(session, as_of, col(ActionPlan.partnership_id) == partnership_id)
+    worked_on = {r.outcome_id for r in rows}
+    end = end_of_day(as_of)
+    outcomes = {
+        o.id: o
+        for o in session.scalars(
+            select(Outcome).where(
+                or_(
+                    col(Outcome.id).in_(sorted(worked_on)),
+                    and_(
+                        col(Outcome.lead_partnership_id) == partnership_id,
+                        col(Outcome.created_at) < end,
+                    ),
+                )
+            )
+        )
+        if o.id is not None
+    }
+    contacts = load_contacts(session, [partnership_id], as_of)
+    sections = build_sections(
+        rows,
+        outcomes,
+        {partnership_id: partnership},
+        contacts,
+        as_of,
+        empty=[(partnership_id, oid) for oid in outcomes if oid not in worked_on],
+    )
+    return PerformanceReport(
+        title=f"{partnership.name}: performance report",
+        as_of=as_of,
+        scope=ReportScope(kind="partnership", id=partnership_id, name=partnership.name),
+        outcomes=sections,
+        summary=_total(sections),
+    )
+
+
+def outcome_report(
+    session: Session, principal: Principal, outcome_id: int, as_of: date | None
+) -> PerformanceReport:
+    """One outcome across the partnerships with actions on it (those the caller may see)."""
+    as_of = as_of or date.today()
+    allowed = readable_partnerships(session, principal)
+    outcome = session.get(Outcome, outcome_id)
+    if outcome is None:
+        raise not_found("outcome", outcome_id)
+    scope: ColumnElement[bool] = col(Action.outcome_id) == outcome_id
+    if allowed is not None:
+        scope = and_(scope, col(ActionPlan.partnership_id).in_(sorted(allowed)))
+    rows = load_plan_rows(session, as_of, scope)
+    ids = {r.partnership_id for r in rows}
+    lead = outcome.lead_partnership_id
+    if lead is not None and _allowed(allowed, lead):
+        ids.add(lead)
+    partnerships = {
+        p.id: p
+        for p in session.scalars(select(Partnership).where(col(Partnership.id).in_(sorted(ids))))
+        if p.id is not None
+    }
+    contacts = load_contacts(session, ids, as_of)
+    with_rows = {r.partnership_id for r in rows}
+    empty = [(lead, outcome_id)] if lead in ids and lead not in with_rows else []
+    sections = build_sections(
+        rows, {outcome_id: outcome}, partnerships, contacts, as_of, empty=empty
+    )
+    return PerformanceReport(
+        title=f"Outcome {outcome.code} {outcome.title}: performance report",
+        as_of=as_of,
+        scope=ReportScope(kind="outcome", id=outcome_id, name=f"{outcome.code} {outcome.title}"),
+        outcomes=sections,
+        summary=_total(sections),
+    )
+
+
+# -- freshness ---------------------------------------------------------------------------------
+
+
+def freshness(session: Session, principal: Principal, partnership_id: int | None) -> Freshness:
+    """Per lead organisation: how many of its open tasks were updated within their
+    partnership's reporting cycle (one grouped query)."""
+    today = date.today()
+    allowed = readable_partnerships(session, principal)
+    if partnership_id is not None and (
+        not _allowed(allowed, partnership_id) or session.get(Partnership, partnership_id) is None
+    ):
+        raise not_found("partnership", partnership_id)
+    stale = stale_condition(today)
+    stmt = (
+        sa_select(
+            col(Task.lead_organisation_id),
+            col(Organisation.name),
+            func.count(col(Task.id)),
+            func.sum(case((stale, 1), else_=0)),
+            func.max(col(Task.last_reported_on)),
+        )
+        .join(Action, col(Action.id) == col(Task.action_id))
+        .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
+        .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
+        .outerjoin(Organisation, col(Organisation.id) == col(Task.lead_organisation_id))
+        .where(or_(col(Task.rag).is_(None), col(Task.rag) != Rag.complete.value))
+        .group_by(col(Task.lead_organisation_id), col(Organisation.name))
+    )
+    if partnership_id is not None:
+        stmt = stmt.where(col(ActionPlan.partnership_id) == partnership_id)
+    elif allowed is not None:
+        stmt = stmt.where(col(ActionPlan.partnership_id).in_(sorted(allowed)))
+    rows = [
+        OrganisationFreshness(
+            organisation_id=org_id,
+            organisation=name,
+            led_tasks=led,
+            updated_this_cycle=led - int(stale_count or 0),
+            stale=int(stale_count or 0),
+            share_updated=round((led - int(stale_count or 0)) / led, 4) if led else 1.0,
+            last_reported_on=last,
+        )
+        for org_id, name, led, stale_count, last in session.execute(stmt)
+    ]
+    rows.sort(key=lambda r: (r.share_updated, -r.stale, r.organisation or "~"))
+    return Freshness(as_of=today, partnership_id=partnership_id, organisations=rows)

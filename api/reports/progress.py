@@ -1,0 +1,253 @@
+"""The strategy-wide progress table the strategic partnership reviews.
+
+principle/priority -> outcome -> what we said we'd achieve -> how -> lead partnership ->
+progress to date (RAG roll-up of the outcome's tasks, the latest updates, and the latest value
+of each linked indicator against its LAA target). A bounded number of queries, whatever the
+size of the plans.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import Session
+from sqlmodel import col, select
+
+from api.auth.principal import Principal
+from api.crud.policy import not_found
+from api.indicators.models import Indicator, LaaTarget, Measurement, Polarity
+from api.laa.rag import LaaRag
+from api.laa.rag import rag as laa_rag
+from api.partnerships.models import Partnership
+from api.plans.models import (
+    Action,
+    ActionPlan,
+    Outcome,
+    OutcomeIndicator,
+    Principle,
+    Priority,
+    Rag,
+    Strategy,
+)
+from api.reports.performance import load_plan_rows, natural_key, readable_partnerships
+from api.reports.schemas import (
+    IndicatorProgress,
+    LatestUpdate,
+    OutcomeProgress,
+    PrincipleText,
+    PriorityProgress,
+    StrategyProgress,
+    Summary,
+)
+from api.settings import get_settings
+
+LATEST_UPDATES = 3
+
+
+def rag_rollup(summary: Summary) -> Rag | None:
+    """One status for a set of tasks: complete when all rated tasks are complete; otherwise
+    the mean of green/complete = 1, amber = 0.5, red = 0 over rated tasks: >= 0.75 green,
+    >= 0.4 amber, else red. None when no task is rated."""
+    rated = summary.green + summary.amber + summary.red + summary.complete
+    if rated == 0:
+        return None
+    if summary.complete == rated:
+        return Rag.complete
+    score = (summary.green + summary.complete + 0.5 * summary.amber) / rated
+    return Rag.green if score >= 0.75 else Rag.amber if score >= 0.4 else Rag.red
+
+
+def strategy_progress(
+    session: Session, principal: Principal, strategy_id: int, as_of: date | None
+) -> StrategyProgress:
+    as_of = as_of or date.today()
+    allowed = readable_partnerships(session, principal)
+    strategy = session.get(Strategy, strategy_id)
+    if strategy is None:
+        raise not_found("strategy", strategy_id)
+    principles = session.scalars(
+        select(Principle)
+        .where(col(Principle.strategy_id) == strategy_id)
+        .order_by(col(Principle.position), col(Principle.id))
+    ).all()
+    priorities = session.scalars(
+        select(Priority)
+        .where(col(Priority.strategy_id) == strategy_id)
+        .order_by(col(Priority.position), col(Priority.id))
+    ).all()
+    outcome_rows = session.execute(
+        select(Outcome, Partnership.name)
+        .outerjoin(Partnership, col(Partnership.id) == col(Outcome.lead_partnership_id))
+        .where(col(Outcome.strategy_id) == strategy_id)
+    ).all()
+
+    # Tasks as of the date (the caller's partnerships only, unless they may read all).
+    scope: ColumnElement[bool] = col(Action.outcome_id).in_(
+        select(Outcome.id).where(col(Outcome.strategy_id) == strategy_id)
+    )
+    if allowed is not None:
+        scope = and_(scope, col(ActionPlan.partnership_id).in_(sorted(allowed)))
+    summaries: dict[int, Summary] = defaultdict(Summary)
+    updates: dict[int, list[LatestUpdate]] = defaultdict(list)
+    for row in load_plan_rows(session, as_of, scope):
+        task = row.task
+        if task is None:
+            continue
+        summaries[row.outcome_id].add(task.rag, task.stale)
+        if task.reported_on is not None:
+            updates[row.outcome_id].append(
+                LatestUpdate(
+                    task_id=task.id,
+                    ref=f"{row.action_ref}{task.ref}",
+                    title=task.title,
+                    rag=task.rag,
+                    position=task.position,
+                    reported_on=task.reported_on,
+                )
+            )
+    outcome_ids = [o.id for o, _ in outcome_rows if o.id is not None]
+    indicators = _indicator_progress(session, outcome_ids, as_of)
+
+    by_priority: dict[int | None, list[OutcomeProgress]] = defaultdict(list)
+    for outcome, lead_name in sorted(outcome_rows, key=lambda r: natural_key(r[0].code)):
+        assert outcome.id is not None
+        summary = summaries[outcome.id]
+        latest = sorted(updates[outcome.id], key=lambda u: (u.reported_on, u.task_id))
+        by_priority[outcome.priority_id].append(
+            OutcomeProgress(
+                outcome_id=outcome.id,
+                code=outcome.code,
+                title=outcome.title,
+                achieve=outcome.achieve,
+                how=outcome.how,
+                lead_partnership_id=outcome.lead_partnership_id,
+                lead_partnership=lead_name,
+                rag=rag_rollup(summary),
+                summary=summary,
+                latest_updates=latest[::-1][:LATEST_UPDATES],
+                indicators=indicators.get(outcome.id, []),
+            )
+        )
+    groups = [
+        PriorityProgress(
+            priority_id=p.id, position=p.position, text=p.text, outcomes=by_priority.pop(p.id, [])
+        )
+        for p in priorities
+    ]
+    if by_priority.get(None):
+        groups.append(
+            PriorityProgress(priority_id=None, position=None, text=None, outcomes=by_priority[None])
+        )
+    total = Summary()
+    for s in summaries.values():
+        total.merge(s)
+    assert strategy.id is not None
+    return StrategyProgress(
+        strategy_id=strategy.id,
+        title=strategy.title,
+        vision=strategy.vision,
+        period=strategy.period,
+        as_of=as_of,
+        principles=[PrincipleText(position=p.position, text=p.text) for p in principles],
+        priorities=groups,
+        summary=total,
+    )
+
+
+def _indicator_progress(
+    session: Session, outcome_ids: list[int], as_of: date
+) -> dict[int, list[IndicatorProgress]]:
+    """Linked indicators with their latest measurement on or before ``as_of`` and the latest
+    LAA target for the same area: three queries for any number of outcomes."""
+    if not outcome_ids:
+        return {}
+    links = session.execute(
+        select(OutcomeIndicator.outcome_id, Indicator)
+        .join(Indicator, col(Indicator.id) == col(OutcomeIndicator.indicator_id))
+        .where(col(OutcomeIndicator.outcome_id).in_(outcome_ids))
+        .order_by(col(OutcomeIndicator.outcome_id), col(Indicator.code))
+    ).all()
+    indicator_ids = sorted({ind.id for _, ind in links if ind.id is not None})
+    if not indicator_ids:
+        return {}
+    latest_m = (
+        sa_select(
+            col(Measurement.indicator_id),
+            col(Measurement.area),
+            col(Measurement.period),
+            col(Measurement.value),
+            col(Measurement.reported_on),
+            func.row_number()
+            .over(
+                partition_by=col(Measurement.indicator_id),
+                order_by=(col(Measurement.reported_on).desc(), col(Measurement.id).desc()),
+            )
+            .label("rn"),
+        )
+        .where(
+            col(Measurement.indicator_id).in_(indicator_ids),
+            col(Measurement.reported_on) <= as_of,
+        )
+        .subquery()
+    )
+    measurements = {
+        r.indicator_id: r
+        for r in session.execute(sa_select(latest_m).where(latest_m.c.rn == 1)).all()
+    }
+    all_targets = session.scalars(
+        select(LaaTarget)
+        .where(col(LaaTarget.indicator_id).in_(indicator_ids))
+        .order_by(col(LaaTarget.period), col(LaaTarget.id))
+    ).all()
+    tolerance = get_settings().laa_rag_tolerance
+
+    def target_for(indicator_id: int, area: str | None, period: str | None) -> LaaTarget | None:
+        """The target of the measurement's period (else the latest) in its area."""
+        found = None
+        for t in all_targets:  # ordered by period: the last match is the latest
+            if t.indicator_id != indicator_id or (area is not None and t.area != area):
+                continue
+            if period is not None and period.startswith(t.period):
+                return t
+            found = t
+        return found
+
+    result: dict[int, list[IndicatorProgress]] = defaultdict(list)
+    for outcome_id, ind in links:
+        assert ind.id is not None
+        m = measurements.get(ind.id)
+        t = target_for(ind.id, m.area if m else None, m.period if m else None)
+        met: bool | None = None
+        status = LaaRag.no_data
+        if m is not None and t is not None:
+            higher = ind.polarity == Polarity.higher_is_better
+            met = m.value >= t.target if higher else m.value <= t.target
+            status = laa_rag(
+                polarity=ind.polarity,
+                baseline=t.baseline,
+                target=t.target,
+                target_period=t.period,
+                value=m.value,
+                value_period=m.period,
+                tolerance=tolerance,
+            )
+        result[outcome_id].append(
+            IndicatorProgress(
+                indicator_id=ind.id,
+                code=ind.code,
+                title=ind.title,
+                unit=ind.unit,
+                polarity=ind.polarity,
+                area=m.area if m is not None else (t.area if t is not None else None),
+                latest_value=m.value if m is not None else None,
+                latest_period=m.period if m is not None else None,
+                latest_reported_on=m.reported_on if m is not None else None,
+                target=t.target if t is not None else None,
+                target_period=t.period if t is not None else None,
+                baseline=t.baseline if t is not None else None,
+                met=met,
+                rag=status,
+            )
+        )
+    return result

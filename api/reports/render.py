@@ -1,0 +1,85 @@
+"""The performance report as CSV (one row per task) and as an HTML print view."""
+
+import csv
+import io
+from functools import lru_cache
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from api.laa.service import escape_cell
+from api.reports.schemas import PerformanceReport
+
+CSV_COLUMNS = (
+    "as_of",
+    "sub_group",
+    "outcome_code",
+    "outcome_title",
+    "action_ref",
+    "action_title",
+    "task_ref",
+    "task_title",
+    "target",
+    "position",
+    "rag",
+    "planned_improvement",
+    "deadline",
+    "lead_organisation",
+    "reported_on",
+    "stale",
+)
+
+RAG_LABELS = {
+    "green": "Green",
+    "amber": "Amber",
+    "red": "Red",
+    "complete": "Complete",
+    None: "Not rated",
+}
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return escape_cell(str(value))
+
+
+def report_csv(report: PerformanceReport) -> str:
+    """One row per task; an action without tasks gets a row with empty task columns."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for section in report.outcomes:
+        head = [report.as_of, section.sub_group, section.code, section.title]
+        for action in section.actions:
+            lead = [*head, action.ref, action.title]
+            if not action.tasks:
+                writer.writerow([_cell(v) for v in lead] + [""] * 10)
+            for task in action.tasks:
+                rag = task.rag.value if task.rag else None
+                rest = [
+                    task.ref, task.title, task.target, task.position, rag,
+                    task.planned_improvement, task.deadline, task.lead_organisation,
+                    task.reported_on, task.stale,
+                ]  # fmt: skip
+                writer.writerow([_cell(v) for v in [*lead, *rest]])
+    return out.getvalue()
+
+
+@lru_cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("api", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["rag_label"] = lambda rag: RAG_LABELS.get(rag.value if rag else None, "")
+    env.filters["uk_date"] = lambda d: d.strftime("%-d %B %Y") if d else ""
+    return env
+
+
+def report_html(report: PerformanceReport) -> str:
+    """The paper form: per outcome, its actions and tasks, then the Green/Amber/Red summary."""
+    return _environment().get_template("performance_report.html").render(report=report)

@@ -1,0 +1,311 @@
+"""Webhooks: endpoints admins register, a transactional outbox, signed deliveries with retries.
+
+Features call :func:`enqueue` in the transaction that makes the change, so an event is queued
+if and only if the change commits. ``lsphub worker`` delivers the queue:
+
+1. *claim* (short transaction): due ``pending`` rows are selected — ``FOR UPDATE SKIP LOCKED``
+   on PostgreSQL, so several workers never take the same row — and leased by moving
+   ``next_attempt_at`` forward by the lease and counting the attempt;
+2. *send* (no transaction open): POST the JSON body, signed, with a timeout shorter than the
+   lease;
+3. *record* (short transaction): ``delivered``, or back to ``pending`` with exponential backoff,
+   or ``failed`` after the last attempt.
+
+A worker that dies between 1 and 3 loses nothing: the lease runs out and the row is due again
+(delivery is at least once; receivers de-duplicate on the ``LSPHub-Delivery`` header).
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+from sqlmodel import col, select
+
+from api.audit import service as audit
+from api.auth.models import Role
+from api.auth.principal import Principal
+from api.common import utcnow
+from api.crud import service as crud
+from api.crud.policy import Policy
+from api.crud.service import Resource
+from api.db import session_scope
+from api.errors import NotFound
+from api.pagination import PageParams, paginate
+from api.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
+from api.webhooks.schemas import (
+    WebhookCreate,
+    WebhookEvent,
+    WebhookFilters,
+    WebhookRead,
+    WebhookUpdate,
+)
+
+log = logging.getLogger("lsphub.webhooks")
+
+SIGNATURE_HEADER = "LSPHub-Signature"
+EVENT_HEADER = "LSPHub-Event"
+DELIVERY_HEADER = "LSPHub-Delivery"
+
+LEASE = timedelta(seconds=60)
+TIMEOUT_SECONDS = 10.0  # well inside the lease
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=6)
+MAX_ATTEMPTS = 8  # 30 s, 1 min, 2, 4, 8, 16, 32 min, then failed (about 1 h 3 min in all)
+
+
+class AdminOnlyPolicy(Policy):
+    read_roles = frozenset({Role.admin})
+
+
+webhooks = Resource(
+    model=Webhook,
+    path="webhooks",
+    create_schema=WebhookCreate,  # type: ignore[arg-type]
+    update_schema=WebhookUpdate,  # type: ignore[arg-type]
+    read_schema=WebhookRead,
+    filter_schema=WebhookFilters,
+    sortable=("id", "url", "updated_at"),
+    policy=AdminOnlyPolicy(),
+)
+
+
+# -- producing ---------------------------------------------------------------------------------
+
+
+def enqueue(session: Session, event: WebhookEvent | str, payload: dict[str, Any]) -> int:
+    """Queue ``event`` for every active webhook subscribed to it, in the caller's transaction.
+
+    ``payload`` must be JSON-safe (e.g. ``audit.snapshot(row)``). Returns the rows queued.
+    """
+    name = WebhookEvent(event).value
+    subscribed = [
+        hook
+        for hook in session.scalars(select(Webhook).where(col(Webhook.active).is_(True)))
+        if name in hook.events.split()
+    ]
+    for hook in subscribed:
+        assert hook.id is not None
+        session.add(WebhookDelivery(webhook_id=hook.id, event=name, payload=payload))
+    return len(subscribed)
+
+
+def announce(event: WebhookEvent, *actions: str) -> Any:
+    """A ``Resource.after_write`` hook queueing ``event`` with the row's snapshot when the
+    write's action is one of ``actions`` (``create``, ``update``, ``delete``)."""
+
+    def hook(session: Session, principal: Principal, row: Any, action: str) -> None:
+        if action in actions:
+            enqueue(session, event, audit.snapshot(row) or {})
+
+    return hook
+
+
+# -- signing -----------------------------------------------------------------------------------
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """``t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + body keyed with the secret>``."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+def verify_signature(secret: str, header: str, body: bytes, tolerance_seconds: int = 300) -> bool:
+    """What a receiver does: recompute, compare in constant time, refuse stale timestamps."""
+    try:
+        parts = dict(item.split("=", 1) for item in header.split(","))
+        timestamp = int(parts["t"])
+    except (KeyError, ValueError):
+        return False
+    if abs(time.time() - timestamp) > tolerance_seconds:
+        return False
+    expected = signature(secret, timestamp, body).split("v1=", 1)[1]
+    return hmac.compare_digest(expected, parts.get("v1", ""))
+
+
+def delivery_body(delivery: WebhookDelivery) -> bytes:
+    document = {
+        "id": delivery.id,
+        "event": delivery.event,
+        "created_at": delivery.created_at.isoformat(),
+        "data": delivery.payload,
+    }
+    return json.dumps(document, separators=(",", ":"), sort_keys=True).encode()
+
+
+# -- the delivery log --------------------------------------------------------------------------
+
+
+def list_deliveries(
+    session: Session,
+    principal: Principal,
+    webhook_id: int,
+    page: PageParams,
+    status: DeliveryStatus | None = None,
+) -> tuple[Sequence[WebhookDelivery], int]:
+    """A webhook's deliveries, newest first."""
+    crud.get_row(session, principal, webhooks, webhook_id)
+    stmt: Select[Any] = select(WebhookDelivery).where(col(WebhookDelivery.webhook_id) == webhook_id)
+    if status is not None:
+        stmt = stmt.where(col(WebhookDelivery.status) == status)
+    stmt = stmt.order_by(col(WebhookDelivery.created_at).desc(), col(WebhookDelivery.id).desc())
+    return paginate(session, stmt, page)
+
+
+def redeliver(
+    session: Session, principal: Principal, webhook_id: int, delivery_id: int
+) -> WebhookDelivery:
+    """Queue a delivery again now, whatever its state; the attempt count starts afresh."""
+    hook = crud.get_row(session, principal, webhooks, webhook_id)
+    webhooks.policy.authorize_update(session, principal, hook, {})
+    delivery = session.scalar(
+        select(WebhookDelivery).where(
+            col(WebhookDelivery.id) == delivery_id,
+            col(WebhookDelivery.webhook_id) == webhook_id,
+        )
+    )
+    if delivery is None:
+        raise NotFound(f"No webhook_delivery with id {delivery_id} for webhook {webhook_id}")
+    before = audit.snapshot(delivery)
+    delivery.status = DeliveryStatus.pending
+    delivery.attempts = 0
+    delivery.next_attempt_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        principal,
+        "redeliver",
+        "webhook_delivery",
+        delivery.id,
+        before=before,
+        after=audit.snapshot(delivery),
+    )
+    return delivery
+
+
+# -- the worker --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What the sender needs, detached from any session."""
+
+    id: int
+    url: str
+    secret: str
+    event: str
+    attempts: int
+    body: bytes
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next try after ``attempts`` failed ones: 30 s doubling, capped."""
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+def claim_due(session: Session, now: datetime, limit: int = 20) -> list[Claimed]:
+    """Lease up to ``limit`` due deliveries (skipping rows other workers hold)."""
+    stmt = (
+        select(WebhookDelivery, Webhook)
+        .join(Webhook, col(Webhook.id) == col(WebhookDelivery.webhook_id))
+        .where(
+            col(WebhookDelivery.status) == DeliveryStatus.pending,
+            col(WebhookDelivery.next_attempt_at) <= now,
+            col(Webhook.active).is_(True),  # a paused endpoint keeps its queue
+        )
+        .order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True, of=WebhookDelivery)
+    claimed = []
+    for delivery, hook in session.execute(stmt):
+        assert delivery.id is not None
+        delivery.attempts += 1
+        delivery.next_attempt_at = now + LEASE
+        claimed.append(
+            Claimed(
+                id=delivery.id,
+                url=hook.url,
+                secret=hook.secret,
+                event=delivery.event,
+                attempts=delivery.attempts,
+                body=delivery_body(delivery),
+            )
+        )
+    session.flush()
+    return claimed
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivered: bool
+    status_code: int | None = None
+    error: str | None = None
+
+
+def send(http: httpx.Client, item: Claimed) -> Outcome:
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "LSPHub-Webhooks/1",
+        SIGNATURE_HEADER: signature(item.secret, int(time.time()), item.body),
+        EVENT_HEADER: item.event,
+        DELIVERY_HEADER: str(item.id),
+    }
+    try:
+        response = http.post(item.url, content=item.body, headers=headers)
+    except httpx.HTTPError as exc:
+        return Outcome(False, None, f"{type(exc).__name__}: {exc}"[:1000])
+    if 200 <= response.status_code < 300:
+        return Outcome(True, response.status_code)
+    return Outcome(False, response.status_code, f"HTTP {response.status_code}")
+
+
+def record_outcome(session: Session, item: Claimed, outcome: Outcome, now: datetime) -> None:
+    delivery = session.get(WebhookDelivery, item.id)
+    if delivery is None or delivery.status != DeliveryStatus.pending:
+        return  # deleted or redelivered meanwhile
+    delivery.last_status_code = outcome.status_code
+    if outcome.delivered:
+        delivery.status = DeliveryStatus.delivered
+        delivery.delivered_at = now
+        delivery.last_error = None
+    elif delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = DeliveryStatus.failed
+        delivery.last_error = outcome.error
+    else:
+        delivery.next_attempt_at = now + backoff(delivery.attempts)
+        delivery.last_error = outcome.error
+    session.flush()
+
+
+def run_once(http: httpx.Client, now: datetime | None = None, limit: int = 20) -> int:
+    """Claim, send and record one batch; returns how many deliveries were attempted."""
+    with session_scope() as session:
+        batch = claim_due(session, now or utcnow(), limit)
+    for item in batch:
+        outcome = send(http, item)
+        if not outcome.delivered:
+            log.warning("webhook delivery %s failed: %s", item.id, outcome.error)
+        with session_scope() as session:
+            record_outcome(session, item, outcome, utcnow())
+    return len(batch)
+
+
+def run_worker(interval_seconds: float = 2.0, once: bool = False) -> None:
+    """``lsphub worker``: deliver until interrupted, sleeping when the queue is empty."""
+    with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as http:
+        while True:
+            done = run_once(http)
+            if once:
+                return
+            if done == 0:
+                time.sleep(interval_seconds)

@@ -1,0 +1,26 @@
+import type { AttendanceStatus, MembershipRole } from "../api/types";
+
+export const ROLE_LABELS: Record<MembershipRole, string> = {
+  chair: "Chair",
+  vice_chair: "Vice-chair",
+  member: "Member",
+  officer: "Officer",
+  representative: "Representative",
+  observer: "Observer",
+  adviser: "Adviser",
+};
+
+export const ATTENDANCE_LABELS: Record<AttendanceStatus, string> = {
+  present: "Present",
+  apologies: "Apologies",
+  absent: "Absent",
+  substitute: "Substitute attended",
+};
+
+/** Membership roles arrive as plain strings in some responses (e.g. /me). */
+export const roleLabel = (role: string): string =>
+  role in ROLE_LABELS ? ROLE_LABELS[role as MembershipRole] : humanise(role);
+
+/** "away_day" → "Away day". */
+export const humanise = (value: string): string =>
+  value.charAt(0).toUpperCase() + value.slice(1).replaceAll("_", " ");

@@ -1,0 +1,141 @@
+import { useLocation } from "preact-iso";
+import { api, unwrap } from "../api/client";
+import type { PerformanceReport, ReportOutcome } from "../api/types";
+import { Loadable } from "../components/Loadable";
+import { RagBadge } from "../components/RagBadge";
+import { SummaryBox } from "../components/SummaryBox";
+import { formatDate, formatLongDate, todayIso } from "../lib/dates";
+import { useResource } from "../lib/useResource";
+import { useTitle } from "../lib/useTitle";
+
+function OutcomeSheet({ outcome, report }: { outcome: ReportOutcome; report: PerformanceReport }) {
+  return (
+    <section class="report-sheet" aria-labelledby={`report-outcome-${outcome.code}`}>
+      <div class="report-head">
+        <table class="report-meta">
+          <tbody>
+            <tr>
+              <th scope="row">Outcome</th>
+              <td id={`report-outcome-${outcome.code}`}>
+                {outcome.code} {outcome.title}
+              </td>
+            </tr>
+            <tr>
+              <th scope="row">Date</th>
+              <td>{formatLongDate(report.as_of)}</td>
+            </tr>
+            <tr>
+              <th scope="row">Sub-group</th>
+              <td>{report.partnership_name}</td>
+            </tr>
+            <tr>
+              <th scope="row">Contact</th>
+              <td>{outcome.contact ?? "—"}</td>
+            </tr>
+          </tbody>
+        </table>
+        <SummaryBox counts={outcome.summary} caption="Summary" />
+      </div>
+      <div class="table-scroll" tabIndex={0} role="region" aria-label={`Tasks for outcome ${outcome.code}`}>
+      <table class="report-tasks">
+        <caption class="visually-hidden">Tasks for outcome {outcome.code}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Ref</th>
+            <th scope="col">Task</th>
+            <th scope="col">Target</th>
+            <th scope="col">Current position</th>
+            <th scope="col">RAG</th>
+            <th scope="col">Planned improvement</th>
+            <th scope="col">Deadline</th>
+            <th scope="col">Lead</th>
+          </tr>
+        </thead>
+        {outcome.actions.map((action) => (
+          <tbody key={action.ref}>
+            <tr class="report-action">
+              <th scope="rowgroup" colSpan={8}>
+                Action {action.ref}: {action.title}
+              </th>
+            </tr>
+            {action.tasks.map((task) => (
+              <tr key={task.ref}>
+                <td>
+                  {action.ref}
+                  {task.ref}
+                </td>
+                <td>{task.title}</td>
+                <td>{task.target ?? ""}</td>
+                <td>{task.position ?? ""}</td>
+                <td>
+                  <RagBadge rag={task.rag} />
+                </td>
+                <td>{task.planned_improvement ?? ""}</td>
+                <td>{formatDate(task.deadline)}</td>
+                <td>{task.lead_organisation ?? ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        ))}
+      </table>
+      </div>
+    </section>
+  );
+}
+
+/** The bi-monthly performance report, laid out like the paper form and ready to print. */
+export function ReportPage({ id }: { id: string }) {
+  const partnershipId = Number(id);
+  const { query, route, path } = useLocation();
+  const asOf = query.as_of ?? todayIso();
+  const [report, reload] = useResource(
+    () =>
+      unwrap(
+        api.GET("/api/v1/partnerships/{partnership_id}/performance-report", {
+          params: { path: { partnership_id: partnershipId }, query: { as_of: asOf } },
+        }),
+      ),
+    [partnershipId, asOf],
+  );
+  useTitle(report.status === "ready" ? `Performance report — ${report.data.partnership_name}` : "Performance report");
+
+  return (
+    <>
+      <div class="report-toolbar no-print">
+        <a href={`/partnerships/${partnershipId}`}>Back to the partnership</a>
+        <form
+          class="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const value = new FormData(e.currentTarget).get("as_of");
+            route(`${path}?as_of=${String(value)}`);
+          }}
+        >
+          <label for="report-as-of">Report as of</label>
+          <input id="report-as-of" name="as_of" type="date" required defaultValue={asOf} />
+          <button type="submit" class="button-secondary">
+            Show
+          </button>
+        </form>
+        <button type="button" onClick={() => window.print()}>
+          Print report
+        </button>
+      </div>
+      <Loadable resource={report} label="performance report" onRetry={reload}>
+        {(data) => (
+          <article class="report">
+            <h1>
+              Performance report: {data.partnership_name}
+              <span class="report-date"> as of {formatLongDate(data.as_of)}</span>
+            </h1>
+            {data.outcomes.length === 0 ? (
+              <p>No outcomes in this partnership's action plan.</p>
+            ) : (
+              data.outcomes.map((outcome) => <OutcomeSheet key={outcome.code} outcome={outcome} report={data} />)
+            )}
+          </article>
+        )}
+      </Loadable>
+    </>
+  );
+}

@@ -1,0 +1,91 @@
+import { api, unwrap } from "../../api/client";
+import type { AgendaItem } from "../../api/types";
+import { Loadable } from "../../components/Loadable";
+import { formatDateTime } from "../../lib/dates";
+import { humanise } from "../../lib/labels";
+import { useResource } from "../../lib/useResource";
+import { useTitle } from "../../lib/useTitle";
+import { Attendance } from "./Attendance";
+import { Decisions } from "./Decisions";
+
+async function loadMeeting(id: number) {
+  const [meeting, agenda] = await Promise.all([
+    unwrap(api.GET("/api/v1/meetings/{item_id}", { params: { path: { item_id: id } } })),
+    unwrap(api.GET("/api/v1/meetings/{meeting_id}/agenda-items", { params: { path: { meeting_id: id } } })),
+  ]);
+  const partnership = await unwrap(
+    api.GET("/api/v1/partnerships/{item_id}", { params: { path: { item_id: meeting.partnership_id } } }),
+  );
+  return { meeting, partnership, agenda: agenda.items };
+}
+
+function Agenda({ items }: { items: AgendaItem[] }) {
+  if (items.length === 0) return <p class="muted">No agenda published yet.</p>;
+  return (
+    <ol class="agenda">
+      {items.map((item) => (
+        <li key={item.id}>
+          <strong>{item.title}</strong>
+          {item.presenter && <span class="muted"> — {item.presenter}</span>}
+          {item.outcome && <p class="small">Outcome: {item.outcome}</p>}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** Minutes are stored as markdown; shown as plain paragraphs to keep markup out of the page. */
+function Minutes({ text, approvedAt }: { text: string | null | undefined; approvedAt: string | null | undefined }) {
+  if (!text) return <p class="muted">Minutes have not been written yet.</p>;
+  return (
+    <>
+      <p class="muted small">{approvedAt ? `Approved ${formatDateTime(approvedAt)}` : "Draft — not yet approved"}</p>
+      <div class="minutes">
+        {text.split(/\n{2,}/).map((paragraph, i) => (
+          <p key={i}>{paragraph}</p>
+        ))}
+      </div>
+    </>
+  );
+}
+
+export function MeetingPage({ id }: { id: string }) {
+  const meetingId = Number(id);
+  const [resource, reload] = useResource(() => loadMeeting(meetingId), [meetingId]);
+  useTitle(resource.status === "ready" ? resource.data.meeting.title : "Meeting");
+  return (
+    <Loadable resource={resource} label="meeting" onRetry={reload}>
+      {({ meeting, partnership, agenda }) => (
+        <>
+          <nav aria-label="Breadcrumb" class="breadcrumb">
+            <a href={`/partnerships/${partnership.id}`}>{partnership.name}</a> › Meeting
+          </nav>
+          <header class="page-head">
+            <h1>{meeting.title}</h1>
+            <p class="muted">
+              {formatDateTime(meeting.starts_at)}
+              {meeting.location ? ` · ${meeting.location}` : ""} · {humanise(meeting.kind ?? "ordinary")} ·{" "}
+              <strong>{humanise(meeting.status ?? "scheduled")}</strong>
+            </p>
+          </header>
+          <section class="card" aria-labelledby="agenda-title">
+            <h2 id="agenda-title">Agenda</h2>
+            <Agenda items={agenda} />
+          </section>
+          <section class="card" aria-labelledby="attendance-title">
+            <h2 id="attendance-title">Attendance and apologies</h2>
+            <Attendance meeting={meeting} />
+          </section>
+          <section class="card" aria-labelledby="decisions-title">
+            <h2 id="decisions-title">Decisions</h2>
+            <Decisions meetingId={meeting.id} agenda={agenda} />
+          </section>
+          <section class="card" aria-labelledby="minutes-title">
+            <h2 id="minutes-title">Minutes</h2>
+            <Minutes text={meeting.minutes} approvedAt={meeting.minutes_approved_at} />
+          </section>
+        </>
+      )}
+    </Loadable>
+  );
+}

@@ -1,0 +1,513 @@
+"""Authorisation matrix (DESIGN §5): every OpenAPI operation x role -> expected status class.
+
+The operations come from the live OpenAPI schema, so a new operation without a row in
+EXPECTED fails ``test_every_operation_has_a_row``. To add an operation:
+
+1. add ``"<operation_id>": <row>`` to EXPECTED; use a preset (READ_STAFF, MANAGE, ...) or
+   ``row(officer="2xx", member="403", ...)``; statuses are "2xx", "401", "403", "404", ...;
+2. for POST/PUT/PATCH add a valid body to BODIES (a function of the Demo ids);
+3. if the path has a parameter other than ids of resources listed in OWN, add it to PARAMS.
+
+Path ids come from OWN: for ``/meetings/{meeting_id}/...`` the id is OWN["meetings"], an
+object in the partnership the demo officer manages, the demo member belongs to and the
+demo partner's organisation sits on ("own" data). ``delete_*`` operations act on a fresh
+object, created by the admin with the matching ``create_*`` body, unless listed in
+DELETE_EXISTING. Every test runs in a rolled-back transaction, and every successful write must
+leave an audit event carrying the request's id.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, text
+
+from api.main import create_app
+
+ROLES = ("anonymous", "admin", "officer", "member", "partner", "county")
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def row(
+    *,
+    anonymous: str = "401",
+    admin: str = "2xx",
+    officer: str = "403",
+    member: str = "403",
+    partner: str = "403",
+    county: str = "403",
+) -> dict[str, str]:
+    return {
+        "anonymous": anonymous,
+        "admin": admin,
+        "officer": officer,
+        "member": member,
+        "partner": partner,
+        "county": county,
+    }
+
+
+PUBLIC = row(anonymous="2xx", officer="2xx", member="2xx", partner="2xx", county="2xx")
+ANY_PRINCIPAL = row(officer="2xx", member="2xx", partner="2xx", county="2xx")
+READ_ALL = ANY_PRINCIPAL  # reference data the county reads too
+READ_STAFF = row(officer="2xx", member="2xx", partner="2xx")  # not the county
+ADMIN_ONLY = row()
+MANAGE = row(officer="2xx")  # admins and the partnership's officers
+DIRECTORY_WRITE = row(officer="2xx")  # organisations, people: officers add and correct
+NOT_VISIBLE = "404"
+
+EXPECTED: dict[str, dict[str, str]] = {
+    # health
+    "health": PUBLIC,
+    "ready": PUBLIC,
+    # auth
+    "create_token": PUBLIC,
+    "logout": row(officer="2xx", member="2xx", partner="403", county="403"),
+    "get_me": ANY_PRINCIPAL,
+    "list_users": ADMIN_ONLY,
+    "create_user": ADMIN_ONLY,
+    "get_user": ADMIN_ONLY,
+    "update_user": ADMIN_ONLY,
+    "deactivate_user": ADMIN_ONLY,
+    "list_api_keys": ADMIN_ONLY,
+    "create_api_key": ADMIN_ONLY,
+    "get_api_key": ADMIN_ONLY,
+    "revoke_api_key": ADMIN_ONLY,
+    "list_audit_events": ADMIN_ONLY,
+    "get_audit_event": ADMIN_ONLY,
+    # directory
+    "list_organisations": READ_STAFF,
+    "get_organisation": READ_STAFF,
+    "create_organisation": DIRECTORY_WRITE,
+    "update_organisation": DIRECTORY_WRITE,
+    "delete_organisation": ADMIN_ONLY,
+    "list_people": READ_STAFF,
+    "get_person": READ_STAFF,
+    "create_person": DIRECTORY_WRITE,
+    "update_person": DIRECTORY_WRITE,
+    "delete_person": ADMIN_ONLY,
+    # partnerships
+    "list_partnerships": READ_STAFF,
+    "get_partnership": READ_STAFF,
+    "create_partnership": ADMIN_ONLY,
+    "update_partnership": MANAGE,
+    # a fresh partnership has no members: nobody but the admin sees it
+    "delete_partnership": row(officer=NOT_VISIBLE, member=NOT_VISIBLE, partner=NOT_VISIBLE),
+    "list_memberships": READ_STAFF,
+    "get_membership": READ_STAFF,
+    "create_membership": MANAGE,
+    "update_membership": MANAGE,
+    "delete_membership": MANAGE,
+    # meetings
+    "list_meetings": READ_STAFF,
+    "get_meeting": READ_STAFF,
+    "create_meeting": MANAGE,
+    "update_meeting": MANAGE,
+    "delete_meeting": MANAGE,
+    "list_agenda_items": READ_STAFF,
+    "get_agenda_item": READ_STAFF,
+    "create_agenda_item": MANAGE,
+    "update_agenda_item": MANAGE,
+    "delete_agenda_item": MANAGE,
+    "list_meeting_agenda_items": READ_STAFF,
+    # strategy: every staff role reads it; the strategic partnership's officers write it
+    # (the demo officer is not one of them)
+    "list_strategies": READ_STAFF,
+    "get_strategy": READ_STAFF,
+    "create_strategy": ADMIN_ONLY,
+    "update_strategy": ADMIN_ONLY,
+    "delete_strategy": ADMIN_ONLY,
+    "list_principles": READ_STAFF,
+    "get_principle": READ_STAFF,
+    "create_principle": ADMIN_ONLY,
+    "update_principle": ADMIN_ONLY,
+    "delete_principle": ADMIN_ONLY,
+    "list_priorities": READ_STAFF,
+    "get_priority": READ_STAFF,
+    "create_priority": ADMIN_ONLY,
+    "update_priority": ADMIN_ONLY,
+    "delete_priority": ADMIN_ONLY,
+    "list_outcomes": READ_STAFF,
+    "get_outcome": READ_STAFF,
+    "create_outcome": ADMIN_ONLY,
+    "update_outcome": ADMIN_ONLY,
+    "delete_outcome": ADMIN_ONLY,
+    # action plans
+    "list_action_plans": READ_STAFF,
+    "get_action_plan": READ_STAFF,
+    "create_action_plan": MANAGE,
+    "update_action_plan": MANAGE,
+    "delete_action_plan": MANAGE,
+    "list_actions": READ_STAFF,
+    "get_action": READ_STAFF,
+    "create_action": MANAGE,
+    "update_action": MANAGE,
+    "delete_action": MANAGE,
+    # tasks: the own task is led by the demo member's (= partner's) organisation
+    "list_tasks": READ_STAFF,
+    "get_task": READ_STAFF,
+    "create_task": MANAGE,
+    "update_task": row(officer="2xx", member="2xx", partner="2xx"),  # body: status fields only
+    # a fresh task has no lead organisation: the partner does not see it
+    "delete_task": row(officer="2xx", partner=NOT_VISIBLE),
+    "create_status_update": row(officer="2xx", member="2xx", partner="2xx"),
+    "list_status_updates": READ_STAFF,
+    # indicators
+    "list_indicators": READ_ALL,
+    "get_indicator": READ_ALL,
+    "create_indicator": ADMIN_ONLY,
+    "update_indicator": ADMIN_ONLY,
+    "delete_indicator": ADMIN_ONLY,
+    "get_indicator_links": READ_ALL,
+    "set_indicator_links": ADMIN_ONLY,
+    # LAA data: every role reads (the county with laa:read); admins and officers record it
+    "list_laa_targets": READ_ALL,
+    "get_laa_target": READ_ALL,
+    "create_laa_target": row(officer="2xx"),
+    "update_laa_target": row(officer="2xx"),
+    "delete_laa_target": row(officer="2xx"),
+    "list_measurements": READ_ALL,
+    "get_measurement": READ_ALL,
+    "create_measurement": row(officer="2xx"),
+    "update_measurement": row(officer="2xx"),
+    "delete_measurement": row(officer="2xx"),
+    "export_laa": READ_ALL,
+    # webhooks
+    "list_webhooks": ADMIN_ONLY,
+    "get_webhook": ADMIN_ONLY,
+    "create_webhook": ADMIN_ONLY,
+    "update_webhook": ADMIN_ONLY,
+    "delete_webhook": ADMIN_ONLY,
+    "list_webhook_deliveries": ADMIN_ONLY,
+    "redeliver_webhook_delivery": ADMIN_ONLY,
+}
+
+# -- demo ids ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Demo:
+    partnership: int  # managed by the officer, the member belongs, the partner org sits on it
+    organisation: int  # the member's organisation = the partner key's organisation
+    person: int  # the member's person
+    outsider: int  # a person with no membership of the own partnership
+    task: int  # a task of the own partnership, led by the member's organisation
+    ids: dict[str, int]  # OWN resolved: path segment -> id
+
+
+# Path segment -> SQL giving the id used for ``{..._id}`` after that segment. Parameters:
+# :partnership, :organisation, :person, :task (see Demo).
+OWN: dict[str, str] = {
+    "organisations": "SELECT :organisation",
+    "people": "SELECT :person",
+    "partnerships": "SELECT :partnership",
+    "memberships": "SELECT min(id) FROM membership WHERE partnership_id = :partnership "
+    "AND person_id = :person",
+    "meetings": "SELECT min(id) FROM meeting WHERE partnership_id = :partnership",
+    "agenda-items": "SELECT min(a.id) FROM agenda_item a JOIN meeting m ON m.id = a.meeting_id "
+    "WHERE m.partnership_id = :partnership",
+    "strategies": "SELECT min(id) FROM strategy",
+    "principles": "SELECT min(id) FROM principle",
+    "priorities": "SELECT min(id) FROM priority",
+    "outcomes": "SELECT a.outcome_id FROM action a JOIN task t ON t.action_id = a.id "
+    "WHERE t.id = :task",
+    "action-plans": "SELECT a.action_plan_id FROM action a JOIN task t ON t.action_id = a.id "
+    "WHERE t.id = :task",
+    "actions": "SELECT action_id FROM task WHERE id = :task",
+    "tasks": "SELECT :task",
+    "indicators": "SELECT min(id) FROM indicator",
+    "laa-targets": "SELECT min(id) FROM laa_target",
+    "measurements": "SELECT min(id) FROM measurement",
+    "webhooks": "SELECT min(id) FROM webhook",
+    "deliveries": "SELECT min(id) FROM webhook_delivery",
+    "users": "SELECT id FROM \"user\" WHERE email = 'member@example.org'",
+    "api-keys": "SELECT min(id) FROM api_key WHERE role = 'partner'",
+    "audit-events": "SELECT max(id) FROM audit_event",
+}
+
+# Path parameters that are not ids: name -> value.
+PARAMS: dict[str, str] = {}
+
+# Request bodies for writes, as functions of the demo ids.
+BODIES: dict[str, Callable[[Demo], Any]] = {
+    "create_token": lambda d: {"email": "admin@example.org", "password": "demo-admin-pass"},
+    "create_user": lambda d: {
+        "email": "matrix.user@example.org",
+        "name": "Matrix User",
+        "password": "a-long-enough-password",
+        "role": "member",
+    },
+    "update_user": lambda d: {"name": "Demo Member (renamed)"},
+    "create_api_key": lambda d: {
+        "name": "Matrix partner key",
+        "role": "partner",
+        "organisation_id": d.organisation,
+    },
+    "create_organisation": lambda d: {"name": "Matrix Trust", "sector": "voluntary_community"},
+    "update_organisation": lambda d: {"website": "https://matrix.example.org"},
+    "create_person": lambda d: {"name": "Matrix Person", "email": "matrix.person@example.org"},
+    "update_person": lambda d: {"job_title": "Coordinator"},
+    "create_partnership": lambda d: {"name": "Matrix Partnership", "kind": "delivery"},
+    "update_partnership": lambda d: {"purpose": "Checked by the authorisation matrix."},
+    "create_membership": lambda d: {
+        "person_id": d.outsider,
+        "partnership_id": d.partnership,
+        "started_on": "2026-01-01",
+    },
+    "update_membership": lambda d: {"represents": "Voluntary sector network"},
+    "create_meeting": lambda d: {
+        "partnership_id": d.partnership,
+        "title": "Matrix meeting",
+        "starts_at": "2026-03-01T10:00:00+00:00",
+    },
+    "update_meeting": lambda d: {"location": "Town Hall"},
+    "create_agenda_item": lambda d: {"meeting_id": d.ids["meetings"], "title": "Matrix item"},
+    "update_agenda_item": lambda d: {"presenter": "The chair"},
+    "create_strategy": lambda d: {"title": "Matrix strategy"},
+    "update_strategy": lambda d: {"period": "2008-2021"},
+    "create_principle": lambda d: {"strategy_id": d.ids["strategies"], "text": "Be fair"},
+    "update_principle": lambda d: {"position": 9},
+    "create_priority": lambda d: {"strategy_id": d.ids["strategies"], "text": "Housing"},
+    "update_priority": lambda d: {"position": 9},
+    "create_outcome": lambda d: {
+        "strategy_id": d.ids["strategies"],
+        "code": "99.9",
+        "title": "Matrix outcome",
+    },
+    "update_outcome": lambda d: {"how": "By checking the matrix."},
+    "create_action_plan": lambda d: {"partnership_id": d.partnership, "title": "Matrix plan"},
+    "update_action_plan": lambda d: {"period": "2026-2027"},
+    "create_action": lambda d: {
+        "action_plan_id": d.ids["action-plans"],
+        "outcome_id": d.ids["outcomes"],
+        "ref": "9.9",
+        "title": "Matrix action",
+    },
+    "update_action": lambda d: {"title": "Matrix action (renamed)"},
+    "create_task": lambda d: {"action_id": d.ids["actions"], "ref": "z", "title": "Matrix task"},
+    "update_task": lambda d: {"position": "Checked by the matrix"},
+    "create_status_update": lambda d: {"rag": "amber", "position": "Some delay"},
+    "create_indicator": lambda d: {
+        "code": "LOCAL 99",
+        "title": "Matrix indicator",
+        "unit": "count",
+        "polarity": "higher_is_better",
+    },
+    "update_indicator": lambda d: {"title": "Matrix indicator (renamed)"},
+    "set_indicator_links": lambda d: {"outcome_ids": [d.ids["outcomes"]], "task_ids": [d.task]},
+    "create_laa_target": lambda d: {
+        "indicator_id": d.ids["indicators"],
+        "area": "E07000078",
+        "period": "2040-41",
+        "baseline": 10,
+        "target": 20,
+    },
+    "update_laa_target": lambda d: {"stretch": 25},
+    "create_measurement": lambda d: {
+        "indicator_id": d.ids["indicators"],
+        "area": "E07000078",
+        "period": "2040-41-Q1",
+        "value": 12,
+        "reported_on": "2040-07-01",
+    },
+    "update_measurement": lambda d: {"note": "Checked by the matrix"},
+    "create_webhook": lambda d: {
+        "url": "https://hooks.example.org/matrix",
+        "events": ["measurement.created"],
+        "secret": "matrix-secret-0123456789",
+    },
+    "update_webhook": lambda d: {"description": "Checked by the matrix"},
+    "redeliver_webhook_delivery": lambda d: None,
+}
+
+# delete_* operations that act on the OWN object instead of a fresh one.
+DELETE_EXISTING: set[str] = {"deactivate_user", "revoke_api_key"}
+
+
+# -- the operations, from the live schema --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Operation:
+    id: str
+    method: str
+    path: str
+    has_body: bool
+
+
+def _operations() -> list[Operation]:
+    schema = create_app().openapi()
+    return sorted(
+        (
+            Operation(op["operationId"], method, path, "requestBody" in op)
+            for path, item in schema["paths"].items()
+            for method, op in item.items()
+            if method in {"get", "post", "put", "patch", "delete"}
+        ),
+        key=lambda o: o.id,
+    )
+
+
+OPERATIONS = _operations()
+BY_ID = {o.id: o for o in OPERATIONS}
+
+
+def test_every_operation_has_a_row() -> None:
+    missing = sorted(o.id for o in OPERATIONS if o.id not in EXPECTED)
+    stale = sorted(set(EXPECTED) - set(BY_ID))
+    assert not missing, f"add rows to EXPECTED in tests/api/test_authz_matrix.py: {missing}"
+    assert not stale, f"EXPECTED lists operations the API no longer has: {stale}"
+    for op_id, expected in EXPECTED.items():
+        assert set(expected) == set(ROLES), op_id
+
+
+def test_every_write_has_a_body() -> None:
+    missing = sorted(
+        o.id
+        for o in OPERATIONS
+        if o.has_body and o.id in EXPECTED and o.id not in BODIES
+    )
+    assert not missing, f"add request bodies to BODIES: {missing}"
+
+
+# -- fixtures ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_keys(credentials: dict[str, str]) -> dict[str, str | None]:
+    return {"anonymous": None, **credentials}
+
+
+@pytest.fixture
+def demo(db: Connection) -> Demo:
+    q = db.execute
+    member = q(
+        text("SELECT person_id, organisation_id FROM \"user\" WHERE email = 'member@example.org'")
+    ).one()
+    officer_person = q(
+        text("SELECT person_id FROM \"user\" WHERE email = 'officer@example.org'")
+    ).scalar_one()
+    partnership = q(
+        text(
+            "SELECT o.partnership_id FROM membership o JOIN membership m "
+            "ON m.partnership_id = o.partnership_id "
+            "WHERE o.person_id = :officer AND o.role IN ('officer', 'chair', 'vice_chair') "
+            "AND o.ended_on IS NULL AND m.person_id = :member AND m.ended_on IS NULL "
+            "ORDER BY o.partnership_id LIMIT 1"
+        ),
+        {"officer": officer_person, "member": member.person_id},
+    ).scalar_one()
+    task = q(
+        text(
+            "SELECT min(t.id) FROM task t JOIN action a ON a.id = t.action_id "
+            "JOIN action_plan p ON p.id = a.action_plan_id WHERE p.partnership_id = :p"
+        ),
+        {"p": partnership},
+    ).scalar_one()
+    # Make sure the own task is led by the member's organisation (rolled back after the test).
+    q(
+        text("UPDATE task SET lead_organisation_id = :org WHERE id = :task"),
+        {"org": member.organisation_id, "task": task},
+    )
+    outsider = q(
+        text(
+            "SELECT min(id) FROM person WHERE id NOT IN "
+            "(SELECT person_id FROM membership WHERE partnership_id = :p)"
+        ),
+        {"p": partnership},
+    ).scalar_one()
+    params = {
+        "partnership": partnership,
+        "organisation": member.organisation_id,
+        "person": member.person_id,
+        "task": task,
+    }
+    ids = {}
+    for segment, sql in OWN.items():
+        names = {k: v for k, v in params.items() if f":{k}" in sql}
+        ids[segment] = q(text(sql), names).scalar()
+    return Demo(partnership, member.organisation_id, member.person_id, outsider, task, ids)
+
+
+def _url(op: Operation, demo: Demo, override: dict[str, int] | None = None) -> str:
+    parts = op.path.split("/")
+    for i, part in enumerate(parts):
+        if part.startswith("{") and part.endswith("}"):
+            name = part[1:-1]
+            if override and name in override:
+                parts[i] = str(override[name])
+            elif name in PARAMS:
+                parts[i] = PARAMS[name]
+            else:
+                segment = parts[i - 1]
+                assert segment in OWN, f"add '{segment}' to OWN for {op.id}"
+                value = demo.ids[segment]
+                assert value is not None, f"OWN['{segment}'] found no row"
+                parts[i] = str(value)
+    return "/".join(parts)
+
+
+def _fresh(op: Operation, admin: TestClient, demo: Demo) -> dict[str, int]:
+    """Create the object a delete_* operation acts on, as the admin."""
+    collection = op.path.rsplit("/", 1)[0]
+    creators = [o for o in OPERATIONS if o.method == "post" and o.path == collection]
+    assert creators, f"no create operation for {op.id}: list it in DELETE_EXISTING"
+    creator = creators[0]
+    r = admin.post(_url(creator, demo), json=BODIES[creator.id](demo))
+    assert r.status_code == 201, f"{creator.id} as admin: {r.status_code} {r.text}"
+    name = op.path.rsplit("/", 1)[1][1:-1]
+    return {name: r.json()["id"]}
+
+
+def _matches(status: int, expected: str) -> bool:
+    return str(status)[0] == expected[0] if expected.endswith("xx") else str(status) == expected
+
+
+CASES = [
+    pytest.param(op, role, id=f"{op.id}-{role}")
+    for op in OPERATIONS
+    if op.id in EXPECTED
+    for role in ROLES
+]
+
+
+@pytest.fixture
+def clients(app: FastAPI, demo_keys: dict[str, str | None]) -> Iterator[dict[str, TestClient]]:
+    made = {
+        role: TestClient(
+            app,
+            headers={"Authorization": f"Bearer {key}"} if key else {},
+            raise_server_exceptions=False,
+        )
+        for role, key in demo_keys.items()
+    }
+    yield made
+
+
+@pytest.mark.parametrize(("op", "role"), CASES)
+def test_matrix(
+    op: Operation, role: str, demo: Demo, clients: dict[str, TestClient], db: Connection
+) -> None:
+    override = None
+    if op.method == "delete" and op.id not in DELETE_EXISTING:
+        override = _fresh(op, clients["admin"], demo)
+    url = _url(op, demo, override)
+    body = BODIES[op.id](demo) if op.id in BODIES else None
+    request_id = f"matrix-{op.id}-{role}"
+    r = clients[role].request(
+        op.method.upper(), url, json=body, headers={"X-Request-ID": request_id}
+    )
+    expected = EXPECTED[op.id][role]
+    assert _matches(r.status_code, expected), (
+        f"{op.id} as {role}: expected {expected}, got {r.status_code} {r.text[:300]}"
+    )
+    if r.status_code >= 400:
+        assert r.headers["content-type"] == "application/problem+json"
+    if op.method in WRITE_METHODS and r.is_success and op.path.startswith("/api/"):
+        audited = db.execute(
+            text("SELECT count(*) FROM audit_event WHERE request_id = :r"), {"r": request_id}
+        ).scalar_one()
+        assert audited >= 1, f"{op.id} as {role} wrote without an audit event"

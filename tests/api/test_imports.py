@@ -1,0 +1,462 @@
+"""Bulk import (issue: bulk import): formats, validation, idempotent re-runs, dry runs, access."""
+
+import csv
+import io
+import json
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import Workbook
+
+PROBLEM = "application/problem+json"
+
+TASK_HEADER = [
+    "partnership",
+    "outcome_code",
+    "outcome_title",
+    "action_ref",
+    "action_title",
+    "task_ref",
+    "title",
+    "target",
+    "position",
+    "rag",
+    "planned_improvement",
+    "deadline",
+    "lead_organisation",
+    "reported_on",
+]
+
+
+def export_csv(client: TestClient, kind: str) -> bytes:
+    r = client.get(f"/api/v1/exports/{kind}", params={"format": "csv"})
+    assert r.status_code == 200, r.text
+    return r.content
+
+
+def rows_of(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def to_csv(rows: list[dict[str, Any]], header: list[str] | None = None, **kw: Any) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=header or list(rows[0]), **kw)
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+def upload(
+    client: TestClient,
+    kind: str,
+    data: bytes,
+    name: str = "file.csv",
+    headers: dict[str, str] | None = None,
+    **params: Any,
+) -> Any:
+    return client.post(
+        f"/api/v1/imports/{kind}",
+        files={"file": (name, data)},
+        params=params,
+        headers=headers or {},
+    )
+
+
+def new_task(ref: str, **extra: Any) -> dict[str, Any]:
+    row = {
+        "partnership": "safer",
+        "outcome_code": "9.9",
+        "outcome_title": "Fewer repeat burglaries",
+        "action_ref": "9.9.1",
+        "action_title": "Target-harden homes",
+        "task_ref": ref,
+        "title": f"Fit locks in street {ref}",
+        "target": "200 homes",
+        "position": "",
+        "rag": "green",
+        "planned_improvement": "",
+        "deadline": "2027-03-31",
+        "lead_organisation": "",
+        "reported_on": "",
+    }
+    row.update(extra)
+    return row
+
+
+@pytest.fixture
+def safer_slug(client: TestClient) -> str:
+    items = client.get("/api/v1/partnerships", params={"limit": 50}).json()["items"]
+    return next(p["slug"] for p in items if p["kind"] == "thematic" and p["status"] == "active")
+
+
+class TestRoundTrip:
+    def test_exported_tasks_import_back_unchanged(self, client: TestClient) -> None:
+        data = export_csv(client, "tasks")
+        rows = rows_of(data)
+        assert list(rows[0]) == TASK_HEADER
+        r = upload(client, "tasks", data, "tasks.csv")
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["rows"] == len(rows) > 50
+        assert (body["created"], body["updated"], body["deleted"]) == (0, 0, 0)
+        assert body["unchanged"] == len(rows)
+        assert body["import_id"] is None
+
+    @pytest.mark.parametrize(
+        "kind",
+        ["organisations", "people", "meetings", "indicators", "laa-targets", "measurements"],
+    )
+    def test_every_kind_round_trips(self, client: TestClient, kind: str) -> None:
+        data = export_csv(client, kind)
+        r = upload(client, kind, data, f"{kind}.csv")
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["rows"] > 0
+        assert body["unchanged"] == body["rows"], body
+
+    @pytest.mark.parametrize("fmt", ["json", "xlsx"])
+    def test_json_and_xlsx_exports_round_trip(self, client: TestClient, fmt: str) -> None:
+        r = client.get("/api/v1/exports/tasks", params={"format": fmt})
+        assert r.status_code == 200
+        if fmt == "json":
+            assert list(r.json()[0]) == TASK_HEADER
+        result = upload(client, "tasks", r.content, f"tasks.{fmt}")
+        assert result.status_code == 200, result.text
+        assert result.json()["unchanged"] == result.json()["rows"] > 0
+
+
+class TestTaskImport:
+    def test_creates_outcome_action_and_tasks_then_rerun_is_a_no_op(
+        self, client: TestClient, safer_slug: str
+    ) -> None:
+        rows = [new_task("a", partnership=safer_slug), new_task("b", partnership=safer_slug)]
+        first = upload(client, "tasks", to_csv(rows), "new.csv")
+        assert first.status_code == 200, first.text
+        body = first.json()
+        assert (body["created"], body["updated"], body["unchanged"]) == (2, 0, 0)
+        assert body["import_id"] is not None
+        outcome = client.get("/api/v1/outcomes", params={"limit": 500}).json()["items"]
+        assert any(o["code"] == "9.9" for o in outcome)
+        tasks = client.get("/api/v1/tasks", params={"q": "Fit locks", "limit": 10}).json()
+        assert tasks["total"] == 2
+        assert {t["rag"] for t in tasks["items"]} == {"green"}
+
+        again = upload(client, "tasks", to_csv(rows), "new.csv").json()
+        assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
+        assert again["import_id"] is None and again["duplicate_of"] == body["import_id"]
+        history = client.get("/api/v1/imports", params={"kind": "tasks"}).json()
+        assert [i["id"] for i in history["items"]].count(body["import_id"]) == 1
+        assert history["items"][0]["counts"]["created"] == 2
+
+    def test_status_change_appends_a_status_update(
+        self, client: TestClient, safer_slug: str
+    ) -> None:
+        rows = [new_task("a", partnership=safer_slug)]
+        assert upload(client, "tasks", to_csv(rows)).status_code == 200
+        task = client.get("/api/v1/tasks", params={"q": "Fit locks in street a"}).json()["items"][0]
+        before = client.get(f"/api/v1/tasks/{task['id']}/status-updates").json()["total"]
+        rows[0].update(rag="RED", planned_improvement="Recovery plan")
+        body = upload(client, "tasks", to_csv(rows)).json()
+        assert (body["updated"], body["unchanged"]) == (1, 0)
+        updates = client.get(f"/api/v1/tasks/{task['id']}/status-updates").json()
+        assert updates["total"] == before + 1
+        latest = max(updates["items"], key=lambda u: u["id"])
+        assert latest["rag"] == "red" and latest["planned_improvement"] == "Recovery plan"
+        assert latest["reported_on"] == date.today().isoformat()
+        after = client.get(f"/api/v1/tasks/{task['id']}").json()
+        assert after["rag"] == "red" and after["version"] == task["version"] + 1
+
+    def test_title_change_updates_without_history(self, client: TestClient) -> None:
+        rows = rows_of(export_csv(client, "tasks"))
+        rows[0]["title"] = "A brand new title"
+        body = upload(client, "tasks", to_csv(rows, TASK_HEADER)).json()
+        assert (body["updated"], body["unchanged"]) == (1, len(rows) - 1)
+
+    def test_dry_run_reports_the_diff_and_writes_nothing(self, client: TestClient) -> None:
+        rows = rows_of(export_csv(client, "tasks"))
+        old = rows[3]["rag"]
+        rows[3]["rag"] = "complete" if old != "COMPLETE" else "red"
+        r = upload(client, "tasks", to_csv(rows, TASK_HEADER), dry_run="true")
+        body = r.json()
+        assert body["dry_run"] is True and body["updated"] == 1 and body["changes_total"] == 1
+        change = body["changes"][0]
+        assert change["row"] == 5  # header is row 1
+        assert change["before"] == {"rag": old.lower() or None}
+        assert change["after"] == {"rag": rows[3]["rag"].lower()}
+        again = upload(client, "tasks", to_csv(rows, TASK_HEADER), dry_run="true").json()
+        assert again["updated"] == 1  # still pending: nothing was written
+
+    def test_lead_organisation_by_exact_name(self, client: TestClient, safer_slug: str) -> None:
+        org = client.get("/api/v1/organisations", params={"limit": 1}).json()["items"][0]
+        rows = [new_task("a", partnership=safer_slug, lead_organisation=org["name"].upper())]
+        assert upload(client, "tasks", to_csv(rows)).status_code == 200
+        task = client.get("/api/v1/tasks", params={"q": "Fit locks in street a"}).json()["items"][0]
+        assert task["lead_organisation_id"] == org["id"]
+
+    def test_partnership_option_fills_blank_cells(
+        self, client: TestClient, safer_slug: str
+    ) -> None:
+        rows = [new_task("a", partnership="")]
+        r = upload(client, "tasks", to_csv(rows), partnership=safer_slug)
+        assert r.status_code == 200, r.text
+        rows = [new_task("b", partnership="strategic")]
+        r = upload(client, "tasks", to_csv(rows), partnership=safer_slug)
+        assert r.status_code == 422
+        assert r.json()["errors"][0]["column"] == "partnership"
+
+
+class TestValidation:
+    def test_three_bad_rows_among_ten_thousand(self, client: TestClient, safer_slug: str) -> None:
+        rows = [new_task(f"t{i}", partnership=safer_slug) for i in range(10_000)]
+        rows[17]["rag"] = "purple"
+        rows[4_242]["deadline"] = "31st of never"
+        rows[9_998]["partnership"] = "no-such-partnership"
+        r = upload(client, "tasks", to_csv(rows), "big.csv")
+        assert r.status_code == 422
+        assert r.headers["content-type"] == PROBLEM
+        body = r.json()
+        assert body["type"] == "/problems/import-rejected"
+        assert body["error_count"] == 3
+        found = [(e["row"], e["column"], e["value"]) for e in body["errors"]]
+        assert found == [
+            (19, "rag", "purple"),
+            (4_244, "deadline", "31st of never"),
+            (10_000, "partnership", "no-such-partnership"),
+        ]
+        assert all(e["message"] for e in body["errors"])
+        tasks = client.get("/api/v1/tasks", params={"q": "Fit locks", "limit": 1}).json()
+        assert tasks["total"] == 0
+        assert client.get("/api/v1/imports").json()["total"] == 0
+
+    def test_error_list_is_capped_with_a_count(self, client: TestClient, safer_slug: str) -> None:
+        rows = [new_task(f"t{i}", partnership=safer_slug, rag="blue") for i in range(300)]
+        body = upload(client, "tasks", to_csv(rows)).json()
+        assert body["error_count"] == 300 and len(body["errors"]) == 200
+
+    def test_missing_required_column_and_unknown_columns(self, client: TestClient) -> None:
+        data = b"Partnership,Outcome Code,ACTION_REF,task ref,colour\nsafer,1,1,a,x\n"
+        body = upload(client, "tasks", data).json()
+        assert {"row": 1, "column": "title"} in [
+            {"row": e["row"], "column": e["column"]} for e in body["errors"]
+        ]
+        assert body["unknown_columns"] == ["colour"]
+
+    def test_duplicate_natural_key_in_file(self, client: TestClient, safer_slug: str) -> None:
+        rows = [new_task("a", partnership=safer_slug), new_task("a", partnership=safer_slug)]
+        body = upload(client, "tasks", to_csv(rows)).json()
+        assert body["errors"][0]["row"] == 3
+        assert "row 2" in body["errors"][0]["message"]
+
+    def test_new_outcome_needs_a_title(self, client: TestClient, safer_slug: str) -> None:
+        rows = [new_task("a", partnership=safer_slug, outcome_title="")]
+        body = upload(client, "tasks", to_csv(rows)).json()
+        assert [(e["column"], e["message"]) for e in body["errors"]] == [
+            ("outcome_title", "required: the outcome is new")
+        ]
+
+    def test_partnership_without_strategy_is_refused(self, client: TestClient) -> None:
+        r = client.post(
+            "/api/v1/partnerships",
+            json={"name": "Orphan Group", "slug": "orphan", "kind": "delivery"},
+        )
+        assert r.status_code == 201, r.text
+        body = upload(client, "tasks", to_csv([new_task("a", partnership="orphan")])).json()
+        assert "no strategy" in body["errors"][0]["message"]
+
+
+class TestFormats:
+    def test_windows_1252_semicolon_csv(self, client: TestClient, safer_slug: str) -> None:
+        rows = [new_task("a", partnership=safer_slug, title="Café outreach – £5 vouchers")]
+        data = to_csv(rows, delimiter=";").decode().encode("cp1252")
+        r = upload(client, "tasks", data, "excel.csv")
+        assert r.status_code == 200, r.text
+        items = client.get("/api/v1/tasks", params={"q": "Café outreach"}).json()["items"]
+        assert items[0]["title"] == "Café outreach – £5 vouchers"
+
+    def test_utf8_bom_and_quoted_newlines(self, client: TestClient, safer_slug: str) -> None:
+        rows = [new_task("a", partnership=safer_slug, position="Line one\nLine two")]
+        data = b"\xef\xbb\xbf" + to_csv(rows)
+        assert upload(client, "tasks", data).status_code == 200
+        task = client.get("/api/v1/tasks", params={"q": "Fit locks in street a"}).json()["items"][0]
+        assert task["position"] == "Line one\nLine two"
+
+    def test_xlsx_named_sheet(self, client: TestClient, safer_slug: str) -> None:
+        book = Workbook()
+        book.active.title = "Notes"
+        sheet = book.create_sheet("Tasks")
+        sheet.append(TASK_HEADER)
+        from datetime import datetime
+
+        row = new_task("a", partnership=safer_slug)
+        row["deadline"] = datetime(2027, 3, 31)
+        sheet.append([row[h] or None for h in TASK_HEADER])
+        out = io.BytesIO()
+        book.save(out)
+        r = upload(client, "tasks", out.getvalue(), "plan.xlsx", sheet="Tasks")
+        assert r.status_code == 200, r.text
+        assert r.json()["created"] == 1
+        task = client.get("/api/v1/tasks", params={"q": "Fit locks in street a"}).json()["items"][0]
+        assert task["deadline"] == "2027-03-31"
+        missing = upload(client, "tasks", out.getvalue(), "plan.xlsx", sheet="Nope")
+        assert missing.status_code == 422 and missing.json()["type"] == "/problems/unreadable-file"
+
+    def test_json_body(self, client: TestClient, safer_slug: str) -> None:
+        r = client.post("/api/v1/imports/tasks", json=[new_task("a", partnership=safer_slug)])
+        assert r.status_code == 200, r.text
+        assert r.json()["created"] == 1
+
+    def test_formula_cells_stored_as_given_and_escaped_on_export(
+        self, client: TestClient, safer_slug: str
+    ) -> None:
+        rows = [new_task("a", partnership=safer_slug, target="=HYPERLINK(\"x\")")]
+        assert upload(client, "tasks", to_csv(rows)).status_code == 200
+        task = client.get("/api/v1/tasks", params={"q": "Fit locks in street a"}).json()["items"][0]
+        assert task["target"] == '=HYPERLINK("x")'
+        exported = export_csv(client, "tasks")
+        mine = next(r for r in rows_of(exported) if r["title"] == "Fit locks in street a")
+        assert mine["target"] == "'=HYPERLINK(\"x\")"
+        assert upload(client, "tasks", exported).json()["updated"] == 0
+
+    def test_upload_size_is_capped(self, client: TestClient) -> None:
+        from api.settings import get_settings
+
+        limit = get_settings().max_upload_bytes
+        r = client.post(
+            "/api/v1/imports/tasks",
+            content=b"x" * 10,
+            headers={"Content-Type": "text/csv", "Content-Length": str(limit + 1)},
+        )
+        assert r.status_code == 413
+
+
+class TestOtherKinds:
+    def test_people_with_memberships(self, client: TestClient, safer_slug: str) -> None:
+        rows = [
+            {
+                "Email": "New.Person@Example.org",
+                "Name": "New Person",
+                "Partnership": safer_slug,
+                "Started On": "2026-01-01",
+                "Role": "Vice chair",
+            },
+            {"Email": "new.person@example.org", "Name": "New Person", "Partnership": ""},
+        ]
+        r = upload(client, "people", to_csv(rows))
+        assert r.status_code == 200, r.text
+        assert r.json()["created"] == 2
+        people = client.get("/api/v1/people", params={"q": "new.person"}).json()["items"]
+        assert [p["email"] for p in people] == ["new.person@example.org"]
+        members = client.get(
+            "/api/v1/memberships", params={"person_id": people[0]["id"]}
+        ).json()["items"]
+        assert [(m["role"], m["voting"]) for m in members] == [("vice_chair", True)]
+        again = upload(client, "people", to_csv(rows)).json()
+        assert again["unchanged"] == 2
+
+    def test_meetings_with_agenda(self, client: TestClient, safer_slug: str) -> None:
+        rows = [
+            {
+                "partnership": safer_slug,
+                "starts_at": "2027-02-03T18:30",
+                "title": "Spring meeting",
+                "agenda_position": n,
+                "agenda_title": f"Item {n}",
+            }
+            for n in (1, 2)
+        ]
+        body = upload(client, "meetings", to_csv(rows)).json()
+        assert body["created"] == 2, body
+        meetings = client.get("/api/v1/meetings", params={"q": "Spring meeting"}).json()["items"]
+        assert meetings[0]["starts_at"].startswith("2027-02-03T18:30")  # GMT in February
+        rows[1]["agenda_title"] = "Item two"
+        body = upload(client, "meetings", to_csv(rows)).json()
+        assert (body["updated"], body["unchanged"]) == (1, 1)
+
+    def test_measurements_need_a_known_indicator(self, client: TestClient) -> None:
+        rows = [
+            {
+                "indicator_code": "NI 999",
+                "area": "E07000078",
+                "period": "2009-10",
+                "reported_on": "2010-04-01",
+                "value": "12.5",
+            }
+        ]
+        body = upload(client, "measurements", to_csv(rows)).json()
+        assert body["errors"][0]["column"] == "indicator_code"
+        rows[0]["indicator_code"] = "NI 1"
+        body = upload(client, "measurements", to_csv(rows)).json()
+        assert body["created"] == 1
+
+    def test_organisations_match_by_org_id(self, client: TestClient) -> None:
+        rows = [{"name": "Riverside Food Bank", "sector": "Voluntary community",
+                 "org_id": "GB-CHC-999001"}]  # fmt: skip
+        created = upload(client, "organisations", to_csv(rows)).json()
+        assert created["created"] == 1
+        rows[0]["name"] = "Riverside Food Bank CIO"
+        body = upload(client, "organisations", to_csv(rows)).json()
+        assert (body["created"], body["updated"]) == (0, 1)
+
+
+class TestAccess:
+    def test_officer_imports_into_own_partnership_only(
+        self, as_role: Any, client: TestClient
+    ) -> None:
+        officer = as_role("officer")
+        me = officer.get("/api/v1/me").json()
+        managed = {m["partnership_id"] for m in me["memberships"] if m["role"] == "officer"}
+        slugs = {p["id"]: p["slug"] for p in client.get("/api/v1/partnerships").json()["items"]}
+        own = slugs[sorted(managed)[0]]
+        r = upload(officer, "tasks", to_csv([new_task("a", partnership=own)]))
+        assert r.status_code == 200, r.text
+        r = upload(officer, "tasks", to_csv([new_task("a", partnership="strategic")]))
+        assert r.status_code == 422
+        assert r.json()["errors"][0]["message"] == "you may not import into this partnership"
+
+    def test_officer_may_not_import_reference_data(self, as_role: Any) -> None:
+        r = upload(as_role("officer"), "indicators", b"code,title\nX,Y\n")
+        assert r.status_code == 403
+
+    @pytest.mark.parametrize("role", ["member", "partner", "county"])
+    def test_others_may_not_import(self, as_role: Any, role: str) -> None:
+        assert upload(as_role(role), "tasks", b"a,b\n1,2\n").status_code == 403
+
+    def test_anonymous_is_401(self, anon: TestClient) -> None:
+        assert upload(anon, "tasks", b"a\n1\n").status_code == 401
+
+    def test_unknown_kind_is_404(self, client: TestClient) -> None:
+        assert upload(client, "spaceships", b"a\n1\n").status_code == 404
+
+    def test_import_is_audited(self, client: TestClient, safer_slug: str) -> None:
+        body = upload(client, "tasks", to_csv([new_task("a", partnership=safer_slug)])).json()
+        events = client.get(
+            "/api/v1/audit-events", params={"resource": "import_record", "limit": 5}
+        ).json()
+        assert any(e["resource_id"] == str(body["import_id"]) for e in events["items"])
+
+
+class TestIdempotencyKey:
+    def test_same_key_replays_the_first_response(
+        self, client: TestClient, safer_slug: str
+    ) -> None:
+        data = to_csv([new_task("a", partnership=safer_slug)])
+        headers = {"Idempotency-Key": "import-1"}
+        first = upload(client, "tasks", data, headers=headers)
+        second = upload(client, "tasks", data, headers=headers)
+        assert first.json() == second.json() and first.json()["created"] == 1
+        assert second.headers.get("Idempotent-Replayed") == "true"
+        other = upload(client, "tasks", to_csv([new_task("b", partnership=safer_slug)]),
+                       headers=headers)  # fmt: skip
+        assert other.status_code == 422
+
+
+def test_kinds_are_documented(client: TestClient) -> None:
+    kinds = {k["name"]: k for k in client.get("/api/v1/imports/kinds").json()}
+    assert kinds["tasks"]["key"] == ["partnership", "outcome_code", "action_ref", "task_ref"]
+    assert [c["name"] for c in kinds["tasks"]["columns"]] == TASK_HEADER
+    schema = client.get("/api/v1/openapi.json").json()
+    description = schema["paths"]["/api/v1/imports/{kind}"]["post"]["description"]
+    assert "`lead_organisation`" in description and "### `measurements`" in description
+    assert json.dumps(schema).count("create_import") == 1
