@@ -157,6 +157,63 @@ def create_key(
     console.print(key)
 
 
+@app.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Option(help="Login e-mail")],
+    name: Annotated[str, typer.Option(help="Display name")],
+    role: Annotated[str, typer.Option(help="admin, officer, member or county")] = "member",
+    organisation: Annotated[str | None, typer.Option(help="Organisation slug")] = None,
+    person_email: Annotated[
+        str | None, typer.Option(help="E-mail of the person record (for memberships)")
+    ] = None,
+    password: Annotated[
+        str | None, typer.Option(help="At least 12 characters; omit to generate one")
+    ] = None,
+) -> None:
+    """Create a login; a generated password is printed once."""
+    from pydantic import ValidationError
+    from sqlmodel import select
+
+    from api.auth.schemas import UserCreate
+    from api.auth.service import add_user
+    from api.db import session_scope
+    from api.errors import DomainError
+    from api.organisations.models import Organisation
+    from api.people.models import Person
+
+    chosen = password or random_password()
+    try:
+        with session_scope() as session:
+            org_id = person_id = None
+            if organisation:
+                org_id = session.scalar(
+                    select(Organisation.id).where(Organisation.slug == organisation)
+                )
+                if org_id is None:
+                    raise typer.BadParameter(f"no organisation '{organisation}'")
+            if person_email:
+                person_id = session.scalar(
+                    select(Person.id).where(Person.email == person_email.strip().lower())
+                )
+                if person_id is None:
+                    raise typer.BadParameter(f"no person with e-mail '{person_email}'")
+            body = UserCreate(
+                email=email,
+                name=name,
+                password=chosen,
+                role=role,
+                organisation_id=org_id,
+                person_id=person_id,
+            )
+            user = add_user(session, "cli", body)
+    except (ValidationError, DomainError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"Created user {user.id} <{user.email}> ({user.role})")
+    if password is None:
+        console.print(f"Password (shown once): {chosen}")
+
+
 app.command("import")(imports_cli.import_command)
 app.command("export")(imports_cli.export_command)
 

@@ -50,6 +50,7 @@ from api.plans.models import (
     Task,
     TaskIndicator,
 )
+from api.reports.models import Report, ReportIndicator
 from api.webhooks.demo import seed_demo_webhook
 
 LONDON = ZoneInfo("Europe/London")
@@ -310,6 +311,7 @@ def seed(session: Session, *, force: bool = False, today: date | None = None) ->
     _seed_meetings(session, rnd, groups, memberships, people, today)
     plan_tasks = _seed_strategy_and_plans(session, rnd, strategic, themes, orgs, today)
     _seed_indicators(session, rnd, today)
+    _seed_papers(session, themes, today)
     seed_demo_webhook(session, today)
     _seed_governance_cases(session, groups, memberships, people, today)
 
@@ -718,4 +720,46 @@ def _seed_indicators(session: Session, rnd: random.Random, today: date) -> None:
                         reported_by="seed",
                     )
                 )
+    session.flush()
+
+
+def _seed_papers(session: Session, themes: list[Partnership], today: date) -> None:
+    """A performance-report paper on the last held meeting of each active thematic group,
+    linked to the indicators of the outcomes the group leads."""
+    indicators = {i.code: i.id for i in session.scalars(select(Indicator))}
+    for theme_index, theme in enumerate(themes):
+        if theme.status != PartnershipStatus.active:
+            continue
+        item = session.scalars(
+            select(AgendaItem)
+            .join(Meeting, col(Meeting.id) == col(AgendaItem.meeting_id))
+            .where(
+                col(Meeting.partnership_id) == theme.id,
+                col(Meeting.status) == MeetingStatus.held,
+                col(AgendaItem.title) == "Performance report",
+            )
+            .order_by(col(Meeting.starts_at).desc())
+            .limit(1)
+        ).one()
+        meeting_day = session.get_one(Meeting, item.meeting_id).starts_at.astimezone(LONDON)
+        paper = Report(
+            partnership_id=theme.id,
+            title=f"{theme.name}: performance report {meeting_day:%B %Y}",
+            description="Progress against the action plan since the last meeting.",
+            purpose="To note progress and agree the planned improvements for red tasks.",
+            circulation="Members of the partnership",
+            author="Partnership officer",
+            contact="The partnership officer (see the performance report)",
+            published_on=meeting_day.date() - timedelta(days=7),
+            target_audience="Partnership members and the executive",
+            cross_reference="Sustainable Community Strategy, action plan",
+            narrative="Most tasks are on track. Red tasks have recovery plans for approval.",
+            decision_required="Agree the planned improvements for tasks rated red.",
+        )
+        session.add(paper)
+        session.flush()
+        item.report_id = paper.id
+        codes = [c for code, _, owner, ni in STRATEGY_OUTCOMES if owner == theme_index for c in ni]
+        for code in dict.fromkeys(codes):
+            session.add(ReportIndicator(report_id=paper.id, indicator_id=indicators[code]))  # type: ignore[arg-type]
     session.flush()

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -191,6 +191,17 @@ def _stale(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _bad_value(request: Request, exc: Exception) -> JSONResponse:
+    """A value the database cannot hold (NUL in text, an integer past 64 bits): the client's."""
+    log.info("rejected value on %s %s: %s", request.method, request.url.path, exc)
+    return problem_response(
+        422,
+        slug="invalid-value",
+        title="Validation error",
+        detail="A value is out of range or contains characters that cannot be stored",
+    )
+
+
 def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     """Connection refused or lost, lock or statement timeouts: transient, so 503 + Retry-After."""
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
@@ -214,6 +225,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(StaleDataError, _stale)
+    app.add_exception_handler(DataError, _bad_value)
+    app.add_exception_handler(OverflowError, _bad_value)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(InterfaceError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)

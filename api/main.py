@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -10,6 +10,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from api import health
+from api.audit.guard import install_audit_guard
 from api.audit.router import router as audit_router
 from api.auth.router import router as auth_router
 from api.dashboard.router import router as dashboard_router
@@ -25,6 +26,7 @@ from api.organisations.router import router as organisations_router
 from api.partnerships.router import router as partnerships_router
 from api.people.router import router as people_router
 from api.plans.router import router as plans_router
+from api.query_guard import reject_unknown_query_parameters
 from api.reports.router import router as reports_router
 from api.settings import get_settings
 from api.webhooks.router import router as webhooks_router
@@ -49,7 +51,11 @@ API_PROBLEM_RESPONSES: dict[int | str, dict[str, str]] = {
 
 
 def api_router() -> APIRouter:
-    router = APIRouter(prefix=API_PREFIX, responses=API_PROBLEM_RESPONSES)
+    router = APIRouter(
+        prefix=API_PREFIX,
+        responses=API_PROBLEM_RESPONSES,
+        dependencies=[Depends(reject_unknown_query_parameters)],
+    )
     for feature in (
         auth_router,
         audit_router,
@@ -101,6 +107,7 @@ def create_app() -> FastAPI:
         openapi_url="/api/v1/openapi.json",
     )
     install_error_handlers(app)
+    install_audit_guard()
     app.include_router(health.router)
     app.include_router(api_router())
     app.add_middleware(

@@ -26,3 +26,32 @@ def timer() -> Iterator[Timer]:
         yield result
     finally:
         result.seconds = time.perf_counter() - start
+
+
+def process_rss_mb(pid: int) -> tuple[float, float]:
+    """(current, peak) resident set size of another process, in MB (Linux /proc)."""
+    values: dict[str, float] = {}
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            name, _, rest = line.partition(":")
+            if name in ("VmRSS", "VmHWM"):
+                values[name] = int(rest.split()[0]) / 1024
+    return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+
+
+def reset_peak_rss(pid: int) -> bool:
+    """Reset a process's peak RSS (VmHWM) to its current RSS; False where not permitted."""
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w", encoding="ascii") as refs:
+            refs.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -4,7 +4,7 @@ Prints, per database, the time and peak RSS of importing a generated task file i
 database (every row a new task, with its status update; outcomes and actions created too), then
 of importing the same file again (every row unchanged), and, as the ratio that counts, the
 first import's time relative to a raw ``COPY`` of the same file into a scratch table on the
-same PostgreSQL in the same run. Budgets: ≤ 3× COPY, ≤ 20 s on SQLite, peak RSS < 300 MB.
+same PostgreSQL in the same run. Budgets: ≤ 3x COPY, ≤ 20 s on SQLite, peak RSS < 300 MB.
 
     .venv/bin/python bench/import_bench.py [--rows 100000] [--pg URL] [--no-pg]
 
@@ -49,7 +49,7 @@ RAGS = ["GREEN", "AMBER", "RED", "COMPLETE", ""]
 
 
 def generate(path: Path, rows: int) -> None:
-    """``rows`` tasks: 20 outcomes × 50 actions × (rows / 1,000) tasks each."""
+    """``rows`` tasks: 20 outcomes x 50 actions x (rows / 1,000) tasks each."""
     per_action = max(rows // 1_000, 1)
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)

@@ -90,7 +90,7 @@ def db(engine: Engine, credentials: dict[str, str]) -> Iterator[Connection]:
         SessionLocal.configure(bind=conn, join_transaction_mode="create_savepoint")
         yield conn
         outer.rollback()
-        SessionLocal.configure(bind=engine, join_transaction_mode="conservative_savepoint")
+        SessionLocal.configure(bind=engine, join_transaction_mode="conditional_savepoint")
 
 
 @pytest.fixture(scope="session")

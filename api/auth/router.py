@@ -29,13 +29,19 @@ from api.pagination import Page, PageDep
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 
-_LOGIN_SCHEMA = {
+_PASSWORD = {"type": "string", "maxLength": 256, "format": "password"}
+_LOGIN_JSON = {
     "type": "object",
-    "required": ["password"],
+    "required": ["email", "password"],
+    "properties": {"email": {"type": "string", "maxLength": 254}, "password": _PASSWORD},
+    "additionalProperties": False,
+}
+_LOGIN_FORM = {
+    "type": "object",
+    "required": ["username", "password"],
     "properties": {
-        "email": {"type": "string", "maxLength": 254},
-        "username": {"type": "string", "maxLength": 254, "description": "Same as email"},
-        "password": {"type": "string", "maxLength": 256, "format": "password"},
+        "username": {"type": "string", "maxLength": 254, "description": "The e-mail"},
+        "password": _PASSWORD,
     },
 }
 
@@ -44,9 +50,10 @@ async def login_body(request: Request) -> LoginRequest:
     """JSON ``{email, password}`` or an OAuth2-style form ``username=…&password=…``."""
     content_type = request.headers.get("content-type", "")
     raw: Any
-    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+    is_form = content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
+    if is_form:
         form = await request.form()
-        raw = {"email": form.get("username") or form.get("email"), "password": form.get("password")}
+        raw = {"email": form.get("username"), "password": form.get("password")}
     else:
         try:
             raw = await request.json()
@@ -60,8 +67,10 @@ async def login_body(request: Request) -> LoginRequest:
     try:
         return LoginRequest.model_validate(raw)
     except ValidationError as exc:
+        rename = {"email": "username"} if is_form else {}
         errors = [
-            field_error(["body", *(str(p) for p in e["loc"])], e["msg"]) for e in exc.errors()
+            field_error(["body", *(rename.get(str(p), str(p)) for p in e["loc"])], e["msg"])
+            for e in exc.errors()
         ]
         raise Unprocessable(f"{errors[0]['loc'][-1]}: {errors[0]['msg']}", errors=errors) from None
 
@@ -80,8 +89,8 @@ async def login_body(request: Request) -> LoginRequest:
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": _LOGIN_SCHEMA},
-                "application/x-www-form-urlencoded": {"schema": _LOGIN_SCHEMA},
+                "application/json": {"schema": _LOGIN_JSON},
+                "application/x-www-form-urlencoded": {"schema": _LOGIN_FORM},
             },
         }
     },

@@ -6,7 +6,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from api.auth.models import Role, Scope
-from api.common import EMAIL_PATTERN, STRICT, Id, RecordMeta
+from api.common import EMAIL_PATTERN, STRICT, Id, RecordMeta, partial_model
 
 # -- logins ------------------------------------------------------------------------------------
 
@@ -61,18 +61,9 @@ class UserCreate(BaseModel):
     active: bool = True
 
 
-class UserUpdate(BaseModel):
-    """Fields to change; absent fields keep their value. ``password`` resets it."""
-
-    model_config = STRICT
-
-    email: str | None = Field(None, max_length=254, pattern=EMAIL_PATTERN)
-    name: str | None = Field(None, min_length=1, max_length=200)
-    password: str | None = Field(None, min_length=12, max_length=256)
-    role: Role | None = None
-    person_id: Id | None = None
-    organisation_id: Id | None = None
-    active: bool | None = None
+class UserUpdate(partial_model(UserCreate, "UserFields")):  # type: ignore[misc]
+    """Fields to change; absent fields keep their value; ``password`` resets it and ends the
+    user's sessions, ``active: false`` ends them too. Required fields cannot be cleared."""
 
 
 class UserRead(RecordMeta):

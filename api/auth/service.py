@@ -91,6 +91,9 @@ def login(session: Session, body: LoginRequest, client: str) -> TokenRead | Logi
     # verify_password checks a dummy hash for unknown e-mails: both failures take as long.
     ok = verify_password(body.password, user.password_hash if user else None)
     if user is None or not ok or not user.active:
+        window = timedelta(seconds=get_settings().login_window_seconds)
+        # Failures older than the window no longer count: keep the table small.
+        session.execute(delete(LoginAttempt).where(col(LoginAttempt.at) < utcnow() - window))
         session.add(LoginAttempt(email=email, client=client))
         audit.record(
             session,
@@ -106,7 +109,8 @@ def login(session: Session, body: LoginRequest, client: str) -> TokenRead | Logi
     expires_at = utcnow() + timedelta(minutes=get_settings().token_ttl_minutes)
     row = AuthToken(token_hash=sha256_hex(token), user_id=user.id, expires_at=expires_at)
     session.add(row)
-    user.last_login_at = utcnow()
+    # A plain UPDATE: logging in is not an edit of the user, so the version stays.
+    session.execute(update(User).where(col(User.id) == user.id).values(last_login_at=utcnow()))
     session.execute(delete(LoginAttempt).where(col(LoginAttempt.email) == email))
     session.flush()
     audit.record(
@@ -253,9 +257,6 @@ def update_user(
     user = get_user(session, principal, user_id)
     crud.check_version(user, expected_version)
     changes = body.model_dump(exclude_unset=True)
-    for required in ("email", "name", "role", "active"):
-        if required in changes and changes[required] is None:
-            changes.pop(required)
     crud.check_references(session, User, changes)
     if "email" in changes:
         changes["email"] = changes["email"].strip().lower()

@@ -30,6 +30,15 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    409: {"description": "Clashes with an existing record, or still referenced"},
+}
+VERSIONED_WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **WRITE_RESPONSES,
+    412: {"description": "If-Match does not match the current version"},
+}
+
+
 def etag(row: SQLModel) -> str:
     return f'"{row.version}"'  # type: ignore[attr-defined]
 
@@ -84,7 +93,13 @@ def crud_router(res: Resource[Any], *, tag: str, singular: str) -> APIRouter:
         response.headers["ETag"] = etag(row)
         return row
 
-    @router.post("", operation_id=f"create_{op}", status_code=201, summary=f"Create a {singular}")
+    @router.post(
+        "",
+        operation_id=f"create_{op}",
+        status_code=201,
+        summary=f"Create a {singular}",
+        responses=WRITE_RESPONSES,
+    )
     def create(
         body: Create,  # type: ignore[valid-type]
         session: SessionDep,
@@ -96,7 +111,12 @@ def crud_router(res: Resource[Any], *, tag: str, singular: str) -> APIRouter:
         response.headers["Location"] = f"/api/v1/{res.path}/{row.id}"
         return row
 
-    @router.patch("/{item_id}", operation_id=f"update_{op}", summary=f"Change a {singular}")
+    @router.patch(
+        "/{item_id}",
+        operation_id=f"update_{op}",
+        summary=f"Change a {singular}",
+        responses=VERSIONED_WRITE_RESPONSES,
+    )
     def update(
         item_id: Id,
         body: Update,  # type: ignore[valid-type]
@@ -110,7 +130,11 @@ def crud_router(res: Resource[Any], *, tag: str, singular: str) -> APIRouter:
         return row
 
     @router.delete(
-        "/{item_id}", operation_id=f"delete_{op}", status_code=204, summary=f"Delete a {singular}"
+        "/{item_id}",
+        operation_id=f"delete_{op}",
+        status_code=204,
+        summary=f"Delete a {singular}",
+        responses=VERSIONED_WRITE_RESPONSES,
     )
     def remove(
         item_id: Id, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None

@@ -47,7 +47,9 @@ def import_command(
         err_console.print(f"[red]Cannot read {file}: {exc.strerror}[/red]")
         raise typer.Exit(EXIT_FAILED) from None
     if url:
-        status, body = _remote_import(url, api_key, kind, file.name, data, dry_run, partnership, sheet)
+        status, body = _remote_import(
+            url, api_key, kind, file.name, data, dry_run, partnership, sheet
+        )
     else:
         status, body = _local_import(kind, file.name, data, dry_run, partnership, sheet)
     if status == 200:
@@ -217,7 +219,9 @@ def _print_errors(body: dict[str, Any]) -> None:
 
 def export_command(
     kind: Annotated[str, typer.Argument(help="organisations, people, meetings, tasks, …")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout)")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default: stdout)")
+    ] = None,
     format: Annotated[str, typer.Option("--format", help="csv, json or xlsx")] = "csv",
     url: UrlOption = None,
     api_key: KeyOption = None,

@@ -15,10 +15,9 @@ from sqlmodel import col, select
 
 from api.audit import service as audit
 from api.auth.models import Role, Scope
-from api.auth.permissions import managed_partnership_ids
+from api.auth.permissions import managed_partnership_ids, require_scope
 from api.auth.principal import Principal
 from api.common import utcnow
-from api.auth.permissions import require_scope
 from api.errors import Forbidden, NotFound, Unprocessable
 from api.imports.columns import FORMULA_START, normalise_header
 from api.imports.kinds import KINDS
@@ -179,41 +178,48 @@ def _parse(
         else:
             unknown.append(heading)
     default_partnership = partnership if kind.has_partnership else None
-    if default_partnership is not None:
-        positions.setdefault("partnership", -1)
+    if default_partnership is not None and "partnership" not in positions:
+        positions["partnership"] = len(table.header)  # a virtual column, blank in every row
     for c in kind.columns:
         if c.required and c.name not in positions:
             errors.add(1, c.name, None, "required column is missing")
     ctx.columns_present = set(positions)
     ctx.header_ok = not errors
     rows: list[Row] = []
-    ordered = [(by_name[n], i) for n, i in positions.items()]
+    specs = [
+        (name, index, by_name[name].parse, by_name[name].required, by_name[name].default,
+         by_name[name].text)
+        for name, index in positions.items()
+    ]  # fmt: skip
+    width = max(positions.values(), default=-1) + 1
+    partnership_index = positions.get("partnership", -1)
     for number, cells in table.rows:
+        if len(cells) < width:
+            cells = cells + [None] * (width - len(cells))
+        if default_partnership is not None:
+            given = cells[partnership_index]
+            if given is None:
+                cells[partnership_index] = default_partnership
+            elif given != default_partnership:
+                errors.add(
+                    number, "partnership", given, f"only '{default_partnership}' is allowed here"
+                )
         values: dict[str, Any] = {}
-        raw: dict[str, str | None] = {}
-        for column, index in ordered:
-            cell = cells[index] if 0 <= index < len(cells) else None
-            if column.name == "partnership" and default_partnership is not None:
-                if cell is None:
-                    cell = default_partnership
-                elif cell != default_partnership:
-                    errors.add(
-                        number, "partnership", cell, f"only '{default_partnership}' is allowed here"
-                    )
-            if cell is not None and column.text:
-                cell = _unescape(cell)
-            raw[column.name] = cell
+        for name, index, parse, required, default, is_text in specs:
+            cell = cells[index]
             if cell is None:
-                if column.required:
-                    errors.add(number, column.name, None, "required")
-                values[column.name] = column.default
+                if required:
+                    errors.add(number, name, None, "required")
+                values[name] = default
                 continue
+            if is_text and cell[0] == "'":
+                cell = cells[index] = _unescape(cell)
             try:
-                values[column.name] = column.parse(cell)
+                values[name] = parse(cell)
             except ValueError as exc:
-                errors.add(number, column.name, cell, str(exc))
-                values[column.name] = None
-        rows.append(Row(number=number, values=values, raw=raw))
+                errors.add(number, name, cell, str(exc))
+                values[name] = None
+        rows.append(Row(number, values, cells, positions))
         if len(rows) % 5_000 == 0:
             ctx.progress("reading", len(rows), table.total)
     ctx.progress("reading", len(rows), len(rows))
@@ -228,9 +234,7 @@ def _check_duplicates(kind: Kind, rows: list[Row], errors: Errors) -> None:
             continue
         first = seen.setdefault(key, row.number)
         if first != row.number:
-            errors.add(
-                row.number, kind.key[-1], row.raw.get(kind.key[-1]), f"same key as row {first}"
-            )
+            errors.add(row.number, kind.key[-1], row.cell(kind.key[-1]), f"same key as row {first}")
 
 
 def _diff(

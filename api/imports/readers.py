@@ -95,9 +95,9 @@ def _read_csv(data: bytes) -> Table:
         try:
             for cells in reader:
                 number += 1
-                if not any(c.strip() for c in cells):
-                    continue
-                yield number, [_clean(c) for c in cells]
+                cleaned = [c.strip() or None for c in cells]
+                if any(cleaned):
+                    yield number, cleaned
         except csv.Error as exc:
             raise ReadError(f"Row {number + 1}: not readable CSV: {exc}") from None
 
@@ -127,6 +127,7 @@ def _read_xlsx(data: bytes, sheet: str | None) -> Table:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise ReadError(f"Not a readable XLSX file: {exc}") from None
+    ws: Any
     if sheet is not None:
         if sheet not in book.sheetnames:
             raise ReadError(f"No sheet named '{sheet}' (sheets: {', '.join(book.sheetnames)})")
@@ -141,7 +142,7 @@ def _read_xlsx(data: bytes, sheet: str | None) -> Table:
     header = [_cell_text(c) or "" for c in header_cells]
     while header and not header[-1]:
         header.pop()
-    total = ws.max_row - 1 if ws.max_row else None  # type: ignore[operator]
+    total = ws.max_row - 1 if ws.max_row else None
 
     def rows() -> Iterator[tuple[int, list[str | None]]]:
         number = 1

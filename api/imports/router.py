@@ -106,7 +106,13 @@ def list_import_kinds(principal: PrincipalDep) -> list[ImportKindRead]:
             title=kind.title,
             key=list(kind.key),
             columns=[
-                {"name": c.name, "type": c.type, "required": c.required, "key": c.key, "help": c.help}
+                {
+                    "name": c.name,
+                    "type": c.type,
+                    "required": c.required,
+                    "key": c.key,
+                    "help": c.help,
+                }
                 for c in kind.columns
             ],
         )

@@ -1,5 +1,3 @@
-from datetime import datetime
-
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import SQLModel
 
@@ -55,8 +53,8 @@ class MeetingFilters(BaseModel):
     status: MeetingStatus | None = None
     kind: MeetingKind | None = None
     public: bool | None = None
-    starts_at_after: datetime | None = None
-    starts_at_before: datetime | None = None
+    starts_at_after: AwareDatetime | None = None
+    starts_at_before: AwareDatetime | None = None
     q: str | None = Field(None, max_length=100)
 
 

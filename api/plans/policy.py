@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 
 from api.auth.models import Role, Scope
-from api.auth.permissions import authorize_on_behalf_of, visible_clause
+from api.auth.permissions import authorize_on_behalf_of, partnership_of, visible_clause
 from api.auth.principal import Principal
 from api.crud.policy import PartnershipPolicy, require_scope
 from api.errors import Forbidden
@@ -66,15 +66,16 @@ class TaskPolicy(PartnershipPolicy):
             )
         super().authorize_update(session, principal, row, changes)
 
-    def authorize_on_behalf_of(
-        self, session: Session, principal: Principal, task: Task, organisation_id: int | None
-    ) -> None:
-        """A status update is on behalf of your own organisation; admins and the
-        partnership's officers may also record one for the task's lead organisation."""
-        authorize_on_behalf_of(
-            session,
-            principal,
-            organisation_id,
-            partnership_id=self.partnership_id(session, {"action_id": task.action_id}),
-            also_allowed=task.lead_organisation_id,
-        )
+
+def authorize_status_on_behalf_of(
+    session: Session, principal: Principal, task: Task, organisation_id: int | None
+) -> None:
+    """A status update is on behalf of your own organisation; admins and the officers of the
+    task's partnership may also record one for the task's lead organisation."""
+    authorize_on_behalf_of(
+        session,
+        principal,
+        organisation_id,
+        partnership_id=partnership_of(session, Task, TASK_CHAIN, {"action_id": task.action_id}),
+        also_allowed=task.lead_organisation_id,
+    )

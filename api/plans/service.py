@@ -32,7 +32,7 @@ from api.plans.models import (
     Strategy,
     Task,
 )
-from api.plans.policy import STATUS_FIELDS, TaskPolicy
+from api.plans.policy import STATUS_FIELDS, TaskPolicy, authorize_status_on_behalf_of
 from api.plans.schemas import (
     ActionCreate,
     ActionFilters,
@@ -323,7 +323,7 @@ def add_status_update(
     task = crud.get_row(session, principal, tasks, task_id)
     provided = body.model_dump(exclude_unset=True, include=set(STATUS_FIELDS))
     tasks.policy.authorize_update(session, principal, task, provided)
-    TaskPolicy().authorize_on_behalf_of(session, principal, task, body.on_behalf_of_id)
+    authorize_status_on_behalf_of(session, principal, task, body.on_behalf_of_id)
     today = date.today()
     if body.reported_on is not None and body.reported_on > today:
         raise Unprocessable(

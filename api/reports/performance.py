@@ -1,7 +1,7 @@
 """The bi-monthly performance report (DESIGN §6) and the strategy progress table.
 
 A report is "as of" a date: every task shows its latest status update on or before that date
-(``reported_on``), fetched for the whole plan in one query with a window function, so the
+(``reported_on``), fetched for the whole plan in one query (a correlated lookup), so the
 number of queries does not grow with the number of tasks. A task counts from the day it was
 created or, for tasks imported later with an earlier history, from its first update; a task
 without an update by the date is "not rated" with no position.
@@ -93,26 +93,16 @@ def load_plan_rows(session: Session, as_of: date, scope: ColumnElement[bool]) ->
     """Actions matching ``scope`` (on Action/ActionPlan) with their tasks as of ``as_of``, in
     one query; staleness uses each partnership's reporting cycle."""
     end = end_of_day(as_of)
-    ranked = (
-        sa_select(
-            col(StatusUpdate.task_id).label("task_id"),
-            col(StatusUpdate.rag).label("rag"),
-            col(StatusUpdate.position).label("position"),
-            col(StatusUpdate.planned_improvement).label("planned_improvement"),
-            col(StatusUpdate.deadline).label("deadline"),
-            col(StatusUpdate.reported_on).label("reported_on"),
-            func.row_number()
-            .over(
-                partition_by=col(StatusUpdate.task_id),
-                order_by=(col(StatusUpdate.reported_on).desc(), col(StatusUpdate.id).desc()),
-            )
-            .label("rn"),
-        )
-        .join(Task, col(Task.id) == col(StatusUpdate.task_id))
-        .join(Action, col(Action.id) == col(Task.action_id))
-        .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
-        .where(col(StatusUpdate.reported_on) <= as_of, scope)
-        .subquery("latest")
+    # The task's latest update on or before the date: a correlated lookup per task on the
+    # task_id index. (A window function over all the plan's updates is one query too, but
+    # PostgreSQL may nest-loop over it when statistics are fresh: seconds for 1,000 tasks.)
+    latest_id = (
+        select(StatusUpdate.id)
+        .where(col(StatusUpdate.task_id) == col(Task.id), col(StatusUpdate.reported_on) <= as_of)
+        .order_by(col(StatusUpdate.reported_on).desc(), col(StatusUpdate.id).desc())
+        .limit(1)
+        .correlate(Task)
+        .scalar_subquery()
     )
     stmt = (
         sa_select(
@@ -131,18 +121,18 @@ def load_plan_rows(session: Session, as_of: date, scope: ColumnElement[bool]) ->
             col(Task.lead_organisation_id),
             col(Task.created_at),
             col(Organisation.name),
-            ranked.c.task_id,
-            ranked.c.rag,
-            ranked.c.position,
-            ranked.c.planned_improvement,
-            ranked.c.deadline,
-            ranked.c.reported_on,
+            col(StatusUpdate.task_id),
+            col(StatusUpdate.rag),
+            col(StatusUpdate.position),
+            col(StatusUpdate.planned_improvement),
+            col(StatusUpdate.deadline),
+            col(StatusUpdate.reported_on),
         )
         .select_from(Action)
         .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
         .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
         .outerjoin(Task, col(Task.action_id) == col(Action.id))
-        .outerjoin(ranked, and_(ranked.c.task_id == col(Task.id), ranked.c.rn == 1))
+        .outerjoin(StatusUpdate, col(StatusUpdate.id) == latest_id)
         .outerjoin(Organisation, col(Organisation.id) == col(Task.lead_organisation_id))
         .where(scope)
         .order_by(col(Action.id), col(Task.id))

@@ -268,12 +268,12 @@ class TestValidation:
 
 class TestFormats:
     def test_windows_1252_semicolon_csv(self, client: TestClient, safer_slug: str) -> None:
-        rows = [new_task("a", partnership=safer_slug, title="Café outreach – £5 vouchers")]
+        rows = [new_task("a", partnership=safer_slug, title="Café outreach \u2013 £5 vouchers")]
         data = to_csv(rows, delimiter=";").decode().encode("cp1252")
         r = upload(client, "tasks", data, "excel.csv")
         assert r.status_code == 200, r.text
         items = client.get("/api/v1/tasks", params={"q": "Café outreach"}).json()["items"]
-        assert items[0]["title"] == "Café outreach – £5 vouchers"
+        assert items[0]["title"] == "Café outreach \u2013 £5 vouchers"
 
     def test_utf8_bom_and_quoted_newlines(self, client: TestClient, safer_slug: str) -> None:
         rows = [new_task("a", partnership=safer_slug, position="Line one\nLine two")]
@@ -310,13 +310,13 @@ class TestFormats:
     def test_formula_cells_stored_as_given_and_escaped_on_export(
         self, client: TestClient, safer_slug: str
     ) -> None:
-        rows = [new_task("a", partnership=safer_slug, target="=HYPERLINK(\"x\")")]
+        rows = [new_task("a", partnership=safer_slug, target='=HYPERLINK("x")')]
         assert upload(client, "tasks", to_csv(rows)).status_code == 200
         task = client.get("/api/v1/tasks", params={"q": "Fit locks in street a"}).json()["items"][0]
         assert task["target"] == '=HYPERLINK("x")'
         exported = export_csv(client, "tasks")
         mine = next(r for r in rows_of(exported) if r["title"] == "Fit locks in street a")
-        assert mine["target"] == "'=HYPERLINK(\"x\")"
+        assert mine["target"] == '\'=HYPERLINK("x")'
         assert upload(client, "tasks", exported).json()["updated"] == 0
 
     def test_upload_size_is_capped(self, client: TestClient) -> None:
@@ -348,9 +348,9 @@ class TestOtherKinds:
         assert r.json()["created"] == 2
         people = client.get("/api/v1/people", params={"q": "new.person"}).json()["items"]
         assert [p["email"] for p in people] == ["new.person@example.org"]
-        members = client.get(
-            "/api/v1/memberships", params={"person_id": people[0]["id"]}
-        ).json()["items"]
+        members = client.get("/api/v1/memberships", params={"person_id": people[0]["id"]}).json()[
+            "items"
+        ]
         assert [(m["role"], m["voting"]) for m in members] == [("vice_chair", True)]
         again = upload(client, "people", to_csv(rows)).json()
         assert again["unchanged"] == 2
@@ -438,9 +438,7 @@ class TestAccess:
 
 
 class TestIdempotencyKey:
-    def test_same_key_replays_the_first_response(
-        self, client: TestClient, safer_slug: str
-    ) -> None:
+    def test_same_key_replays_the_first_response(self, client: TestClient, safer_slug: str) -> None:
         data = to_csv([new_task("a", partnership=safer_slug)])
         headers = {"Idempotency-Key": "import-1"}
         first = upload(client, "tasks", data, headers=headers)

@@ -188,7 +188,6 @@ class TestAgenda:
 
     def test_items_append_and_reorder(self, client: TestClient, group: Group) -> None:
         meeting = make_meeting(client, group)
-        report = client.get(f"{API}/reports", params={"limit": 1})
         ids = []
         for title in ("Apologies", "Minutes", "Performance report"):
             item = ok(
@@ -207,7 +206,6 @@ class TestAgenda:
         listed = self._items(client, meeting["id"])
         assert [i["id"] for i in listed] == new_order
         assert [i["position"] for i in listed] == [1, 2, 3]
-        assert report.status_code in (200, 404)
 
     def test_reorder_must_list_every_item_once(self, client: TestClient, group: Group) -> None:
         meeting = make_meeting(client, group)
@@ -284,7 +282,7 @@ def _member_context(client: TestClient) -> tuple[int, dict[str, Any]]:
             params={
                 "partnership_id": membership["partnership_id"],
                 "status": "scheduled",
-                "starts_at_after": date.today().isoformat(),
+                "starts_at_after": f"{date.today().isoformat()}T23:59:59Z",
             },
         )
     )["items"][0]

@@ -6,12 +6,12 @@ database column by column, and ``export`` yields the same dicts, so an export is
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, text, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
@@ -52,15 +52,20 @@ class Errors:
         return self.count > 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     number: int
     values: Values  # parsed, by column name; only the columns the file has
-    raw: dict[str, str | None]
+    cells: list[str | None]  # as given, for error messages
+    positions: dict[str, int]  # column name -> index in ``cells`` (shared by all rows)
     refs: dict[str, Any] = field(default_factory=dict)  # ids resolved by the kind
 
     def key(self, names: Sequence[str]) -> Key:
-        return tuple(self.values.get(n) for n in names)
+        return tuple(map(self.values.get, names))
+
+    def cell(self, name: str) -> str | None:
+        index = self.positions.get(name, -1)
+        return self.cells[index] if 0 <= index < len(self.cells) else None
 
 
 @dataclass
@@ -133,7 +138,7 @@ class Kind:
 
 
 def table_of(model: type[SQLModel]) -> Table:
-    return model.__table__  # type: ignore[attr-defined,no-any-return]
+    return model.__table__  # type: ignore[attr-defined]
 
 
 def chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
@@ -141,15 +146,9 @@ def chunks(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def lookup_map(session: Session, model: type[SQLModel], key: str, values: Iterable[Any]) -> dict:
-    """``{key value: id}`` for the given values, one query per 1,000."""
-    wanted = sorted({v for v in values if v is not None})
-    table = table_of(model)
-    found: dict[Any, int] = {}
-    for part in chunks(wanted, 1_000):
-        stmt = select(table.c[key], table.c.id).where(table.c[key].in_(part))
-        found.update({k: i for k, i in session.connection().execute(stmt)})
-    return found
+def pairs(session: Session, key: Any, value: Any) -> dict[Any, Any]:
+    """``{key: value}`` over a whole (small) table, in one query: ids by slug, codes by id."""
+    return dict(session.execute(select(key, value)).all())
 
 
 def entity_defaults(table: Table, now: datetime) -> Values:
@@ -179,42 +178,82 @@ def insert_rows(
     full = [{**defaults, **r} for r in rows]
     conn = ctx.conn
     ids: list[int] = []
+    name = label or table.name
     if conn.dialect.name == "postgresql" and len(full) >= COPY_THRESHOLD:
-        ids = _copy_rows(conn, table, full, ctx, label or table.name)
+        ids = _copy_rows(conn, table, full, ctx, name)
+    elif conn.dialect.name == "sqlite":
+        # SQLite cannot return ids of a multi-row INSERT in order (SQLAlchemy would send one
+        # statement per row). Writes hold the database lock from BEGIN IMMEDIATE on, so the
+        # next ids are max(id) + 1, … and one executemany per batch carries them.
+        start = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+        ids = list(range(start + 1, start + 1 + len(full)))
+        names, tuples = _processed(conn, table, full, ids)
+        marks = ", ".join("?" for _ in names)
+        sql = f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({marks})'
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        for offset in range(0, len(tuples), BATCH):
+            cursor.executemany(sql, tuples[offset : offset + BATCH])
+            ctx.progress(f"writing {name}", min(offset + BATCH, len(tuples)), len(tuples))
+        cursor.close()
     else:
         stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         for part in chunks(full):
             ids.extend(conn.execute(stmt, list(part)).scalars().all())
-            ctx.progress(f"writing {label or table.name}", len(ids), len(full))
+            ctx.progress(f"writing {name}", len(ids), len(full))
     return ids
+
+
+def _processed(
+    conn: Connection, table: Table, rows: list[Values], ids: list[int]
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Rows as DB-API tuples (``id`` first), through each column type's bind processor.
+
+    The processors are what SQLAlchemy itself would apply; calling them directly saves its
+    per-row bookkeeping. A value identical to the previous one (timestamps shared by every
+    row) is processed once.
+    """
+    names = sorted({k for r in rows for k in r} - {"id"})
+    processors = [
+        table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for n in names
+    ]
+    memo: list[tuple[Any, Any]] = [(object(), None) for _ in names]
+    out: list[tuple[Any, ...]] = []
+    for row_id, row in zip(ids, rows, strict=True):
+        values: list[Any] = [row_id]
+        for i, n in enumerate(names):
+            value = row.get(n)
+            process = processors[i]
+            if process is not None and value is not None:
+                last_in, last_out = memo[i]
+                if value is last_in:
+                    value = last_out
+                else:
+                    processed = process(value)
+                    memo[i] = (value, processed)
+                    value = processed
+            values.append(value)
+        out.append(tuple(values))
+    return ['"id"', *(f'"{n}"' for n in names)], out
 
 
 def _copy_rows(
     conn: Connection, table: Table, rows: list[Values], ctx: Context, label: str
 ) -> list[int]:
-    names = sorted({k for r in rows for k in r} - {"id"})
     ids = list(
         conn.execute(
             text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
             {"t": table.name, "n": len(rows)},
         ).scalars()
     )
-    processors = {n: table.c[n].type.bind_processor(conn.dialect) for n in names}
+    names, tuples = _processed(conn, table, rows, ids)
     raw = conn.connection.driver_connection
     assert raw is not None
-    cols = ", ".join(f'"{n}"' for n in ["id", *names])
     with raw.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            part = rows[start : start + BATCH]
-            with cursor.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
-                for row_id, row in zip(ids[start : start + BATCH], part, strict=True):
-                    values = []
-                    for n in names:
-                        value = row.get(n)
-                        process = processors[n]
-                        values.append(process(value) if process and value is not None else value)
-                    copy.write_row([row_id, *values])
-            ctx.progress(f"writing {label}", start + len(part), len(rows))
+        for start in range(0, len(tuples), BATCH):
+            with cursor.copy(f'COPY "{table.name}" ({", ".join(names)}) FROM STDIN') as copy:
+                for values in tuples[start : start + BATCH]:
+                    copy.write_row(values)
+            ctx.progress(f"writing {label}", min(start + BATCH, len(tuples)), len(tuples))
     return ids
 
 
@@ -249,7 +288,7 @@ def update_rows(ctx: Context, model: type[SQLModel], rows: list[Values]) -> None
 
 
 def check_partnership(
-    ctx: Context, row: Row, slug_column: str, partnerships: dict[str, int]
+    ctx: Context, row: Row, slug_column: str, partnerships: Mapping[str, int | None]
 ) -> int | None:
     """The id of the row's partnership, or an error when unknown or not the caller's."""
     slug = row.values.get(slug_column)

@@ -20,6 +20,7 @@ from api.imports.kinds.base import (
     check_partnership,
     chunks,
     insert_rows,
+    pairs,
     update_rows,
 )
 from api.meetings.models import AgendaItem, Meeting, MeetingKind, MeetingStatus
@@ -77,10 +78,7 @@ class MeetingKindImport(Kind):
     )
 
     def resolve(self, ctx: Context, rows: list[Row]) -> None:
-        partnerships = {
-            s: i
-            for i, s in ctx.session.execute(select(Partnership.id, Partnership.slug))  # type: ignore[call-overload]
-        }
+        partnerships = pairs(ctx.session, col(Partnership.slug), col(Partnership.id))
         first_seen: dict[Key, Row] = {}
         for row in rows:
             row.refs["partnership"] = check_partnership(ctx, row, "partnership", partnerships)
@@ -96,7 +94,7 @@ class MeetingKindImport(Kind):
                     ctx.errors.add(
                         row.number,
                         name,
-                        row.raw.get(name),
+                        row.cell(name),
                         f"differs from row {first.number} for the same meeting",
                     )
 
@@ -104,7 +102,7 @@ class MeetingKindImport(Kind):
         self, session: Session, partnership_ids: list[int] | None
     ) -> Iterator[tuple[int, int | None, Values]]:
         """(meeting id, agenda item id, column dict) ordered by partnership, time, position."""
-        slugs = {i: s for i, s in session.execute(select(Partnership.id, Partnership.slug))}  # type: ignore[call-overload]
+        slugs = pairs(session, col(Partnership.id), col(Partnership.slug))
         stmt = select(Meeting).order_by(
             col(Meeting.partnership_id), col(Meeting.starts_at), col(Meeting.id)
         )
@@ -222,7 +220,6 @@ class MeetingKindImport(Kind):
         ids = sorted(partnerships) if partnerships is not None else None
         for _, _, values in self._current(session, ids):
             yield values
-
 
 
 def _meeting_fields(row: Row) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from api.imports.kinds.base import (
     check_partnership,
     chunks,
     insert_rows,
+    pairs,
     update_rows,
 )
 from api.organisations.models import Organisation
@@ -77,11 +78,8 @@ class PeopleKind(Kind):
     )
 
     def resolve(self, ctx: Context, rows: list[Row]) -> None:
-        orgs = {s: i for i, s in ctx.session.execute(select(Organisation.id, Organisation.slug))}  # type: ignore[call-overload]
-        partnerships = {
-            s: i
-            for i, s in ctx.session.execute(select(Partnership.id, Partnership.slug))  # type: ignore[call-overload]
-        }
+        orgs = pairs(ctx.session, col(Organisation.slug), col(Organisation.id))
+        partnerships = pairs(ctx.session, col(Partnership.slug), col(Partnership.id))
         first_seen: dict[str, Row] = {}
         for row in rows:
             for name in ("organisation", "on_behalf_of"):
@@ -113,12 +111,12 @@ class PeopleKind(Kind):
                     ctx.errors.add(
                         row.number,
                         name,
-                        row.raw.get(name),
+                        row.cell(name),
                         f"differs from row {first.number} for the same person",
                     )
 
     def _people(self, session: Session, emails: list[str] | None) -> dict[str, tuple[int, Values]]:
-        orgs = {i: s for i, s in session.execute(select(Organisation.id, Organisation.slug))}  # type: ignore[call-overload]
+        orgs = pairs(session, col(Organisation.id), col(Organisation.slug))
         stmt = select(Person).order_by(col(Person.email), col(Person.id))
         found: dict[str, tuple[int, Values]] = {}
         parts = chunks(emails, 1_000) if emails is not None else [None]
@@ -141,8 +139,8 @@ class PeopleKind(Kind):
         return found
 
     def _memberships(self, session: Session, person_ids: list[int] | None) -> Iterator[Any]:
-        orgs = {i: s for i, s in session.execute(select(Organisation.id, Organisation.slug))}  # type: ignore[call-overload]
-        slugs = {i: s for i, s in session.execute(select(Partnership.id, Partnership.slug))}  # type: ignore[call-overload]
+        orgs = pairs(session, col(Organisation.id), col(Organisation.slug))
+        slugs = pairs(session, col(Partnership.id), col(Partnership.slug))
         stmt = select(Membership).order_by(
             col(Membership.person_id), col(Membership.started_on), col(Membership.id)
         )
@@ -150,16 +148,19 @@ class PeopleKind(Kind):
         for part in parts:
             query = stmt if part is None else stmt.where(col(Membership.person_id).in_(part))
             for m in session.scalars(query):
-                yield m, {
-                    "partnership": slugs[m.partnership_id],
-                    "started_on": m.started_on,
-                    "role": str(m.role) if m.role else None,
-                    "voting": m.voting,
-                    "on_behalf_of": orgs.get(m.on_behalf_of_id) if m.on_behalf_of_id else None,
-                    "represents": m.represents,
-                    "ended_on": m.ended_on,
-                    "end_reason": str(m.end_reason) if m.end_reason else None,
-                }
+                yield (
+                    m,
+                    {
+                        "partnership": slugs[m.partnership_id],
+                        "started_on": m.started_on,
+                        "role": str(m.role) if m.role else None,
+                        "voting": m.voting,
+                        "on_behalf_of": orgs.get(m.on_behalf_of_id) if m.on_behalf_of_id else None,
+                        "represents": m.represents,
+                        "ended_on": m.ended_on,
+                        "end_reason": str(m.end_reason) if m.end_reason else None,
+                    },
+                )
 
     def load(self, ctx: Context, rows: list[Row]) -> dict[Key, Existing]:
         people = self._people(ctx.session, sorted({r.values["email"] for r in rows}))
@@ -225,20 +226,20 @@ class PeopleKind(Kind):
         for u in updates:
             if "membership" not in u.existing.ids:
                 continue
-            fields: Values = {}
+            changes: Values = {}
             for name in u.changed:
                 if name not in MEMBERSHIP_COLUMNS:
                     continue
                 if name == "on_behalf_of":
-                    fields["on_behalf_of_id"] = u.row.refs.get("on_behalf_of")
+                    changes["on_behalf_of_id"] = u.row.refs.get("on_behalf_of")
                 elif name == "role":
-                    fields["role"] = u.row.values[name] or MembershipRole.member.value
+                    changes["role"] = u.row.values[name] or MembershipRole.member.value
                 elif name == "voting":
-                    fields["voting"] = True if u.row.values[name] is None else u.row.values[name]
+                    changes["voting"] = True if u.row.values[name] is None else u.row.values[name]
                 else:
                     fields[name] = u.row.values[name]
-            if fields:
-                changed_memberships.append({"id": u.existing.ids["membership"], **fields})
+            if changes:
+                changed_memberships.append({"id": u.existing.ids["membership"], **changes})
         update_rows(ctx, Membership, changed_memberships)
 
     def export(self, session: Session, partnerships: set[int] | None) -> Iterator[Values]:

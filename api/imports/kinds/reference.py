@@ -5,7 +5,7 @@ from collections.abc import Iterator, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from api.common import slugify
 from api.imports import columns as c
@@ -19,6 +19,7 @@ from api.imports.kinds.base import (
     Update,
     Values,
     insert_rows,
+    pairs,
     table_of,
     update_rows,
 )
@@ -36,7 +37,7 @@ class FlatKind(Kind):
         return "indicator_id" if column == "indicator_code" else column
 
     def _indicator_codes(self, session: Session) -> dict[int, str]:
-        return {i: code for i, code in session.execute(select(Indicator.id, Indicator.code))}  # type: ignore[call-overload]
+        return pairs(session, col(Indicator.id), col(Indicator.code))
 
     def resolve(self, ctx: Context, rows: list[Row]) -> None:
         if "indicator_code" not in ctx.columns_present:
@@ -122,7 +123,7 @@ class OrganisationKind(FlatKind):
         by_org_id = {
             org_id: slug
             for org_id, slug in ctx.session.execute(
-                select(Organisation.org_id, Organisation.slug)  # type: ignore[call-overload]
+                select(col(Organisation.org_id), col(Organisation.slug))
             )
             if org_id
         }
@@ -158,9 +159,7 @@ class IndicatorKind(FlatKind):
         Column("code", "text", c.text(30), key=True, required=True, help="e.g. `NI 186`"),
         Column("title", "text", c.text(300), required=True, text=True),
         Column("unit", "choice", c.choice(Unit), required=True, help=c.enum_help(Unit)),
-        Column(
-            "polarity", "choice", c.choice(Polarity), required=True, help=c.enum_help(Polarity)
-        ),
+        Column("polarity", "choice", c.choice(Polarity), required=True, help=c.enum_help(Polarity)),
         Column("source", "text", c.text(300), text=True),
         Column(
             "national",
@@ -197,12 +196,9 @@ class MeasurementKind(FlatKind):
         Column("indicator_code", "text", c.text(30), key=True, required=True),
         Column("area", "text", c.text(9), key=True, required=True, help="ONS area code"),
         Column("period", "text", c.text(10), key=True, required=True),
-        Column(
-            "reported_on", "date", c.iso_date, key=True, required=True, format=c.format_date
-        ),
+        Column("reported_on", "date", c.iso_date, key=True, required=True, format=c.format_date),
         Column("value", "number", c.number, required=True, format=c.format_number),
         Column("source", "text", c.text(300), text=True),
         Column("note", "text", c.long_text, text=True),
         Column("reported_by", "text", c.text(200), text=True),
     )
-

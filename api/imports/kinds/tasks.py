@@ -48,9 +48,12 @@ STATUS_COLUMNS = ("rag", "position", "planned_improvement", "deadline")
 TASK_COLUMNS = ("title", "target", *STATUS_COLUMNS, "lead_organisation")
 
 
+RAG_VALUES = frozenset(r.value for r in Rag)
+
+
 def _rag(raw: str) -> str:
-    value = raw.strip().lower()
-    if value not in {r.value for r in Rag}:
+    value = raw.lower()
+    if value not in RAG_VALUES:
         raise ValueError("not one of GREEN, AMBER, RED, COMPLETE or blank")
     return value
 
@@ -63,9 +66,7 @@ class TaskKind(Kind):
     columns = (
         Column("partnership", "slug", c.text(80), key=True, required=True),
         Column("outcome_code", "text", c.text(20), key=True, required=True, help="e.g. `2.1`"),
-        Column(
-            "outcome_title", "text", c.text(300), text=True, help="Required for a new outcome"
-        ),
+        Column("outcome_title", "text", c.text(300), text=True, help="Required for a new outcome"),
         Column("action_ref", "text", c.text(20), key=True, required=True, help="e.g. `2.1.3`"),
         Column("action_title", "text", c.text(500), text=True, help="Required for a new action"),
         Column("task_ref", "text", c.text(20), key=True, required=True, help="e.g. `a`"),
@@ -103,13 +104,18 @@ class TaskKind(Kind):
         partnerships = {
             pid: (slug, parent, name)
             for pid, slug, parent, name in session.execute(
-                select(Partnership.id, Partnership.slug, Partnership.parent_id, Partnership.name)  # type: ignore[call-overload]
+                select(
+                    col(Partnership.id),
+                    col(Partnership.slug),
+                    col(Partnership.parent_id),
+                    col(Partnership.name),
+                )
             )
         }
         slugs = {slug: pid for pid, (slug, _, _) in partnerships.items()}
-        strategy_of: dict[int, int] = {}
+        strategy_of: dict[Any, Any] = {}
         for sid, pid in session.execute(
-            select(Strategy.id, Strategy.partnership_id).order_by(col(Strategy.id))  # type: ignore[call-overload]
+            select(col(Strategy.id), col(Strategy.partnership_id)).order_by(col(Strategy.id))
         ):
             if pid is not None:
                 strategy_of[pid] = sid  # latest wins
@@ -124,10 +130,10 @@ class TaskKind(Kind):
                 parent = partnerships[parent][1]
             return strategy_of.get(pid)
 
-        org_slugs: dict[str, int] = {}
-        org_names: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        org_slugs: dict[str, Any] = {}
+        org_names: dict[str, list[tuple[Any, str]]] = defaultdict(list)
         for oid, slug, name in session.execute(
-            select(Organisation.id, Organisation.slug, Organisation.name)  # type: ignore[call-overload]
+            select(col(Organisation.id), col(Organisation.slug), col(Organisation.name))
         ):
             org_slugs[slug] = oid
             org_names[name.strip().lower()].append((oid, slug))
@@ -172,31 +178,37 @@ class TaskKind(Kind):
                         )
 
         strategies = sorted({r.refs["strategy"] for r in rows if "strategy" in r.refs})
-        outcomes: dict[tuple[int, str], tuple[int, str]] = {}
+        outcomes: dict[tuple[Any, str], tuple[Any, str]] = {}
         for oid, sid, code, title in session.execute(
-            select(Outcome.id, Outcome.strategy_id, Outcome.code, Outcome.title).where(  # type: ignore[call-overload]
-                col(Outcome.strategy_id).in_(strategies)
-            )
+            select(
+                col(Outcome.id), col(Outcome.strategy_id), col(Outcome.code), col(Outcome.title)
+            ).where(col(Outcome.strategy_id).in_(strategies))
         ):
             outcomes[(sid, code)] = (oid, title)
         pids = sorted(p for p in used if p is not None)
-        plans: dict[int, list[int]] = defaultdict(list)
+        plans: dict[Any, list[Any]] = defaultdict(list)
         for plan_id, pid in session.execute(
-            select(ActionPlan.id, ActionPlan.partnership_id)  # type: ignore[call-overload]
+            select(col(ActionPlan.id), col(ActionPlan.partnership_id))
             .where(col(ActionPlan.partnership_id).in_(pids))
             .order_by(col(ActionPlan.id))
         ):
             plans[pid].append(plan_id)
         plan_owner = {plan: pid for pid, ids in plans.items() for plan in ids}
-        actions: dict[tuple[int, int, str], tuple[int, str]] = {}
+        actions: dict[tuple[Any, Any, str], tuple[Any, str]] = {}
         for aid, plan_id, oid, ref, title in session.execute(
-            select(Action.id, Action.action_plan_id, Action.outcome_id, Action.ref, Action.title)  # type: ignore[call-overload]
+            select(
+                col(Action.id),
+                col(Action.action_plan_id),
+                col(Action.outcome_id),
+                col(Action.ref),
+                col(Action.title),
+            )
             .where(col(Action.action_plan_id).in_(list(plan_owner)))
             .order_by(col(Action.id))
         ):
             actions.setdefault((plan_owner[plan_id], oid, ref), (aid, title))
 
-        outcome_rows: dict[tuple[int, str], Row] = {}
+        outcome_rows: dict[tuple[Any, str], Row] = {}
         action_rows: dict[tuple[int, int, str], Row] = {}
         for row in rows:
             if "strategy" not in row.refs:
@@ -218,9 +230,9 @@ class TaskKind(Kind):
                 continue
             row.refs["action"] = action[0]
         for row in rows:
-            if "strategy" in row.refs and "action" not in row.refs:
-                if row.values.get("action_title") is None:
-                    ctx.errors.add(row.number, "action_title", None, "required: the action is new")
+            new_action = "strategy" in row.refs and "action" not in row.refs
+            if new_action and row.values.get("action_title") is None:
+                ctx.errors.add(row.number, "action_title", None, "required: the action is new")
         ctx.session.info["import_task_plans"] = (dict(plans), partnerships)
 
     # -- current state -------------------------------------------------------------------------
@@ -232,11 +244,11 @@ class TaskKind(Kind):
                 task.c.id,
                 task.c.action_id,
                 task.c.last_reported_on,
-                Partnership.slug,  # type: ignore[arg-type]
-                Outcome.code,  # type: ignore[arg-type]
-                Outcome.title.label("outcome_title"),  # type: ignore[attr-defined]
-                Action.ref,  # type: ignore[arg-type]
-                Action.title.label("action_title"),  # type: ignore[attr-defined]
+                col(Partnership.slug),
+                col(Outcome.code),
+                col(Outcome.title).label("outcome_title"),
+                col(Action.ref),
+                col(Action.title).label("action_title"),
                 task.c.ref.label("task_ref"),
                 task.c.title,
                 task.c.target,
@@ -244,7 +256,7 @@ class TaskKind(Kind):
                 task.c.rag,
                 task.c.planned_improvement,
                 task.c.deadline,
-                Organisation.slug.label("lead_organisation"),  # type: ignore[attr-defined]
+                col(Organisation.slug).label("lead_organisation"),
             )
             .join(Action, col(Action.id) == task.c.action_id)
             .join(Outcome, col(Outcome.id) == col(Action.outcome_id))
@@ -313,7 +325,9 @@ class TaskKind(Kind):
         )
         for row in rows:
             if "outcome" not in row.refs:
-                row.refs["outcome"] = outcome_ids[(row.refs["strategy"], row.values["outcome_code"])]
+                row.refs["outcome"] = outcome_ids[
+                    (row.refs["strategy"], row.values["outcome_code"])
+                ]
         retitled: dict[int, Values] = {}
         for u in updates:
             if "outcome_title" in u.changed and u.row.values["outcome_title"] is not None:
@@ -432,7 +446,7 @@ class TaskKind(Kind):
         )
         if partnerships is not None:
             stmt = stmt.where(col(Partnership.id).in_(sorted(partnerships)))
-        result = session.connection().execution_options(yield_per=2_000).execute(stmt)
+        result = session.connection().execute(stmt.execution_options(yield_per=2_000))
         for r in result:
             yield self._values(r)
 
@@ -447,6 +461,6 @@ def _same_title(ctx: Context, row: Row, column: str, first: Row, what: str) -> N
         ctx.errors.add(
             row.number,
             column,
-            row.raw.get(column),
+            row.cell(column),
             f"differs from row {first.number} for the same {what}",
         )

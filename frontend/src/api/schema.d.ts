@@ -275,6 +275,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Dashboard
+         * @description The caller's partnerships, RAG per outcome, overdue and stale tasks, next meetings and
+         *     the number of governance findings, in a fixed number of queries.
+         */
+        get: operations["get_dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/exports/{kind}": {
         parameters: {
             query?: never;
@@ -288,6 +309,27 @@ export interface paths {
          *     run as formulas — starting = + - @ — get a leading apostrophe, which the importer drops).
          */
         get: operations["export_kind"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/freshness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Freshness
+         * @description Per lead organisation, the share of its open tasks updated within the reporting
+         *     cycle: whom to chase before the next report.
+         */
+        get: operations["get_freshness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1025,6 +1067,26 @@ export interface paths {
         patch: operations["update_outcome"];
         trace?: never;
     };
+    "/api/v1/outcomes/{outcome_id}/performance-report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Outcome Performance Report
+         * @description The performance report for one outcome, one section per partnership working on it.
+         */
+        get: operations["get_outcome_performance_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/partnerships": {
         parameters: {
             query?: never;
@@ -1098,6 +1160,68 @@ export interface paths {
          *     timetable). Cancelled and adjourned meetings carry STATUS:CANCELLED.
          */
         get: operations["get_partnership_calendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partnerships/{partnership_id}/performance-report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Performance Report
+         * @description Per outcome: actions and tasks with target, position, RAG, planned improvement and
+         *     deadline as they stood on ``as_of``, a Green/Amber/Red/Complete/Not rated/Total summary,
+         *     the date, the sub-group and its contact (DESIGN §6).
+         */
+        get: operations["get_performance_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partnerships/{partnership_id}/performance-report.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Performance Report Csv
+         * @description The performance report as CSV, one row per task (a download link for browsers).
+         */
+        get: operations["get_performance_report_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partnerships/{partnership_id}/performance-report.html": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Performance Report Html
+         * @description The performance report as a page a chair can print or save as PDF.
+         */
+        get: operations["get_performance_report_html"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1303,6 +1427,57 @@ export interface paths {
         patch: operations["update_priority"];
         trace?: never;
     };
+    "/api/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List reports
+         * @description Papers in the LSP report form.
+         */
+        get: operations["list_reports"];
+        put?: never;
+        /**
+         * Create a report
+         * @description A paper: title, description, purpose, circulation, author, contact, published_on,
+         *     target audience, cross reference, narrative, decision required and linked indicators.
+         *     Attach it to an agenda item with ``PATCH /agenda-items/{id} {"report_id": ...}``.
+         */
+        post: operations["create_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{report_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a report */
+        get: operations["get_report"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a report
+         * @description 409 while an agenda item still refers to the paper.
+         */
+        delete: operations["delete_report"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a report
+         * @description Change fields; ``indicator_ids`` replaces the linked indicators.
+         */
+        patch: operations["update_report"];
+        trace?: never;
+    };
     "/api/v1/strategies": {
         parameters: {
             query?: never;
@@ -1338,6 +1513,27 @@ export interface paths {
         head?: never;
         /** Change a strategy */
         patch: operations["update_strategy"];
+        trace?: never;
+    };
+    "/api/v1/strategies/{strategy_id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Strategy Progress
+         * @description Priorities -> outcomes -> what we said we'd achieve, how, lead partnership and
+         *     progress to date: RAG roll-up, latest updates, linked indicators against target.
+         */
+        get: operations["get_strategy_progress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/tasks": {
@@ -1918,6 +2114,41 @@ export interface components {
          */
         CastingVote: "for" | "against";
         /**
+         * Contact
+         * @description The partnership's officer: who to ask about the report.
+         */
+        Contact: {
+            /** Email */
+            email: string | null;
+            /** Name */
+            name: string;
+            /** Person Id */
+            person_id: number;
+        };
+        /** Dashboard */
+        Dashboard: {
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /**
+             * Governance Findings
+             * @description Governance findings in the caller's partnerships; null when the caller's role may not see governance checks
+             */
+            governance_findings: number | null;
+            /** Next Meetings */
+            next_meetings: components["schemas"]["MeetingBrief"][];
+            /** @description Open tasks past their deadline */
+            overdue: components["schemas"]["TaskList"];
+            /** Partnerships */
+            partnerships: components["schemas"]["MyPartnership"][];
+            /** Rag By Outcome */
+            rag_by_outcome: components["schemas"]["OutcomeRag"][];
+            /** @description Open tasks without an update this reporting cycle */
+            stale: components["schemas"]["TaskList"];
+        };
+        /**
          * DecisionActionCreate
          * @description An action the decision adds to the partnership's action plan (only if carried).
          */
@@ -2109,6 +2340,21 @@ export interface components {
             person_name?: string | null;
             rule: components["schemas"]["Rule"];
         };
+        /** Freshness */
+        Freshness: {
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /**
+             * Organisations
+             * @description Least up to date first: by share updated, then most stale
+             */
+            organisations: components["schemas"]["OrganisationFreshness"][];
+            /** Partnership Id */
+            partnership_id: number | null;
+        };
         /** GovernanceReport */
         GovernanceReport: {
             /**
@@ -2130,11 +2376,6 @@ export interface components {
              * @description Start of the 12-month look-back
              */
             window_start: string;
-        };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
         };
         /**
          * ImportChange
@@ -2278,6 +2519,43 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** IndicatorProgress */
+        IndicatorProgress: {
+            /** Area */
+            area: string | null;
+            /** Baseline */
+            baseline: number | null;
+            /** Code */
+            code: string;
+            /** Indicator Id */
+            indicator_id: number;
+            /** Latest Period */
+            latest_period: string | null;
+            /** Latest Reported On */
+            latest_reported_on: string | null;
+            /** Latest Value */
+            latest_value: number | null;
+            /**
+             * Met
+             * @description Latest value meets the target (by polarity)
+             */
+            met: boolean | null;
+            /** Polarity */
+            polarity: string;
+            /**
+             * Rag
+             * @description green/amber/red against the target's trajectory, or no_data (as in the LAA export)
+             */
+            rag: string;
+            /** Target */
+            target: number | null;
+            /** Target Period */
+            target_period: string | null;
+            /** Title */
+            title: string;
+            /** Unit */
+            unit: string;
+        };
         /** IndicatorRead */
         IndicatorRead: {
             /** Code */
@@ -2393,6 +2671,23 @@ export interface components {
             /** Target */
             target?: number;
         };
+        /** LatestUpdate */
+        LatestUpdate: {
+            /** Position */
+            position: string | null;
+            rag: components["schemas"]["Rag"] | null;
+            /** Ref */
+            ref: string;
+            /**
+             * Reported On
+             * Format: date
+             */
+            reported_on: string;
+            /** Task Id */
+            task_id: number;
+            /** Title */
+            title: string;
+        };
         /**
          * MeRead
          * @description Who is calling: a user (browser login) or an API key.
@@ -2501,6 +2796,22 @@ export interface components {
             source?: string | null;
             /** Value */
             value?: number;
+        };
+        /** MeetingBrief */
+        MeetingBrief: {
+            /** Id */
+            id: number;
+            /** Location */
+            location: string | null;
+            /** Partnership Id */
+            partnership_id: number;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /** Title */
+            title: string;
         };
         /**
          * MeetingCreate
@@ -2754,6 +3065,17 @@ export interface components {
              */
             approved_by_meeting_id: number;
         };
+        /** MyPartnership */
+        MyPartnership: {
+            /** Id */
+            id: number;
+            kind: components["schemas"]["PartnershipKind"];
+            /** Name */
+            name: string;
+            /** @description The caller's role in it, if a member */
+            role: components["schemas"]["MembershipRole"] | null;
+            status: components["schemas"]["PartnershipStatus"];
+        };
         /** OrganisationCreate */
         OrganisationCreate: {
             /** Name */
@@ -2770,6 +3092,32 @@ export interface components {
             slug?: string | null;
             /** Website */
             website?: string | null;
+        };
+        /** OrganisationFreshness */
+        OrganisationFreshness: {
+            /** Last Reported On */
+            last_reported_on: string | null;
+            /**
+             * Led Tasks
+             * @description Open (not complete) tasks the organisation leads
+             */
+            led_tasks: number;
+            /** Organisation */
+            organisation: string | null;
+            /**
+             * Organisation Id
+             * @description None: tasks with no lead organisation
+             */
+            organisation_id: number | null;
+            /**
+             * Share Updated
+             * @description updated_this_cycle / led_tasks, 0..1
+             */
+            share_updated: number;
+            /** Stale */
+            stale: number;
+            /** Updated This Cycle */
+            updated_this_cycle: number;
         };
         /** OrganisationRead */
         OrganisationRead: {
@@ -2833,6 +3181,47 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** OutcomeProgress */
+        OutcomeProgress: {
+            /**
+             * Achieve
+             * @description What we said we'd achieve
+             */
+            achieve: string | null;
+            /** Code */
+            code: string;
+            /** How */
+            how: string | null;
+            /** Indicators */
+            indicators: components["schemas"]["IndicatorProgress"][];
+            /** Latest Updates */
+            latest_updates: components["schemas"]["LatestUpdate"][];
+            /** Lead Partnership */
+            lead_partnership: string | null;
+            /** Lead Partnership Id */
+            lead_partnership_id: number | null;
+            /** Outcome Id */
+            outcome_id: number;
+            /** @description Roll-up of the outcome's tasks, see summary */
+            rag: components["schemas"]["Rag"] | null;
+            summary: components["schemas"]["Summary"];
+            /** Title */
+            title: string;
+        };
+        /** OutcomeRag */
+        OutcomeRag: {
+            /** Code */
+            code: string;
+            /** Outcome Id */
+            outcome_id: number;
+            /** Overdue */
+            overdue: number;
+            /** Partnership Id */
+            partnership_id: number;
+            summary: components["schemas"]["Summary"];
+            /** Title */
+            title: string;
+        };
         /** OutcomeRead */
         OutcomeRead: {
             /** Achieve */
@@ -2863,6 +3252,31 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
+        };
+        /**
+         * OutcomeSection
+         * @description One outcome as one sub-group reports it.
+         */
+        OutcomeSection: {
+            /** Actions */
+            actions: components["schemas"]["ReportAction"][];
+            /** Code */
+            code: string;
+            contact: components["schemas"]["Contact"] | null;
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Outcome Id */
+            outcome_id: number;
+            /** Partnership Id */
+            partnership_id: number;
+            /** Sub Group */
+            sub_group: string;
+            summary: components["schemas"]["Summary"];
+            /** Title */
+            title: string;
         };
         /**
          * OutcomeUpdate
@@ -3084,6 +3498,17 @@ export interface components {
         Page_PriorityRead_: {
             /** Items */
             items: components["schemas"]["PriorityRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[ReportRead] */
+        Page_ReportRead_: {
+            /** Items */
+            items: components["schemas"]["ReportRead"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -3330,6 +3755,20 @@ export interface components {
             /** Voluntary Rep Required */
             voluntary_rep_required?: boolean;
         };
+        /** PerformanceReport */
+        PerformanceReport: {
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /** Outcomes */
+            outcomes: components["schemas"]["OutcomeSection"][];
+            scope: components["schemas"]["ReportScope"];
+            summary: components["schemas"]["Summary"];
+            /** Title */
+            title: string;
+        };
         /** PersonCreate */
         PersonCreate: {
             /** Email */
@@ -3451,6 +3890,13 @@ export interface components {
             /** Version */
             version: number;
         };
+        /** PrincipleText */
+        PrincipleText: {
+            /** Position */
+            position: number;
+            /** Text */
+            text: string;
+        };
         /**
          * PrincipleUpdate
          * @description Fields to change; absent fields keep their value. See PrincipleBase.
@@ -3472,6 +3918,17 @@ export interface components {
             strategy_id: number;
             /** Text */
             text: string;
+        };
+        /** PriorityProgress */
+        PriorityProgress: {
+            /** Outcomes */
+            outcomes: components["schemas"]["OutcomeProgress"][];
+            /** Position */
+            position: number | null;
+            /** Priority Id */
+            priority_id: number | null;
+            /** Text */
+            text: string | null;
         };
         /** PriorityRead */
         PriorityRead: {
@@ -3526,6 +3983,165 @@ export interface components {
          * @enum {string}
          */
         Rag: "green" | "amber" | "red" | "complete";
+        /** ReportAction */
+        ReportAction: {
+            /** Id */
+            id: number;
+            /** Ref */
+            ref: string;
+            /** Tasks */
+            tasks: components["schemas"]["ReportTask"][];
+            /** Title */
+            title: string;
+        };
+        /** ReportCreate */
+        ReportCreate: {
+            /** Author */
+            author?: string | null;
+            /** Circulation */
+            circulation?: string | null;
+            /** Contact */
+            contact?: string | null;
+            /** Cross Reference */
+            cross_reference?: string | null;
+            /** Decision Required */
+            decision_required?: string | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * Indicator Ids
+             * @description Linked indicators
+             */
+            indicator_ids?: number[];
+            /** Narrative */
+            narrative?: string | null;
+            /** Partnership Id */
+            partnership_id?: number | null;
+            /** Published On */
+            published_on?: string | null;
+            /** Purpose */
+            purpose?: string | null;
+            /** Target Audience */
+            target_audience?: string | null;
+            /** Title */
+            title: string;
+        };
+        /** ReportRead */
+        ReportRead: {
+            /** Author */
+            author?: string | null;
+            /** Circulation */
+            circulation?: string | null;
+            /** Contact */
+            contact?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Cross Reference */
+            cross_reference?: string | null;
+            /** Decision Required */
+            decision_required?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Id */
+            id: number;
+            /** Indicator Ids */
+            indicator_ids?: number[];
+            /** Narrative */
+            narrative?: string | null;
+            /** Partnership Id */
+            partnership_id?: number | null;
+            /** Published On */
+            published_on?: string | null;
+            /** Purpose */
+            purpose?: string | null;
+            /** Target Audience */
+            target_audience?: string | null;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** ReportScope */
+        ReportScope: {
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @description 'partnership' or 'outcome'
+             */
+            kind: string;
+            /** Name */
+            name: string;
+        };
+        /** ReportTask */
+        ReportTask: {
+            /** Deadline */
+            deadline: string | null;
+            /** Id */
+            id: number;
+            /** Lead Organisation */
+            lead_organisation: string | null;
+            /** Lead Organisation Id */
+            lead_organisation_id: number | null;
+            /** Planned Improvement */
+            planned_improvement: string | null;
+            /** Position */
+            position: string | null;
+            rag: components["schemas"]["Rag"] | null;
+            /** Ref */
+            ref: string;
+            /**
+             * Reported On
+             * @description Date of the update the row shows
+             */
+            reported_on: string | null;
+            /** Stale */
+            stale: boolean;
+            /** Target */
+            target: string | null;
+            /** Title */
+            title: string;
+        };
+        /**
+         * ReportUpdate
+         * @description Fields to change; absent fields keep their value. ``indicator_ids`` replaces the links.
+         */
+        ReportUpdate: {
+            /** Author */
+            author?: string | null;
+            /** Circulation */
+            circulation?: string | null;
+            /** Contact */
+            contact?: string | null;
+            /** Cross Reference */
+            cross_reference?: string | null;
+            /** Decision Required */
+            decision_required?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Indicator Ids */
+            indicator_ids?: number[] | null;
+            /** Narrative */
+            narrative?: string | null;
+            /** Partnership Id */
+            partnership_id?: number | null;
+            /** Published On */
+            published_on?: string | null;
+            /** Purpose */
+            purpose?: string | null;
+            /** Target Audience */
+            target_audience?: string | null;
+            /** Title */
+            title?: string;
+        };
         /**
          * Role
          * @enum {string}
@@ -3609,6 +4225,27 @@ export interface components {
             /** Vision */
             vision?: string | null;
         };
+        /** StrategyProgress */
+        StrategyProgress: {
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /** Period */
+            period: string | null;
+            /** Principles */
+            principles: components["schemas"]["PrincipleText"][];
+            /** Priorities */
+            priorities: components["schemas"]["PriorityProgress"][];
+            /** Strategy Id */
+            strategy_id: number;
+            summary: components["schemas"]["Summary"];
+            /** Title */
+            title: string;
+            /** Vision */
+            vision: string | null;
+        };
         /** StrategyRead */
         StrategyRead: {
             /**
@@ -3648,6 +4285,73 @@ export interface components {
             /** Vision */
             vision?: string | null;
         };
+        /**
+         * Summary
+         * @description Counts of tasks by status; green + amber + red + complete + not_rated == total.
+         *
+         *     ``stale`` overlaps the others: tasks (not complete) without an update within the
+         *     partnership's reporting cycle as of the report date.
+         */
+        Summary: {
+            /**
+             * Amber
+             * @default 0
+             */
+            amber: number;
+            /**
+             * Complete
+             * @default 0
+             */
+            complete: number;
+            /**
+             * Green
+             * @default 0
+             */
+            green: number;
+            /**
+             * Not Rated
+             * @default 0
+             */
+            not_rated: number;
+            /**
+             * Red
+             * @default 0
+             */
+            red: number;
+            /**
+             * Stale
+             * @default 0
+             */
+            stale: number;
+            /**
+             * Total
+             * @default 0
+             */
+            total: number;
+        };
+        /** TaskBrief */
+        TaskBrief: {
+            /** Deadline */
+            deadline: string | null;
+            /** Id */
+            id: number;
+            /** Last Reported On */
+            last_reported_on: string | null;
+            /** Lead Organisation */
+            lead_organisation: string | null;
+            /** Lead Organisation Id */
+            lead_organisation_id: number | null;
+            /** Partnership Id */
+            partnership_id: number;
+            rag: components["schemas"]["Rag"] | null;
+            /**
+             * Ref
+             * @description Action ref and task ref, e.g. 2.1.1b
+             */
+            ref: string;
+            /** Title */
+            title: string;
+        };
         /** TaskCreate */
         TaskCreate: {
             /** Action Id */
@@ -3669,6 +4373,16 @@ export interface components {
             target?: string | null;
             /** Title */
             title: string;
+        };
+        /** TaskList */
+        TaskList: {
+            /**
+             * Items
+             * @description The most urgent first, at most 20
+             */
+            items: components["schemas"]["TaskBrief"][];
+            /** Total */
+            total: number;
         };
         /** TaskRead */
         TaskRead: {
@@ -3947,19 +4661,6 @@ export interface components {
             person_id?: number | null;
             role?: components["schemas"]["Role"] | null;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
-        };
         /**
          * WebhookCreate
          * @description An endpoint that receives events as signed JSON POSTs.
@@ -4123,8 +4824,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4175,8 +4890,29 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4225,8 +4961,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4276,8 +5026,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4333,8 +5111,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4390,8 +5196,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4442,8 +5262,29 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4492,8 +5333,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4543,8 +5398,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4600,8 +5483,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4656,8 +5567,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4708,8 +5633,29 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4758,8 +5704,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4809,8 +5769,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4866,8 +5854,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4922,8 +5938,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4974,8 +6004,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5024,8 +6068,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5072,8 +6130,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5135,8 +6207,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5185,8 +6271,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5231,8 +6331,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5296,6 +6410,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
                 headers: {
@@ -5305,6 +6426,13 @@ export interface operations {
             };
             /** @description Too many failed logins (see Retry-After) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5351,8 +6479,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5401,8 +6543,84 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_dashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5436,6 +6654,20 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Unknown kind */
             404: {
                 headers: {
@@ -5443,14 +6675,91 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
                 };
+                content?: never;
+            };
+        };
+    };
+    get_freshness: {
+        parameters: {
+            query?: {
+                /** @description One partnership only */
+                partnership_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Freshness"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -5493,8 +6802,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5525,14 +6848,47 @@ export interface operations {
                     "application/json": components["schemas"]["Page_ImportRecordRead_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
                 };
+                content?: never;
             };
         };
     };
@@ -5553,6 +6909,48 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ImportKindRead"][];
                 };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -5601,6 +6999,20 @@ export interface operations {
                     "application/json": components["schemas"]["ImportResult"];
                 };
             };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Unknown kind */
             404: {
                 headers: {
@@ -5617,6 +7029,13 @@ export interface operations {
             };
             /** @description Rejected: every bad row listed in `errors`; nothing written */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5678,8 +7097,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5730,8 +7163,29 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5780,8 +7234,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5831,8 +7299,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5888,8 +7384,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5938,8 +7462,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5995,8 +7533,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6053,8 +7605,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6105,8 +7671,29 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6155,8 +7742,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6206,8 +7807,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6263,8 +7892,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6328,8 +7985,29 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6376,8 +8054,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6436,8 +8128,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6488,8 +8194,29 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6538,8 +8265,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6589,8 +8330,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6646,8 +8415,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6707,8 +8504,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6759,8 +8570,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6807,8 +8632,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6857,8 +8696,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6908,8 +8761,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6965,8 +8832,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7019,8 +8900,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7073,8 +8968,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7127,8 +9036,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7192,8 +9115,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7244,8 +9181,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7298,8 +9249,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7352,8 +9317,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7403,8 +9382,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7457,8 +9450,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7519,8 +9526,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7571,8 +9592,29 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7621,8 +9663,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7672,8 +9728,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7729,8 +9813,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7786,8 +9898,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7838,8 +9964,29 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7888,8 +10035,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7939,8 +10100,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7996,8 +10185,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8055,8 +10272,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8107,8 +10338,29 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8157,8 +10409,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8208,8 +10474,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8265,8 +10559,105 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_outcome_performance_report: {
+        parameters: {
+            query?: {
+                /** @description Show each task as last reported on or before this date (default today) */
+                as_of?: string | null;
+            };
+            header?: never;
+            path: {
+                outcome_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as JSON, CSV (one row per task) or an HTML print view, chosen by the Accept header */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PerformanceReport"];
+                    "text/csv": unknown;
+                    "text/html": unknown;
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8324,8 +10715,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8376,8 +10781,29 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8426,8 +10852,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8477,8 +10917,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8534,8 +11002,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8584,8 +11080,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8634,8 +11144,225 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_performance_report: {
+        parameters: {
+            query?: {
+                /** @description Show each task as last reported on or before this date (default today) */
+                as_of?: string | null;
+            };
+            header?: never;
+            path: {
+                partnership_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report as JSON, CSV (one row per task) or an HTML print view, chosen by the Accept header */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PerformanceReport"];
+                    "text/csv": unknown;
+                    "text/html": unknown;
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_performance_report_csv: {
+        parameters: {
+            query?: {
+                /** @description Show each task as last reported on or before this date (default today) */
+                as_of?: string | null;
+            };
+            header?: never;
+            path: {
+                partnership_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per task */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": unknown;
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_performance_report_html: {
+        parameters: {
+            query?: {
+                /** @description Show each task as last reported on or before this date (default today) */
+                as_of?: string | null;
+            };
+            header?: never;
+            path: {
+                partnership_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8684,8 +11411,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8741,8 +11482,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8791,8 +11546,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8849,8 +11618,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8901,8 +11684,29 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8951,8 +11755,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9002,8 +11820,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9059,8 +11905,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9113,8 +11987,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9161,8 +12049,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9216,8 +12118,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9268,8 +12184,29 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9318,8 +12255,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9369,8 +12320,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9426,8 +12405,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9481,8 +12488,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9533,8 +12554,29 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9583,8 +12625,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9634,8 +12690,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9691,8 +12775,377 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_reports: {
+        parameters: {
+            query?: {
+                partnership_id?: number | null;
+                /** @description Papers linked to this indicator */
+                indicator_id?: number | null;
+                published_on_after?: string | null;
+                published_on_before?: string | null;
+                /** @description Text in title or description */
+                q?: string | null;
+                /** @description Comma-separated fields, '-' for descending */
+                sort?: string | null;
+                /** @description Page size (max 500) */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReportRead_"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    create_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete_report: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; the write fails with 412 if it has changed */
+                "if-match"?: string | null;
+            };
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    update_report: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; the write fails with 412 if it has changed */
+                "if-match"?: string | null;
+            };
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9747,8 +13200,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9799,8 +13266,29 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9849,8 +13337,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9900,8 +13402,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9957,8 +13487,103 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_strategy_progress: {
+        parameters: {
+            query?: {
+                /** @description Show each task as last reported on or before this date (default today) */
+                as_of?: string | null;
+            };
+            header?: never;
+            path: {
+                strategy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyProgress"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10026,8 +13651,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10078,8 +13717,29 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10128,8 +13788,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10179,8 +13853,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10236,8 +13938,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10269,14 +13999,47 @@ export interface operations {
                     "application/json": components["schemas"]["Page_StatusUpdateRead_"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
                 };
+                content?: never;
             };
         };
     };
@@ -10307,6 +14070,27 @@ export interface operations {
                     "application/json": components["schemas"]["StatusUpdateRead"];
                 };
             };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description A request with this Idempotency-Key is still in progress */
             409: {
                 headers: {
@@ -10314,8 +14098,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Invalid update, or Idempotency-Key reused with another body */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10371,8 +14169,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10423,8 +14235,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10473,8 +14299,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10524,8 +14364,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10581,8 +14435,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10636,8 +14504,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10688,8 +14570,29 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10738,8 +14641,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10789,8 +14706,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10846,8 +14791,36 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10901,8 +14874,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10952,8 +14939,22 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

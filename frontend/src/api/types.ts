@@ -1,11 +1,7 @@
-/** Friendly names for the API's shapes, derived from the client's paths. */
-import type { Paths } from "./client";
+/** Friendly names for the API's shapes (generated into ./schema.d.ts from openapi.json). */
 import type { components } from "./schema";
 
 type Schemas = components["schemas"];
-type JsonOf<R> = R extends { content: { "application/json": infer T } } ? T : never;
-type OkOf<Op> = Op extends { responses: infer R } ? JsonOf<R[Extract<keyof R, 200 | 201>]> : never;
-type Response<P extends keyof Paths> = OkOf<Paths[P]["get"]>;
 
 export type Rag = Schemas["Rag"];
 export type Role = Schemas["Role"];
@@ -37,9 +33,9 @@ export type ImportChange = Schemas["ImportChange"];
 /** One bad cell of a rejected import, as listed in the 422 problem's `errors`. */
 export type ImportRowError = { row: number; column: string | null; value: string | null; message: string };
 
-export type Dashboard = Response<"/api/v1/dashboard">;
-export type DashboardTask = Dashboard["overdue_tasks"][number];
-export type DashboardMeeting = Dashboard["next_meetings"][number];
-export type PerformanceReport = Response<"/api/v1/partnerships/{partnership_id}/performance-report">;
-export type ReportOutcome = PerformanceReport["outcomes"][number];
-export type RagCounts = ReportOutcome["summary"];
+export type Dashboard = Schemas["Dashboard"];
+export type MyPartnership = Schemas["MyPartnership"];
+export type DashboardTask = Schemas["TaskBrief"];
+export type DashboardMeeting = Schemas["MeetingBrief"];
+export type PerformanceReport = Schemas["PerformanceReport"];
+export type ReportOutcome = Schemas["OutcomeSection"];

@@ -1,6 +1,5 @@
-import type { RagCounts } from "../api/types";
 import { stackSegments } from "../lib/chart";
-import { RAG_KEYS, RAG_LABELS } from "../lib/rag";
+import { RAG_KEYS, RAG_LABELS, type RagCounts } from "../lib/rag";
 
 export type RagRow = { key: string; label: string; counts: RagCounts };
 

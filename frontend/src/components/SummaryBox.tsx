@@ -1,4 +1,4 @@
-import type { RagCounts } from "../api/types";
+import type { RagCounts } from "../lib/rag";
 
 /** The G/A/R/Total box from the paper performance report form. */
 export function SummaryBox({ counts, caption }: { counts: RagCounts; caption: string }) {

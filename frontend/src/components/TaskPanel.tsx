@@ -147,10 +147,13 @@ function StatusForm({ task, etag, onSaved, onReload }: FormProps) {
         />
       </div>
       <div class="form-row">
-        <label for={`${id}-improvement`}>Planned improvement</label>
+        <label for={`${id}-improvement`}>
+          Planned improvement{draft.rag === "red" ? " (required for a red task)" : ""}
+        </label>
         <textarea
           id={`${id}-improvement`}
           rows={2}
+          required={draft.rag === "red"}
           value={draft.planned_improvement ?? ""}
           onInput={(e) => set("planned_improvement", e.currentTarget.value || null)}
         />

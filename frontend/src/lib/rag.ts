@@ -1,7 +1,10 @@
-import type { Rag, RagCounts } from "../api/types";
+import type { Rag } from "../api/types";
 
 /** A task's status as shown: one of the four ratings, or not yet rated. */
 export type RagKey = Rag | "not_rated";
+
+/** Tasks counted by status, as in the report's summary box. */
+export type RagCounts = Record<RagKey, number> & { total: number };
 
 /** Worst first, the order used in charts, summaries and the paper form. */
 export const RAG_KEYS: readonly RagKey[] = ["red", "amber", "green", "complete", "not_rated"];

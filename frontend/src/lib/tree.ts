@@ -1,5 +1,5 @@
-import type { Action, Outcome, RagCounts, Task } from "../api/types";
-import { countRag } from "./rag";
+import type { Action, Outcome, Task } from "../api/types";
+import { countRag, type RagCounts } from "./rag";
 
 export type ActionNode = { action: Action; tasks: Task[] };
 export type OutcomeNode = { outcome: Outcome; actions: ActionNode[]; counts: RagCounts };

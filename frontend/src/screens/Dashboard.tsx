@@ -1,67 +1,28 @@
 import { api, unwrap } from "../api/client";
-import type { Dashboard as DashboardData, DashboardMeeting, DashboardTask } from "../api/types";
+import type { Dashboard as DashboardData, DashboardMeeting, DashboardTask, MyPartnership } from "../api/types";
 import { useMe } from "../auth/AuthContext";
 import { GovernanceList } from "../components/GovernanceList";
 import { Loadable } from "../components/Loadable";
 import { RagBadge } from "../components/RagBadge";
 import { RagChart } from "../components/RagChart";
 import { formatDate, formatDateTime } from "../lib/dates";
-import { roleLabel } from "../lib/labels";
-import { MAX_PAGE } from "../lib/directory";
+import { humanise, ROLE_LABELS } from "../lib/labels";
 import { useResource } from "../lib/useResource";
 import { useTitle } from "../lib/useTitle";
 
-function MyPartnerships() {
-  const me = useMe();
-  const [all] = useResource(
-    () =>
-      me.memberships.length > 0
-        ? Promise.resolve([])
-        : unwrap(api.GET("/api/v1/partnerships", { params: { query: { status: "active", limit: MAX_PAGE } } })).then(
-            (page) => page.items,
-          ),
-    [me.id],
-  );
-  if (me.memberships.length > 0) {
-    return (
-      <ul class="link-list">
-        {me.memberships.map((m) => (
-          <li key={m.id}>
-            <a href={`/partnerships/${m.partnership_id}`}>{m.partnership_name}</a>{" "}
-            <span class="muted">{roleLabel(m.role)}</span>
-          </li>
-        ))}
-      </ul>
-    );
-  }
-  return (
-    <Loadable resource={all} label="partnerships">
-      {(partnerships) => (
-        <ul class="link-list">
-          {partnerships.map((p) => (
-            <li key={p.id}>
-              <a href={`/partnerships/${p.id}`}>{p.name}</a>
-            </li>
-          ))}
-        </ul>
-      )}
-    </Loadable>
-  );
-}
+type Names = Map<number, string>;
 
-function TaskList({ tasks, empty }: { tasks: DashboardTask[]; empty: string }) {
-  if (tasks.length === 0) return <p class="muted">{empty}</p>;
+function MyPartnerships({ partnerships }: { partnerships: MyPartnership[] }) {
+  if (partnerships.length === 0) return <p class="muted">You are not a member of any partnership.</p>;
   return (
-    <ul class="task-list">
-      {tasks.map((t) => (
-        <li key={t.id}>
-          <a href={`/tasks/${t.id}`}>
-            {t.action_ref}
-            {t.ref} — {t.title}
-          </a>
-          <span class="task-list-meta">
-            <RagBadge rag={t.rag} /> {t.partnership_name} · deadline {formatDate(t.deadline)} · last
-            update {formatDate(t.last_reported_on)}
+    <ul class="link-list">
+      {partnerships.map((p) => (
+        <li key={p.id}>
+          <a href={`/partnerships/${p.id}`}>{p.name}</a>{" "}
+          <span class="muted">
+            {humanise(p.kind)}
+            {p.role ? ` · ${ROLE_LABELS[p.role]}` : ""}
+            {p.status === "inactive" ? " · inactive" : ""}
           </span>
         </li>
       ))}
@@ -69,7 +30,34 @@ function TaskList({ tasks, empty }: { tasks: DashboardTask[]; empty: string }) {
   );
 }
 
-function NextMeetings({ meetings }: { meetings: DashboardMeeting[] }) {
+function TaskList({ tasks, names, empty }: { tasks: DashboardData["overdue"]; names: Names; empty: string }) {
+  if (tasks.total === 0) return <p class="muted">{empty}</p>;
+  return (
+    <>
+      <ul class="task-list">
+        {tasks.items.map((t: DashboardTask) => (
+          <li key={t.id}>
+            <a href={`/tasks/${t.id}`}>
+              {t.ref} — {t.title}
+            </a>
+            <span class="task-list-meta">
+              <RagBadge rag={t.rag} /> {names.get(t.partnership_id)} · deadline {formatDate(t.deadline)} · last
+              update {formatDate(t.last_reported_on)}
+              {t.lead_organisation ? ` · ${t.lead_organisation}` : ""}
+            </span>
+          </li>
+        ))}
+      </ul>
+      {tasks.total > tasks.items.length && (
+        <p class="muted small">
+          The {tasks.items.length} most urgent of {tasks.total}.
+        </p>
+      )}
+    </>
+  );
+}
+
+function NextMeetings({ meetings, names }: { meetings: DashboardMeeting[]; names: Names }) {
   if (meetings.length === 0) return <p class="muted">No meetings scheduled.</p>;
   return (
     <ul class="link-list">
@@ -78,7 +66,7 @@ function NextMeetings({ meetings }: { meetings: DashboardMeeting[] }) {
           <a href={`/meetings/${m.id}`}>{m.title}</a>
           <span class="muted">
             {" "}
-            {m.partnership_name} · {formatDateTime(m.starts_at)}
+            {names.get(m.partnership_id)} · {formatDateTime(m.starts_at)}
             {m.location ? ` · ${m.location}` : ""}
           </span>
         </li>
@@ -98,13 +86,18 @@ function GovernancePanel() {
 }
 
 function Panels({ data }: { data: DashboardData }) {
+  const names: Names = new Map(data.partnerships.map((p) => [p.id, p.name]));
   const rows = data.rag_by_outcome.map((o) => ({
     key: `${o.partnership_id}-${o.outcome_id}`,
     label: `${o.code} ${o.title}`,
-    counts: o,
+    counts: o.summary,
   }));
   return (
     <div class="dashboard-grid">
+      <section class="card wide" aria-labelledby="mine-title">
+        <h2 id="mine-title">My partnerships</h2>
+        <MyPartnerships partnerships={data.partnerships} />
+      </section>
       <section class="card wide" aria-labelledby="rag-title">
         <h2 id="rag-title">Task status by outcome</h2>
         {rows.length > 0 ? (
@@ -114,21 +107,23 @@ function Panels({ data }: { data: DashboardData }) {
         )}
       </section>
       <section class="card" aria-labelledby="overdue-title">
-        <h2 id="overdue-title">Overdue tasks ({data.overdue_tasks.length})</h2>
-        <TaskList tasks={data.overdue_tasks} empty="Nothing overdue." />
+        <h2 id="overdue-title">Overdue tasks ({data.overdue.total})</h2>
+        <TaskList tasks={data.overdue} names={names} empty="Nothing overdue." />
       </section>
       <section class="card" aria-labelledby="stale-title">
-        <h2 id="stale-title">Not updated this cycle ({data.stale_tasks.length})</h2>
-        <TaskList tasks={data.stale_tasks} empty="Every task has a recent update." />
+        <h2 id="stale-title">Not updated this cycle ({data.stale.total})</h2>
+        <TaskList tasks={data.stale} names={names} empty="Every task has a recent update." />
       </section>
       <section class="card" aria-labelledby="meetings-title">
         <h2 id="meetings-title">Next meetings</h2>
-        <NextMeetings meetings={data.next_meetings} />
+        <NextMeetings meetings={data.next_meetings} names={names} />
       </section>
-      <section class="card" aria-labelledby="governance-title">
-        <h2 id="governance-title">Governance checks</h2>
-        <GovernancePanel />
-      </section>
+      {data.governance_findings !== null && (
+        <section class="card" aria-labelledby="governance-title">
+          <h2 id="governance-title">Governance checks ({data.governance_findings})</h2>
+          <GovernancePanel />
+        </section>
+      )}
     </div>
   );
 }
@@ -140,10 +135,6 @@ export function Dashboard() {
   return (
     <>
       <h1>Dashboard</h1>
-      <section class="card" aria-labelledby="mine-title">
-        <h2 id="mine-title">{me.memberships.length > 0 ? "My partnerships" : "Partnerships"}</h2>
-        <MyPartnerships />
-      </section>
       <Loadable resource={dashboard} label="dashboard" onRetry={reload}>
         {(data) => <Panels data={data} />}
       </Loadable>

@@ -1,6 +1,6 @@
 import { useLocation } from "preact-iso";
 import { api, unwrap } from "../api/client";
-import type { PerformanceReport, ReportOutcome } from "../api/types";
+import type { ReportOutcome } from "../api/types";
 import { Loadable } from "../components/Loadable";
 import { RagBadge } from "../components/RagBadge";
 import { SummaryBox } from "../components/SummaryBox";
@@ -8,7 +8,7 @@ import { formatDate, formatLongDate, todayIso } from "../lib/dates";
 import { useResource } from "../lib/useResource";
 import { useTitle } from "../lib/useTitle";
 
-function OutcomeSheet({ outcome, report }: { outcome: ReportOutcome; report: PerformanceReport }) {
+function OutcomeSheet({ outcome }: { outcome: ReportOutcome }) {
   return (
     <section class="report-sheet" aria-labelledby={`report-outcome-${outcome.code}`}>
       <div class="report-head">
@@ -22,15 +22,28 @@ function OutcomeSheet({ outcome, report }: { outcome: ReportOutcome; report: Per
             </tr>
             <tr>
               <th scope="row">Date</th>
-              <td>{formatLongDate(report.as_of)}</td>
+              <td>{formatLongDate(outcome.date)}</td>
             </tr>
             <tr>
               <th scope="row">Sub-group</th>
-              <td>{report.partnership_name}</td>
+              <td>{outcome.sub_group}</td>
             </tr>
             <tr>
               <th scope="row">Contact</th>
-              <td>{outcome.contact ?? "—"}</td>
+              <td>
+                {outcome.contact ? (
+                  <>
+                    {outcome.contact.name}
+                    {outcome.contact.email && (
+                      <>
+                        , <a href={`mailto:${outcome.contact.email}`}>{outcome.contact.email}</a>
+                      </>
+                    )}
+                  </>
+                ) : (
+                  "—"
+                )}
+              </td>
             </tr>
           </tbody>
         </table>
@@ -52,14 +65,14 @@ function OutcomeSheet({ outcome, report }: { outcome: ReportOutcome; report: Per
           </tr>
         </thead>
         {outcome.actions.map((action) => (
-          <tbody key={action.ref}>
+          <tbody key={action.id}>
             <tr class="report-action">
               <th scope="rowgroup" colSpan={8}>
                 Action {action.ref}: {action.title}
               </th>
             </tr>
             {action.tasks.map((task) => (
-              <tr key={task.ref}>
+              <tr key={task.id}>
                 <td>
                   {action.ref}
                   {task.ref}
@@ -97,7 +110,7 @@ export function ReportPage({ id }: { id: string }) {
       ),
     [partnershipId, asOf],
   );
-  useTitle(report.status === "ready" ? `Performance report — ${report.data.partnership_name}` : "Performance report");
+  useTitle(report.status === "ready" ? report.data.title : "Performance report");
 
   return (
     <>
@@ -125,13 +138,15 @@ export function ReportPage({ id }: { id: string }) {
         {(data) => (
           <article class="report">
             <h1>
-              Performance report: {data.partnership_name}
+              {data.title}
               <span class="report-date"> as of {formatLongDate(data.as_of)}</span>
             </h1>
             {data.outcomes.length === 0 ? (
               <p>No outcomes in this partnership's action plan.</p>
             ) : (
-              data.outcomes.map((outcome) => <OutcomeSheet key={outcome.code} outcome={outcome} report={data} />)
+              data.outcomes.map((outcome) => (
+                <OutcomeSheet key={`${outcome.partnership_id}-${outcome.outcome_id}`} outcome={outcome} />
+              ))
             )}
           </article>
         )}

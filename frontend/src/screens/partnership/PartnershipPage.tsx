@@ -1,4 +1,5 @@
 import { api, unwrap } from "../../api/client";
+import { useAuth } from "../../auth/AuthContext";
 import { Loadable } from "../../components/Loadable";
 import { humanise } from "../../lib/labels";
 import { useResource } from "../../lib/useResource";
@@ -10,6 +11,7 @@ import { Members } from "./Members";
 
 export function PartnershipPage({ id }: { id: string }) {
   const partnershipId = Number(id);
+  const { can } = useAuth();
   const [partnership, reload] = useResource(
     () => unwrap(api.GET("/api/v1/partnerships/{item_id}", { params: { path: { item_id: partnershipId } } })),
     [partnershipId],
@@ -43,10 +45,12 @@ export function PartnershipPage({ id }: { id: string }) {
             <h2 id="meetings-title">Meetings</h2>
             <Meetings partnershipId={p.id} />
           </section>
-          <section class="card" aria-labelledby="governance-title">
-            <h2 id="governance-title">Governance checks</h2>
-            <Governance partnershipId={p.id} />
-          </section>
+          {can("admin", "officer") && (
+            <section class="card" aria-labelledby="governance-title">
+              <h2 id="governance-title">Governance checks</h2>
+              <Governance partnershipId={p.id} />
+            </section>
+          )}
         </>
       )}
     </Loadable>

@@ -1,0 +1,353 @@
+"""Logins, tokens, /me, users and API keys (DESIGN §5), through HTTP on the demo data."""
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+from sqlalchemy import Connection, select, text
+from sqlmodel import SQLModel
+
+from api.auth.models import AuthToken
+from api.auth.security import new_token, sha256_hex
+from api.common import utcnow
+from api.demo import DEMO_PASSWORDS
+from api.settings import DEV_SECRET, Settings
+
+PROBLEM = "application/problem+json"
+TOKEN = "/api/v1/auth/token"
+
+
+def login(client: TestClient, email: str, password: str) -> dict:
+    r = client.post(TOKEN, json={"email": email, "password": password})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def bearer(client: TestClient, token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def new_user(client: TestClient, **extra: object) -> dict:
+    body = {
+        "email": "casey.new@example.org",
+        "name": "Casey New",
+        "password": "correct-horse-battery",
+        "role": "member",
+        **extra,
+    }
+    r = client.post("/api/v1/users", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+class TestLogin:
+    def test_json_login_gives_a_token_that_works(self, anon: TestClient) -> None:
+        body = login(anon, "officer@example.org", DEMO_PASSWORDS["officer@example.org"])
+        assert set(body) == {"access_token", "token_type", "expires_at"}
+        assert body["token_type"] == "bearer"
+        me = anon.get("/api/v1/me", headers=bearer(anon, body["access_token"]))
+        assert me.status_code == 200 and me.json()["email"] == "officer@example.org"
+
+    def test_form_login_like_oauth2(self, anon: TestClient) -> None:
+        r = anon.post(TOKEN, data={"username": "Admin@Example.org", "password": "demo-admin-pass"})
+        assert r.status_code == 200, r.text
+        assert r.json()["token_type"] == "bearer"
+
+    def test_wrong_password_and_unknown_email_look_the_same(self, anon: TestClient) -> None:
+        wrong = anon.post(TOKEN, json={"email": "admin@example.org", "password": "nope"})
+        unknown = anon.post(TOKEN, json={"email": "nobody@example.org", "password": "nope"})
+        assert wrong.status_code == unknown.status_code == 401
+        assert wrong.headers["content-type"] == unknown.headers["content-type"] == PROBLEM
+        assert wrong.json() == unknown.json()
+        assert wrong.json()["type"] == "/problems/unauthorized"
+        assert wrong.headers["www-authenticate"] == "Bearer"
+
+    def test_inactive_user_cannot_log_in(self, client: TestClient, anon: TestClient) -> None:
+        user = new_user(client)
+        assert client.delete(f"/api/v1/users/{user['id']}").status_code == 204
+        r = anon.post(TOKEN, json={"email": user["email"], "password": "correct-horse-battery"})
+        assert r.status_code == 401
+
+    def test_missing_fields_are_422(self, anon: TestClient) -> None:
+        r = anon.post(TOKEN, json={"email": "admin@example.org"})
+        assert r.status_code == 422
+        assert r.json()["errors"][0]["loc"] == ["body", "password"]
+        assert anon.post(TOKEN, content=b"not json").status_code == 422
+
+    def test_token_is_stored_hashed_with_expiry(self, anon: TestClient, db: Connection) -> None:
+        token = login(anon, "member@example.org", "demo-member-pass")["access_token"]
+        row = db.execute(
+            select(AuthToken.token_hash, AuthToken.expires_at).where(
+                AuthToken.token_hash == sha256_hex(token)
+            )
+        ).one()
+        assert row.token_hash != token
+
+
+class TestTokens:
+    def test_logout_revokes_the_token(self, anon: TestClient) -> None:
+        token = login(anon, "member@example.org", "demo-member-pass")["access_token"]
+        r = anon.post("/api/v1/auth/logout", headers=bearer(anon, token))
+        assert r.status_code == 204
+        r = anon.get("/api/v1/me", headers=bearer(anon, token))
+        assert r.status_code == 401 and r.json()["type"] == "/problems/unauthorized"
+
+    def test_expired_token_is_401(self, anon: TestClient, db: Connection) -> None:
+        token = new_token()
+        user_id = db.execute(text("SELECT id FROM \"user\" WHERE role = 'admin'")).scalar()
+        db.execute(
+            AuthToken.__table__.insert().values(  # type: ignore[attr-defined]
+                token_hash=sha256_hex(token),
+                user_id=user_id,
+                created_at=utcnow() - timedelta(days=2),
+                expires_at=utcnow() - timedelta(seconds=1),
+            )
+        )
+        assert anon.get("/api/v1/me", headers=bearer(anon, token)).status_code == 401
+
+    @pytest.mark.parametrize("secret", ["", "garbage", "lsp_deadbeef_nope", "lsp_"])
+    def test_bad_credentials_are_401_problems(self, anon: TestClient, secret: str) -> None:
+        r = anon.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+        assert r.status_code == 401
+        assert r.headers["content-type"] == PROBLEM
+
+    def test_anonymous_writes_are_401(self, anon: TestClient) -> None:
+        r = anon.post("/api/v1/organisations", json={"name": "X", "sector": "other"})
+        assert r.status_code == 401
+        r = anon.patch("/api/v1/tasks/1", json={"rag": "green"})
+        assert r.status_code == 401
+
+
+class TestMe:
+    def test_member_sees_their_memberships(self, as_role) -> None:  # type: ignore[no-untyped-def]
+        me = as_role("member").get("/api/v1/me").json()
+        assert set(me) == {
+            "kind",
+            "id",
+            "name",
+            "email",
+            "role",
+            "organisation_id",
+            "person_id",
+            "memberships",
+        }
+        assert (me["kind"], me["role"], me["email"]) == ("user", "member", "member@example.org")
+        assert me["memberships"], "the demo member belongs to partnerships"
+        for m in me["memberships"]:
+            assert set(m) == {"id", "partnership_id", "partnership_name", "role"}
+
+    def test_partner_key(self, as_role) -> None:  # type: ignore[no-untyped-def]
+        me = as_role("partner").get("/api/v1/me").json()
+        assert (me["kind"], me["role"], me["email"]) == ("api_key", "partner", None)
+        assert me["organisation_id"] is not None
+
+    def test_county_key(self, as_role) -> None:  # type: ignore[no-untyped-def]
+        me = as_role("county").get("/api/v1/me").json()
+        assert (me["kind"], me["role"], me["memberships"]) == ("api_key", "county", [])
+
+
+class TestRateLimits:
+    def test_five_failures_per_email_then_429(self, anon: TestClient) -> None:
+        for _ in range(5):
+            r = anon.post(TOKEN, json={"email": "member@example.org", "password": "wrong"})
+            assert r.status_code == 401
+        r = anon.post(TOKEN, json={"email": "member@example.org", "password": "demo-member-pass"})
+        assert r.status_code == 429
+        assert r.json()["type"] == "/problems/rate-limited"
+        assert 1 <= int(r.headers["retry-after"]) <= 301
+        # Another account from the same client is not locked by this one.
+        login(anon, "officer@example.org", "demo-officer-pass")
+
+    def test_success_clears_the_email_counter(self, anon: TestClient) -> None:
+        for _ in range(4):
+            anon.post(TOKEN, json={"email": "member@example.org", "password": "wrong"})
+        login(anon, "member@example.org", "demo-member-pass")
+        for _ in range(4):
+            anon.post(TOKEN, json={"email": "member@example.org", "password": "wrong"})
+        login(anon, "member@example.org", "demo-member-pass")
+
+    def test_per_client_limit_across_emails(self, anon: TestClient) -> None:
+        for i in range(20):
+            r = anon.post(TOKEN, json={"email": f"guess{i}@example.org", "password": "x"})
+            assert r.status_code == 401
+        r = anon.post(TOKEN, json={"email": "admin@example.org", "password": "demo-admin-pass"})
+        assert r.status_code == 429 and "retry-after" in r.headers
+
+
+class TestUsers:
+    def test_create_user_never_returns_the_password(self, client: TestClient) -> None:
+        user = new_user(client, email="Casey.New@Example.org")
+        assert user["email"] == "casey.new@example.org"
+        assert not {"password", "password_hash"} & set(user)
+        listed = client.get("/api/v1/users", params={"q": "casey"}).json()
+        assert [u["id"] for u in listed["items"]] == [user["id"]]
+        assert "password_hash" not in listed["items"][0]
+
+    def test_new_user_can_log_in(self, client: TestClient, anon: TestClient) -> None:
+        new_user(client)
+        login(anon, "casey.new@example.org", "correct-horse-battery")
+
+    def test_duplicate_email_is_409(self, client: TestClient) -> None:
+        r = client.post(
+            "/api/v1/users",
+            json={"email": "ADMIN@example.org", "name": "X", "password": "long-enough-pass"},
+        )
+        assert r.status_code == 409 and r.json()["type"] == "/problems/duplicate"
+
+    def test_short_password_is_422(self, client: TestClient) -> None:
+        r = client.post(
+            "/api/v1/users", json={"email": "a@example.org", "name": "A", "password": "short"}
+        )
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "password"]
+
+    def test_password_reset_ends_sessions(self, client: TestClient, anon: TestClient) -> None:
+        user = new_user(client)
+        token = login(anon, user["email"], "correct-horse-battery")["access_token"]
+        r = client.patch(f"/api/v1/users/{user['id']}", json={"password": "another-long-one"})
+        assert r.status_code == 200 and r.json()["version"] == user["version"] + 1
+        assert anon.get("/api/v1/me", headers=bearer(anon, token)).status_code == 401
+        login(anon, user["email"], "another-long-one")
+
+    def test_deactivation_ends_sessions(self, client: TestClient, anon: TestClient) -> None:
+        user = new_user(client)
+        token = login(anon, user["email"], "correct-horse-battery")["access_token"]
+        assert client.delete(f"/api/v1/users/{user['id']}").status_code == 204
+        assert client.get(f"/api/v1/users/{user['id']}").json()["active"] is False
+        assert anon.get("/api/v1/me", headers=bearer(anon, token)).status_code == 401
+
+    def test_admin_cannot_lock_themself_out(self, client: TestClient) -> None:
+        me = client.get("/api/v1/me").json()
+        r = client.delete(f"/api/v1/users/{me['id']}")
+        assert r.status_code == 409 and r.json()["type"] == "/problems/self-lockout"
+        r = client.patch(f"/api/v1/users/{me['id']}", json={"role": "member"})
+        assert r.status_code == 409
+
+    def test_only_admins_manage_users(self, as_role) -> None:  # type: ignore[no-untyped-def]
+        for role in ("officer", "member", "partner", "county"):
+            assert as_role(role).get("/api/v1/users").status_code == 403
+
+
+class TestApiKeys:
+    def create(self, client: TestClient, **body: object) -> dict:
+        r = client.post("/api/v1/api-keys", json={"name": "Housing trust feed", **body})
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    def test_key_shown_once_and_listed_by_prefix(self, client: TestClient, org_id: int) -> None:
+        created = self.create(client, role="partner", organisation_id=org_id)
+        key = created["key"]
+        assert key.startswith(f"lsp_{created['prefix']}_")
+        assert created["scopes"] == ["read", "write:status"]
+        listed = client.get("/api/v1/api-keys", params={"prefix": created["prefix"]}).json()
+        assert listed["total"] == 1
+        assert "key" not in listed["items"][0] and "key_hash" not in listed["items"][0]
+        one = client.get(f"/api/v1/api-keys/{created['id']}").json()
+        assert "key" not in one and one["prefix"] == created["prefix"]
+
+    def test_key_authenticates_with_its_role(
+        self, client: TestClient, anon: TestClient, org_id: int
+    ) -> None:
+        key = self.create(client, role="partner", organisation_id=org_id)["key"]
+        me = anon.get("/api/v1/me", headers=bearer(anon, key)).json()
+        assert (me["role"], me["organisation_id"]) == ("partner", org_id)
+        assert anon.get("/api/v1/me", headers={"X-API-Key": key}).status_code == 200
+
+    def test_revoked_key_is_401(self, client: TestClient, anon: TestClient) -> None:
+        created = self.create(client, role="county")
+        assert client.delete(f"/api/v1/api-keys/{created['id']}").status_code == 204
+        assert anon.get("/api/v1/me", headers=bearer(anon, created["key"])).status_code == 401
+        again = client.get(f"/api/v1/api-keys/{created['id']}").json()
+        assert again["revoked_at"] is not None
+
+    def test_wrong_secret_with_a_real_prefix_is_401(
+        self, client: TestClient, anon: TestClient
+    ) -> None:
+        created = self.create(client, role="county")
+        forged = f"lsp_{created['prefix']}_{'x' * 43}"
+        assert anon.get("/api/v1/me", headers=bearer(anon, forged)).status_code == 401
+
+    def test_expired_key_is_401(self, client: TestClient, anon: TestClient, db: Connection) -> None:
+        created = self.create(
+            client, role="county", expires_at=(utcnow() + timedelta(days=1)).isoformat()
+        )
+        assert anon.get("/api/v1/me", headers=bearer(anon, created["key"])).status_code == 200
+        db.execute(
+            text("UPDATE api_key SET expires_at = :t WHERE id = :id"),
+            {"t": (utcnow() - timedelta(minutes=1)).replace(tzinfo=None), "id": created["id"]},
+        )
+        assert anon.get("/api/v1/me", headers=bearer(anon, created["key"])).status_code == 401
+
+    def test_past_expiry_and_partner_without_organisation_are_422(self, client: TestClient) -> None:
+        past = (utcnow() - timedelta(days=1)).isoformat()
+        r = client.post(
+            "/api/v1/api-keys", json={"name": "x", "role": "county", "expires_at": past}
+        )
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "expires_at"]
+        r = client.post("/api/v1/api-keys", json={"name": "x", "role": "partner"})
+        assert r.status_code == 422
+        assert r.json()["errors"][0]["loc"] == ["body", "organisation_id"]
+
+    def test_scopes_limit_a_key(self, client: TestClient, anon: TestClient, org_id: int) -> None:
+        key = self.create(client, role="admin", scopes=["laa:read"])["key"]
+        headers = bearer(anon, key)
+        assert anon.get("/api/v1/indicators", headers=headers).status_code == 200
+        assert anon.get("/api/v1/tasks", headers=headers).status_code == 403
+        r = anon.post(
+            "/api/v1/organisations", json={"name": "X", "sector": "other"}, headers=headers
+        )
+        assert r.status_code == 403
+
+
+class TestNoSecretsInTheDatabase:
+    def test_no_plaintext_password_key_or_token_in_any_table(
+        self, client: TestClient, anon: TestClient, db: Connection, org_id: int
+    ) -> None:
+        new_user(client)
+        key = client.post(
+            "/api/v1/api-keys",
+            json={"name": "Grep test", "role": "partner", "organisation_id": org_id},
+        ).json()["key"]
+        token = login(anon, "casey.new@example.org", "correct-horse-battery")["access_token"]
+        anon.post(TOKEN, json={"email": "member@example.org", "password": "a-wrong-guess-123"})
+        secrets = {
+            "correct-horse-battery",
+            "a-wrong-guess-123",
+            key,
+            key.rsplit("_", 1)[1],
+            token,
+            *DEMO_PASSWORDS.values(),
+        }
+        rows = 0
+        for table in SQLModel.metadata.sorted_tables:
+            for row in db.execute(select(table)):
+                rows += 1
+                dump = " ".join(str(value) for value in row)
+                leaked = [s for s in secrets if s in dump]
+                assert not leaked, f"{table.name} holds a secret in clear: {row}"
+        assert rows > 1000
+
+
+class TestSettings:
+    def test_refuses_the_default_secret_outside_dev(self) -> None:
+        for env in ("test", "prod"):
+            with pytest.raises(ValidationError, match="LSPHUB_SECRET_KEY"):
+                Settings(env=env, secret_key=DEV_SECRET)  # type: ignore[arg-type]
+            with pytest.raises(ValidationError):
+                Settings(env=env, secret_key="short")  # type: ignore[arg-type]
+            ok = Settings(env=env, secret_key="s" * 32)  # type: ignore[arg-type]
+            assert ok.env == env
+
+    def test_dev_runs_with_the_default(self) -> None:
+        assert Settings(env="dev", secret_key=DEV_SECRET).env == "dev"  # type: ignore[arg-type]
+
+    def test_cors_allows_only_listed_origins(self, anon: TestClient) -> None:
+        preflight = {"Access-Control-Request-Method": "POST"}
+        ok = anon.options(TOKEN, headers={"Origin": "http://localhost:5173", **preflight})
+        assert ok.headers.get("access-control-allow-origin") == "http://localhost:5173"
+        bad = anon.options(TOKEN, headers={"Origin": "https://evil.example.com", **preflight})
+        assert "access-control-allow-origin" not in bad.headers
+
+    def test_oversized_body_is_413(self, client: TestClient) -> None:
+        r = client.post("/api/v1/organisations", content=b"x" * 1_048_577)
+        assert r.status_code == 413 and r.headers["content-type"] == PROBLEM
