@@ -12,20 +12,20 @@ from fastapi.routing import APIRoute
 
 from api.errors import Unprocessable, field_error
 
-_allowed: dict[tuple[str, str], frozenset[str] | None] = {}
+_by_operation: dict[str, frozenset[str]] = {}
 
 
-def _allowed_names(request: Request, route: APIRoute, method: str) -> frozenset[str] | None:
-    key = (route.path_format, method)
-    if key not in _allowed:
+def _allowed_names(request: Request, route: APIRoute) -> frozenset[str] | None:
+    """Query parameter names the OpenAPI document lists for the route's operation id."""
+    if not _by_operation:
         schema: dict[str, Any] = request.app.openapi()
-        operation = schema.get("paths", {}).get(route.path_format, {}).get(method)
-        _allowed[key] = (
-            None
-            if operation is None
-            else frozenset(p["name"] for p in operation.get("parameters", []) if p["in"] == "query")
-        )
-    return _allowed[key]
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                if isinstance(operation, dict) and "operationId" in operation:
+                    _by_operation[operation["operationId"]] = frozenset(
+                        p["name"] for p in operation.get("parameters", []) if p["in"] == "query"
+                    )
+    return _by_operation.get(route.operation_id) if route.operation_id else None
 
 
 def reject_unknown_query_parameters(request: Request) -> None:
@@ -34,7 +34,7 @@ def reject_unknown_query_parameters(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    allowed = _allowed_names(request, route, request.method.lower())
+    allowed = _allowed_names(request, route)
     if allowed is None:  # not in the schema: nothing to compare with
         return
     unknown = sorted({name for name in request.query_params if name not in allowed})

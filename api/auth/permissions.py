@@ -117,6 +117,24 @@ def require_manage_partnership(
         raise Forbidden("Only the partnership's officers and administrators may change this")
 
 
+def organisation_sits_on(
+    session: Session, organisation_id: int | None, partnership_ids: PartnershipIds
+) -> bool:
+    """True if the organisation is represented today on one of ``partnership_ids``."""
+    if organisation_id is None:
+        return False
+    if partnership_ids is None:
+        return True
+    if not partnership_ids:
+        return False
+    stmt = select(col(Membership.id)).where(
+        col(Membership.on_behalf_of_id) == organisation_id,
+        col(Membership.partnership_id).in_(sorted(partnership_ids)),
+        _open_today(),
+    )
+    return session.scalar(stmt.limit(1)) is not None
+
+
 # -- reaching a partnership from any table -----------------------------------------------------
 #
 # A *chain* names the columns that lead from a table to its partnership, each a foreign key

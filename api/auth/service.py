@@ -7,12 +7,17 @@ from typing import Any
 
 from sqlalchemy import Select, delete, func, or_, update
 from sqlalchemy.orm import Session
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, select
 
 from api.audit import service as audit
 from api.auth.keys import issue_api_key
 from api.auth.models import ApiKey, AuthToken, LoginAttempt, Role, Scope, User
-from api.auth.permissions import require_role, require_scope
+from api.auth.permissions import (
+    managed_partnership_ids,
+    organisation_sits_on,
+    require_role,
+    require_scope,
+)
 from api.auth.principal import Principal
 from api.auth.schemas import (
     ApiKeyCreate,
@@ -29,8 +34,8 @@ from api.auth.schemas import (
 from api.auth.security import hash_password, new_token, sha256_hex, verify_password
 from api.common import utcnow
 from api.crud import service as crud
-from api.crud.policy import AdminPolicy, not_found
-from api.errors import Conflict, Forbidden, TooManyRequests
+from api.crud.policy import AdminPolicy, Policy, not_found
+from api.errors import Conflict, Forbidden, TooManyRequests, field_error
 from api.pagination import PageParams, paginate
 from api.partnerships.models import Membership, Partnership
 from api.settings import get_settings
@@ -315,16 +320,56 @@ def _key_query(filters: ApiKeyFilters) -> Select[Any]:
     return stmt
 
 
+class ApiKeyPolicy(Policy):
+    """Admins manage every key. Officers issue partner keys (``read``, ``write:status``) to
+    organisations that sit on a partnership they manage, and see and revoke those keys."""
+
+    read_roles = frozenset({Role.admin, Role.officer})
+    officer_scopes = frozenset({Scope.read, Scope.write_status})
+
+    def visible(self, session: Session, principal: Principal, stmt: Select[Any]) -> Select[Any]:
+        self.authorize_read(principal)
+        if principal.is_admin:
+            return stmt
+        return stmt.where(col(ApiKey.created_by_user_id) == principal.user_id)
+
+    def authorize_create(
+        self, session: Session, principal: Principal, data: dict[str, Any]
+    ) -> None:
+        require_scope(principal, Scope.write_all)
+        if principal.is_admin:
+            return
+        require_role(principal, Role.officer)
+        if principal.user_id is None or data["role"] != Role.partner:
+            raise Forbidden("Officers may issue partner keys only")
+        if data["scopes"] and not set(data["scopes"]) <= self.officer_scopes:
+            raise Forbidden("Officers may grant only the 'read' and 'write:status' scopes")
+        if not organisation_sits_on(
+            session, data["organisation_id"], managed_partnership_ids(session, principal)
+        ):
+            raise Forbidden(
+                "The organisation does not sit on a partnership you manage",
+                errors=[field_error("organisation_id", "not on a partnership you manage")],
+            )
+
+    def authorize_delete(self, session: Session, principal: Principal, row: SQLModel) -> None:
+        require_scope(principal, Scope.write_all)
+        require_role(principal, Role.officer)  # the key is visible to them: they issued it
+
+
+API_KEYS = ApiKeyPolicy()
+
+
 def list_api_keys(
     session: Session, principal: Principal, page: PageParams, filters: ApiKeyFilters
 ) -> tuple[Sequence[ApiKey], int]:
-    ADMIN.authorize_read(principal)
-    return paginate(session, _key_query(filters).order_by(col(ApiKey.id)), page)
+    stmt = API_KEYS.visible(session, principal, _key_query(filters))
+    return paginate(session, stmt.order_by(col(ApiKey.id)), page)
 
 
 def get_api_key(session: Session, principal: Principal, key_id: int) -> ApiKey:
-    ADMIN.authorize_read(principal)
-    key = session.get(ApiKey, key_id)
+    stmt = API_KEYS.visible(session, principal, select(ApiKey))
+    key = session.scalar(stmt.where(col(ApiKey.id) == key_id))
     if key is None:
         raise not_found("api_key", key_id)
     return key
@@ -333,7 +378,7 @@ def get_api_key(session: Session, principal: Principal, key_id: int) -> ApiKey:
 def create_api_key(
     session: Session, principal: Principal, body: ApiKeyCreate
 ) -> tuple[ApiKey, str]:
-    require_admin(principal, Scope.write_all)
+    API_KEYS.authorize_create(session, principal, body.model_dump())
     crud.check_references(session, ApiKey, {"organisation_id": body.organisation_id})
     row, key = issue_api_key(
         session,
@@ -349,8 +394,8 @@ def create_api_key(
 
 
 def revoke_api_key(session: Session, principal: Principal, key_id: int) -> None:
-    require_admin(principal, Scope.write_all)
     key = get_api_key(session, principal, key_id)
+    API_KEYS.authorize_delete(session, principal, key)
     if key.revoked_at is not None:
         return
     before = audit.snapshot(key)

@@ -77,11 +77,25 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
+def _lines(text: str) -> Iterator[str]:
+    """Lines with their ``\n`` kept (the csv module joins quoted newlines itself), without a
+    second copy of the text in memory."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            if start < len(text):
+                yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
+
+
 def _read_csv(data: bytes) -> Table:
     text = decode_text(data)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -92,10 +106,16 @@ def _read_csv(data: bytes) -> Table:
 
     def rows() -> Iterator[tuple[int, list[str | None]]]:
         number = 1
+        # Spreadsheets repeat themselves (partnership, outcome, dates on every row): keep one
+        # copy of each short cell text.
+        seen: dict[str, str] = {}
         try:
             for cells in reader:
                 number += 1
-                cleaned = [c.strip() or None for c in cells]
+                cleaned = [
+                    (seen.setdefault(c, c) if len(c) <= 300 else c) if c else None
+                    for c in (c.strip() for c in cells)
+                ]
                 if any(cleaned):
                     yield number, cleaned
         except csv.Error as exc:

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -138,6 +139,7 @@ def load_plan_rows(session: Session, as_of: date, scope: ColumnElement[bool]) ->
         .order_by(col(Action.id), col(Task.id))
     )
     rows: list[TaskRow] = []
+    cutoffs: dict[int, date] = {}  # reporting cycle (months) -> stale before this date
     for r in session.execute(stmt):
         (
             partnership_id, cycle, outcome_id, action_id, action_ref, action_title,
@@ -148,7 +150,11 @@ def load_plan_rows(session: Session, as_of: date, scope: ColumnElement[bool]) ->
         task: ReportTask | None = None
         if task_id is not None and (update_task_id is not None or task_created < end):
             rag_value = Rag(rag) if rag is not None else None
-            task = ReportTask(
+            cutoff = cutoffs.get(cycle)
+            if cutoff is None:
+                cutoff = cutoffs[cycle] = months_before(as_of, cycle)
+            # Values come typed from the database: construct without re-validating.
+            task = ReportTask.model_construct(
                 id=task_id,
                 ref=task_ref,
                 title=task_title,
@@ -160,7 +166,7 @@ def load_plan_rows(session: Session, as_of: date, scope: ColumnElement[bool]) ->
                 lead_organisation_id=lead_id,
                 lead_organisation=lead_name,
                 reported_on=reported_on,
-                stale=is_stale(rag_value, reported_on, months_before(as_of, cycle)),
+                stale=is_stale(rag_value, reported_on, cutoff),
             )
         elif action_created >= end:
             continue  # neither the action nor any of its tasks existed yet
@@ -204,6 +210,7 @@ def load_contacts(
 # -- assembling --------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)
 def natural_key(text: str) -> tuple[Any, ...]:
     """'1.10' after '1.9'; 'b' after 'a'."""
     return tuple(

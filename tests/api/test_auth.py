@@ -351,3 +351,43 @@ class TestSettings:
     def test_oversized_body_is_413(self, client: TestClient) -> None:
         r = client.post("/api/v1/organisations", content=b"x" * 1_048_577)
         assert r.status_code == 413 and r.headers["content-type"] == PROBLEM
+
+
+class TestOfficerKeys:
+    def body(self, organisation_id: int, **extra: object) -> dict:
+        return {
+            "name": "Partner feed",
+            "role": "partner",
+            "organisation_id": organisation_id,
+            **extra,
+        }
+
+    def member_org(self, as_role) -> int:  # type: ignore[no-untyped-def]
+        return as_role("member").get("/api/v1/me").json()["organisation_id"]
+
+    def test_officer_issues_and_revokes_partner_keys(self, as_role) -> None:  # type: ignore[no-untyped-def]
+        officer = as_role("officer")
+        created = officer.post("/api/v1/api-keys", json=self.body(self.member_org(as_role)))
+        assert created.status_code == 201, created.text
+        listed = officer.get("/api/v1/api-keys").json()
+        assert [k["id"] for k in listed["items"]] == [created.json()["id"]]
+        assert officer.delete(f"/api/v1/api-keys/{created.json()['id']}").status_code == 204
+
+    def test_officer_cannot_issue_other_keys(self, as_role, db: Connection) -> None:  # type: ignore[no-untyped-def]
+        officer = as_role("officer")
+        org = self.member_org(as_role)
+        for body in (
+            self.body(org, role="county"),
+            self.body(org, scopes=["read", "write:all"]),
+        ):
+            assert officer.post("/api/v1/api-keys", json=body).status_code == 403
+        outsider = db.execute(
+            text(
+                "SELECT min(id) FROM organisation WHERE id NOT IN (SELECT on_behalf_of_id "
+                "FROM membership WHERE on_behalf_of_id IS NOT NULL)"
+            )
+        ).scalar()
+        if outsider is not None:
+            r = officer.post("/api/v1/api-keys", json=self.body(outsider))
+            assert r.status_code == 403
+            assert r.json()["errors"][0]["loc"] == ["body", "organisation_id"]

@@ -74,10 +74,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "get_user": ADMIN_ONLY,
     "update_user": ADMIN_ONLY,
     "deactivate_user": ADMIN_ONLY,
-    "list_api_keys": ADMIN_ONLY,
-    "create_api_key": ADMIN_ONLY,
-    "get_api_key": ADMIN_ONLY,
-    "revoke_api_key": ADMIN_ONLY,
+    # officers issue partner keys to organisations on partnerships they manage, and see
+    # only the keys they issued (the own key here was issued on the command line)
+    "list_api_keys": row(officer="2xx"),
+    "create_api_key": row(officer="2xx"),
+    "get_api_key": row(officer=NOT_VISIBLE),
+    "revoke_api_key": row(officer=NOT_VISIBLE),
     "list_audit_events": ADMIN_ONLY,
     "get_audit_event": ADMIN_ONLY,
     # directory
@@ -218,6 +220,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "update_measurement": row(officer="2xx"),
     "delete_measurement": row(officer="2xx"),
     "export_laa": READ_ALL,
+    # bulk import/export (kind = tasks): admins, and officers into partnerships they manage
+    "list_import_kinds": ANY_PRINCIPAL,
+    "create_import": row(officer="2xx"),
+    "list_imports": row(officer="2xx"),
+    "export_kind": row(officer="2xx", member="2xx"),
     # webhooks
     "list_webhooks": ADMIN_ONLY,
     "get_webhook": ADMIN_ONLY,
@@ -277,7 +284,7 @@ OWN: dict[str, str] = {
 }
 
 # Path parameters that are not ids: name -> value.
-PARAMS: dict[str, str] = {"token": "0-not-a-feed-token"}
+PARAMS: dict[str, str] = {"token": "0-not-a-feed-token", "kind": "tasks"}
 
 # Request bodies for writes, as functions of the demo ids.
 BODIES: dict[str, Callable[[Demo], Any]] = {
@@ -294,6 +301,18 @@ BODIES: dict[str, Callable[[Demo], Any]] = {
         "role": "partner",
         "organisation_id": d.organisation,
     },
+    # the own partnership is the officer's, the first thematic group of the demo
+    "create_import": lambda d: [
+        {
+            "partnership": "safer-communities",
+            "outcome_code": "M.1",
+            "outcome_title": "Matrix outcome",
+            "action_ref": "M.1.1",
+            "action_title": "Matrix action",
+            "task_ref": "a",
+            "title": "Matrix task",
+        }
+    ],
     "create_organisation": lambda d: {"name": "Matrix Trust", "sector": "voluntary_community"},
     "update_organisation": lambda d: {"website": "https://matrix.example.org"},
     "create_person": lambda d: {"name": "Matrix Person", "email": "matrix.person@example.org"},

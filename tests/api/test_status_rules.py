@@ -190,10 +190,8 @@ class TestStaleFilter:
             assert t["rag"] != "complete"
             assert t["last_reported_on"] is None or t["last_reported_on"] < cutoff.isoformat()
         for t in self._all(client, stale=False):
-            assert (
-                t["rag"] == "complete"
-                or (t["last_reported_on"] is not None
-                and t["last_reported_on"] >= cutoff.isoformat())
+            assert t["rag"] == "complete" or (
+                t["last_reported_on"] is not None and t["last_reported_on"] >= cutoff.isoformat()
             )
 
     def test_an_update_makes_a_stale_task_fresh(self, client: TestClient) -> None:

@@ -33,7 +33,9 @@ DEMO_LOGINS = {
     "member": ("member@example.org", "demo-member-pass"),
 }
 # Network errors a test provokes on purpose still reach the console; everything else fails.
-FAILED_RESOURCE = re.compile(r"Failed to load resource: the server responded with a status of (\d+)")
+FAILED_RESOURCE = re.compile(
+    r"Failed to load resource: the server responded with a status of (\d+)"
+)
 
 
 @pytest.fixture(scope="session")
@@ -89,8 +91,10 @@ class Spa:
         page.on("console", self._on_console)
         page.on(
             "response",
-            lambda r: r.status >= 400
-            and self.failed_requests.append(f"{r.status} {r.request.method} {r.url}"),
+            lambda r: (
+                r.status >= 400
+                and self.failed_requests.append(f"{r.status} {r.request.method} {r.url}")
+            ),
         )
         page.on("pageerror", lambda error: self.console_errors.append(f"page error: {error}"))
 

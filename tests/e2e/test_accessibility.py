@@ -94,9 +94,7 @@ class TestKeyboard:
     def test_focus_is_visible(self, spa: Spa) -> None:
         spa.goto("/")
         spa.page.get_by_label("Email address").focus()
-        outline = spa.page.evaluate(
-            "getComputedStyle(document.activeElement).outlineStyle"
-        )
+        outline = spa.page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
         assert outline == "solid"
 
 

@@ -6,7 +6,7 @@ database column by column, and ``export`` yields the same dicts, so an export is
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -123,8 +123,11 @@ class Kind:
     def resolve(self, ctx: Context, rows: list[Row]) -> None:
         """Check references in bulk (slugs, codes); report bad rows to ``ctx.errors``."""
 
-    def load(self, ctx: Context, rows: list[Row]) -> dict[Key, Existing]:
-        """The existing records the rows' natural keys match, by key."""
+    def load(self, ctx: Context, rows: list[Row]) -> Iterable[tuple[Key, Existing]]:
+        """The existing records the rows' natural keys may match, as (key, record) pairs.
+
+        May be a generator: the engine diffs as they come, so they are never all in memory.
+        """
         raise NotImplementedError
 
     def apply(self, ctx: Context, creates: list[Row], updates: list[Update]) -> None:
@@ -163,7 +166,12 @@ def entity_defaults(table: Table, now: datetime) -> Values:
 
 
 def insert_rows(
-    ctx: Context, model: type[SQLModel], rows: list[Values], *, label: str | None = None
+    ctx: Context,
+    model: type[SQLModel],
+    rows: list[Values],
+    *,
+    label: str | None = None,
+    report: bool = True,
 ) -> list[int]:
     """Insert in batches and return the new ids in row order.
 
@@ -175,86 +183,90 @@ def insert_rows(
         return []
     table = table_of(model)
     defaults = entity_defaults(table, ctx.now)
-    full = [{**defaults, **r} for r in rows]
     conn = ctx.conn
-    ids: list[int] = []
     name = label or table.name
-    if conn.dialect.name == "postgresql" and len(full) >= COPY_THRESHOLD:
-        ids = _copy_rows(conn, table, full, ctx, name)
-    elif conn.dialect.name == "sqlite":
-        # SQLite cannot return ids of a multi-row INSERT in order (SQLAlchemy would send one
+    dialect = conn.dialect.name
+    progress = ctx.progress if report else lambda phase, done, total: None
+    if (dialect == "postgresql" and len(rows) < COPY_THRESHOLD) or dialect not in (
+        "postgresql",
+        "sqlite",
+    ):
+        ids: list[int] = []
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        for part in chunks(rows):
+            ids.extend(conn.execute(stmt, [{**defaults, **r} for r in part]).scalars().all())
+            progress(f"writing {name}", len(ids), len(rows))
+        return ids
+    if dialect == "postgresql":
+        # Ids drawn from the table's sequence in one query, rows streamed with COPY.
+        ids = list(
+            conn.execute(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"
+                ),
+                {"t": table.name, "n": len(rows)},
+            ).scalars()
+        )
+    else:
+        # SQLite cannot return the ids of a multi-row INSERT in order (SQLAlchemy would send one
         # statement per row). Writes hold the database lock from BEGIN IMMEDIATE on, so the
         # next ids are max(id) + 1, … and one executemany per batch carries them.
         start = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-        ids = list(range(start + 1, start + 1 + len(full)))
-        names, tuples = _processed(conn, table, full, ids)
-        marks = ", ".join("?" for _ in names)
-        sql = f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({marks})'
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        for offset in range(0, len(tuples), BATCH):
-            cursor.executemany(sql, tuples[offset : offset + BATCH])
-            ctx.progress(f"writing {name}", min(offset + BATCH, len(tuples)), len(tuples))
+        ids = list(range(start + 1, start + 1 + len(rows)))
+    names = sorted(({k for r in rows for k in r} | set(defaults)) - {"id"})
+    quoted = ", ".join(f'"{n}"' for n in ["id", *names])
+    to_tuples = _tuple_maker(conn, table, names, defaults)
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    try:
+        for offset in range(0, len(rows), BATCH):
+            batch = to_tuples(ids[offset : offset + BATCH], rows[offset : offset + BATCH])
+            if dialect == "postgresql":
+                with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+                    for values in batch:
+                        copy.write_row(values)
+            else:
+                marks = ", ".join("?" for _ in range(len(names) + 1))
+                cursor.executemany(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', batch)
+            progress(f"writing {name}", min(offset + BATCH, len(rows)), len(rows))
+    finally:
         cursor.close()
-    else:
-        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        for part in chunks(full):
-            ids.extend(conn.execute(stmt, list(part)).scalars().all())
-            ctx.progress(f"writing {name}", len(ids), len(full))
     return ids
 
 
-def _processed(
-    conn: Connection, table: Table, rows: list[Values], ids: list[int]
-) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Rows as DB-API tuples (``id`` first), through each column type's bind processor.
+def _tuple_maker(
+    conn: Connection, table: Table, names: list[str], defaults: Values
+) -> Callable[[Sequence[int], Sequence[Values]], list[tuple[Any, ...]]]:
+    """Rows -> DB-API tuples (``id`` first) through each column type's bind processor.
 
     The processors are what SQLAlchemy itself would apply; calling them directly saves its
-    per-row bookkeeping. A value identical to the previous one (timestamps shared by every
-    row) is processed once.
+    per-row bookkeeping. A key missing from a row is NULL (or the default).
+    Defaults (timestamps shared by all rows) are processed once.
     """
-    names = sorted({k for r in rows for k in r} - {"id"})
     processors = [
         table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for n in names
     ]
-    memo: list[tuple[Any, Any]] = [(object(), None) for _ in names]
-    out: list[tuple[Any, ...]] = []
-    for row_id, row in zip(ids, rows, strict=True):
-        values: list[Any] = [row_id]
-        for i, n in enumerate(names):
-            value = row.get(n)
-            process = processors[i]
-            if process is not None and value is not None:
-                last_in, last_out = memo[i]
-                if value is last_in:
-                    value = last_out
-                else:
-                    processed = process(value)
-                    memo[i] = (value, processed)
-                    value = processed
-            values.append(value)
-        out.append(tuple(values))
-    return ['"id"', *(f'"{n}"' for n in names)], out
+    fixed = {
+        n: (p(defaults[n]) if p is not None else defaults[n])
+        for n, p in zip(names, processors, strict=True)
+        if n in defaults
+    }
+    plan = [(n, None if n in fixed else p) for n, p in zip(names, processors, strict=True)]
 
+    def make(ids: Sequence[int], rows: Sequence[Values]) -> list[tuple[Any, ...]]:
+        out: list[tuple[Any, ...]] = []
+        for row_id, row in zip(ids, rows, strict=True):
+            values: list[Any] = [row_id]
+            for n, process in plan:
+                value = row.get(n, fixed.get(n))
+                if process is not None and value is not None:
+                    value = process(value)
+                values.append(value)
+            out.append(tuple(values))
+        return out
 
-def _copy_rows(
-    conn: Connection, table: Table, rows: list[Values], ctx: Context, label: str
-) -> list[int]:
-    ids = list(
-        conn.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-            {"t": table.name, "n": len(rows)},
-        ).scalars()
-    )
-    names, tuples = _processed(conn, table, rows, ids)
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    with raw.cursor() as cursor:
-        for start in range(0, len(tuples), BATCH):
-            with cursor.copy(f'COPY "{table.name}" ({", ".join(names)}) FROM STDIN') as copy:
-                for values in tuples[start : start + BATCH]:
-                    copy.write_row(values)
-            ctx.progress(f"writing {label}", min(start + BATCH, len(tuples)), len(tuples))
-    return ids
+    return make
 
 
 def update_rows(ctx: Context, model: type[SQLModel], rows: list[Values]) -> None:

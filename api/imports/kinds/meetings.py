@@ -1,6 +1,6 @@
 """The meetings timetable with agenda items: one row per agenda item, or per meeting without."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import select
@@ -146,7 +146,7 @@ class MeetingKindImport(Kind):
                         },
                     )
 
-    def load(self, ctx: Context, rows: list[Row]) -> dict[Key, Existing]:
+    def load(self, ctx: Context, rows: list[Row]) -> Iterable[tuple[Key, Existing]]:
         pids = sorted({r.refs["partnership"] for r in rows if r.refs.get("partnership")})
         found: dict[Key, Existing] = {}
         meetings: dict[Key, tuple[int, Values]] = {}
@@ -166,7 +166,7 @@ class MeetingKindImport(Kind):
                 ),
             )
         ctx.session.info["import_meetings"] = meetings
-        return found
+        return found.items()
 
     def apply(self, ctx: Context, creates: list[Row], updates: list[Update]) -> None:
         meetings: dict[Key, tuple[int, Values]] = ctx.session.info.pop("import_meetings", {})

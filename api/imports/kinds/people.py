@@ -1,6 +1,6 @@
 """People and their memberships: one row per membership, or per person when it has none."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import select
@@ -162,7 +162,7 @@ class PeopleKind(Kind):
                     },
                 )
 
-    def load(self, ctx: Context, rows: list[Row]) -> dict[Key, Existing]:
+    def load(self, ctx: Context, rows: list[Row]) -> Iterable[tuple[Key, Existing]]:
         people = self._people(ctx.session, sorted({r.values["email"] for r in rows}))
         ctx_people = {email: pid for email, (pid, _) in people.items()}
         ctx.session.info["import_people"] = people
@@ -176,7 +176,7 @@ class PeopleKind(Kind):
                 ids={"person": m.person_id, "membership": m.id},
                 values={**pvalues, **mvalues},
             )
-        return found
+        return found.items()
 
     def apply(self, ctx: Context, creates: list[Row], updates: list[Update]) -> None:
         people: dict[str, tuple[int, Values]] = ctx.session.info.pop("import_people", {})

@@ -1,7 +1,7 @@
 """Kinds that map one row to one record of one table: organisations, indicators, LAA targets,
 measurements."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -66,12 +66,12 @@ class FlatKind(Kind):
                     values[column.name] = record[column.name]
             yield record["id"], values
 
-    def load(self, ctx: Context, rows: list[Row]) -> dict[Key, Existing]:
+    def load(self, ctx: Context, rows: list[Row]) -> Iterable[tuple[Key, Existing]]:
         found: dict[Key, Existing] = {}
         for record_id, values in self._current(ctx.session):
             key = tuple(values[k] for k in self.key)
             found.setdefault(key, Existing(ids={"id": record_id}, values=values))
-        return found
+        return found.items()
 
     def _fields(self, row: Row, names: Sequence[str]) -> Values:
         out: Values = {}
@@ -140,14 +140,14 @@ class OrganisationKind(FlatKind):
                 )
             row.refs["org_key"] = ("slug", row.values["slug"])
 
-    def load(self, ctx: Context, rows: list[Row]) -> dict[Key, Existing]:
+    def load(self, ctx: Context, rows: list[Row]) -> Iterable[tuple[Key, Existing]]:
         found: dict[Key, Existing] = {}
         for record_id, values in self._current(ctx.session):
             existing = Existing(ids={"id": record_id}, values=values)
             found[("slug", values["slug"])] = existing
             if values["org_id"]:
                 found[("org_id", values["org_id"])] = existing
-        return found
+        return found.items()
 
 
 class IndicatorKind(FlatKind):

@@ -27,6 +27,7 @@ from sqlmodel import col
 from api.imports import columns as c
 from api.imports.columns import Column
 from api.imports.kinds.base import (
+    BATCH,
     Context,
     Existing,
     Key,
@@ -284,21 +285,22 @@ class TaskKind(Kind):
             "reported_on": r.last_reported_on,
         }
 
-    def load(self, ctx: Context, rows: list[Row]) -> dict[Key, Existing]:
+    def load(self, ctx: Context, rows: list[Row]) -> Iterator[tuple[Key, Existing]]:
         action_ids = sorted({r.refs["action"] for r in rows if "action" in r.refs})
         task = table_of(Task)
-        found: dict[Key, Existing] = {}
         conn = ctx.conn
         for part in chunks(action_ids, 1_000):
             for r in conn.execute(self._select().where(task.c.action_id.in_(part))):
                 values = self._values(r)
                 values.pop("reported_on")  # the date of the change, never compared
-                found[(r.slug, r.code, r.ref, r.task_ref)] = Existing(
-                    ids={"task": r.id, "action": r.action_id},
-                    values=values,
-                    extra={"last_reported_on": r.last_reported_on},
+                yield (
+                    (r.slug, r.code, r.ref, r.task_ref),
+                    Existing(
+                        ids={"task": r.id, "action": r.action_id},
+                        values=values,
+                        extra={"last_reported_on": r.last_reported_on},
+                    ),
                 )
-        return found
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -378,19 +380,27 @@ class TaskKind(Kind):
                 )
         update_rows(ctx, Action, list(retitled.values()))
 
-        # Tasks, then one status update per task whose status changed.
+        # New tasks and their first status update, a batch at a time (flat memory).
         history: list[tuple[int, Row, Values]] = []
-        new_tasks: list[Values] = []
-        for row in creates:
-            fields = self._task_fields(row, [n for n in TASK_COLUMNS if n in row.values])
-            fields.update(action_id=row.refs["action"], ref=row.values["task_ref"])
-            if any(row.values.get(n) is not None for n in STATUS_COLUMNS):
-                fields["last_reported_on"] = row.values.get("reported_on") or ctx.today
-            new_tasks.append(fields)
-        task_ids = insert_rows(ctx, Task, new_tasks, label="tasks")
-        for row, task_id, fields in zip(creates, task_ids, new_tasks, strict=True):
-            if "last_reported_on" in fields:
-                history.append((task_id, row, {n: row.values.get(n) for n in STATUS_COLUMNS}))
+        for offset in range(0, len(creates), BATCH):
+            batch = creates[offset : offset + BATCH]
+            new_tasks: list[Values] = []
+            for row in batch:
+                fields = self._task_fields(row, [n for n in TASK_COLUMNS if n in row.values])
+                fields.update(action_id=row.refs["action"], ref=row.values["task_ref"])
+                if any(row.values.get(n) is not None for n in STATUS_COLUMNS):
+                    fields["last_reported_on"] = row.values.get("reported_on") or ctx.today
+                new_tasks.append(fields)
+            task_ids = insert_rows(ctx, Task, new_tasks, report=False)
+            first_updates = [
+                (task_id, row, {n: row.values.get(n) for n in STATUS_COLUMNS})
+                for row, task_id, fields in zip(batch, task_ids, new_tasks, strict=True)
+                if "last_reported_on" in fields
+            ]
+            self._history(ctx, first_updates)
+            ctx.progress("writing tasks", offset + len(batch), len(creates))
+
+        # Changed tasks; a status update for each whose status changed.
         changed_tasks: list[Values] = []
         for u in updates:
             names = [n for n in TASK_COLUMNS if n in u.changed]
@@ -406,6 +416,11 @@ class TaskKind(Kind):
                 history.append((u.existing.ids["task"], u.row, state))
             changed_tasks.append(fields)
         update_rows(ctx, Task, changed_tasks)
+        self._history(ctx, history)
+
+    @staticmethod
+    def _history(ctx: Context, entries: list[tuple[int, Row, Values]]) -> None:
+        """Append status updates: (task id, row, the task's status fields after the change)."""
         principal = ctx.principal
         insert_rows(
             ctx,
@@ -421,9 +436,9 @@ class TaskKind(Kind):
                     "author_api_key_id": principal.api_key_id,
                     "on_behalf_of_id": principal.organisation_id,
                 }
-                for task_id, row, state in history
+                for task_id, row, state in entries
             ],
-            label="status updates",
+            report=False,
         )
 
     @staticmethod

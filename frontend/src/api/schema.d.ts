@@ -4644,22 +4644,26 @@ export interface components {
         };
         /**
          * UserUpdate
-         * @description Fields to change; absent fields keep their value. ``password`` resets it.
+         * @description Fields to change; absent fields keep their value; ``password`` resets it and ends the
+         *     user's sessions, ``active: false`` ends them too. Required fields cannot be cleared.
          */
         UserUpdate: {
             /** Active */
-            active?: boolean | null;
+            active?: boolean;
             /** Email */
-            email?: string | null;
+            email?: string;
             /** Name */
-            name?: string | null;
+            name?: string;
             /** Organisation Id */
             organisation_id?: number | null;
-            /** Password */
-            password?: string | null;
+            /**
+             * Password
+             * @description At least 12 characters
+             */
+            password?: string;
             /** Person Id */
             person_id?: number | null;
-            role?: components["schemas"]["Role"] | null;
+            role?: components["schemas"]["Role"];
         };
         /**
          * WebhookCreate
@@ -6364,18 +6368,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    email?: string;
+                    email: string;
                     /** Format: password */
                     password: string;
-                    /** @description Same as email */
-                    username?: string;
                 };
                 "application/x-www-form-urlencoded": {
-                    email?: string;
                     /** Format: password */
                     password: string;
-                    /** @description Same as email */
-                    username?: string;
+                    /** @description The e-mail */
+                    username: string;
                 };
             };
         };

@@ -17,10 +17,6 @@ export const ATTENDANCE_LABELS: Record<AttendanceStatus, string> = {
   substitute: "Substitute attended",
 };
 
-/** Membership roles arrive as plain strings in some responses (e.g. /me). */
-export const roleLabel = (role: string): string =>
-  role in ROLE_LABELS ? ROLE_LABELS[role as MembershipRole] : humanise(role);
-
 /** "away_day" → "Away day". */
 export const humanise = (value: string): string =>
   value.charAt(0).toUpperCase() + value.slice(1).replaceAll("_", " ");

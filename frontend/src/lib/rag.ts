@@ -20,7 +20,7 @@ export const RAG_LABELS: Record<RagKey, string> = {
 
 export const ragKey = (rag: Rag | null | undefined): RagKey => rag ?? "not_rated";
 
-export function emptyCounts(): RagCounts {
+function emptyCounts(): RagCounts {
   return { green: 0, amber: 0, red: 0, complete: 0, not_rated: 0, total: 0 };
 }
 

@@ -8,7 +8,7 @@ const collator = new Intl.Collator("en-GB", { numeric: true });
 const byRef = <T extends { ref: string }>(a: T, b: T) => collator.compare(a.ref, b.ref);
 
 /** Codes and refs sort as people read them: 2.2 before 2.10, b before c. */
-export const compareCodes = (a: string, b: string): number => collator.compare(a, b);
+const compareCodes = (a: string, b: string): number => collator.compare(a, b);
 
 /** Outcome → action → task, as the action plan is printed. Orphans are left out. */
 export function buildPlanTree(

@@ -1,0 +1,149 @@
+"""Performance report benchmark (DESIGN §9): a plan of N tasks, ≤ 10 queries, < 100 ms.
+
+Builds a fresh database (demo data plus one partnership whose plan has N tasks with three
+status updates each), then asks for ``GET /api/v1/partnerships/{id}/performance-report`` as
+of today and as of an earlier date, in JSON, CSV and HTML, through the ASGI app in process.
+Prints per format the median and best time over the runs and the number of SQL statements.
+
+    .venv/bin/python bench/report_bench.py [--tasks 1000] [--runs 20] [--pg URL] [--no-pg]
+
+The PostgreSQL database named by --pg (default: $LSPHUB_BENCH_PG or lsphub_reports on
+127.0.0.1) is wiped.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._common import timer  # noqa: E402
+
+DEFAULT_PG = os.environ.get(
+    "LSPHUB_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_reports"
+)
+FORMATS = {"json": "application/json", "csv": "text/csv", "html": "text/html"}
+
+
+def run(url: str, tasks: int, runs: int) -> None:
+    os.environ["LSPHUB_DATABASE_URL"] = url
+    os.environ.setdefault("LSPHUB_SECRET_KEY", "bench-secret-key-that-is-long-enough-123")
+    from alembic import command
+    from fastapi.testclient import TestClient
+    from sqlalchemy import event, insert, select, text
+
+    from api.auth.keys import create_api_key
+    from api.auth.models import Role
+    from api.cli import _alembic_config
+    from api.db import SessionLocal, make_engine
+    from api.demo import seed
+    from api.main import create_app
+    from api.partnerships.models import Partnership, PartnershipKind
+    from api.plans.models import Action, ActionPlan, Outcome, StatusUpdate, Strategy, Task
+
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    config = _alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    SessionLocal.configure(bind=engine)
+    today = date.today()
+    with SessionLocal() as s, s.begin():
+        seed(s)
+        key = create_api_key(s, role=Role.admin, name="bench")
+        partnership = Partnership(name="Bench", slug="bench", kind=PartnershipKind.thematic)
+        s.add(partnership)
+        s.flush()
+        strategy_id = s.scalar(select(Strategy.id).limit(1))
+        outcomes = [
+            Outcome(strategy_id=strategy_id, code=f"9.{i}", title=f"Outcome 9.{i}",
+                    lead_partnership_id=partnership.id)
+            for i in range(1, 11)
+        ]  # fmt: skip
+        plan = ActionPlan(partnership_id=partnership.id, title="Bench plan")  # type: ignore[arg-type]
+        s.add_all([*outcomes, plan])
+        s.flush()
+        actions = [
+            Action(action_plan_id=plan.id, outcome_id=outcomes[i % 10].id,  # type: ignore[arg-type]
+                   ref=f"9.{i % 10 + 1}.{i}", title=f"Action {i}")
+            for i in range(max(1, tasks // 20))
+        ]  # fmt: skip
+        s.add_all(actions)
+        s.flush()
+        rows = [
+            Task(action_id=actions[i % len(actions)].id, ref=f"t{i}", title=f"Task {i}")  # type: ignore[arg-type]
+            for i in range(tasks)
+        ]
+        s.add_all(rows)
+        s.flush()
+        rags = ["green", "amber", "red", "complete", None]
+        s.execute(
+            insert(StatusUpdate),
+            [
+                {"task_id": t.id, "rag": rags[(i + n) % 5], "position": f"Update {n}",
+                 "planned_improvement": "Recover" if rags[(i + n) % 5] == "red" else None,
+                 "reported_on": today - timedelta(days=60 * (2 - n)), "author": "bench"}
+                for i, t in enumerate(rows)
+                for n in range(3)
+            ],
+        )  # fmt: skip
+        pid = partnership.id
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    client = TestClient(create_app(), headers={"Authorization": f"Bearer {key}"})
+    path = f"/api/v1/partnerships/{pid}/performance-report"
+    print(f"{engine.dialect.name}: {tasks} tasks, {runs} runs")
+    for as_of in (today, today - timedelta(days=70)):
+        for name, accept in FORMATS.items():
+            times = []
+            for _ in range(runs):
+                statements.clear()
+                with timer() as t:
+                    r = client.get(path, params={"as_of": as_of.isoformat()},
+                                   headers={"Accept": accept})  # fmt: skip
+                assert r.status_code == 200, r.text
+                times.append(t.seconds * 1000)
+            print(
+                f"  as_of {as_of} {name:4}: median {statistics.median(times):6.1f} ms, "
+                f"best {min(times):6.1f} ms, {len(statements)} queries, {len(r.content)} bytes"
+            )
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tasks", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--pg", default=DEFAULT_PG)
+    parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    args = parser.parse_args()
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            run(f"sqlite:///{tmp}/bench.db", args.tasks, args.runs)
+    if not args.no_pg:
+        if not args.no_sqlite:  # settings and engines are per process: run PG in a child
+            import subprocess
+
+            cmd = [sys.executable, __file__, "--no-sqlite", "--tasks", str(args.tasks),
+                   "--runs", str(args.runs), "--pg", args.pg]  # fmt: skip
+            subprocess.run(cmd, check=True)
+        else:
+            run(args.pg, args.tasks, args.runs)
+
+
+if __name__ == "__main__":
+    main()
