@@ -146,8 +146,8 @@ def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-# FastAPI's 400 for a body it cannot decode (invalid UTF-8, wrong encoding): a 422 like any
-# other malformed body, so clients see one status for "your body is wrong".
+# FastAPI's 400 for a body it cannot decode (invalid UTF-8, nesting too deep for the parser):
+# a 422 like any other malformed body, so clients see one status for "your body is wrong".
 BODY_PARSE_ERROR = "There was an error parsing the body"
 
 
@@ -158,8 +158,10 @@ def _http_error(_: Request, exc: Exception) -> JSONResponse:
             422,
             slug="validation-error",
             title="Validation error",
-            detail="body: not valid UTF-8 JSON",
-            errors=[field_error(["body"], "not valid UTF-8 JSON")],
+            detail="body: not readable JSON (invalid UTF-8 or nested too deeply)",
+            errors=[
+                field_error(["body"], "not readable JSON (invalid UTF-8 or nested too deeply)")
+            ],
         )
     return problem_response(
         exc.status_code,

@@ -44,17 +44,34 @@ class RequestContext:
                 await self._too_large(scope, receive, send_with_id, limit)
                 return
             received = 0
+            too_large = False
+            started = False
 
             async def capped_receive() -> Message:
-                nonlocal received
+                nonlocal received, too_large
                 message = await receive()
                 if message["type"] == "http.request":
                     received += len(message.get("body", b""))
                     if received > limit:
+                        too_large = True
                         raise PayloadTooLarge(f"The request body is larger than {limit} bytes")
                 return message
 
-            await self.app(scope, capped_receive, send_with_id)
+            async def send_unless_too_large(message: Message) -> None:
+                # The app's body parser may turn our exception into its own 400/422; the
+                # 413 below replaces whatever it answers.
+                nonlocal started
+                if too_large:
+                    return
+                started = started or message["type"] == "http.response.start"
+                await send_with_id(message)
+
+            try:
+                await self.app(scope, capped_receive, send_unless_too_large)
+            except PayloadTooLarge:
+                pass
+            if too_large and not started:
+                await self._too_large(scope, receive, send_with_id, limit)
         finally:
             request_id_var.reset(token)
 

@@ -49,7 +49,6 @@ def _note_pending(session: Session) -> None:
     for obj in session.new:
         if isinstance(obj, AuditEvent):
             state["audited"] = True
-            state.setdefault("resources", set()).add(obj.resource)
     changed = chain(
         session.new,
         session.deleted,
@@ -82,12 +81,6 @@ def _before_commit(session: Session) -> None:
         return
     _note_pending(session)
     state = session.info.pop(_KEY, None)
-    if state and state["tables"]:
-        import os
-        missing = state["tables"] - state.get("resources", set())
-        if missing:
-            with open("/tmp/guard_diag.txt", "a") as fh:
-                fh.write(f"{request_id_var.get()} tables={sorted(state['tables'])} resources={sorted(state.get('resources', set()))}\n")
     if not state or state["audited"] or not state["tables"]:
         return
     tables = ", ".join(sorted(state["tables"]))

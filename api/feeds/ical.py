@@ -103,7 +103,10 @@ def build_calendar(session: Session, name: str, rows: list[tuple[Meeting, str]])
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         event.add("class", "PUBLIC" if meeting.public else "PRIVATE")
         cal.add_component(event)
-    cal.add_missing_timezones()
+    if rows:
+        # Transitions only for the years the feed spans, not 1970-2038.
+        first, last = rows[0][0].starts_at, max(m.starts_at for m, _ in rows)
+        cal.add_missing_timezones(date(first.year - 1, 1, 1), date(last.year + 2, 1, 1))
     return cal.to_ical()
 
 

@@ -107,15 +107,12 @@ def _read_csv(data: bytes) -> Table:
     def rows() -> Iterator[tuple[int, list[str | None]]]:
         number = 1
         # Spreadsheets repeat themselves (partnership, outcome, dates on every row): keep one
-        # copy of each short cell text.
+        # copy of each distinct cell text.
         seen: dict[str, str] = {}
         try:
             for cells in reader:
                 number += 1
-                cleaned = [
-                    (seen.setdefault(c, c) if len(c) <= 300 else c) if c else None
-                    for c in (c.strip() for c in cells)
-                ]
+                cleaned = [seen.setdefault(c, c) if c else None for c in map(str.strip, cells)]
                 if any(cleaned):
                     yield number, cleaned
         except csv.Error as exc:

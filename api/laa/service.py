@@ -341,7 +341,9 @@ def iter_rows(filters: ExportFilters) -> Iterator[dict[str, Any]]:
     tolerance = get_settings().laa_rag_tolerance
     with session_scope(write=False) as session:
         links = _links(session)
-        codes: dict[int, str] = {row[0]: row[1] for row in session.execute(select(i.c.id, i.c.code))}
+        codes: dict[int, str] = {
+            row[0]: row[1] for row in session.execute(select(i.c.id, i.c.code))
+        }
         yield from _tombstones(session, filters, codes)
         deleted_keys = (
             _deleted_measurement_keys(session, filters.updated_since)

@@ -590,3 +590,64 @@ def test_matrix(
             text("SELECT count(*) FROM audit_event WHERE request_id = :r"), {"r": request_id}
         ).scalar_one()
         assert audited >= 1, f"{op.id} as {role} wrote without an audit event"
+
+
+# -- what the caller may not see is a 404 ------------------------------------------------------
+
+# Path segment -> SQL giving an object of :foreign, a partnership that neither the demo
+# officer nor the demo member belongs to and the partner's organisation does not sit on.
+FOREIGN: dict[str, str] = {
+    "partnerships": "SELECT :foreign",
+    "memberships": "SELECT min(id) FROM membership WHERE partnership_id = :foreign",
+    "meetings": "SELECT min(m.id) FROM meeting m JOIN agenda_item a ON a.meeting_id = m.id "
+    "WHERE m.partnership_id = :foreign",
+    "agenda-items": "SELECT min(a.id) FROM agenda_item a WHERE a.meeting_id = "
+    "(SELECT min(m.id) FROM meeting m JOIN agenda_item i ON i.meeting_id = m.id "
+    "WHERE m.partnership_id = :foreign)",
+    "action-plans": "SELECT min(id) FROM action_plan WHERE partnership_id = :foreign",
+    "actions": "SELECT min(a.id) FROM action a JOIN action_plan p ON p.id = a.action_plan_id "
+    "WHERE p.partnership_id = :foreign",
+    "tasks": "SELECT min(t.id) FROM task t JOIN action a ON a.id = t.action_id "
+    "JOIN action_plan p ON p.id = a.action_plan_id WHERE p.partnership_id = :foreign",
+}
+
+
+@pytest.fixture
+def foreign(db: Connection, demo: Demo) -> dict[str, int]:
+    """Ids of objects in a partnership none of the demo principals may see."""
+    people = db.execute(
+        text("SELECT person_id FROM \"user\" WHERE email IN ('officer@example.org', :m)"),
+        {"m": "member@example.org"},
+    ).scalars()
+    partnership = db.execute(
+        text(
+            "SELECT min(p.id) FROM partnership p JOIN action_plan ap ON ap.partnership_id = p.id "
+            "JOIN meeting m ON m.partnership_id = p.id WHERE p.id NOT IN (SELECT partnership_id "
+            f"FROM membership WHERE person_id IN ({','.join(str(p) for p in people)}) "
+            "OR on_behalf_of_id = :org)"
+        ),
+        {"org": demo.organisation},
+    ).scalar_one()
+    found = {
+        segment: db.execute(text(sql), {"foreign": partnership}).scalar_one()
+        for segment, sql in FOREIGN.items()
+    }
+    # Private meeting; a task led by someone else than the partner's organisation.
+    db.execute(text("UPDATE meeting SET public = false WHERE id = :m"), {"m": found["meetings"]})
+    db.execute(
+        text("UPDATE task SET lead_organisation_id = NULL WHERE id = :t"), {"t": found["tasks"]}
+    )
+    return found
+
+
+@pytest.mark.parametrize("role", ["officer", "member", "partner"])
+@pytest.mark.parametrize("segment", list(FOREIGN))
+def test_foreign_objects_are_not_found(
+    segment: str, role: str, foreign: dict[str, int], clients: dict[str, TestClient]
+) -> None:
+    object_id = foreign[segment]
+    assert clients["admin"].get(f"/api/v1/{segment}/{object_id}").status_code == 200
+    r = clients[role].get(f"/api/v1/{segment}/{object_id}")
+    assert r.status_code == 404, f"{role} reads {segment}/{object_id}: {r.status_code}"
+    listed = clients[role].get(f"/api/v1/{segment}", params={"limit": 500}).json()["items"]
+    assert object_id not in {item["id"] for item in listed}

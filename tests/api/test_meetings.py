@@ -537,3 +537,52 @@ class TestDecisionActions:
         r = client.post(f"{API}/meetings/{meeting['id']}/decisions", json=body)
         assert r.status_code == 422
         assert r.json()["errors"][0]["loc"] == ["body", "actions", 0, "action_plan_id"]
+
+
+class TestPermissions:
+    def _partnership(self, client: TestClient, slug: str) -> int:
+        return ok(client.get(f"{API}/partnerships", params={"slug": slug}))["items"][0]["id"]
+
+    def test_officer_manages_only_their_partnerships_meetings(
+        self, client: TestClient, as_role: Any
+    ) -> None:
+        body = {"title": "Extra", "starts_at": "2027-01-10T10:00:00Z"}
+        officer = as_role("officer")
+        own = self._partnership(client, "safer-communities")
+        other = self._partnership(client, "executive")
+        assert (
+            officer.post(f"{API}/meetings", json={**body, "partnership_id": own}).status_code == 201
+        )
+        r = officer.post(f"{API}/meetings", json={**body, "partnership_id": other})
+        assert r.status_code == 403
+
+    def test_private_meetings_of_other_partnerships_are_not_found(
+        self, client: TestClient, as_role: Any
+    ) -> None:
+        other = self._partnership(client, "executive")
+        private = ok(
+            client.post(
+                f"{API}/meetings",
+                json={
+                    "partnership_id": other,
+                    "title": "Closed",
+                    "public": False,
+                    "starts_at": "2027-01-10T10:00:00Z",
+                },
+            ),
+            201,
+        )
+        public = make_meeting(client, Group(id=other, organisation_id=0), days_ago=-3)
+        member = as_role("member")
+        assert member.get(f"{API}/meetings/{private['id']}").status_code == 404
+        assert member.get(f"{API}/meetings/{private['id']}/attendance").status_code == 404
+        assert member.get(f"{API}/meetings/{public['id']}").status_code == 200
+        listed = ok(member.get(f"{API}/meetings", params={"partnership_id": other, "limit": 500}))
+        assert private["id"] not in [m["id"] for m in listed["items"]]
+
+    def test_decisions_are_for_officers(self, client: TestClient, as_role: Any) -> None:
+        _, meeting = _member_context(client)
+        r = as_role("member").post(
+            f"{API}/meetings/{meeting['id']}/decisions", json=motion(method="consensus")
+        )
+        assert r.status_code == 403

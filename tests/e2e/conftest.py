@@ -89,13 +89,7 @@ class Spa:
         self.failed_requests: list[str] = []
         self.expected_statuses: set[int] = set()
         page.on("console", self._on_console)
-        page.on(
-            "response",
-            lambda r: (
-                r.status >= 400
-                and self.failed_requests.append(f"{r.status} {r.request.method} {r.url}")
-            ),
-        )
+        page.on("response", self._on_response)
         page.on("pageerror", lambda error: self.console_errors.append(f"page error: {error}"))
 
     def _on_console(self, message: Any) -> None:
@@ -105,6 +99,12 @@ class Spa:
         if failed and int(failed.group(1)) in self.expected_statuses:
             return
         self.console_errors.append(message.text)
+
+    def _on_response(self, response: Any) -> None:
+        if response.status >= 400:
+            self.failed_requests.append(
+                f"{response.status} {response.request.method} {response.url}"
+            )
 
     def expect_http_error(self, status: int) -> None:
         self.expected_statuses.add(status)

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, update
@@ -213,9 +214,10 @@ def insert_rows(
         # next ids are max(id) + 1, … and one executemany per batch carries them.
         start = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
         ids = list(range(start + 1, start + 1 + len(rows)))
-    names = sorted(({k for r in rows for k in r} | set(defaults)) - {"id"})
+    names, to_tuples = _tuple_maker(
+        conn, table, sorted({k for r in rows for k in r} - {"id"}), defaults
+    )
     quoted = ", ".join(f'"{n}"' for n in ["id", *names])
-    to_tuples = _tuple_maker(conn, table, names, defaults)
     raw = conn.connection.driver_connection
     assert raw is not None
     cursor = raw.cursor()
@@ -237,36 +239,45 @@ def insert_rows(
 
 def _tuple_maker(
     conn: Connection, table: Table, names: list[str], defaults: Values
-) -> Callable[[Sequence[int], Sequence[Values]], list[tuple[Any, ...]]]:
-    """Rows -> DB-API tuples (``id`` first) through each column type's bind processor.
+) -> tuple[list[str], Callable[[Sequence[int], Sequence[Values]], list[tuple[Any, ...]]]]:
+    """The column order and a function turning rows into DB-API tuples (``id`` first).
 
-    The processors are what SQLAlchemy itself would apply; calling them directly saves its
-    per-row bookkeeping. A key missing from a row is NULL (or the default).
-    Defaults (timestamps shared by all rows) are processed once.
+    Values go through each column type's bind processor, as SQLAlchemy itself would do;
+    calling them directly saves its per-row bookkeeping. Defaults (timestamps shared by all
+    rows) are processed once and go last. A key missing from a row is NULL.
     """
-    processors = [
-        table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for n in names
-    ]
-    fixed = {
-        n: (p(defaults[n]) if p is not None else defaults[n])
-        for n, p in zip(names, processors, strict=True)
-        if n in defaults
-    }
-    plan = [(n, None if n in fixed else p) for n, p in zip(names, processors, strict=True)]
+
+    def processor(name: str) -> Callable[[Any], Any] | None:
+        return table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+
+    own = [n for n in names if n not in defaults]
+    fixed_names = [n for n in defaults if n != "id"]
+    fixed: tuple[Any, ...] = ()
+    for n in fixed_names:
+        process = processor(n)
+        fixed += (process(defaults[n]) if process else defaults[n],)
+    processed = [(i, p) for i, n in enumerate(own) if (p := processor(n)) is not None]
+    getter = itemgetter(*own) if len(own) > 1 else None
+
+    def values_of(row: Values) -> list[Any]:
+        if getter is not None:
+            try:
+                return list(getter(row))
+            except KeyError:
+                pass
+        return [row.get(n) for n in own]
 
     def make(ids: Sequence[int], rows: Sequence[Values]) -> list[tuple[Any, ...]]:
         out: list[tuple[Any, ...]] = []
         for row_id, row in zip(ids, rows, strict=True):
-            values: list[Any] = [row_id]
-            for n, process in plan:
-                value = row.get(n, fixed.get(n))
-                if process is not None and value is not None:
-                    value = process(value)
-                values.append(value)
-            out.append(tuple(values))
+            values = values_of(row)
+            for i, process in processed:
+                if values[i] is not None:
+                    values[i] = process(values[i])
+            out.append((row_id, *values, *fixed))
         return out
 
-    return make
+    return [*own, *fixed_names], make
 
 
 def update_rows(ctx: Context, model: type[SQLModel], rows: list[Values]) -> None:

@@ -8,9 +8,18 @@ export function SummaryBox({ counts, caption }: { counts: RagCounts; caption: st
       <caption>{caption}</caption>
       <thead>
         <tr>
-          <th scope="col" class="rag-cell-green">G<span class="visually-hidden">reen</span></th>
-          <th scope="col" class="rag-cell-amber">A<span class="visually-hidden">mber</span></th>
-          <th scope="col" class="rag-cell-red">R<span class="visually-hidden">ed</span></th>
+          <th scope="col" class="rag-cell-green">
+            <span aria-hidden="true">G</span>
+            <span class="visually-hidden">Green</span>
+          </th>
+          <th scope="col" class="rag-cell-amber">
+            <span aria-hidden="true">A</span>
+            <span class="visually-hidden">Amber</span>
+          </th>
+          <th scope="col" class="rag-cell-red">
+            <span aria-hidden="true">R</span>
+            <span class="visually-hidden">Red</span>
+          </th>
           <th scope="col">Total</th>
         </tr>
       </thead>
