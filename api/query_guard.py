@@ -28,7 +28,8 @@ def _allowed_names(request: Request, route: APIRoute) -> frozenset[str] | None:
     return _by_operation.get(route.operation_id) if route.operation_id else None
 
 
-def reject_unknown_query_parameters(request: Request) -> None:
+async def reject_unknown_query_parameters(request: Request) -> None:
+    """Runs on the event loop (no I/O), so it costs no thread-pool hop."""
     if not request.query_params:
         return
     route = request.scope.get("route")

@@ -48,8 +48,8 @@ ORDER BY a.id, t.id
 REPORT_OUTCOMES = "SELECT id, code, title FROM outcome WHERE id = ANY(%s) ORDER BY code, id"
 INSERT_UPDATE = """
 INSERT INTO status_update (task_id, rag, position, planned_improvement, deadline, reported_on,
-                           note, author)
-VALUES (%s, %s, %s, %s, NULL, %s, NULL, 'bare')
+                           note, author, created_at)
+VALUES (%s, %s, %s, %s, NULL, %s, NULL, 'bare', now())
 RETURNING id, task_id, rag, position, planned_improvement, deadline, reported_on, author
 """
 UPDATE_TASK = """

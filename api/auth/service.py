@@ -92,7 +92,7 @@ def login(session: Session, body: LoginRequest, client: str) -> TokenRead | Logi
     email = body.email.strip().lower()
     client = client[:64]
     check_login_rate(session, email, client)
-    user = session.scalar(select(User).where(func.lower(User.email) == email))
+    user = session.scalar(select(User).where(col(User.email) == email))  # stored lower-case
     # verify_password checks a dummy hash for unknown e-mails: both failures take as long.
     ok = verify_password(body.password, user.password_hash if user else None)
     if user is None or not ok or not user.active:
@@ -226,7 +226,7 @@ def get_user(session: Session, principal: Principal, user_id: int) -> User:
 
 
 def _email_taken(session: Session, email: str, except_id: int | None = None) -> None:
-    stmt = select(User.id).where(func.lower(User.email) == email)
+    stmt = select(User.id).where(col(User.email) == email)
     if except_id is not None:
         stmt = stmt.where(col(User.id) != except_id)
     if session.scalar(stmt) is not None:

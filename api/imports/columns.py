@@ -149,7 +149,9 @@ def format_date(value: date) -> str:
 
 def format_datetime(value: datetime) -> str:
     """Europe/London local time with its offset, so a spreadsheet reads the meeting's hour."""
-    return value.astimezone(LONDON).isoformat(timespec="minutes")
+    local = value.astimezone(LONDON)
+    exact = local.second == 0 and local.microsecond == 0
+    return local.isoformat(timespec="minutes" if exact else "auto")
 
 
 def format_number(value: float) -> float | int:

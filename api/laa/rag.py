@@ -47,11 +47,31 @@ def rag(
     value_period: str | None,
     tolerance: float,
 ) -> LaaRag:
+    return rag_for(
+        Polarity(polarity) == Polarity.higher_is_better,
+        baseline,
+        target,
+        target_period,
+        value,
+        value_period,
+        tolerance,
+    )
+
+
+def rag_for(
+    higher_is_better: bool,
+    baseline: float,
+    target: float,
+    target_period: str,
+    value: float | None,
+    value_period: str | None,
+    tolerance: float,
+) -> LaaRag:
+    """:func:`rag` with positional arguments, for the export's hot loop."""
     if value is None or value_period is None:
         return LaaRag.no_data
     expected = expected_value(baseline, target, target_period, value_period)
-    direction = 1 if Polarity(polarity) == Polarity.higher_is_better else -1
-    ahead = (value - expected) * direction
+    ahead = value - expected if higher_is_better else expected - value
     band = tolerance * abs(target - baseline)
     # Absorb binary floating-point noise so that values exactly on a boundary land on it.
     epsilon = 1e-9 * max(1.0, abs(baseline), abs(target))

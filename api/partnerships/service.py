@@ -204,8 +204,14 @@ class MembershipPolicy(Policy):
         require_manage_partnership(session, principal, row.partnership_id)
 
 
-def _check_membership(session: Session, principal: Principal, row: Membership, *_: Any) -> None:
-    """Dates, resignation notice, chair terms and one open membership per person."""
+def _check_membership(
+    session: Session, principal: Principal, row: Membership, *update: Any
+) -> None:
+    """Dates, resignation notice, chair terms and one open membership per person.
+
+    ``update`` is (changes, before) when an existing membership changes: a member who becomes
+    chair later serves from that day, not from the start of their membership.
+    """
     if row.ended_on is not None and row.ended_on < row.started_on:
         raise invalid("ended_on", "must not be before started_on")
     partnership = session.get(Partnership, row.partnership_id)
@@ -224,7 +230,8 @@ def _check_membership(session: Session, principal: Principal, row: Membership, *
     if row.ended_on is not None and row.end_reason is None:
         raise invalid("end_reason", "say why the membership ended")
     if row.role == MembershipRole.chair:
-        longest = chair_term_end(row.started_on, partnership.chair_term_months)
+        term_from = max(row.started_on, date.today()) if update else row.started_on
+        longest = chair_term_end(term_from, partnership.chair_term_months)
         if row.term_ends_on is None:
             row.term_ends_on = longest
         elif row.term_ends_on > longest:

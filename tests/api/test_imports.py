@@ -423,6 +423,24 @@ class TestAccess:
     def test_others_may_not_import(self, as_role: Any, role: str) -> None:
         assert upload(as_role(role), "tasks", b"a,b\n1,2\n").status_code == 403
 
+    def test_api_keys_need_the_import_scope(
+        self, client: TestClient, anon: TestClient, safer_slug: str
+    ) -> None:
+        def key(scopes: list[str]) -> dict[str, str]:
+            r = client.post(
+                "/api/v1/api-keys",
+                json={"name": "Import script", "role": "admin", "scopes": scopes},
+            )
+            assert r.status_code == 201, r.text
+            return {"Authorization": f"Bearer {r.json()['key']}"}
+
+        data = to_csv([new_task("a", partnership=safer_slug)])
+        without = upload(anon, "tasks", data, headers=key(["read", "write:all"]))
+        assert without.status_code == 403
+        with_scope = upload(anon, "tasks", data, headers=key(["read", "import"]))
+        assert with_scope.status_code == 200, with_scope.text
+        assert with_scope.json()["created"] == 1
+
     def test_anonymous_is_401(self, anon: TestClient) -> None:
         assert upload(anon, "tasks", b"a\n1\n").status_code == 401
 
@@ -435,6 +453,35 @@ class TestAccess:
             "/api/v1/audit-events", params={"resource": "import_record", "limit": 5}
         ).json()
         assert any(e["resource_id"] == str(body["import_id"]) for e in events["items"])
+
+
+class TestExports:
+    def test_members_export_only_their_partnerships(self, as_role: Any, client: TestClient) -> None:
+        everything = {r["partnership"] for r in rows_of(export_csv(client, "tasks"))}
+        member = as_role("member")
+        me = member.get("/api/v1/me").json()
+        slugs = {p["id"]: p["slug"] for p in client.get("/api/v1/partnerships").json()["items"]}
+        mine = {slugs[m["partnership_id"]] for m in me["memberships"]}
+        seen = {r["partnership"] for r in rows_of(export_csv(member, "tasks"))}
+        assert seen and seen <= mine and seen < everything
+
+    def test_county_exports_indicator_data_only(self, as_role: Any) -> None:
+        county = as_role("county")
+        assert county.get("/api/v1/exports/measurements").status_code == 200
+        assert county.get("/api/v1/exports/tasks").status_code == 403
+        assert as_role("partner").get("/api/v1/exports/people").status_code == 403
+
+    def test_xlsx_export_keeps_formula_text_as_text(
+        self, client: TestClient, safer_slug: str
+    ) -> None:
+        from openpyxl import load_workbook
+
+        rows = [new_task("a", partnership=safer_slug, target="=1+1")]
+        assert upload(client, "tasks", to_csv(rows)).status_code == 200
+        r = client.get("/api/v1/exports/tasks", params={"format": "xlsx"})
+        sheet = load_workbook(io.BytesIO(r.content)).active
+        cells = [c for row in sheet.iter_rows() for c in row if c.value == "=1+1"]
+        assert cells and all(c.data_type == "s" for c in cells)
 
 
 class TestIdempotencyKey:
@@ -458,3 +505,14 @@ def test_kinds_are_documented(client: TestClient) -> None:
     description = schema["paths"]["/api/v1/imports/{kind}"]["post"]["description"]
     assert "`lead_organisation`" in description and "### `measurements`" in description
     assert json.dumps(schema).count("create_import") == 1
+
+
+def test_readme_tables_match_the_column_specs() -> None:
+    from pathlib import Path
+
+    from api.imports.columns import help_table
+    from api.imports.kinds import KINDS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for kind in KINDS.values():
+        assert help_table(kind.columns) in readme, f"README table for {kind.name} is stale"

@@ -93,7 +93,7 @@ def test_sigkill_mid_import_leaves_no_partial_rows(scratch_url: str, tmp_path: P
     assert counts(scratch_url) == before  # nothing of the import survived
 
     rerun = lsphub(scratch_url, "import", "tasks", str(file))
-    out, err = rerun.communicate(timeout=300)
+    _out, err = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, err
     after = counts(scratch_url)
     assert after["task"] == before["task"] + ROWS

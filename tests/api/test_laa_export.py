@@ -82,7 +82,11 @@ class TestRows:
         targets = client.get("/api/v1/laa-targets", params={"limit": 1}).json()["total"]
         rows = csv_rows(client)
         assert len(rows) == targets > 0
-        keys = [(row["code"], row["area"], row["period"]) for row in rows]
+        order = {
+            i["code"]: i["id"]
+            for i in client.get("/api/v1/indicators", params={"limit": 500}).json()["items"]
+        }
+        keys = [(order[row["code"]], row["area"], row["period"]) for row in rows]
         assert keys == sorted(keys) and len(set(keys)) == len(keys)
 
     def test_demo_rows_carry_latest_value_rag_and_links(self, client: TestClient) -> None:

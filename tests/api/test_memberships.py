@@ -227,3 +227,10 @@ class TestEmployerChange:
             json={"organisation_id": None, "changed_on": "2026-01-01"},
         )
         assert r.status_code == 403
+
+
+class TestChairAppointedLater:
+    def test_a_member_made_chair_serves_from_today(self, client: TestClient, group: Group) -> None:
+        member = group.members[0]  # a member since 500 days ago
+        chair = ok(client.patch(f"{API}/memberships/{member['id']}", json={"role": "chair"}))
+        assert chair["term_ends_on"] == add_months(date.today(), 24).isoformat()

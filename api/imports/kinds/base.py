@@ -96,6 +96,7 @@ class Context:
     now: datetime
     progress: Callable[[str, int, int | None], None] = lambda phase, done, total: None
     header_ok: bool = True
+    state: dict[str, Any] = field(default_factory=dict)  # what a kind keeps from load to apply
 
     @property
     def conn(self) -> Connection:
@@ -109,7 +110,6 @@ class Kind:
     title: str
     columns: Sequence[Column]
     key: Sequence[str]
-    admin_only: bool = False  # reference data: admins (and admin keys) only
     has_partnership: bool = False  # rows name a partnership (officers import into theirs)
 
     def column(self, name: str) -> Column:

@@ -165,11 +165,11 @@ class MeetingKindImport(Kind):
                     values={k: v for k, v in values.items() if k not in AGENDA_FIELDS},
                 ),
             )
-        ctx.session.info["import_meetings"] = meetings
+        ctx.state["meetings"] = meetings
         return found.items()
 
     def apply(self, ctx: Context, creates: list[Row], updates: list[Update]) -> None:
-        meetings: dict[Key, tuple[int, Values]] = ctx.session.info.pop("import_meetings", {})
+        meetings: dict[Key, tuple[int, Values]] = ctx.state.pop("meetings", {})
         first_rows: dict[Key, Row] = {}
         for row in sorted([*creates, *(u.row for u in updates)], key=lambda r: r.number):
             first_rows.setdefault((row.values["partnership"], row.values["starts_at"]), row)

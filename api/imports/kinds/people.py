@@ -165,7 +165,7 @@ class PeopleKind(Kind):
     def load(self, ctx: Context, rows: list[Row]) -> Iterable[tuple[Key, Existing]]:
         people = self._people(ctx.session, sorted({r.values["email"] for r in rows}))
         ctx_people = {email: pid for email, (pid, _) in people.items()}
-        ctx.session.info["import_people"] = people
+        ctx.state["people"] = people
         by_id = {pid: (email, values) for email, (pid, values) in people.items()}
         found: dict[Key, Existing] = {}
         for email, (pid, values) in people.items():
@@ -179,7 +179,7 @@ class PeopleKind(Kind):
         return found.items()
 
     def apply(self, ctx: Context, creates: list[Row], updates: list[Update]) -> None:
-        people: dict[str, tuple[int, Values]] = ctx.session.info.pop("import_people", {})
+        people: dict[str, tuple[int, Values]] = ctx.state.pop("people", {})
         rows = [*creates, *(u.row for u in updates)]
         person_rows: dict[str, Row] = {}
         for row in sorted(rows, key=lambda r: r.number):
@@ -246,9 +246,14 @@ class PeopleKind(Kind):
         people = self._people(session, None)
         by_id = {pid: values for _, (pid, values) in people.items()}
         with_membership: set[int] = set()
+        # People without an e-mail have no natural key: they cannot round-trip, so are left out.
         for m, mvalues in self._memberships(session, None):
             with_membership.add(m.person_id)
-            yield {**by_id[m.person_id], **mvalues}
+            person = by_id[m.person_id]
+            if person["email"] and (partnerships is None or m.partnership_id in partnerships):
+                yield {**person, **mvalues}
+        if partnerships is not None:
+            return  # people outside any partnership: administrators only
         for pid, values in by_id.items():
             if pid not in with_membership and values["email"]:
                 yield {**values, "partnership": None, "started_on": None}

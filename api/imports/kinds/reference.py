@@ -31,7 +31,6 @@ class FlatKind(Kind):
     """Columns are the table's fields, except ``indicator_code`` which names an indicator."""
 
     model: type[SQLModel]
-    admin_only = True
 
     def field(self, column: str) -> str:
         return "indicator_id" if column == "indicator_code" else column

@@ -234,7 +234,7 @@ class TaskKind(Kind):
             new_action = "strategy" in row.refs and "action" not in row.refs
             if new_action and row.values.get("action_title") is None:
                 ctx.errors.add(row.number, "action_title", None, "required: the action is new")
-        ctx.session.info["import_task_plans"] = (dict(plans), partnerships)
+        ctx.state["task_plans"] = (dict(plans), partnerships)
 
     # -- current state -------------------------------------------------------------------------
 
@@ -305,7 +305,7 @@ class TaskKind(Kind):
     # -- writing -------------------------------------------------------------------------------
 
     def apply(self, ctx: Context, creates: list[Row], updates: list[Update]) -> None:
-        plans, partnerships = ctx.session.info.pop("import_task_plans")
+        plans, partnerships = ctx.state.pop("task_plans")
         rows = sorted([*creates, *(u.row for u in updates)], key=lambda r: r.number)
 
         # Outcomes: create the missing ones, retitle the changed ones.

@@ -1,0 +1,273 @@
+"""HTTP load benchmark (DESIGN §9): the API against bare Starlette + psycopg, driven by wrk.
+
+Prepares a PostgreSQL database (demo data plus a "Bench" partnership whose plan has 1,000
+tasks with three status updates each), then starts, one after the other, the API (uvicorn,
+uvloop + httptools, 2 workers, LSPHUB_ENV=prod) and bench/bare_app.py (the same SQL with no
+framework) and drives each with ``wrk -t2 -c32 -d20s --latency`` on loopback:
+
+- ``GET /api/v1/tasks?limit=50``                 budget: ≥ 60 % of bare req/s, p99 < 50 ms
+- ``GET /api/v1/partnerships/{id}/performance-report`` (1,000 tasks)
+- ``POST /api/v1/tasks/{id}/status-updates`` (round robin over the 1,000 tasks)
+
+    .venv/bin/python bench/load_bench.py [--duration 20] [--pg URL] [--only list,report,status]
+
+The database named by --pg (default $LSPHUB_BENCH_PG or lsphub_bench on 127.0.0.1) is wiped.
+Needs ``wrk`` (Debian: apt-get install -y wrk). Prints one line per operation, ratio last.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._common import free_port  # noqa: E402
+
+DEFAULT_PG = os.environ.get(
+    "LSPHUB_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_bench"
+)
+SECRET = "bench-secret-key-that-is-long-enough-0123456789"
+BENCH_TASKS = 1000
+CONNECTIONS, THREADS = 32, 2
+
+STATUS_SCRIPT = """
+local ids = {%(ids)s}
+local counter = 0
+local offset = 0
+local threads = 0
+setup = function(thread)
+  thread:set("offset", threads * math.floor(#ids / %(threads)d))
+  threads = threads + 1
+end
+local headers = {}
+init = function(args)
+  offset = tonumber(wrk.thread:get("offset")) or 0
+  for k, v in pairs(wrk.headers) do headers[k] = v end  -- keeps -H Authorization
+  headers["Content-Type"] = "application/json"
+end
+request = function()
+  counter = counter + 1
+  local id = ids[((offset + counter) %% #ids) + 1]
+  local body = '{"rag":"amber","position":"Load test ' .. os.time() .. '-' .. counter .. '",' ..
+               '"planned_improvement":"Recover by the next meeting"}'
+  return wrk.format("POST", "/api/v1/tasks/" .. id .. "/status-updates", headers, body)
+end
+local shown = 0
+response = function(status, headers, body)
+  if status >= 300 and shown < 3 then
+    shown = shown + 1
+    io.stderr:write(status .. " " .. string.sub(body, 1, 300) .. "\\n")
+  end
+end
+"""
+
+
+@dataclass
+class Result:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+
+
+def prepare(url: str) -> tuple[str, int, list[int]]:
+    """Wipe, migrate, seed; add the 1,000-task bench plan. (admin key, partnership, task ids)"""
+    os.environ["LSPHUB_DATABASE_URL"] = url
+    os.environ["LSPHUB_SECRET_KEY"] = SECRET
+    from alembic import command
+    from sqlalchemy import insert, select, text
+
+    from api.auth.keys import create_api_key
+    from api.auth.models import Role
+    from api.cli import _alembic_config
+    from api.db import SessionLocal, make_engine
+    from api.demo import seed
+    from api.partnerships.models import Partnership, PartnershipKind
+    from api.plans.models import Action, ActionPlan, Outcome, StatusUpdate, Strategy, Task
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    config = _alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    SessionLocal.configure(bind=engine)
+    today = date.today()
+    with SessionLocal() as s, s.begin():
+        seed(s)
+        key = create_api_key(s, role=Role.admin, name="load bench")
+        partnership = Partnership(name="Bench", slug="bench", kind=PartnershipKind.thematic)
+        s.add(partnership)
+        s.flush()
+        strategy_id = s.scalar(select(Strategy.id).limit(1))
+        outcomes = [
+            Outcome(strategy_id=strategy_id, code=f"9.{i}", title=f"Outcome 9.{i}",
+                    lead_partnership_id=partnership.id)
+            for i in range(1, 11)
+        ]  # fmt: skip
+        plan = ActionPlan(partnership_id=partnership.id, title="Bench plan")  # type: ignore[arg-type]
+        s.add_all([*outcomes, plan])
+        s.flush()
+        actions = [
+            Action(action_plan_id=plan.id, outcome_id=outcomes[i % 10].id,  # type: ignore[arg-type]
+                   ref=f"9.{i % 10 + 1}.{i}", title=f"Action {i}")
+            for i in range(BENCH_TASKS // 20)
+        ]  # fmt: skip
+        s.add_all(actions)
+        s.flush()
+        tasks = [
+            Task(action_id=actions[i % len(actions)].id, ref=f"t{i}", title=f"Task {i}")  # type: ignore[arg-type]
+            for i in range(BENCH_TASKS)
+        ]
+        s.add_all(tasks)
+        s.flush()
+        rags = ["green", "amber", "red", "complete", None]
+        s.execute(
+            insert(StatusUpdate),
+            [
+                {"task_id": t.id, "rag": rags[(i + n) % 5], "position": f"Update {n}",
+                 "planned_improvement": "Recover" if rags[(i + n) % 5] == "red" else None,
+                 "reported_on": today - timedelta(days=60 * (2 - n)), "author": "bench"}
+                for i, t in enumerate(tasks)
+                for n in range(3)
+            ],
+        )  # fmt: skip
+        partnership_id = partnership.id
+        task_ids = [t.id for t in tasks]
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    engine.dispose()
+    assert partnership_id is not None
+    return key, partnership_id, [i for i in task_ids if i is not None]
+
+
+def start(argv: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", *argv, "--host", "127.0.0.1", "--port", str(port),
+         "--workers", "2", "--loop", "uvloop", "--http", "httptools", "--no-access-log",
+         "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/api/v1/tasks?limit=1", timeout=2)
+            return process
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{argv[0]} did not start")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, 15)
+    process.wait(timeout=30)
+
+
+def _ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url: str, duration: int, key: str, script: str | None = None) -> Result:
+    cmd = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency",
+           "-H", f"Authorization: Bearer {key}"]  # fmt: skip
+    if script:
+        cmd += ["-s", script]
+    done = subprocess.run([*cmd, url], capture_output=True, text=True, check=True)
+    out = done.stdout
+    if done.stderr.strip():
+        print(done.stderr.strip()[:1500], file=sys.stderr)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return Result(rps, p50, p99, int(errors.group(1)) if errors else 0, requests)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with open("/proc/cpuinfo", encoding="utf-8") as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo", encoding="utf-8") as info:
+        mem_gb = int(info.readline().split()[1]) / 1024 / 1024
+    return f"{os.cpu_count()} cores ({cpu}), {mem_gb:.0f} GB RAM, Python {sys.version.split()[0]}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--duration", type=int, default=20, help="seconds per wrk run")
+    parser.add_argument("--pg", default=DEFAULT_PG)
+    parser.add_argument("--only", default="list,report,status")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("load_bench: wrk is not installed (Debian: apt-get install -y wrk)")
+    only = set(args.only.split(","))
+
+    key, partnership_id, task_ids = prepare(args.pg)
+    print(f"load_bench on {machine()}; wrk -t{THREADS} -c{CONNECTIONS} -d{args.duration}s")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(STATUS_SCRIPT % {"ids": ",".join(map(str, task_ids)), "threads": THREADS})
+    operations = {
+        "list": ("GET /api/v1/tasks?limit=50", "/api/v1/tasks?limit=50", None),
+        "report": (
+            "GET performance-report (1,000 tasks)",
+            f"/api/v1/partnerships/{partnership_id}/performance-report",
+            None,
+        ),
+        "status": ("POST /api/v1/tasks/{id}/status-updates", "/", lua.name),
+    }
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("LSPHUB_")}
+    api_env = {**base_env, "LSPHUB_DATABASE_URL": args.pg, "LSPHUB_ENV": "prod",
+               "LSPHUB_SECRET_KEY": SECRET}  # fmt: skip
+    bare_env = {**base_env, "BARE_DATABASE_URL": args.pg.replace("+psycopg", "")}
+    results: dict[str, dict[str, Result]] = {}
+    for side, argv, env in (
+        ("api", ["api.main:create_app", "--factory"], api_env),
+        ("bare", ["bench.bare_app:app"], bare_env),
+    ):
+        port = free_port()
+        process = start(argv, env, port)
+        try:
+            for name, (_, path, script) in operations.items():
+                if name in only:
+                    url = f"http://127.0.0.1:{port}{path}"
+                    wrk(url, 3, key, script)  # warm up: connections, caches, JIT-free paths
+                    results.setdefault(name, {})[side] = wrk(url, args.duration, key, script)
+        finally:
+            stop(process)
+    os.unlink(lua.name)
+
+    for name, (label, _, _) in operations.items():
+        if name not in results:
+            continue
+        api, bare = results[name]["api"], results[name]["bare"]
+        budget = "  (budget ≥ 0.60, p99 < 50 ms)" if name == "list" else ""
+        errors = f", {api.errors} non-2xx of {api.requests}" if api.errors else ""
+        print(
+            f"{label}: api {api.rps:,.0f} req/s p50 {api.p50_ms:.1f} ms p99 {api.p99_ms:.1f} ms"
+            f"{errors} | bare {bare.rps:,.0f} req/s p50 {bare.p50_ms:.1f} ms "
+            f"p99 {bare.p99_ms:.1f} ms | ratio api/bare {api.rps / bare.rps:.2f}{budget}"
+        )
+
+
+if __name__ == "__main__":
+    main()
