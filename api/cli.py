@@ -141,6 +141,46 @@ def worker(
         console.print("Worker stopped.")
 
 
+@app.command("export-all")
+def export_all(
+    file: Annotated[Path, typer.Argument(help="Where to write the JSON backup ('-' for stdout)")],
+) -> None:
+    """Back up every table (users and key hashes included) to one JSON file."""
+    import sys
+
+    from api.backup import export_all as dump
+    from api.db import get_engine
+
+    with get_engine().connect() as conn, conn.begin():
+        document = dump(conn)
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    if str(file) == "-":
+        sys.stdout.write(text + "\n")
+        return
+    file.write_text(text + "\n", encoding="utf-8")
+    rows = sum(len(r) for r in document["tables"].values())
+    console.print(f"Exported {rows} rows from {len(document['tables'])} tables to {file}")
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A JSON backup written by `lsphub export-all`")],
+) -> None:
+    """Restore a backup into an empty, freshly migrated database (refuses one with data)."""
+    from api.backup import BackupError
+    from api.backup import restore as load
+    from api.db import get_engine
+
+    document = json.loads(file.read_text(encoding="utf-8"))
+    try:
+        with get_engine().begin() as conn:
+            counts = load(conn, document)
+    except BackupError as exc:
+        console.print(f"[red]Not restored:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"[green]Restored[/green] {sum(counts.values())} rows into {len(counts)} tables")
+
+
 @app.command("create-key")
 def create_key(
     role: Annotated[str, typer.Option(help="admin, officer, member, partner or county")],

@@ -1,12 +1,13 @@
 """LAA export benchmark (DESIGN §9): 100,000 rows streamed by a live uvicorn.
 
-Builds a fresh database with N LAA targets (20 National Indicators × N/20 areas, one financial
+Builds a fresh database with N LAA targets (20 National Indicators x N/20 areas, one financial
 year) and one quarterly measurement each, starts ``uvicorn`` on it, then pulls
 ``GET /api/v1/laa/export`` as the county would (CSV, then JSON Lines) and prints, per format:
 time to first byte, total time, rows, and the server's RSS growth (peak while streaming minus
 RSS before, sampled from /proc with the peak counter reset first). On PostgreSQL it also times
-``psql \\copy`` of the same query to a file in the same run and prints the ratio.
-Budgets: first byte < 200 ms, RSS growth < 50 MB, ≤ 2× psql \\copy.
+``psql \\copy`` of the same query to a file in the same run and prints the ratio. Each figure
+is the best of three runs (first byte: the best; RSS growth: the worst).
+Budgets: first byte < 200 ms, RSS growth < 50 MB, ≤ 2x psql \\copy.
 
     .venv/bin/python bench/export_bench.py [--rows 100000] [--pg URL] [--no-pg] [--no-sqlite]
 
@@ -80,9 +81,7 @@ def _fill(url: str, rows: int) -> str:
     from api.indicators.models import Indicator, LaaTarget, Measurement
 
     with session_scope() as session:
-        indicators = session.execute(
-            select(Indicator.id, Indicator.unit).order_by(Indicator.id).limit(20)
-        ).all()
+        indicators = session.execute(select(Indicator.id).order_by(Indicator.id).limit(20)).all()
         per_indicator = rows // len(indicators)
         now = utcnow()
         batch_t: list[dict[str, object]] = []
@@ -95,7 +94,7 @@ def _fill(url: str, rows: int) -> str:
                 batch_t.clear()
                 batch_m.clear()
 
-        for n, (indicator_id, unit) in enumerate(indicators):
+        for n, (indicator_id,) in enumerate(indicators):
             for a in range(per_indicator):
                 area = f"E{(7_000_000 + a):08d}"
                 base = 10 + (a % 50)
@@ -217,6 +216,18 @@ def pull(server: Server, key: str, fmt: str) -> Pull:
     return Pull((first or 0) * 1000, total.seconds, rows, size, rss_before, peak_mb - rss_before)
 
 
+RUNS = 3  # the machine is shared: every figure is the best of a few runs
+
+
+def best_of(server: Server, key: str, fmt: str, runs: int) -> Pull:
+    """The fastest pull; its RSS growth is the largest seen in any run."""
+    pulls = [pull(server, key, fmt) for _ in range(runs)]
+    best = min(pulls, key=lambda p: p.seconds)
+    best.rss_growth_mb = max(p.rss_growth_mb for p in pulls)
+    best.first_byte_ms = min(p.first_byte_ms for p in pulls)
+    return best
+
+
 def psql_copy_seconds(url: str, out: Path) -> float:
     """``psql \\copy`` of the export's own query (same rows, same order) to a CSV file."""
     from sqlalchemy.dialects import postgresql
@@ -268,14 +279,15 @@ def bench(label: str, url: str, rows: int) -> None:
             timeout=60,
         )
         warm.raise_for_status()
-        results = {fmt: pull(server, key, fmt) for fmt in ("csv", "json")}
+        results = {fmt: best_of(server, key, fmt, RUNS) for fmt in ("csv", "json")}
     finally:
         server.stop()
     copy_s = None
     if url.startswith("postgresql"):
         with tempfile.TemporaryDirectory() as tmp:
-            copy_s = psql_copy_seconds(url, Path(tmp) / "copy.csv")
-        print(f"psql \\copy of the same query: {copy_s:.2f} s")
+            runs = [psql_copy_seconds(url, Path(tmp) / "copy.csv") for _ in range(RUNS)]
+        copy_s = min(runs)
+        print(f"psql \\copy of the same query: {copy_s:.2f} s (best of {RUNS})")
     for fmt, r in results.items():
         ratio = f"{r.seconds / copy_s:.2f}x psql \\copy" if copy_s else "ratio n/a (no psql)"
         print(
@@ -288,7 +300,7 @@ def bench(label: str, url: str, rows: int) -> None:
             ("RSS growth < 50 MB", r.rss_growth_mb < 50),
         ]
         if copy_s:
-            verdict.append(("≤ 2× psql \\copy", r.seconds <= 2 * copy_s))
+            verdict.append(("≤ 2x psql \\copy", r.seconds <= 2 * copy_s))
         print("      " + ", ".join(f"{name}: {'ok' if ok else 'OVER'}" for name, ok in verdict))
 
 

@@ -6,6 +6,7 @@ all-or-nothing (the HTTP request's session, or the CLI's ``session_scope``).
 """
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
@@ -77,8 +78,6 @@ def run_import(
     kind = get_kind(kind_name)
     allowed = importable_partnerships(session, principal, kind)
     if data is None:
-        import json
-
         data = json.dumps(items, sort_keys=True, separators=(",", ":")).encode()
     sha256 = hashlib.sha256(data).hexdigest()
     try:

@@ -448,17 +448,17 @@ def iter_csv(rows: Iterable[Row | dict[str, Any]]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    pending = 0
+    pending, flush_at = 0, 1  # the first row goes out at once, then batches
     for row in rows:
         if isinstance(row, dict):
             continue
         writer.writerow(_csv_row(row))
         pending += 1
-        if pending >= BATCH_ROWS:
+        if pending >= flush_at:
             yield buffer.getvalue().encode()
             buffer.seek(0)
             buffer.truncate()
-            pending = 0
+            pending, flush_at = 0, BATCH_ROWS
     yield buffer.getvalue().encode()
 
 
@@ -466,14 +466,15 @@ def iter_jsonl(rows: Iterable[Row | dict[str, Any]]) -> Iterator[bytes]:
     """One JSON object a line: rows carry ``"deleted": false``, tombstones ``true``."""
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     chunk: list[str] = []
+    flush_at = 1  # the first line goes out at once, then batches
     for row in rows:
         document = (
             row if isinstance(row, dict) else dict(zip(COLUMNS, row, strict=True), deleted=False)
         )
         chunk.append(encode(document))
-        if len(chunk) >= BATCH_ROWS:
+        if len(chunk) >= flush_at:
             yield ("\n".join(chunk) + "\n").encode()
-            chunk = []
+            chunk, flush_at = [], BATCH_ROWS
     if chunk:
         yield ("\n".join(chunk) + "\n").encode()
 

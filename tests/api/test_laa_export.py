@@ -105,6 +105,9 @@ class TestRows:
         (row,) = json_rows(client, indicator="LOCAL 1")
         assert row["latest_value"] == 47 and row["reported_on"] == "2030-10-20"
         assert row["rag"] == "green"
+        items = client.get("/api/v1/measurements", params={"indicator_id": ind["id"]}).json()
+        newest = max(m["updated_at"] for m in items["items"] if m["period"].startswith("2030-31"))
+        assert datetime.fromisoformat(row["updated_at"]) == datetime.fromisoformat(newest)
 
     def test_quarter_target_only_counts_its_own_quarter(self, client: TestClient) -> None:
         ind = local_indicator(client)
