@@ -164,18 +164,25 @@ def export_all(
 
 @app.command()
 def restore(
-    file: Annotated[Path, typer.Argument(help="A JSON backup written by `lsphub export-all`")],
+    file: Annotated[
+        Path, typer.Argument(help="A JSON backup from `lsphub export-all` ('-' for stdin)")
+    ],
 ) -> None:
     """Restore a backup into an empty, freshly migrated database (refuses one with data)."""
+    import sys
+
     from api.backup import BackupError
     from api.backup import restore as load
     from api.db import get_engine
 
-    document = json.loads(file.read_text(encoding="utf-8"))
+    raw = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
     try:
+        document = json.loads(raw)
+        if not isinstance(document, dict):
+            raise BackupError("not an lsphub-backup document")
         with get_engine().begin() as conn:
             counts = load(conn, document)
-    except BackupError as exc:
+    except (BackupError, json.JSONDecodeError) as exc:
         console.print(f"[red]Not restored:[/red] {exc}")
         raise typer.Exit(1) from exc
     console.print(f"[green]Restored[/green] {sum(counts.values())} rows into {len(counts)} tables")

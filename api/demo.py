@@ -692,7 +692,9 @@ def _seed_indicators(session: Session, rnd: random.Random, today: date) -> None:
     indicators = {i.code: i for i in session.scalars(select(Indicator))}
     year = today.year if today.month >= 4 else today.year - 1
     periods = [f"{y}-{str(y + 1)[2:]}" for y in (year - 1, year)]
-    for code in DEMO_INDICATORS:
+    # Progress along the trajectory: ahead, a little behind (amber), well behind (red), on it.
+    progress = (1.05, 0.98, 0.7, 1.0)
+    for n, code in enumerate(DEMO_INDICATORS):
         ind = indicators[code]
         base = round(rnd.uniform(10, 60), 1)
         better = 1 if ind.polarity == "higher_is_better" else -1
@@ -714,7 +716,7 @@ def _seed_indicators(session: Session, rnd: random.Random, today: date) -> None:
                         indicator_id=ind.id,  # type: ignore[arg-type]
                         area=AREA,
                         period=f"{period}-Q{q}",
-                        value=round(base + better * rnd.uniform(-2, 6) * q / 4, 1),
+                        value=round(base + (target - base) * q / 4 * progress[(n + q) % 4], 1),
                         reported_on=today - timedelta(days=90 * (4 - q) + 365 * (1 - p_index)),
                         source="Place Survey" if ind.unit == "percent" else "Local monitoring",
                         reported_by="seed",

@@ -1,7 +1,10 @@
 """The application: routers, middleware, error handlers and the SPA."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -94,9 +97,18 @@ class SpaFiles(StaticFiles):
         return response
 
 
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    """Sync routes run in AnyIO's thread pool: size it like the database pool (DESIGN §2)."""
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = get_settings().thread_pool_size
+    yield
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(
+        lifespan=lifespan,
         title="LSP Hub",
         version="1.0.0",
         description=(

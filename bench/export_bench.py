@@ -73,7 +73,8 @@ def _reset_pg(url: str) -> None:
 
 def _fill(url: str, rows: int) -> str:
     """Runs in a child process with LSPHUB_DATABASE_URL set."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import insert
+    from sqlmodel import col, select
 
     from api.auth.keys import create_api_key
     from api.common import utcnow
@@ -81,7 +82,9 @@ def _fill(url: str, rows: int) -> str:
     from api.indicators.models import Indicator, LaaTarget, Measurement
 
     with session_scope() as session:
-        indicators = session.execute(select(Indicator.id).order_by(Indicator.id).limit(20)).all()
+        indicators = session.execute(
+            select(col(Indicator.id)).order_by(col(Indicator.id)).limit(20)
+        ).all()
         per_indicator = rows // len(indicators)
         now = utcnow()
         batch_t: list[dict[str, object]] = []
@@ -237,7 +240,7 @@ def psql_copy_seconds(url: str, out: Path) -> float:
 
     sql = str(
         export_statement(ExportFilters()).compile(
-            dialect=postgresql.dialect(),  # type: ignore[no-untyped-call]
+            dialect=postgresql.dialect(),
             compile_kwargs={"literal_binds": True},
         )
     )
@@ -265,7 +268,7 @@ def psql_copy_seconds(url: str, out: Path) -> float:
 # -- the run -----------------------------------------------------------------------------------
 
 
-def bench(label: str, url: str, rows: int) -> None:
+def bench(label: str, url: str, rows: int) -> dict[str, tuple[Pull, float | None]]:
     print(f"\n== {label}: {rows:,} LAA targets + {rows:,} measurements")
     with timer() as setup:
         key = build_database(url, rows)
@@ -289,7 +292,7 @@ def bench(label: str, url: str, rows: int) -> None:
         copy_s = min(runs)
         print(f"psql \\copy of the same query: {copy_s:.2f} s (best of {RUNS})")
     for fmt, r in results.items():
-        ratio = f"{r.seconds / copy_s:.2f}x psql \\copy" if copy_s else "ratio n/a (no psql)"
+        ratio = f"{r.seconds / copy_s:.2f}x psql \\copy" if copy_s else "no psql to compare"
         print(
             f"{fmt:4s}: {r.rows:,} rows, {r.bytes / 1e6:.1f} MB in {r.seconds:.2f} s "
             f"({r.rows / r.seconds:,.0f} rows/s); first byte {r.first_byte_ms:.0f} ms; "
@@ -302,6 +305,7 @@ def bench(label: str, url: str, rows: int) -> None:
         if copy_s:
             verdict.append(("≤ 2x psql \\copy", r.seconds <= 2 * copy_s))
         print("      " + ", ".join(f"{name}: {'ok' if ok else 'OVER'}" for name, ok in verdict))
+    return {fmt: (r, copy_s) for fmt, r in results.items()}
 
 
 def main() -> None:
@@ -311,11 +315,22 @@ def main() -> None:
     parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
-    if not args.no_pg:
-        bench("PostgreSQL", args.pg, args.rows)
+    pg = bench("PostgreSQL", args.pg, args.rows) if not args.no_pg else {}
+    lite = {}
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
-            bench("SQLite", f"sqlite:///{tmp}/export.db", args.rows)
+            lite = bench("SQLite", f"sqlite:///{tmp}/export.db", args.rows)
+    pulls = [p for p, _ in (*pg.values(), *lite.values())]
+    if pulls:
+        ratios = ", ".join(
+            f"{fmt} {p.seconds / copy_s:.2f}x" for fmt, (p, copy_s) in pg.items() if copy_s
+        )
+        print(
+            f"\nsummary: {args.rows:,} rows; worst first byte "
+            f"{max(p.first_byte_ms for p in pulls):.0f} ms (budget 200), worst RSS growth "
+            f"{max(p.rss_growth_mb for p in pulls):.1f} MB (budget 50); "
+            f"ratio vs psql \\copy: {ratios or 'n/a'} (budget 2x)"
+        )
 
 
 if __name__ == "__main__":

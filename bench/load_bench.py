@@ -43,11 +43,12 @@ CONNECTIONS, THREADS = 32, 2
 
 STATUS_SCRIPT = """
 local ids = {%(ids)s}
+local span = math.floor(#ids / %(threads)d)
 local counter = 0
 local offset = 0
 local threads = 0
 setup = function(thread)
-  thread:set("offset", threads * math.floor(#ids / %(threads)d))
+  thread:set("offset", threads * span)
   threads = threads + 1
 end
 local headers = {}
@@ -58,7 +59,7 @@ init = function(args)
 end
 request = function()
   counter = counter + 1
-  local id = ids[((offset + counter) %% #ids) + 1]
+  local id = ids[offset + (counter %% span) + 1]  -- each thread keeps to its own tasks
   local body = '{"rag":"amber","position":"Load test ' .. os.time() .. '-' .. counter .. '",' ..
                '"planned_improvement":"Recover by the next meeting"}'
   return wrk.format("POST", "/api/v1/tasks/" .. id .. "/status-updates", headers, body)

@@ -108,6 +108,9 @@ def run_import(
     if errors:
         raise _rejected(kind, errors, len(rows), unknown)
     creates, updates, unchanged = _diff(kind, rows, kind.load(ctx, rows))
+    kind.check(ctx, creates, updates)
+    if errors:
+        raise _rejected(kind, errors, len(rows), unknown)
 
     result = ImportResult(
         kind=kind.name,

@@ -31,9 +31,13 @@ class LaaRag(StrEnum):
 
 def expected_value(baseline: float, target: float, target_period: str, value_period: str) -> float:
     """The trajectory point for a value reported for ``value_period`` (see module doc)."""
-    if len(target_period) == 7 and value_period.startswith(f"{target_period}-Q"):
-        quarter = int(value_period[-1])
-        return baseline + (target - baseline) * quarter / 4
+    if (
+        len(target_period) == 7
+        and len(value_period) == 10
+        and value_period[7:9] == "-Q"
+        and value_period[:7] == target_period
+    ):
+        return baseline + (target - baseline) * int(value_period[9]) / 4
     return target
 
 

@@ -401,7 +401,7 @@ def _rows(
         )
 
 
-def iter_rows(filters: ExportFilters) -> Iterator[Row | dict[str, Any]]:
+def _batches(filters: ExportFilters) -> Iterator[list[Row | dict[str, Any]]]:
     """Tombstones (dicts) then rows (tuples), from a session of its own, batch by batch."""
     tolerance = get_settings().laa_rag_tolerance
     with session_scope(write=False) as session:
@@ -409,7 +409,9 @@ def iter_rows(filters: ExportFilters) -> Iterator[Row | dict[str, Any]]:
         codes: dict[int, str] = {
             row[0]: row[1] for row in session.execute(select(i.c.id, i.c.code))
         }
-        yield from _tombstones(session, filters, codes)
+        deleted: list[Row | dict[str, Any]] = list(_tombstones(session, filters, codes))
+        if deleted:
+            yield deleted
         deleted_keys = (
             _deleted_measurement_keys(session, filters.updated_since)
             if filters.updated_since
@@ -423,7 +425,14 @@ def iter_rows(filters: ExportFilters) -> Iterator[Row | dict[str, Any]]:
         result = session.execute(
             export_statement(filters, deleted_keys, dialect).execution_options(yield_per=BATCH_ROWS)
         )
-        yield from _rows(result, links, tolerance)
+        for partition in result.partitions():
+            yield list(_rows(partition, links, tolerance))
+
+
+def iter_rows(filters: ExportFilters) -> Iterator[Row | dict[str, Any]]:
+    """Tombstones (dicts) then rows (tuples), one at a time."""
+    for batch in _batches(filters):
+        yield from batch
 
 
 # -- encodings ---------------------------------------------------------------------------------
@@ -432,12 +441,23 @@ DANGEROUS = frozenset(FORMULA_STARTS)
 TEXT_INDEXES = tuple(n for n, name in enumerate(COLUMNS) if name in TEXT_COLUMNS)
 
 
+assert TEXT_INDEXES == (0, 1, 2, 3, 9, 10), "update _csv_row with COLUMNS"
+
+
 def _csv_row(row: Row) -> Row | list[Any]:
     """Escape the text cells that could run as formulas (numbers are written as they are)."""
-    if any(row[n] and row[n][0] in DANGEROUS for n in TEXT_INDEXES):
+    d = DANGEROUS
+    if (
+        row[0][:1] in d
+        or row[1][:1] in d
+        or row[2][:1] in d
+        or row[3][:1] in d
+        or row[9][:1] in d
+        or row[10][:1] in d
+    ):
         cells = list(row)
         for n in TEXT_INDEXES:
-            if cells[n] and cells[n][0] in DANGEROUS:
+            if cells[n][:1] in d:
                 cells[n] = "'" + cells[n]
         return cells
     return row

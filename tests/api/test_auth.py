@@ -314,7 +314,7 @@ class TestNoSecretsInTheDatabase:
             "correct-horse-battery",
             "a-wrong-guess-123",
             key,
-            key.rsplit("_", 1)[1],
+            key.split("_", 2)[2],  # the secret part; it may itself contain "_"
             token,
             *DEMO_PASSWORDS.values(),
         }

@@ -355,6 +355,17 @@ class TestOtherKinds:
         again = upload(client, "people", to_csv(rows)).json()
         assert again["unchanged"] == 2
 
+    def test_second_open_membership_is_a_row_error(
+        self, client: TestClient, safer_slug: str
+    ) -> None:
+        rows = rows_of(export_csv(client, "people"))
+        current = next(r for r in rows if r["partnership"] and not r["ended_on"])
+        again = {**current, "started_on": "2026-06-01"}
+        body = upload(client, "people", to_csv([again])).json()
+        assert body["type"] == "/problems/import-rejected"
+        assert body["errors"][0]["column"] == "started_on"
+        assert "already a member since" in body["errors"][0]["message"]
+
     def test_meetings_with_agenda(self, client: TestClient, safer_slug: str) -> None:
         rows = [
             {

@@ -7,9 +7,9 @@ import pytest
 from tests.live import LiveServer, fresh_database, live_server
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def live_db() -> Iterator[str]:
-    """A migrated, seeded throw-away database shared by one test module."""
+    """A migrated, seeded throw-away database shared by the hardening tests (real commits)."""
     with fresh_database() as url:
         yield url
 

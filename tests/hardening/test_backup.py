@@ -45,11 +45,8 @@ class TestRoundTrip:
         with pytest.raises(RuntimeError, match="not empty"):
             lsphub(live_db, "restore", str(backup))
 
-    def test_restore_refuses_something_else(self, tmp_path: Path) -> None:
+    def test_restore_refuses_something_else(self, tmp_path: Path, live_db: str) -> None:
         other = tmp_path / "other.json"
         other.write_text('{"tables": {}}', encoding="utf-8")
-        with (
-            fresh_database("lsphub_hard_restore", seed=False) as empty,
-            pytest.raises(RuntimeError, match="not an lsphub-backup"),
-        ):
-            lsphub(empty, "restore", str(other))
+        with pytest.raises(RuntimeError, match="not an lsphub-backup"):
+            lsphub(live_db, "restore", str(other))

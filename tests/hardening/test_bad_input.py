@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 PROBLEM = "application/problem+json"
 FUZZ = settings(
-    max_examples=40,
+    max_examples=25,
     deadline=None,
     derandomize=True,
     database=None,

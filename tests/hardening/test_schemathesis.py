@@ -23,7 +23,7 @@ from sqlalchemy import Connection
 from api.main import create_app
 
 OPENAPI = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
-MAX_EXAMPLES = 10
+MAX_EXAMPLES = 6
 
 CONFIG = SchemathesisConfig.from_dict(
     {

@@ -131,6 +131,9 @@ class Kind:
         """
         raise NotImplementedError
 
+    def check(self, ctx: Context, creates: list[Row], updates: list[Update]) -> None:
+        """Rules that need the stored state (after the diff); report to ``ctx.errors``."""
+
     def apply(self, ctx: Context, creates: list[Row], updates: list[Update]) -> None:
         raise NotImplementedError
 

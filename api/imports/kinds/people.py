@@ -1,6 +1,7 @@
 """People and their memberships: one row per membership, or per person when it has none."""
 
 from collections.abc import Iterable, Iterator
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -170,13 +171,42 @@ class PeopleKind(Kind):
         found: dict[Key, Existing] = {}
         for email, (pid, values) in people.items():
             found[(email, None, None)] = Existing(ids={"person": pid}, values=dict(values))
+        open_memberships: dict[tuple[str, str], date] = {}
         for m, mvalues in self._memberships(ctx.session, list(ctx_people.values())):
             email, pvalues = by_id[m.person_id]
+            if m.ended_on is None:
+                open_memberships[(email, mvalues["partnership"])] = m.started_on
             found[(email, mvalues["partnership"], m.started_on)] = Existing(
                 ids={"person": m.person_id, "membership": m.id},
                 values={**pvalues, **mvalues},
             )
+        ctx.state["open_memberships"] = open_memberships
         return found.items()
+
+    def check(self, ctx: Context, creates: list[Row], updates: list[Update]) -> None:
+        """A person holds one open membership per partnership (in the file and stored)."""
+        stored: dict[tuple[str, str], date] = ctx.state.pop("open_memberships", {})
+        seen: dict[tuple[str, str], Row] = {}
+        for row in creates:
+            partnership = row.values.get("partnership")
+            if partnership is None or row.values.get("ended_on") is not None:
+                continue
+            key = (row.values["email"], partnership)
+            if key in stored:
+                ctx.errors.add(
+                    row.number,
+                    "started_on",
+                    row.cell("started_on"),
+                    f"already a member since {stored[key].isoformat()}: end that membership first",
+                )
+            elif key in seen:
+                ctx.errors.add(
+                    row.number,
+                    "started_on",
+                    row.cell("started_on"),
+                    f"row {seen[key].number} opens a membership of the same partnership",
+                )
+            seen.setdefault(key, row)
 
     def apply(self, ctx: Context, creates: list[Row], updates: list[Update]) -> None:
         people: dict[str, tuple[int, Values]] = ctx.state.pop("people", {})
