@@ -60,6 +60,7 @@ DEMO_PASSWORDS = {
     "admin@example.org": "demo-admin-pass",
     "officer@example.org": "demo-officer-pass",
     "member@example.org": "demo-member-pass",
+    "county@example.org": "demo-county-pass",
 }
 
 ORGANISATIONS: list[tuple[str, str, Sector]] = [
@@ -339,6 +340,12 @@ def seed(session: Session, *, force: bool = False, today: date | None = None) ->
             password_hash="",
             person_id=member.person_id,
             organisation_id=member.on_behalf_of_id,
+        ),
+        User(
+            email="county@example.org",
+            name="Demo County Analyst",
+            role=Role.county,
+            password_hash="",
         ),
     ]
     for user in users:

@@ -98,10 +98,13 @@ class SpaFiles(StaticFiles):
 
 
 @asynccontextmanager
-async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-    """Sync routes run in AnyIO's thread pool: size it like the database pool (DESIGN §2)."""
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Sync routes run in AnyIO's thread pool: size it like the database pool (DESIGN §2).
+    The OpenAPI document (read by the query-parameter guard) is built before the first request.
+    """
     limiter = anyio.to_thread.current_default_thread_limiter()
     limiter.total_tokens = get_settings().thread_pool_size
+    app.openapi()
     yield
 
 

@@ -1,5 +1,6 @@
 """Pure ASGI middleware: request ids and the request body cap."""
 
+import contextlib
 import uuid
 from typing import Any
 
@@ -66,10 +67,8 @@ class RequestContext:
                 started = started or message["type"] == "http.response.start"
                 await send_with_id(message)
 
-            try:
+            with contextlib.suppress(PayloadTooLarge):
                 await self.app(scope, capped_receive, send_unless_too_large)
-            except PayloadTooLarge:
-                pass
             if too_large and not started:
                 await self._too_large(scope, receive, send_with_id, limit)
         finally:

@@ -7,8 +7,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
+from api.auth.keys import DEFAULT_SCOPES
 from api.auth.models import ApiKey, AuthToken, Scope, User
-from api.auth.principal import ALL_SCOPES, Principal
+from api.auth.principal import Principal
 from api.auth.security import same_digest, sha256_hex, split_api_key
 from api.common import utcnow
 from api.db import SessionDep
@@ -53,12 +54,14 @@ def _principal_for_token(session: Session, token: str) -> Principal | None:
     if auth_token.revoked_at is not None or auth_token.expires_at <= utcnow() or not user.active:
         return None
     assert user.id is not None
+    # A user has the scopes a key of the same role gets by default, so a county login can
+    # do no more than the county's key (only ``laa:read``).
     return Principal(
         kind="user",
         id=user.id,
         label=f"user:{user.id}",
         role=user.role,
-        scopes=ALL_SCOPES,
+        scopes=frozenset(DEFAULT_SCOPES[user.role]),
         organisation_id=user.organisation_id,
         person_id=user.person_id,
     )

@@ -1,4 +1,6 @@
-import { LocationProvider, Route, Router } from "preact-iso";
+import { useEffect } from "preact/hooks";
+import { LocationProvider, Route, Router, useLocation } from "preact-iso";
+import { countyOnly } from "./auth/access";
 import { AuthProvider, useAuth } from "./auth/AuthContext";
 import { Layout } from "./components/Layout";
 import { Loading } from "./components/Loadable";
@@ -17,10 +19,29 @@ function focusMain() {
   document.getElementById("main")?.focus();
 }
 
+/** Any other address takes the county to its LAA screen (replacing the history entry). */
+function ToLaa() {
+  const { route } = useLocation();
+  useEffect(() => route("/laa", true), []);
+  return <Loading label="the LAA indicators" />;
+}
+
+/** The county reads LAA data and performance reports, nothing else (DESIGN §5). */
+function CountyScreens() {
+  return (
+    <Router onRouteChange={focusMain}>
+      <Route path="/laa" component={LaaPage} />
+      <Route path="/partnerships/:id/report" component={ReportPage} />
+      <Route default component={ToLaa} />
+    </Router>
+  );
+}
+
 function Screens() {
   const { me, restoring } = useAuth();
   if (restoring) return <Loading label="your session" />;
   if (!me) return <Login />;
+  if (countyOnly(me.role)) return <CountyScreens />;
   return (
     <Router onRouteChange={focusMain}>
       <Route path="/" component={Dashboard} />

@@ -249,6 +249,79 @@ class TestCounty:
         assert r.status_code == 403
 
 
+class TestCountyUser:
+    """A county login has exactly the county key's rights (the ``laa:read`` scope only)."""
+
+    ALLOWED = [
+        "indicators",
+        "laa-targets",
+        "measurements",
+        "reports",
+        "laa/export",
+        "exports/measurements",
+    ]
+    DENIED = [
+        "tasks",
+        "partnerships",
+        "meetings",
+        "organisations",
+        "people",
+        "users",
+        "api-keys",
+        "audit-events",
+        "imports",
+        "governance",
+        "exports/tasks",
+    ]
+
+    @pytest.fixture
+    def county_user(self, anon: TestClient) -> TestClient:
+        r = anon.post(
+            "/api/v1/auth/token",
+            json={"email": "county@example.org", "password": "demo-county-pass"},
+        )
+        assert r.status_code == 200, r.text
+        anon.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+        return anon
+
+    def test_is_a_county_principal(self, county_user: TestClient) -> None:
+        me = county_user.get("/api/v1/me").json()
+        assert me["role"] == "county"
+
+    def test_reads_the_laa_data_and_reports(  # type: ignore[no-untyped-def]
+        self, county_user: TestClient, as_role, world: World
+    ) -> None:
+        key = as_role("county")
+        for path in self.ALLOWED:
+            r = county_user.get(f"/api/v1/{path}")
+            assert r.status_code == 200, f"{path}: {r.status_code} {r.text[:200]}"
+            assert key.get(f"/api/v1/{path}").status_code == 200, path
+        # every partnership's performance report, like the county key
+        r = county_user.get(f"/api/v1/partnerships/{world.foreign}/performance-report")
+        assert r.status_code == 200, r.text
+
+    def test_reads_nothing_else(self, county_user: TestClient, as_role) -> None:  # type: ignore[no-untyped-def]
+        key = as_role("county")
+        for path in self.DENIED:
+            r = county_user.get(f"/api/v1/{path}")
+            assert r.status_code == 403, f"{path}: {r.status_code} {r.text[:200]}"
+            assert r.json()["type"] == "/problems/forbidden"
+            assert key.get(f"/api/v1/{path}").status_code == 403, path
+
+    def test_writes_nothing(self, county_user: TestClient) -> None:
+        indicator = county_user.get("/api/v1/indicators").json()["items"][0]["id"]
+        body = {
+            "indicator_id": indicator,
+            "area": "E07000078",
+            "period": "2040-41",
+            "baseline": 10,
+            "target": 20,
+        }
+        assert county_user.post("/api/v1/laa-targets", json=body).status_code == 403
+        r = county_user.post("/api/v1/organisations", json={"name": "X", "sector": "other"})
+        assert r.status_code == 403
+
+
 class TestPropertyRules:
     @pytest.mark.parametrize(
         "field, value",

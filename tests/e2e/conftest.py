@@ -31,7 +31,10 @@ DEMO_LOGINS = {
     "admin": ("admin@example.org", "demo-admin-pass"),
     "officer": ("officer@example.org", "demo-officer-pass"),
     "member": ("member@example.org", "demo-member-pass"),
+    "county": ("county@example.org", "demo-county-pass"),
 }
+# The heading each demo login lands on (the county goes straight to its LAA screen).
+LANDING = {"county": "LAA indicators"}
 # Network errors a test provokes on purpose still reach the console; everything else fails.
 FAILED_RESOURCE = re.compile(
     r"Failed to load resource: the server responded with a status of (\d+)"
@@ -118,7 +121,8 @@ class Spa:
         self.page.get_by_label("Email address").fill(email)
         self.page.get_by_label("Password").fill(password)
         self.page.get_by_role("button", name="Sign in").click()
-        self.page.get_by_role("heading", name="Dashboard", level=1).wait_for()
+        landing = LANDING.get(role, "Dashboard")
+        self.page.get_by_role("heading", name=landing, level=1).wait_for()
 
     def settle(self) -> None:
         """Wait until no screen section is still loading."""

@@ -50,7 +50,6 @@ class TestEveryScreen:
             "task": f"/tasks/{ids['task']}",
             "meeting": f"/meetings/{ids['meeting']}",
             "report": f"/partnerships/{ids['partnership']}/report",
-            "laa": f"/laa?indicator={ids['indicator']}",
             "import": "/import",
         }
         for name, path in screens.items():
@@ -66,6 +65,41 @@ class TestEveryScreen:
         spa.settle()
         spa.check_accessibility()
         spa.screenshot("task-panel")
+
+    def test_the_county_lands_on_the_laa_screen(self, spa: Spa, api: httpx.Client) -> None:
+        ids = demo_ids(api)
+        spa.login("county")
+        page = spa.page
+        assert page.url.endswith("/laa")
+        nav = page.get_by_role("navigation", name="Main")
+        assert nav.get_by_role("link").all_inner_texts() == ["LAA indicators"]
+
+        spa.goto(f"/laa?indicator={ids['indicator']}")
+        page.get_by_role("heading", name="Indicators with targets").wait_for()
+        page.locator("#trajectory-title").wait_for()
+        spa.settle()
+        assert page.get_by_role("alert").count() == 0, "laa: an error is shown"
+        spa.check_accessibility()
+        spa.screenshot("laa")
+
+        # the county reads every performance report, and goes back to its LAA screen
+        spa.goto(f"/partnerships/{ids['partnership']}/report")
+        page.locator("article.report h1").wait_for()
+        spa.settle()
+        assert page.get_by_role("alert").count() == 0, "report: an error is shown"
+        spa.check_accessibility()
+        assert page.get_by_role("link", name="Back to the LAA indicators").count() == 1
+
+        # screens the county cannot use are not offered: their addresses lead to the LAA screen
+        for path in (
+            "/",
+            f"/partnerships/{ids['partnership']}",
+            f"/tasks/{ids['task']}",
+            "/import",
+        ):
+            spa.goto(path)
+            page.wait_for_url("**/laa")
+            page.get_by_role("heading", name="LAA indicators", level=1).wait_for()
 
     def test_a_missing_page_says_so(self, spa: Spa) -> None:
         spa.login("member")

@@ -116,7 +116,10 @@ class TestSigkillDuringWrites:
 
         with live_server(live_db, admin_key=admin_key) as again, again.client() as client:
             assert client.get("/ready").status_code == 200
-            r = client.post(f"/api/v1/tasks/{task_ids[0]}/status-updates", json={"rag": "green"})
+            r = client.post(
+                f"/api/v1/tasks/{task_ids[0]}/status-updates",
+                json={"rag": "green", "note": "Reported after the restart"},
+            )
             assert r.status_code == 201, r.text
 
 

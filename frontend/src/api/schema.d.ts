@@ -671,8 +671,9 @@ export interface paths {
          *     **Formats.** `csv` (UTF-8, CRLF, header row), `json` (JSON Lines, `application/x-ndjson`: one
          *     object a line with the columns above and `"deleted": false`), `xlsx` (one sheet, for officers).
          *     Text cells starting with `=`, `+`, `-`, `@`, tab or carriage return are prefixed with `'` in
-         *     CSV and XLSX so spreadsheets do not run them as formulas. Rows are ordered by `code`, `area`,
-         *     `period`. The body is streamed.
+         *     CSV and XLSX so spreadsheets do not run them as formulas. Rows are ordered by indicator
+         *     (in catalogue order: NI 1, NI 2, … NI 195, then local indicators as added), area and period.
+         *     The body is streamed.
          *
          *     **Delta pulls.** `updated_since` returns only rows changed after that instant. In JSON Lines,
          *     targets deleted since then come first as tombstones

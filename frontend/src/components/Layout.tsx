@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useLocation } from "preact-iso";
+import { countyOnly, homePath } from "../auth/access";
 import { useAuth } from "../auth/AuthContext";
 
 function NavLink({ href, children }: { href: string; children: ComponentChildren }) {
@@ -14,18 +15,19 @@ function NavLink({ href, children }: { href: string; children: ComponentChildren
 
 export function Layout({ children }: { children: ComponentChildren }) {
   const { me, logout, can } = useAuth();
+  const county = me !== null && countyOnly(me.role);
   return (
     <>
       <a class="skip-link" href="#main">
         Skip to content
       </a>
       <header class="site-header">
-        <a class="brand" href="/">
+        <a class="brand" href={me ? homePath(me.role) : "/"}>
           LSP Hub
         </a>
         {me && (
           <nav aria-label="Main">
-            <NavLink href="/">Dashboard</NavLink>
+            {!county && <NavLink href="/">Dashboard</NavLink>}
             {can("admin", "officer", "county") && <NavLink href="/laa">LAA indicators</NavLink>}
             {can("admin", "officer") && <NavLink href="/import">Import</NavLink>}
           </nav>

@@ -1,6 +1,8 @@
 import { useLocation } from "preact-iso";
 import { api, unwrap } from "../api/client";
 import type { ReportOutcome } from "../api/types";
+import { countyOnly } from "../auth/access";
+import { useMe } from "../auth/AuthContext";
 import { Loadable } from "../components/Loadable";
 import { RagBadge } from "../components/RagBadge";
 import { SummaryBox } from "../components/SummaryBox";
@@ -100,6 +102,7 @@ function OutcomeSheet({ outcome }: { outcome: ReportOutcome }) {
 export function ReportPage({ id }: { id: string }) {
   const partnershipId = Number(id);
   const { query, route, path } = useLocation();
+  const me = useMe();
   const asOf = query.as_of ?? todayIso();
   const [report, reload] = useResource(
     () =>
@@ -115,7 +118,11 @@ export function ReportPage({ id }: { id: string }) {
   return (
     <>
       <div class="report-toolbar no-print">
-        <a href={`/partnerships/${partnershipId}`}>Back to the partnership</a>
+        {countyOnly(me.role) ? (
+          <a href="/laa">Back to the LAA indicators</a>
+        ) : (
+          <a href={`/partnerships/${partnershipId}`}>Back to the partnership</a>
+        )}
         <form
           class="inline-form"
           onSubmit={(e) => {

@@ -1,0 +1,95 @@
+"""CPU per request, in process: the figure behind the load benchmark's ratios.
+
+Drives the app through ``httpx.ASGITransport`` (no sockets, one request at a time) on the
+database bench/load_bench.py prepared, and prints CPU milliseconds per request; ``--profile``
+runs the thread-pool work inline so cProfile sees the route, and prints the top entries.
+
+    .venv/bin/python bench/load_bench.py --only list --duration 5   # prepares lsphub_bench
+    .venv/bin/python bench/profile_request.py list|report|status [--requests 300] [--profile]
+"""
+
+import argparse
+import asyncio
+import cProfile
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_PG = os.environ.get(
+    "LSPHUB_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_bench"
+)
+
+
+async def drive(app, key: str, which: str, n: int, tid: int, pid: int, prof) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    transport = httpx.ASGITransport(app=app)
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=headers) as c:
+
+        async def call(i: int) -> None:
+            if which == "list":
+                r = await c.get("/api/v1/tasks?limit=50")
+            elif which == "report":
+                r = await c.get(f"/api/v1/partnerships/{pid}/performance-report")
+            else:
+                body = {"rag": "amber", "position": f"p{time.time()}-{i}",
+                        "planned_improvement": "Recover"}  # fmt: skip
+                r = await c.post(f"/api/v1/tasks/{tid - i % 500}/status-updates", json=body)
+            assert r.status_code < 300, r.text
+
+        for i in range(5):
+            await call(i)
+        if prof:
+            prof.enable()
+        cpu, wall = time.process_time(), time.perf_counter()
+        for i in range(n):
+            await call(i + 5)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        if prof:
+            prof.disable()
+        print(f"{which}: {1000 * cpu / n:.2f} ms CPU per request, {1000 * wall / n:.2f} ms wall")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("which", choices=("list", "report", "status"))
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--pg", default=DEFAULT_PG)
+    args = parser.parse_args()
+    os.environ["LSPHUB_DATABASE_URL"] = args.pg
+    os.environ.setdefault("LSPHUB_SECRET_KEY", "bench-secret-key-that-is-long-enough-0123456789")
+    from sqlalchemy import text
+
+    from api.auth.keys import create_api_key
+    from api.auth.models import Role
+    from api.db import session_scope
+    from api.main import create_app
+
+    with session_scope() as s:
+        key = create_api_key(s, role=Role.admin, name="profile")
+        tid = s.execute(text("SELECT max(id) FROM task")).scalar()
+        pid = s.execute(text("SELECT id FROM partnership WHERE slug = 'bench'")).scalar()
+    if pid is None:
+        sys.exit("run bench/load_bench.py first: it prepares the 1,000-task 'bench' plan")
+    prof = None
+    if args.profile:
+        import anyio.to_thread
+
+        async def inline(func, *a, **_):  # type: ignore[no-untyped-def]
+            return func(*a)
+
+        anyio.to_thread.run_sync = inline  # type: ignore[assignment]
+        prof = cProfile.Profile()
+    asyncio.run(drive(create_app(), key, args.which, args.requests, tid, pid, prof))
+    if prof:
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
+
+
+if __name__ == "__main__":
+    main()
