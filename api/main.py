@@ -31,6 +31,7 @@ from api.people.router import router as people_router
 from api.plans.router import router as plans_router
 from api.query_guard import reject_unknown_query_parameters
 from api.reports.router import router as reports_router
+from api.routing import include_flat
 from api.settings import get_settings
 from api.webhooks.router import router as webhooks_router
 
@@ -76,7 +77,7 @@ def api_router() -> APIRouter:
         imports_router,
         webhooks_router,
     ):
-        router.include_router(feature)
+        include_flat(router, feature)
     return router
 
 
@@ -123,8 +124,9 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     install_audit_guard()
-    app.include_router(health.router)
-    app.include_router(api_router())
+    # Flat: the application matches a request against one list of routes (api/routing.py).
+    include_flat(app.router, health.router)
+    include_flat(app.router, api_router())
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, func, select
+from sqlalchemy import RowMapping, Select, func, select
 from sqlalchemy.orm import Session
 
 MAX_LIMIT = 500
@@ -16,10 +16,11 @@ class PageParams(BaseModel):
     offset: int = Field(0, ge=0, le=10_000_000)
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (max 500)")] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> PageParams:
+    """Async because it does no I/O: it runs on the event loop, without a thread-pool hop."""
     return PageParams(limit=limit, offset=offset)
 
 
@@ -38,6 +39,18 @@ class Page(BaseModel, Generic[T]):
 
 def paginate(session: Session, stmt: Select[Any], page: PageParams) -> tuple[Sequence[Any], int]:
     """Rows of one page and the total count; ``stmt`` must already be fully ordered."""
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = session.scalars(stmt.limit(page.limit).offset(page.offset)).all()
-    return rows, total
+    total = count_rows(session, stmt)
+    return session.scalars(stmt.limit(page.limit).offset(page.offset)).all(), total
+
+
+def paginate_mappings(
+    session: Session, stmt: Select[Any], page: PageParams
+) -> tuple[Sequence[RowMapping], int]:
+    """:func:`paginate` for a Core select of columns: plain ``column -> value`` rows, no ORM
+    objects (read-only lists)."""
+    total = count_rows(session, stmt)
+    return session.execute(stmt.limit(page.limit).offset(page.offset)).mappings().all(), total
+
+
+def count_rows(session: Session, stmt: Select[Any]) -> int:
+    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, exists, or_, select
+from sqlalchemy import ColumnElement, RowMapping, Select, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
@@ -19,7 +19,7 @@ from api.audit.models import Tombstone
 from api.auth.principal import Principal
 from api.crud.policy import Policy, not_found
 from api.errors import Conflict, PreconditionFailed, Unprocessable, field_error
-from api.pagination import PageParams, paginate
+from api.pagination import PageParams, paginate, paginate_mappings
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -126,6 +126,24 @@ def list_rows(
     stmt = res.policy.visible(session, principal, select(res.model))
     stmt = apply_filters(res, stmt, filters).order_by(*order_clauses(res, sort))
     return paginate(session, stmt, page)
+
+
+def list_records(
+    session: Session,
+    principal: Principal,
+    res: Resource[M],
+    columns: Sequence[str],
+    page: PageParams,
+    filters: BaseModel | None = None,
+    sort: str | None = None,
+) -> tuple[Sequence[RowMapping], int]:
+    """:func:`list_rows` for read-only lists: the same visibility, filters and order, but the
+    page comes back as plain ``column -> value`` rows of ``columns`` (no ORM objects, no
+    identity map), ready to validate into a ``*Read`` schema."""
+    table = res.model.__table__  # type: ignore[attr-defined]
+    stmt = res.policy.visible(session, principal, select(*(table.c[name] for name in columns)))
+    stmt = apply_filters(res, stmt, filters).order_by(*order_clauses(res, sort))
+    return paginate_mappings(session, stmt, page)
 
 
 def get_row(session: Session, principal: Principal, res: Resource[M], row_id: int) -> M:

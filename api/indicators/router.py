@@ -6,6 +6,7 @@ from api.crud.router import IfMatch, crud_router, parse_if_match
 from api.db import SessionDep
 from api.indicators import service
 from api.indicators.schemas import IndicatorLinks, IndicatorLinksRead
+from api.routing import include_flat
 
 router = APIRouter()
 
@@ -45,6 +46,6 @@ def set_indicator_links(
     return links
 
 
-router.include_router(indicators_router)
-router.include_router(crud_router(service.laa_targets, tag="laa-targets", singular="laa-target"))
-router.include_router(crud_router(service.measurements, tag="measurements", singular="measurement"))
+include_flat(router, indicators_router)
+include_flat(router, crud_router(service.laa_targets, tag="laa-targets", singular="laa-target"))
+include_flat(router, crud_router(service.measurements, tag="measurements", singular="measurement"))

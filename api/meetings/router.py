@@ -25,6 +25,7 @@ from api.meetings.schemas import (
 )
 from api.meetings.service import agenda_items, meetings
 from api.pagination import Page, PageDep
+from api.routing import include_flat
 
 router = APIRouter()
 # Meetings carry a computed quorum, so their five operations are written out here.
@@ -207,5 +208,5 @@ def create_meeting_decision(
     return read
 
 
-router.include_router(meeting_routes)
-router.include_router(crud_router(agenda_items, tag="meetings", singular="agenda-item"))
+include_flat(router, meeting_routes)
+include_flat(router, crud_router(agenda_items, tag="meetings", singular="agenda-item"))

@@ -13,10 +13,11 @@ from api.partnerships.schemas import (
     TermsOfReferenceVersion,
 )
 from api.partnerships.service import memberships, partnerships
+from api.routing import include_flat
 
 router = APIRouter()
-router.include_router(crud_router(partnerships, tag="partnerships", singular="partnership"))
-router.include_router(crud_router(memberships, tag="memberships", singular="membership"))
+include_flat(router, crud_router(partnerships, tag="partnerships", singular="partnership"))
+include_flat(router, crud_router(memberships, tag="memberships", singular="membership"))
 
 terms = APIRouter(
     prefix="/partnerships/{partnership_id}/terms-of-reference",
@@ -61,7 +62,7 @@ def list_terms_of_reference_versions(
     return service.terms_history(session, principal, partnership_id)
 
 
-router.include_router(terms)
+include_flat(router, terms)
 
 
 @router.post(

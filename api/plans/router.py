@@ -9,6 +9,7 @@ from api.idempotency import IdempotencyKey
 from api.pagination import Page, PageDep
 from api.plans import service
 from api.plans.schemas import StatusUpdateCreate, StatusUpdateRead
+from api.routing import include_flat
 
 router = APIRouter()
 for resource, tag, singular in (
@@ -20,7 +21,7 @@ for resource, tag, singular in (
     (service.actions, "action plans", "action"),
     (service.tasks, "tasks", "task"),
 ):
-    router.include_router(crud_router(resource, tag=tag, singular=singular))
+    include_flat(router, crud_router(resource, tag=tag, singular=singular))
 
 
 @router.post(
