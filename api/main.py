@@ -24,7 +24,7 @@ from api.imports.router import router as imports_router
 from api.indicators.router import router as indicators_router
 from api.laa.router import router as laa_router
 from api.meetings.router import router as meetings_router
-from api.middleware import RequestContext
+from api.middleware import ConcurrencyLimit, RequestContext
 from api.organisations.router import router as organisations_router
 from api.partnerships.router import router as partnerships_router
 from api.people.router import router as people_router
@@ -127,6 +127,7 @@ def create_app() -> FastAPI:
     # Flat: the application matches a request against one list of routes (api/routing.py).
     include_flat(app.router, health.router)
     include_flat(app.router, api_router())
+    app.add_middleware(ConcurrencyLimit, limit=settings.thread_pool_size)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -1,5 +1,6 @@
-"""Pure ASGI middleware: request ids and the request body cap."""
+"""Pure ASGI middleware: request ids, the request body cap and the concurrency limit."""
 
+import asyncio
 import contextlib
 import uuid
 from typing import Any
@@ -83,3 +84,27 @@ class RequestContext:
             detail=f"The request body is larger than {limit} bytes",
         )
         await response(scope, receive, send)
+
+
+class ConcurrencyLimit:
+    """Admits at most ``limit`` requests into the app at once; the rest wait their turn.
+
+    Each request holds at most one pooled database connection, and the pool is sized to the
+    same figure, so connections are never exhausted however many clients arrive. Without this,
+    requests that opened a session in one thread-pool hop could hold every connection while
+    waiting for a thread, and later requests would time out on the pool.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self._semaphore: asyncio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] == "/health":
+            await self.app(scope, receive, send)
+            return
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.limit)
+        async with self._semaphore:
+            await self.app(scope, receive, send)

@@ -46,6 +46,9 @@ def _base_env(database_url: str, extra: Mapping[str, str] | None = None) -> dict
         LSPHUB_ENV="test",
         LSPHUB_SECRET_KEY="live-test-secret-key-long-enough-0123456789",
         LSPHUB_FRONTEND_DIST=str(Path(tempfile.gettempdir()) / "lsphub-no-frontend"),
+        # Two workers x (12 threads + 5 overflow) stay well inside PostgreSQL's default
+        # max_connections of 100, leaving room for the test session's own connections.
+        LSPHUB_THREAD_POOL_SIZE="12",
     )
     env.update(extra or {})
     return env
