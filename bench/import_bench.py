@@ -27,26 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._common import peak_rss_mb, timer  # noqa: E402
+from tests.factories import TASK_HEADER as HEADER  # noqa: E402
 
 DEFAULT_PG = os.environ.get(
     "LSPHUB_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_import"
 )
-HEADER = [
-    "partnership",
-    "outcome_code",
-    "outcome_title",
-    "action_ref",
-    "action_title",
-    "task_ref",
-    "title",
-    "target",
-    "position",
-    "rag",
-    "planned_improvement",
-    "deadline",
-    "lead_organisation",
-    "reported_on",
-]
 RAGS = ["GREEN", "AMBER", "RED", "COMPLETE", ""]
 
 

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._common import free_port  # noqa: E402
+from tests.factories import big_plan  # noqa: E402
 
 DEFAULT_PG = os.environ.get(
     "LSPHUB_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_bench"
@@ -88,15 +89,13 @@ def prepare(url: str) -> tuple[str, int, list[int]]:
     os.environ["LSPHUB_DATABASE_URL"] = url
     os.environ["LSPHUB_SECRET_KEY"] = SECRET
     from alembic import command
-    from sqlalchemy import insert, select, text
+    from sqlalchemy import text
 
     from api.auth.keys import create_api_key
     from api.auth.models import Role
     from api.cli import _alembic_config
     from api.db import SessionLocal, make_engine
     from api.demo import seed
-    from api.partnerships.models import Partnership, PartnershipKind
-    from api.plans.models import Action, ActionPlan, Outcome, StatusUpdate, Strategy, Task
 
     engine = make_engine(url)
     with engine.begin() as conn:
@@ -111,49 +110,14 @@ def prepare(url: str) -> tuple[str, int, list[int]]:
     with SessionLocal() as s, s.begin():
         seed(s)
         key = create_api_key(s, role=Role.admin, name="load bench")
-        partnership = Partnership(name="Bench", slug="bench", kind=PartnershipKind.thematic)
-        s.add(partnership)
-        s.flush()
-        strategy_id = s.scalar(select(Strategy.id).limit(1))
-        outcomes = [
-            Outcome(strategy_id=strategy_id, code=f"9.{i}", title=f"Outcome 9.{i}",
-                    lead_partnership_id=partnership.id)
-            for i in range(1, 11)
-        ]  # fmt: skip
-        plan = ActionPlan(partnership_id=partnership.id, title="Bench plan")  # type: ignore[arg-type]
-        s.add_all([*outcomes, plan])
-        s.flush()
-        actions = [
-            Action(action_plan_id=plan.id, outcome_id=outcomes[i % 10].id,  # type: ignore[arg-type]
-                   ref=f"9.{i % 10 + 1}.{i}", title=f"Action {i}")
-            for i in range(BENCH_TASKS // 20)
-        ]  # fmt: skip
-        s.add_all(actions)
-        s.flush()
-        tasks = [
-            Task(action_id=actions[i % len(actions)].id, ref=f"t{i}", title=f"Task {i}")  # type: ignore[arg-type]
-            for i in range(BENCH_TASKS)
-        ]
-        s.add_all(tasks)
-        s.flush()
-        rags = ["green", "amber", "red", "complete", None]
-        s.execute(
-            insert(StatusUpdate),
-            [
-                {"task_id": t.id, "rag": rags[(i + n) % 5], "position": f"Update {n}",
-                 "planned_improvement": "Recover" if rags[(i + n) % 5] == "red" else None,
-                 "reported_on": today - timedelta(days=60 * (2 - n)), "author": "bench"}
-                for i, t in enumerate(tasks)
-                for n in range(3)
-            ],
+        partnership_id, task_ids = big_plan(
+            s, BENCH_TASKS, name="Bench", slug="bench", plan_title="Bench plan",
+            latest=today, planned_improvement=True,
         )  # fmt: skip
-        partnership_id = partnership.id
-        task_ids = [t.id for t in tasks]
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
     engine.dispose()
-    assert partnership_id is not None
-    return key, partnership_id, [i for i in task_ids if i is not None]
+    return key, partnership_id, task_ids
 
 
 def start(argv: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:

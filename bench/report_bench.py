@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._common import timer  # noqa: E402
+from tests.factories import big_plan  # noqa: E402
 
 DEFAULT_PG = os.environ.get(
     "LSPHUB_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_reports"
@@ -35,7 +36,7 @@ def run(url: str, tasks: int, runs: int) -> None:
     os.environ.setdefault("LSPHUB_SECRET_KEY", "bench-secret-key-that-is-long-enough-123")
     from alembic import command
     from fastapi.testclient import TestClient
-    from sqlalchemy import event, insert, select, text
+    from sqlalchemy import event, text
 
     from api.auth.keys import create_api_key
     from api.auth.models import Role
@@ -43,8 +44,6 @@ def run(url: str, tasks: int, runs: int) -> None:
     from api.db import SessionLocal, make_engine
     from api.demo import seed
     from api.main import create_app
-    from api.partnerships.models import Partnership, PartnershipKind
-    from api.plans.models import Action, ActionPlan, Outcome, StatusUpdate, Strategy, Task
 
     engine = make_engine(url)
     if engine.dialect.name == "postgresql":
@@ -60,43 +59,10 @@ def run(url: str, tasks: int, runs: int) -> None:
     with SessionLocal() as s, s.begin():
         seed(s)
         key = create_api_key(s, role=Role.admin, name="bench")
-        partnership = Partnership(name="Bench", slug="bench", kind=PartnershipKind.thematic)
-        s.add(partnership)
-        s.flush()
-        strategy_id = s.scalar(select(Strategy.id).limit(1))
-        outcomes = [
-            Outcome(strategy_id=strategy_id, code=f"9.{i}", title=f"Outcome 9.{i}",
-                    lead_partnership_id=partnership.id)
-            for i in range(1, 11)
-        ]  # fmt: skip
-        plan = ActionPlan(partnership_id=partnership.id, title="Bench plan")  # type: ignore[arg-type]
-        s.add_all([*outcomes, plan])
-        s.flush()
-        actions = [
-            Action(action_plan_id=plan.id, outcome_id=outcomes[i % 10].id,  # type: ignore[arg-type]
-                   ref=f"9.{i % 10 + 1}.{i}", title=f"Action {i}")
-            for i in range(max(1, tasks // 20))
-        ]  # fmt: skip
-        s.add_all(actions)
-        s.flush()
-        rows = [
-            Task(action_id=actions[i % len(actions)].id, ref=f"t{i}", title=f"Task {i}")  # type: ignore[arg-type]
-            for i in range(tasks)
-        ]
-        s.add_all(rows)
-        s.flush()
-        rags = ["green", "amber", "red", "complete", None]
-        s.execute(
-            insert(StatusUpdate),
-            [
-                {"task_id": t.id, "rag": rags[(i + n) % 5], "position": f"Update {n}",
-                 "planned_improvement": "Recover" if rags[(i + n) % 5] == "red" else None,
-                 "reported_on": today - timedelta(days=60 * (2 - n)), "author": "bench"}
-                for i, t in enumerate(rows)
-                for n in range(3)
-            ],
+        pid, _ = big_plan(
+            s, tasks, name="Bench", slug="bench", plan_title="Bench plan",
+            latest=today, planned_improvement=True,
         )  # fmt: skip
-        pid = partnership.id
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))

@@ -10,24 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
-PROBLEM = "application/problem+json"
+from tests.factories import TASK_HEADER
 
-TASK_HEADER = [
-    "partnership",
-    "outcome_code",
-    "outcome_title",
-    "action_ref",
-    "action_title",
-    "task_ref",
-    "title",
-    "target",
-    "position",
-    "rag",
-    "planned_improvement",
-    "deadline",
-    "lead_organisation",
-    "reported_on",
-]
+PROBLEM = "application/problem+json"
 
 
 def export_csv(client: TestClient, kind: str) -> bytes:

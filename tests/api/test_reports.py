@@ -12,10 +12,10 @@ from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection
 
 from api.db import SessionLocal
-from api.plans.models import Action, ActionPlan, Outcome, StatusUpdate, Strategy, Task
+from tests.factories import big_plan
 
 SUMMARY_KEYS = ("green", "amber", "red", "complete", "not_rated")
 
@@ -525,53 +525,16 @@ class TestReportAccess:
 class TestQueryBudget:
     def _big_plan(self, db: Connection, tasks: int) -> int:
         """A partnership whose plan has ``tasks`` tasks with three updates each."""
-        from api.partnerships.models import Partnership, PartnershipKind
-
         with SessionLocal() as s, s.begin():
-            partnership = Partnership(
-                name="Big Plan Partnership", slug="big-plan", kind=PartnershipKind.thematic
+            pid, _ = big_plan(
+                s,
+                tasks,
+                name="Big Plan Partnership",
+                slug="big-plan",
+                plan_title="Big plan",
+                latest=TODAY - timedelta(days=60),
             )
-            s.add(partnership)
-            s.flush()
-            strategy_id = s.scalar(select(Strategy.id).limit(1))
-            outcomes = [
-                Outcome(strategy_id=strategy_id, code=f"9.{i}", title=f"Outcome 9.{i}",
-                        lead_partnership_id=partnership.id)
-                for i in range(1, 11)
-            ]  # fmt: skip
-            plan = ActionPlan(partnership_id=partnership.id, title="Big plan")  # type: ignore[arg-type]
-            s.add_all([*outcomes, plan])
-            s.flush()
-            actions = [
-                Action(action_plan_id=plan.id, outcome_id=outcomes[i % 10].id,  # type: ignore[arg-type]
-                       ref=f"9.{i % 10 + 1}.{i}", title=f"Action {i}")
-                for i in range(50)
-            ]  # fmt: skip
-            s.add_all(actions)
-            s.flush()
-            rows = [
-                Task(action_id=actions[i % 50].id, ref=f"t{i}", title=f"Task {i}")  # type: ignore[arg-type]
-                for i in range(tasks)
-            ]
-            s.add_all(rows)
-            s.flush()
-            rags = ["green", "amber", "red", "complete", None]
-            s.execute(
-                insert(StatusUpdate),
-                [
-                    {
-                        "task_id": t.id,
-                        "rag": rags[(i + n) % 5],
-                        "position": f"Update {n}",
-                        "reported_on": TODAY - timedelta(days=60 * (3 - n)),
-                        "author": "bench",
-                    }
-                    for i, t in enumerate(rows)
-                    for n in range(3)
-                ],
-            )
-            assert partnership.id is not None
-            return partnership.id
+            return pid
 
     def test_a_plan_of_1000_tasks_takes_at_most_10_queries(
         self, client: TestClient, db: Connection, query_counter: list[str]
