@@ -1,10 +1,11 @@
-"""Small helpers shared by the benchmarks: a timer and the process's peak RSS."""
+"""Helpers shared by the benchmarks: timing, peak RSS, free ports and a seeded plan database."""
 
 import resource
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 
 def peak_rss_mb() -> float:
@@ -55,3 +56,45 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def seeded_plan_database(url: str, tasks: int, key_name: str) -> tuple[Any, str, int, list[int]]:
+    """A fresh database at ``url``: migrated, demo data, an admin key and a ``tasks``-task plan.
+
+    PostgreSQL is wiped first and analysed afterwards so plans match a settled database.
+    Returns (engine, admin key, partnership id, task ids); the caller disposes of the engine.
+    """
+    from datetime import date
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from api.auth.keys import create_api_key
+    from api.auth.models import Role
+    from api.cli import _alembic_config
+    from api.db import SessionLocal, make_engine
+    from api.demo import seed
+    from tests.factories import big_plan
+
+    engine = make_engine(url)
+    postgres = engine.dialect.name == "postgresql"
+    if postgres:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    config = _alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    SessionLocal.configure(bind=engine)
+    with SessionLocal() as s, s.begin():
+        seed(s)
+        key = create_api_key(s, role=Role.admin, name=key_name)
+        partnership_id, task_ids = big_plan(
+            s, tasks, name="Bench", slug="bench", plan_title="Bench plan",
+            latest=date.today(), planned_improvement=True,
+        )  # fmt: skip
+    if postgres:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    return engine, key, partnership_id, task_ids

@@ -24,7 +24,6 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import httpx
@@ -32,8 +31,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import free_port  # noqa: E402
-from tests.factories import big_plan  # noqa: E402
+from bench._common import free_port, seeded_plan_database  # noqa: E402
 
 DEFAULT_PG = os.environ.get(
     "LSPHUB_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_bench"
@@ -88,34 +86,7 @@ def prepare(url: str) -> tuple[str, int, list[int]]:
     """Wipe, migrate, seed; add the 1,000-task bench plan. (admin key, partnership, task ids)"""
     os.environ["LSPHUB_DATABASE_URL"] = url
     os.environ["LSPHUB_SECRET_KEY"] = SECRET
-    from alembic import command
-    from sqlalchemy import text
-
-    from api.auth.keys import create_api_key
-    from api.auth.models import Role
-    from api.cli import _alembic_config
-    from api.db import SessionLocal, make_engine
-    from api.demo import seed
-
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    config = _alembic_config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
-    SessionLocal.configure(bind=engine)
-    today = date.today()
-    with SessionLocal() as s, s.begin():
-        seed(s)
-        key = create_api_key(s, role=Role.admin, name="load bench")
-        partnership_id, task_ids = big_plan(
-            s, BENCH_TASKS, name="Bench", slug="bench", plan_title="Bench plan",
-            latest=today, planned_improvement=True,
-        )  # fmt: skip
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE"))
+    engine, key, partnership_id, task_ids = seeded_plan_database(url, BENCH_TASKS, "load bench")
     engine.dispose()
     return key, partnership_id, task_ids
 

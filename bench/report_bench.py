@@ -22,8 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import timer  # noqa: E402
-from tests.factories import big_plan  # noqa: E402
+from bench._common import seeded_plan_database, timer  # noqa: E402
 
 DEFAULT_PG = os.environ.get(
     "LSPHUB_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_reports"
@@ -34,38 +33,13 @@ FORMATS = {"json": "application/json", "csv": "text/csv", "html": "text/html"}
 def run(url: str, tasks: int, runs: int) -> None:
     os.environ["LSPHUB_DATABASE_URL"] = url
     os.environ.setdefault("LSPHUB_SECRET_KEY", "bench-secret-key-that-is-long-enough-123")
-    from alembic import command
     from fastapi.testclient import TestClient
-    from sqlalchemy import event, text
+    from sqlalchemy import event
 
-    from api.auth.keys import create_api_key
-    from api.auth.models import Role
-    from api.cli import _alembic_config
-    from api.db import SessionLocal, make_engine
-    from api.demo import seed
     from api.main import create_app
 
-    engine = make_engine(url)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    config = _alembic_config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
-    SessionLocal.configure(bind=engine)
+    engine, key, pid, _ = seeded_plan_database(url, tasks, "bench")
     today = date.today()
-    with SessionLocal() as s, s.begin():
-        seed(s)
-        key = create_api_key(s, role=Role.admin, name="bench")
-        pid, _ = big_plan(
-            s, tasks, name="Bench", slug="bench", plan_title="Bench plan",
-            latest=today, planned_improvement=True,
-        )  # fmt: skip
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
 
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
