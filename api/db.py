@@ -6,14 +6,15 @@ transaction handling is switched off so that we issue BEGIN ourselves: SAVEPOINT
 reader that later writes never hits ``database is locked`` on an upgraded snapshot.
 """
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine, create_engine, event
+from fastapi.concurrency import contextmanager_in_threadpool, run_in_threadpool
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel
 
@@ -62,7 +63,10 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     kwargs.setdefault("pool_size", settings.thread_pool_size)
     kwargs.setdefault("max_overflow", 5)
-    kwargs.setdefault("pool_pre_ping", True)
+    # No pre-ping round trip per checkout: a connection found dead mid-request invalidates the
+    # whole pool (SQLAlchemy's disconnect handling), that request gets a 503 and the next ones
+    # reconnect.
+    kwargs.setdefault("pool_pre_ping", False)
     # An unreachable server fails fast (503 from /ready) instead of hanging a worker thread.
     kwargs.setdefault("connect_args", {"connect_timeout": settings.database_connect_timeout})
     return create_engine(url, **kwargs)
@@ -81,11 +85,28 @@ def _bind_default() -> None:
         SessionLocal.configure(bind=get_engine())
 
 
+@lru_cache
+def _autocommit(engine: Engine) -> Engine:
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _autocommit_bind() -> Engine | Connection | None:
+    """A request's reads on a PostgreSQL engine run in autocommit: under READ COMMITTED every
+    statement takes its own snapshot inside a transaction too, so BEGIN and COMMIT would only
+    cost two round trips. Streaming exports keep their transaction (server-side cursors need
+    one). Tests bind a connection (their per-test transaction) and keep it."""
+    bind = SessionLocal.kw.get("bind")
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        return _autocommit(bind)
+    return bind
+
+
 @contextmanager
-def session_scope(write: bool = True) -> Iterator[Session]:
+def session_scope(write: bool = True, *, autocommit: bool = False) -> Iterator[Session]:
     """A session in one transaction: commit on success, roll back on any error."""
     _bind_default()
-    with SessionLocal() as session, session.begin():
+    bind = _autocommit_bind() if autocommit and not write else SessionLocal.kw.get("bind")
+    with SessionLocal(bind=bind) as session, session.begin():
         if write:
             token = _write_intent.set(True)
             try:
@@ -95,9 +116,42 @@ def session_scope(write: bool = True) -> Iterator[Session]:
         yield session
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with session_scope(write=request.method in WRITE_METHODS) as session:
+def _ends_without_io(session: Session) -> bool:
+    """An autocommit session's COMMIT and connection check-in send nothing to the server."""
+    bind = session.bind
+    return isinstance(bind, Engine) and (
+        bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    )
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session, with as few worker-thread hops as the work allows.
+
+    Opening a read's session does no I/O (its transaction begins at the first query, in the
+    endpoint's thread), and on PostgreSQL a read ends without I/O too (autocommit), so a read
+    costs no hop here. Writes BEGIN up front and commit in a worker thread, as do SQLite reads.
+    """
+    write = request.method in WRITE_METHODS
+    scope = session_scope(write=write, autocommit=True)
+    if write:
+        async with contextmanager_in_threadpool(scope) as session:
+            yield session
+        return
+    session = scope.__enter__()
+    inline = _ends_without_io(session)
+
+    async def end(*exc_info: Any) -> bool | None:
+        if inline:
+            return scope.__exit__(*exc_info)
+        return await run_in_threadpool(scope.__exit__, *exc_info)
+
+    try:
         yield session
+    except BaseException as error:
+        if not await end(type(error), error, error.__traceback__):
+            raise
+    else:
+        await end(None, None, None)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import RowMapping, Select, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 MAX_LIMIT = 500
@@ -45,12 +45,24 @@ def paginate(session: Session, stmt: Select[Any], page: PageParams) -> tuple[Seq
 
 def paginate_mappings(
     session: Session, stmt: Select[Any], page: PageParams
-) -> tuple[Sequence[RowMapping], int]:
-    """:func:`paginate` for a Core select of columns: plain ``column -> value`` rows, no ORM
-    objects (read-only lists)."""
-    total = count_rows(session, stmt)
-    return session.execute(stmt.limit(page.limit).offset(page.offset)).mappings().all(), total
+) -> tuple[list[dict[str, Any]], int]:
+    """:func:`paginate` for a Core select of columns (read-only lists): plain ``column -> value``
+    dicts, no ORM objects, and one round trip — the total rides along as an uncorrelated scalar
+    subquery, which the database evaluates once. Only a page past the end costs a second query.
+    """
+    total_column = _count(stmt).scalar_subquery().correlate(None)
+    paged = stmt.add_columns(total_column).limit(page.limit).offset(page.offset)
+    result = session.connection().execute(paged)  # Core: a select needs no ORM execution
+    names = list(result.keys())[:-1]
+    rows = result.all()
+    if not rows:
+        return [], count_rows(session, stmt) if page.offset else 0
+    return [dict(zip(names, row, strict=False)) for row in rows], rows[0][-1]
+
+
+def _count(stmt: Select[Any]) -> Select[Any]:
+    return select(func.count()).select_from(stmt.order_by(None).subquery())
 
 
 def count_rows(session: Session, stmt: Select[Any]) -> int:
-    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    return session.scalar(_count(stmt)) or 0

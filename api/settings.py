@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_048_576
     max_upload_bytes: int = 52_428_800
     token_ttl_minutes: int = 480
+    # How long a worker process may reuse a resolved credential (api/auth/cache.py); 0 = off.
+    auth_cache_seconds: float = Field(5.0, ge=0, le=300)
     login_attempts_per_window: int = 5
     login_window_seconds: int = 300
     # Failed logins per client address (an office behind one NAT holds several users).

@@ -58,6 +58,29 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def reset_pg(url: str) -> None:
+    """An empty PostgreSQL database at ``url``: created if the server lacks it, else wiped."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+            ).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        admin.dispose()
+    engine = create_engine(target)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
 def seeded_plan_database(url: str, tasks: int, key_name: str) -> tuple[Any, str, int, list[int]]:
     """A fresh database at ``url``: migrated, demo data, an admin key and a ``tasks``-task plan.
 
@@ -76,12 +99,10 @@ def seeded_plan_database(url: str, tasks: int, key_name: str) -> tuple[Any, str,
     from api.demo import seed
     from tests.factories import big_plan
 
-    engine = make_engine(url)
-    postgres = engine.dialect.name == "postgresql"
+    postgres = url.startswith("postgresql")
     if postgres:
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
+        reset_pg(url)
+    engine = make_engine(url)
     config = _alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn

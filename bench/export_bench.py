@@ -31,7 +31,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import free_port, process_rss_mb, reset_peak_rss, timer  # noqa: E402
+from bench._common import free_port, process_rss_mb, reset_peak_rss, reset_pg, timer  # noqa: E402
 
 DEFAULT_PG = os.environ.get(
     "LSPHUB_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_laa"
@@ -53,22 +53,12 @@ from bench.export_bench import _fill
 print(_fill({url!r}, {rows}))
 """
     if url.startswith("postgresql"):
-        _reset_pg(url)
+        reset_pg(url)
     subprocess.run([PYTHON, "-m", "api.cli", "migrate"], env=env, check=True, cwd=ROOT)
     out = subprocess.run(
         [PYTHON, "-c", code], env=env, check=True, cwd=ROOT, capture_output=True, text=True
     )
     return out.stdout.strip().splitlines()[-1]
-
-
-def _reset_pg(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def _fill(url: str, rows: int) -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import peak_rss_mb, timer  # noqa: E402
+from bench._common import peak_rss_mb, reset_pg, timer  # noqa: E402
 from tests.factories import TASK_HEADER as HEADER  # noqa: E402
 
 DEFAULT_PG = os.environ.get(
@@ -72,19 +72,15 @@ def generate(path: Path, rows: int) -> None:
 def prepare(url: str) -> None:
     """A fresh, migrated database with a partnership, its strategy and ten organisations."""
     env = {**os.environ, "LSPHUB_DATABASE_URL": url}
+    if url.startswith("postgresql"):
+        reset_pg(url)
     code = """
 from alembic import command
-from sqlalchemy import text
 from api.cli import _alembic_config
-from api.db import make_engine, session_scope
+from api.db import session_scope
 from api.organisations.models import Organisation
 from api.partnerships.models import Partnership
 from api.plans.models import Strategy
-engine = make_engine()
-if engine.dialect.name == "postgresql":
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
 command.upgrade(_alembic_config(), "head")
 with session_scope() as s:
     p = Partnership(name="Bench Partnership", slug="bench", kind="strategic")

@@ -22,29 +22,10 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_bench"
 
 
-def ensure_database(url: str) -> None:
-    """Create the benchmarks' PostgreSQL database if the server does not have it yet."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            exists = conn.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
-            ).scalar()
-            if not exists:
-                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
-    finally:
-        admin.dispose()
-
-
 def main() -> int:
     wanted = set(sys.argv[1:])
     # Every benchmark wipes the database it is given: one dedicated database for them all.
     os.environ.setdefault("LSPHUB_BENCH_PG", DEFAULT_PG)
-    ensure_database(os.environ["LSPHUB_BENCH_PG"])
     print(f"benchmarks on {os.environ['LSPHUB_BENCH_PG']} (wiped by each benchmark)")
     scripts = [
         p

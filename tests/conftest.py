@@ -22,6 +22,7 @@ from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Connection, Engine, event, select, text  # noqa: E402
 
+from api.auth import cache as principal_cache  # noqa: E402
 from api.auth.keys import create_api_key  # noqa: E402
 from api.auth.models import AuthToken, Role, User  # noqa: E402
 from api.auth.security import new_token, sha256_hex  # noqa: E402
@@ -31,6 +32,7 @@ from api.db import SessionLocal, make_engine  # noqa: E402
 from api.demo import seed  # noqa: E402
 from api.main import create_app  # noqa: E402
 from api.organisations.models import Organisation  # noqa: E402
+from api.settings import get_settings  # noqa: E402
 
 
 def _reset_database(engine: Engine) -> None:
@@ -91,6 +93,7 @@ def db(engine: Engine, credentials: dict[str, str]) -> Iterator[Connection]:
         yield conn
         outer.rollback()
         SessionLocal.configure(bind=engine, join_transaction_mode="conditional_savepoint")
+    principal_cache.forget_all()  # a rolled-back role change must not outlive its test
 
 
 @pytest.fixture(scope="session")
@@ -121,8 +124,11 @@ def as_role(app: FastAPI, db: Connection, credentials: dict[str, str]):  # type:
 
 
 @pytest.fixture
-def query_counter(engine: Engine) -> Iterator[list[str]]:
-    """Collects every SQL statement the test runs."""
+def query_counter(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Collects every SQL statement the test runs. Credentials are resolved on every request
+    (no principal cache), so each request's count is the same whatever ran before it."""
+    monkeypatch.setattr(get_settings(), "auth_cache_seconds", 0)
+    principal_cache.forget_all()
     statements: list[str] = []
 
     def _count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]

@@ -1,12 +1,15 @@
 """FastAPI dependencies that turn a request's credentials into a Principal."""
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
+from starlette.concurrency import run_in_threadpool
 
+from api.auth import cache
 from api.auth.keys import DEFAULT_SCOPES
 from api.auth.models import ApiKey, AuthToken, Scope, User
 from api.auth.principal import Principal
@@ -18,7 +21,10 @@ from api.errors import Unauthorized
 bearer = HTTPBearer(auto_error=False, description="A login token or an API key (lsp_…)")
 
 
-def _principal_for_key(session: Session, key: str) -> Principal | None:
+Resolved = tuple[Principal, datetime | None]  # the principal and when the credential expires
+
+
+def _principal_for_key(session: Session, key: str) -> Resolved | None:
     prefix = split_api_key(key)
     if prefix is None:
         return None
@@ -32,7 +38,7 @@ def _principal_for_key(session: Session, key: str) -> Principal | None:
         or (api_key.expires_at is not None and api_key.expires_at <= now)
     ):
         return None
-    return Principal(
+    principal = Principal(
         kind="api_key",
         id=api_key.id,
         label=f"api_key:{api_key.prefix}",
@@ -40,9 +46,10 @@ def _principal_for_key(session: Session, key: str) -> Principal | None:
         scopes=frozenset(Scope(s) for s in api_key.scopes.split()),
         organisation_id=api_key.organisation_id,
     )
+    return principal, api_key.expires_at
 
 
-def _principal_for_token(session: Session, token: str) -> Principal | None:
+def _principal_for_token(session: Session, token: str) -> Resolved | None:
     row = session.execute(
         select(AuthToken, User)
         .join(User, col(User.id) == col(AuthToken.user_id))
@@ -56,7 +63,7 @@ def _principal_for_token(session: Session, token: str) -> Principal | None:
     assert user.id is not None
     # A user has the scopes a key of the same role gets by default, so a county login can
     # do no more than the county's key (only ``laa:read``).
-    return Principal(
+    principal = Principal(
         kind="user",
         id=user.id,
         label=f"user:{user.id}",
@@ -65,19 +72,30 @@ def _principal_for_token(session: Session, token: str) -> Principal | None:
         organisation_id=user.organisation_id,
         person_id=user.person_id,
     )
+    return principal, auth_token.expires_at
 
 
-def current_principal(
+def _resolve(session: Session, secret: str) -> Resolved | None:
+    return _principal_for_key(session, secret) or _principal_for_token(session, secret)
+
+
+async def current_principal(
     request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
+    """Runs on the event loop; only a credential not seen lately costs a thread hop and a query."""
     secret = credentials.credentials if credentials else request.headers.get("x-api-key")
     if not secret:
         raise Unauthorized("Send 'Authorization: Bearer <token or API key>'")
-    principal = _principal_for_key(session, secret) or _principal_for_token(session, secret)
+    digest = sha256_hex(secret)
+    principal = cache.recall(digest)
     if principal is None:
-        raise Unauthorized("The token or API key is invalid, expired or revoked")
+        resolved = await run_in_threadpool(_resolve, session, secret)
+        if resolved is None:
+            raise Unauthorized("The token or API key is invalid, expired or revoked")
+        principal, expires_at = resolved
+        cache.remember(digest, principal, expires_at)
     request.state.principal = principal
     return principal
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col, select
 
 from api.audit import service as audit
+from api.auth import cache as principal_cache
 from api.auth.keys import issue_api_key
 from api.auth.models import ApiKey, AuthToken, LoginAttempt, Role, Scope, User
 from api.auth.permissions import (
@@ -143,6 +144,7 @@ def logout(session: Session, principal: Principal, token: str) -> None:
         return
     row.revoked_at = utcnow()
     session.flush()
+    principal_cache.forget_all()
     audit.record(session, principal, "logout", "auth_token", row.id)
 
 
@@ -281,6 +283,7 @@ def update_user(
     if not session.is_modified(user):
         return user
     session.flush()
+    principal_cache.forget_all()
     after = audit.snapshot(user)
     if password and after is not None:
         after["password_changed"] = True
@@ -401,6 +404,7 @@ def revoke_api_key(session: Session, principal: Principal, key_id: int) -> None:
     before = audit.snapshot(key)
     key.revoked_at = utcnow()
     session.flush()
+    principal_cache.forget_all()
     audit.record(
         session, principal, "revoke", "api_key", key_id, before=before, after=audit.snapshot(key)
     )

@@ -1,10 +1,14 @@
 """Builds the five CRUD operations of a Resource as a thin FastAPI router."""
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from datetime import date, datetime
+from types import NoneType, UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel
+from pydantic_core import to_json
+from sqlalchemy import TypeDecorator
 from sqlmodel import SQLModel
 
 from api.auth.deps import PrincipalDep
@@ -74,6 +78,40 @@ def record_columns(res: Resource[Any]) -> list[str] | None:
     return names
 
 
+def _held_type(annotation: Any) -> Any:
+    """The type a field holds, seen through ``X | None``."""
+    if get_origin(annotation) in (Union, UnionType):
+        held = [arg for arg in get_args(annotation) if arg is not NoneType]
+        return held[0] if len(held) == 1 else None
+    return annotation
+
+
+def serialises_as_stored(res: Resource[Any]) -> bool:
+    """True when validating a row into ``res.read_schema`` cannot change its JSON: every field
+    is a bool, int, str (or string enum), date or datetime column holding that very type, and
+    the schema has no serializers or computed fields. Such pages are encoded straight from the
+    rows (pydantic-core's encoder, so the JSON is byte-for-byte the schema's)."""
+    Read = res.read_schema
+    decorators = Read.__pydantic_decorators__
+    if decorators.field_serializers or decorators.model_serializers or Read.model_computed_fields:
+        return False
+    table_columns = res.model.__table__.c
+    for name, field in Read.model_fields.items():
+        sql_type = table_columns[name].type
+        while isinstance(sql_type, TypeDecorator):  # AutoString, UTCDateTime
+            sql_type = sql_type.impl_instance
+        try:
+            stored = sql_type.python_type
+        except NotImplementedError:
+            return False
+        held = _held_type(field.annotation)
+        if stored not in (bool, int, str, date, datetime) or not isinstance(held, type):
+            return False
+        if not (held is stored or (stored is str and issubclass(held, str))):
+            return False
+    return True
+
+
 def crud_router(res: Resource[Any], *, tag: str, singular: str) -> APIRouter:
     """GET list, GET one, POST, PATCH and DELETE for ``res`` under ``/{res.path}``."""
     router = APIRouter(prefix=f"/{res.path}", tags=[tag], responses=PROBLEM_RESPONSES)
@@ -83,6 +121,7 @@ def crud_router(res: Resource[Any], *, tag: str, singular: str) -> APIRouter:
 
     PageRead = Page[Read]  # type: ignore[valid-type]
     columns = record_columns(res)
+    as_stored = columns is not None and serialises_as_stored(res)
 
     def list_page(
         session: SessionDep,
@@ -101,6 +140,8 @@ def crud_router(res: Resource[Any], *, tag: str, singular: str) -> APIRouter:
         else:
             rows, total = service.list_rows(session, principal, res, page, filters, sort)
         body = {"items": rows, "total": total, "limit": page.limit, "offset": page.offset}
+        if as_stored:
+            return Response(to_json(body), media_type="application/json")
         content = PageRead.model_validate(body, from_attributes=True).model_dump_json()
         return Response(content, media_type="application/json")
 

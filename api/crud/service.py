@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, RowMapping, Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
@@ -136,9 +136,9 @@ def list_records(
     page: PageParams,
     filters: BaseModel | None = None,
     sort: str | None = None,
-) -> tuple[Sequence[RowMapping], int]:
+) -> tuple[list[dict[str, Any]], int]:
     """:func:`list_rows` for read-only lists: the same visibility, filters and order, but the
-    page comes back as plain ``column -> value`` rows of ``columns`` (no ORM objects, no
+    page comes back as plain ``column -> value`` dicts of ``columns`` (no ORM objects, no
     identity map), ready to validate into a ``*Read`` schema."""
     table = res.model.__table__  # type: ignore[attr-defined]
     stmt = res.policy.visible(session, principal, select(*(table.c[name] for name in columns)))

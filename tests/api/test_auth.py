@@ -1,5 +1,6 @@
 """Logins, tokens, /me, users and API keys (DESIGN §5), through HTTP on the demo data."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -8,11 +9,12 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, select, text
 from sqlmodel import SQLModel
 
+from api.auth import cache as principal_cache
 from api.auth.models import AuthToken
 from api.auth.security import new_token, sha256_hex
 from api.common import utcnow
 from api.demo import DEMO_PASSWORDS
-from api.settings import DEV_SECRET, Settings
+from api.settings import DEV_SECRET, Settings, get_settings
 
 PROBLEM = "application/problem+json"
 TOKEN = "/api/v1/auth/token"
@@ -276,7 +278,25 @@ class TestApiKeys:
             text("UPDATE api_key SET expires_at = :t WHERE id = :id"),
             {"t": (utcnow() - timedelta(minutes=1)).replace(tzinfo=None), "id": created["id"]},
         )
+        principal_cache.forget_all()  # as the entry's few seconds running out would
         assert anon.get("/api/v1/me", headers=bearer(anon, created["key"])).status_code == 401
+
+    def test_a_change_behind_the_apis_back_counts_once_the_cache_entry_lapses(
+        self, client: TestClient, anon: TestClient, db: Connection, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Resolved credentials are reused for LSPHUB_AUTH_CACHE_SECONDS; revoking through the
+        API forgets them at once (other tests), a direct database change only after the TTL."""
+        monkeypatch.setattr(get_settings(), "auth_cache_seconds", 0.3)
+        created = self.create(client, role="county")
+        headers = bearer(anon, created["key"])
+        assert anon.get("/api/v1/me", headers=headers).status_code == 200
+        db.execute(
+            text("UPDATE api_key SET revoked_at = :t WHERE id = :id"),
+            {"t": utcnow().replace(tzinfo=None), "id": created["id"]},
+        )
+        assert anon.get("/api/v1/me", headers=headers).status_code == 200
+        time.sleep(0.35)
+        assert anon.get("/api/v1/me", headers=headers).status_code == 401
 
     def test_past_expiry_and_partner_without_organisation_are_422(self, client: TestClient) -> None:
         past = (utcnow() - timedelta(days=1)).isoformat()

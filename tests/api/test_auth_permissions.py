@@ -345,7 +345,8 @@ class TestBoundedQueries:
     def test_member_task_list_costs_the_same_for_any_page(  # type: ignore[no-untyped-def]
         self, as_role, query_counter: list[str]
     ) -> None:
-        """Credential, the member's partnerships, count, page: four queries, whatever the size."""
+        """Credential, the member's partnerships, the page with its total: three queries,
+        whatever the size."""
         member = as_role("member")
 
         def queries() -> int:
@@ -357,4 +358,4 @@ class TestBoundedQueries:
         small = queries()
         query_counter.clear()
         member.get("/api/v1/tasks", params={"limit": 200})
-        assert queries() == small == 4
+        assert queries() == small == 3
