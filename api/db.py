@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.concurrency import contextmanager_in_threadpool, run_in_threadpool
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel
 
@@ -85,28 +85,11 @@ def _bind_default() -> None:
         SessionLocal.configure(bind=get_engine())
 
 
-@lru_cache
-def _autocommit(engine: Engine) -> Engine:
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
-
-
-def _autocommit_bind() -> Engine | Connection | None:
-    """A request's reads on a PostgreSQL engine run in autocommit: under READ COMMITTED every
-    statement takes its own snapshot inside a transaction too, so BEGIN and COMMIT would only
-    cost two round trips. Streaming exports keep their transaction (server-side cursors need
-    one). Tests bind a connection (their per-test transaction) and keep it."""
-    bind = SessionLocal.kw.get("bind")
-    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
-        return _autocommit(bind)
-    return bind
-
-
 @contextmanager
-def session_scope(write: bool = True, *, autocommit: bool = False) -> Iterator[Session]:
+def session_scope(write: bool = True) -> Iterator[Session]:
     """A session in one transaction: commit on success, roll back on any error."""
     _bind_default()
-    bind = _autocommit_bind() if autocommit and not write else SessionLocal.kw.get("bind")
-    with SessionLocal(bind=bind) as session, session.begin():
+    with SessionLocal() as session, session.begin():
         if write:
             token = _write_intent.set(True)
             try:
@@ -116,42 +99,46 @@ def session_scope(write: bool = True, *, autocommit: bool = False) -> Iterator[S
         yield session
 
 
-def _ends_without_io(session: Session) -> bool:
-    """An autocommit session's COMMIT and connection check-in send nothing to the server."""
-    bind = session.bind
-    return isinstance(bind, Engine) and (
-        bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
-    )
+@lru_cache
+def _autocommit(engine: Engine) -> Engine:
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _read_session() -> tuple[Session, bool]:
+    """A session for a read request, and whether closing it is free of I/O.
+
+    On a PostgreSQL engine reads run in autocommit: under READ COMMITTED every statement takes
+    its own snapshot inside a transaction too, so BEGIN and COMMIT would only cost two round
+    trips, and closing the session sends nothing. (Streaming exports use :func:`session_scope`
+    and keep their transaction: server-side cursors need one. Tests bind a connection, their
+    per-test transaction, and keep it.) Nothing is committed: a read's session is closed.
+    """
+    _bind_default()
+    bind = SessionLocal.kw.get("bind")
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        return SessionLocal(bind=_autocommit(bind)), True
+    return SessionLocal(), False
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's session, with as few worker-thread hops as the work allows.
 
-    Opening a read's session does no I/O (its transaction begins at the first query, in the
-    endpoint's thread), and on PostgreSQL a read ends without I/O too (autocommit), so a read
-    costs no hop here. Writes BEGIN up front and commit in a worker thread, as do SQLite reads.
+    Writes BEGIN up front (IMMEDIATE on SQLite) and commit or roll back in a worker thread.
+    A read's session opens without I/O (its transaction, if any, begins at the first query, in
+    the endpoint's thread) and on PostgreSQL closes without I/O, so it costs no hop at all.
     """
-    write = request.method in WRITE_METHODS
-    scope = session_scope(write=write, autocommit=True)
-    if write:
-        async with contextmanager_in_threadpool(scope) as session:
+    if request.method in WRITE_METHODS:
+        async with contextmanager_in_threadpool(session_scope(write=True)) as session:
             yield session
         return
-    session = scope.__enter__()
-    inline = _ends_without_io(session)
-
-    async def end(*exc_info: Any) -> bool | None:
-        if inline:
-            return scope.__exit__(*exc_info)
-        return await run_in_threadpool(scope.__exit__, *exc_info)
-
+    session, close_inline = _read_session()
     try:
         yield session
-    except BaseException as error:
-        if not await end(type(error), error, error.__traceback__):
-            raise
-    else:
-        await end(None, None, None)
+    finally:
+        if close_inline:
+            session.close()
+        else:
+            await run_in_threadpool(session.close)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -1,5 +1,6 @@
 """The application: routers, middleware, error handlers and the SPA."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -106,6 +107,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     limiter = anyio.to_thread.current_default_thread_limiter()
     limiter.total_tokens = get_settings().thread_pool_size
     app.openapi()
+    gc.freeze()  # startup objects (routes, schemas, OpenAPI) leave the collector's scans
+    gc.set_threshold(20_000, 50, 100)
     yield
 
 

@@ -171,7 +171,9 @@ def main() -> None:
         ),
         "status": ("POST /api/v1/tasks/{id}/status-updates", "/", lua.name),
     }
-    base_env = {k: v for k, v in os.environ.items() if not k.startswith("LSPHUB_")}
+    # The API gets only the settings below (and a thread pool size, to compare sizes).
+    keep = ("LSPHUB_THREAD_POOL_SIZE",)
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("LSPHUB_") or k in keep}
     api_env = {**base_env, "LSPHUB_DATABASE_URL": args.pg, "LSPHUB_ENV": "prod",
                "LSPHUB_SECRET_KEY": SECRET}  # fmt: skip
     bare_env = {**base_env, "BARE_DATABASE_URL": args.pg.replace("+psycopg", "")}
