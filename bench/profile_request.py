@@ -88,7 +88,7 @@ def main() -> None:
         prof = cProfile.Profile()
     asyncio.run(drive(create_app(), key, args.which, args.requests, tid, pid, prof))
     if prof:
-        pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(prof).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(40)
 
 
 if __name__ == "__main__":

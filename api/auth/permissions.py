@@ -13,7 +13,7 @@ DESIGN §5 are stated once:
 Answers are computed with one query per principal and cached on the session for the request.
 """
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date
 from typing import Any
 
@@ -174,14 +174,16 @@ def visible_clause(
 def partnership_of(
     session: Session, model: type[SQLModel], chain: tuple[str, ...], data: dict[str, Any]
 ) -> int | None:
-    """The partnership a row (or a row about to be created, as a dict) belongs to."""
+    """The partnership a row (or a row about to be created, as a dict) belongs to: one query
+    joining the chain's parents, or none when the row names its partnership itself."""
     value = data.get(chain[0])
-    tables = _tables(model, chain)
-    for parent, name in zip(tables[1:], chain[1:], strict=True):
-        if value is None:
-            return None
-        value = session.scalar(select(parent.c[name]).where(parent.c.id == value))
-    return value
+    parents = _tables(model, chain)[1:]
+    if value is None or not parents:
+        return value
+    stmt = select(parents[-1].c[chain[-1]]).select_from(parents[0])
+    for parent, child, link in zip(parents, parents[1:], chain[1:], strict=False):
+        stmt = stmt.join(child, child.c.id == parent.c[link])
+    return session.scalar(stmt.where(parents[0].c.id == value))
 
 
 def row_data(row: SQLModel, names: Iterable[str]) -> dict[str, Any]:
@@ -196,17 +198,18 @@ def authorize_on_behalf_of(
     principal: Principal,
     organisation_id: int | None,
     *,
-    partnership_id: int | None = None,
+    partnership: Callable[[], int | None] = lambda: None,
     also_allowed: int | None = None,
 ) -> None:
     """Nobody writes "on behalf of" another organisation, except admins and the officers of
-    the partnership concerned (who may record for ``also_allowed``, e.g. a task's lead)."""
+    the partnership concerned (who may record for ``also_allowed``, e.g. a task's lead).
+    ``partnership`` looks the partnership up, only when that is needed."""
     if organisation_id is None or organisation_id == principal.organisation_id:
         return
     if principal.is_admin:
         return
     if organisation_id == also_allowed and can_manage_partnership(
-        session, principal, partnership_id
+        session, principal, partnership()
     ):
         return
     raise Forbidden(

@@ -76,6 +76,8 @@ def authorize_status_on_behalf_of(
         session,
         principal,
         organisation_id,
-        partnership_id=partnership_of(session, Task, TASK_CHAIN, {"action_id": task.action_id}),
+        partnership=lambda: partnership_of(
+            session, Task, TASK_CHAIN, {"action_id": task.action_id}
+        ),
         also_allowed=task.lead_organisation_id,
     )
