@@ -192,7 +192,8 @@ def main() -> None:
         targets = [("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}")]
         if not args.no_pg:
             targets.append(("postgresql", args.pg))
-        copy_seconds = None
+        seconds: dict[str, float] = {}
+        peak_rss, ratios = 0.0, ""
         for name, url in targets:
             prepare(url)
             first = run_child(url, file)
@@ -202,6 +203,8 @@ def main() -> None:
                 f" MB  ({first['created']:,} created) | re-run {again['seconds']:6.2f} s  "
                 f"peak RSS {again['peak_rss_mb']:5.0f} MB  ({again['unchanged']:,} unchanged)"
             )
+            peak_rss = max(peak_rss, first["peak_rss_mb"], again["peak_rss_mb"])
+            seconds[name] = first["seconds"]
             if name == "postgresql":
                 copy_seconds = raw_copy(url, file)
                 print(
@@ -214,9 +217,18 @@ def main() -> None:
                     f"foreign keys) {floor:6.2f} s  ->  import / that = "
                     f"{first['seconds'] / floor:.1f}x"
                 )
+                ratios = (
+                    f"; vs COPY into the indexed tables {first['seconds'] / floor:.1f}x; "
+                    f"ratio import / raw COPY {first['seconds'] / copy_seconds:.1f}x (budget 3x)"
+                )
             if name == "sqlite":
                 verdict = "within" if first["seconds"] <= 20 else "OVER"
                 print(f"sqlite budget 20 s: {verdict}")
+        timings = ", ".join(f"{name} {value:.1f} s" for name, value in seconds.items())
+        print(
+            f"summary: {timings} (SQLite budget 20 s), peak RSS {peak_rss:.0f} MB (budget 300)"
+            f"{ratios}"
+        )
 
 
 if __name__ == "__main__":
