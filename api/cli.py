@@ -130,15 +130,18 @@ def worker(
 ) -> None:
     """Deliver queued webhook events (run one or more; they share the queue safely)."""
     import logging
+    import signal
+    import threading
 
     from api.webhooks.service import run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    console.print("Webhook worker started; Ctrl-C to stop.")
-    try:
-        run_worker(interval_seconds=interval, once=once)
-    except KeyboardInterrupt:
-        console.print("Worker stopped.")
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):  # `docker stop` sends SIGTERM
+        signal.signal(sig, lambda *_: stopping.set())
+    console.print("Webhook worker started; SIGTERM or Ctrl-C stops it after the delivery in hand.")
+    run_worker(interval_seconds=interval, once=once, stopping=stopping)
+    console.print("Worker stopped.")
 
 
 @app.command("export-all")

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import logging
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -287,11 +288,21 @@ def record_outcome(session: Session, item: Claimed, outcome: Outcome, now: datet
     session.flush()
 
 
-def run_once(http: httpx.Client, now: datetime | None = None, limit: int = 20) -> int:
-    """Claim, send and record one batch; returns how many deliveries were attempted."""
+def run_once(
+    http: httpx.Client,
+    now: datetime | None = None,
+    limit: int = 20,
+    stopping: threading.Event | None = None,
+) -> int:
+    """Claim, send and record one batch; returns how many deliveries were attempted.
+
+    Once ``stopping`` is set the rest of the batch is left to its lease: another worker (or
+    this one, restarted) sends it when the lease runs out."""
     with session_scope() as session:
         batch = claim_due(session, now or utcnow(), limit)
     for item in batch:
+        if stopping is not None and stopping.is_set():
+            break
         outcome = send(http, item)
         if not outcome.delivered:
             log.warning("webhook delivery %s failed: %s", item.id, outcome.error)
@@ -300,12 +311,16 @@ def run_once(http: httpx.Client, now: datetime | None = None, limit: int = 20) -
     return len(batch)
 
 
-def run_worker(interval_seconds: float = 2.0, once: bool = False) -> None:
-    """``lsphub worker``: deliver until interrupted, sleeping when the queue is empty."""
+def run_worker(
+    interval_seconds: float = 2.0, once: bool = False, stopping: threading.Event | None = None
+) -> None:
+    """``lsphub worker``: deliver until ``stopping`` is set (SIGTERM or SIGINT), sleeping when
+    the queue is empty. A delivery in flight finishes first, within TIMEOUT_SECONDS."""
+    stopping = stopping or threading.Event()
     with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as http:
-        while True:
-            done = run_once(http)
+        while not stopping.is_set():
+            done = run_once(http, stopping=stopping)
             if once:
                 return
             if done == 0:
-                time.sleep(interval_seconds)
+                stopping.wait(interval_seconds)
