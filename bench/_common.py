@@ -63,6 +63,8 @@ def reset_pg(url: str) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
+    from tests.pg_reset import empty_public_schema
+
     target = make_url(url)
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
@@ -75,9 +77,7 @@ def reset_pg(url: str) -> None:
     finally:
         admin.dispose()
     engine = create_engine(target)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+    empty_public_schema(engine)
     engine.dispose()
 
 

@@ -20,7 +20,7 @@ import pytest  # noqa: E402
 from alembic import command  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import Connection, Engine, event, select, text  # noqa: E402
+from sqlalchemy import Connection, Engine, event, select  # noqa: E402
 
 from api.auth import cache as principal_cache  # noqa: E402
 from api.auth.keys import create_api_key  # noqa: E402
@@ -33,19 +33,13 @@ from api.demo import seed  # noqa: E402
 from api.main import create_app  # noqa: E402
 from api.organisations.models import Organisation  # noqa: E402
 from api.settings import get_settings  # noqa: E402
-
-
-def _reset_database(engine: Engine) -> None:
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
+from tests.pg_reset import empty_public_schema  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
     engine = make_engine(DATABASE_URL)
-    _reset_database(engine)
+    empty_public_schema(engine)
     config = _alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
