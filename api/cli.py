@@ -144,6 +144,18 @@ def worker(
     console.print("Worker stopped.")
 
 
+@app.command()
+def sweep() -> None:
+    """Delete expired records now (the worker also does this hourly): stored idempotent
+    responses past their day, login tokens a month past expiry, old failed-login records."""
+    from api.db import session_scope
+    from api.housekeeping import sweep as sweep_expired
+
+    with session_scope() as session:
+        removed = sweep_expired(session)
+    console.print(", ".join(f"{table}: {count} deleted" for table, count in removed.items()))
+
+
 @app.command("export-all")
 def export_all(
     file: Annotated[Path, typer.Argument(help="Where to write the JSON backup ('-' for stdout)")],

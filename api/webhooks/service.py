@@ -40,6 +40,7 @@ from api.crud.policy import Policy
 from api.crud.service import Resource
 from api.db import session_scope
 from api.errors import NotFound
+from api.housekeeping import SWEEP_INTERVAL_SECONDS, sweep
 from api.pagination import PageParams, paginate
 from api.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
 from api.webhooks.schemas import (
@@ -315,10 +316,16 @@ def run_worker(
     interval_seconds: float = 2.0, once: bool = False, stopping: threading.Event | None = None
 ) -> None:
     """``lsphub worker``: deliver until ``stopping`` is set (SIGTERM or SIGINT), sleeping when
-    the queue is empty. A delivery in flight finishes first, within TIMEOUT_SECONDS."""
+    the queue is empty, and sweep expired records (api/housekeeping.py) at start and hourly.
+    A delivery in flight finishes first, within TIMEOUT_SECONDS."""
     stopping = stopping or threading.Event()
+    next_sweep = time.monotonic()
     with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as http:
         while not stopping.is_set():
+            if time.monotonic() >= next_sweep:
+                with session_scope() as session:
+                    log.info("swept expired records: %s", sweep(session))
+                next_sweep = time.monotonic() + SWEEP_INTERVAL_SECONDS
             done = run_once(http, stopping=stopping)
             if once:
                 return

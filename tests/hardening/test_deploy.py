@@ -176,4 +176,5 @@ def test_the_stack_runs_from_its_own_commands(tmp_path: Path) -> None:
             worker_seconds = _stop(worker, 10)  # compose's default grace period
         assert api.returncode == 0 and api_seconds < api_grace, api_log.read_text()
         assert worker.returncode == 0 and worker_seconds < 10, worker_log.read_text()
+        assert "swept expired records" in worker_log.read_text()  # at start, then hourly
         assert "Traceback" not in api_log.read_text() + worker_log.read_text()
