@@ -104,6 +104,23 @@ def _autocommit(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
+READ_ONLY = "lsphub_read_only"  # session.info flag of a read request's session
+
+
+class WriteInRead(RuntimeError):
+    """A GET or HEAD request tried to change data."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_in_reads(session: Session, *_: Any) -> None:
+    if session.info.get(READ_ONLY) and (
+        session.new
+        or session.deleted
+        or any(session.is_modified(obj, include_collections=False) for obj in session.dirty)
+    ):
+        raise WriteInRead("a read request tried to write; use POST, PUT, PATCH or DELETE")
+
+
 def _read_session() -> tuple[Session, bool]:
     """A session for a read request, and whether closing it is free of I/O.
 
@@ -111,13 +128,15 @@ def _read_session() -> tuple[Session, bool]:
     its own snapshot inside a transaction too, so BEGIN and COMMIT would only cost two round
     trips, and closing the session sends nothing. (Streaming exports use :func:`session_scope`
     and keep their transaction: server-side cursors need one. Tests bind a connection, their
-    per-test transaction, and keep it.) Nothing is committed: a read's session is closed.
+    per-test transaction, and keep it.) Nothing is committed: a read's session is closed, and
+    it refuses to flush a change (autocommit would keep it on PostgreSQL, SQLite would not).
     """
     _bind_default()
     bind = SessionLocal.kw.get("bind")
-    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
-        return SessionLocal(bind=_autocommit(bind)), True
-    return SessionLocal(), False
+    autocommit = isinstance(bind, Engine) and bind.dialect.name == "postgresql"
+    session = SessionLocal(bind=_autocommit(bind)) if autocommit else SessionLocal()
+    session.info[READ_ONLY] = True
+    return session, autocommit
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

@@ -3,8 +3,13 @@
 import json
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from api.db import WriteInRead, _read_session
+from api.organisations.models import Organisation
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,3 +46,17 @@ def test_operation_ids_are_unique_and_readable(app: FastAPI) -> None:
 def test_request_id_is_echoed(anon: TestClient) -> None:
     r = anon.get("/health", headers={"X-Request-ID": "abc123"})
     assert r.headers["x-request-id"] == "abc123"
+
+
+def test_a_read_requests_session_refuses_to_write(db: object) -> None:
+    """GET and HEAD sessions are closed, never committed (and autocommit on PostgreSQL), so
+    a change flushed there is refused rather than kept on one database and lost on the other."""
+    session, _ = _read_session()
+    try:
+        organisation = session.scalars(select(Organisation).limit(1)).one()
+        assert session.scalars(select(Organisation).limit(1)).one() is organisation  # reads work
+        organisation.name = "Renamed in a GET"
+        with pytest.raises(WriteInRead):
+            session.flush()
+    finally:
+        session.close()
