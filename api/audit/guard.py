@@ -64,9 +64,15 @@ def _before_flush(session: Session, *_: Any) -> None:
     _note_pending(session)
 
 
+AUDIT_EXEMPT = "lsphub_audit_exempt"  # execution option: why a statement is not audited
+
+
 def _on_execute(state: ORMExecuteState) -> None:
-    """Bulk ``insert()``/``update()``/``delete()`` statements count as writes too."""
+    """Bulk ``insert()``/``update()``/``delete()`` statements count as writes too, unless they
+    carry the ``AUDIT_EXEMPT`` execution option naming why (bookkeeping such as key use)."""
     if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get(AUDIT_EXEMPT):
         return
     table = getattr(state.statement, "table", None)
     name = getattr(table, "name", None)

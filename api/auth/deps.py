@@ -1,21 +1,23 @@
 """FastAPI dependencies that turn a request's credentials into a Principal."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 from starlette.concurrency import run_in_threadpool
 
+from api.audit.guard import AUDIT_EXEMPT
 from api.auth import cache
 from api.auth.keys import DEFAULT_SCOPES
 from api.auth.models import ApiKey, AuthToken, Scope, User
 from api.auth.principal import Principal
 from api.auth.security import same_digest, sha256_hex, split_api_key
 from api.common import utcnow
-from api.db import SessionDep
+from api.db import READ_ONLY, SessionDep, session_scope
 from api.errors import Unauthorized
 
 bearer = HTTPBearer(auto_error=False, description="A login token or an API key (lsp_…)")
@@ -75,8 +77,38 @@ def _principal_for_token(session: Session, token: str) -> Resolved | None:
     return principal, auth_token.expires_at
 
 
+KEY_USE_RESOLUTION = timedelta(minutes=1)
+
+
+def _note_key_use(session: Session, key_id: int) -> None:
+    """Record when a key was last used (to the minute), for administrators deciding what to
+    revoke. Runs when a key is resolved, so at most once per cache period per process; neither
+    versioned nor audited: it is bookkeeping, not data. A write request records it in its own
+    transaction (a second writer would wait on SQLite's lock that request holds); a read, whose
+    session never commits, in a short transaction of its own."""
+    now = utcnow()
+    stale = or_(
+        col(ApiKey.last_used_at).is_(None), col(ApiKey.last_used_at) < now - KEY_USE_RESOLUTION
+    )
+    statement = (
+        update(ApiKey)
+        .where(col(ApiKey.id) == key_id, stale)
+        .values(last_used_at=now, updated_at=ApiKey.updated_at)
+        .execution_options(**{AUDIT_EXEMPT: "last use of an API key"})
+    )
+    if not session.info.get(READ_ONLY):
+        session.execute(statement)
+        return
+    with session_scope() as own:
+        own.execute(statement)
+
+
 def _resolve(session: Session, secret: str) -> Resolved | None:
-    return _principal_for_key(session, secret) or _principal_for_token(session, secret)
+    resolved = _principal_for_key(session, secret)
+    if resolved is not None:
+        _note_key_use(session, resolved[0].id)
+        return resolved
+    return _principal_for_token(session, secret)
 
 
 async def current_principal(
