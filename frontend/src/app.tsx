@@ -6,6 +6,7 @@ import { Layout } from "./components/Layout";
 import { Loading } from "./components/Loadable";
 import { Dashboard } from "./screens/Dashboard";
 import { ImportPage } from "./screens/ImportPage";
+import { KeysPage } from "./screens/KeysPage";
 import { LaaPage } from "./screens/LaaPage";
 import { Login } from "./screens/Login";
 import { MeetingPage } from "./screens/meeting/MeetingPage";
@@ -51,6 +52,7 @@ function Screens() {
       <Route path="/meetings/:id" component={MeetingPage} />
       <Route path="/laa" component={LaaPage} />
       <Route path="/import" component={ImportPage} />
+      <Route path="/keys" component={KeysPage} />
       <Route default component={NotFound} />
     </Router>
   );

@@ -51,6 +51,7 @@ class TestEveryScreen:
             "meeting": f"/meetings/{ids['meeting']}",
             "report": f"/partnerships/{ids['partnership']}/report",
             "import": "/import",
+            "keys": "/keys",
         }
         for name, path in screens.items():
             spa.goto(path)

@@ -39,3 +39,5 @@ export type DashboardTask = Schemas["TaskBrief"];
 export type DashboardMeeting = Schemas["MeetingBrief"];
 export type PerformanceReport = Schemas["PerformanceReport"];
 export type ReportOutcome = Schemas["OutcomeSection"];
+export type ApiKey = Schemas["ApiKeyRead"];
+export type ApiKeyCreated = Schemas["ApiKeyCreated"];

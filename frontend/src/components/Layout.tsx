@@ -30,6 +30,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
             {!county && <NavLink href="/">Dashboard</NavLink>}
             {can("admin", "officer", "county") && <NavLink href="/laa">LAA indicators</NavLink>}
             {can("admin", "officer") && <NavLink href="/import">Import</NavLink>}
+            {can("admin", "officer") && <NavLink href="/keys">API keys</NavLink>}
           </nav>
         )}
         {me && (
