@@ -42,6 +42,7 @@ test: install lint typecheck migrations-check pytest pytest-pg frontend-check e2
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy api
