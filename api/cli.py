@@ -9,6 +9,7 @@ import typer
 from alembic.config import Config
 from rich.console import Console
 
+import api.models  # noqa: F401  (every table mapped before the first flush)
 from api.imports import cli as imports_cli
 
 app = typer.Typer(
@@ -32,7 +33,7 @@ def _alembic_config(url: str | None = None) -> Config:
 def _ensure_sqlite_dir() -> None:
     from sqlalchemy.engine import make_url
 
-    from api.settings import get_settings
+    from api.core.settings import get_settings
 
     url = make_url(get_settings().database_url)
     if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":
@@ -44,7 +45,7 @@ def migrate() -> None:
     """Bring the database schema to the latest revision and load reference data."""
     from alembic import command
 
-    from api.db import session_scope
+    from api.core.db import session_scope
     from api.indicators.catalogue import load_national_indicators
 
     _ensure_sqlite_dir()
@@ -59,7 +60,7 @@ def seed_demo(
     force: Annotated[bool, typer.Option(help="Seed even if data exists")] = False,
 ) -> None:
     """Load the fictional demo partnership (idempotent: does nothing if already loaded)."""
-    from api.db import session_scope
+    from api.core.db import session_scope
     from api.demo import seed
 
     with session_scope() as session:
@@ -75,7 +76,7 @@ def seed_demo(
 @app.command("demo-credentials")
 def demo_credentials() -> None:
     """Print the demo logins and fresh demo API keys (earlier demo keys are revoked)."""
-    from api.db import session_scope
+    from api.core.db import session_scope
     from api.demo import issue_demo_credentials
 
     with session_scope() as session:
@@ -95,7 +96,7 @@ def serve(
     """Serve the API (and the built SPA) with uvicorn."""
     import uvicorn
 
-    from api.settings import get_settings
+    from api.core.settings import get_settings
 
     uvicorn.run(
         "api.main:create_app",
@@ -148,7 +149,7 @@ def worker(
 def sweep() -> None:
     """Delete expired records now (the worker also does this hourly): stored idempotent
     responses past their day, login tokens a month past expiry, old failed-login records."""
-    from api.db import session_scope
+    from api.core.db import session_scope
     from api.housekeeping import sweep as sweep_expired
 
     with session_scope() as session:
@@ -164,7 +165,7 @@ def export_all(
     import sys
 
     from api.backup import export_all as dump
-    from api.db import get_engine
+    from api.core.db import get_engine
 
     with get_engine().connect() as conn, conn.begin():
         document = dump(conn)
@@ -188,7 +189,7 @@ def restore(
 
     from api.backup import BackupError
     from api.backup import restore as load
-    from api.db import get_engine
+    from api.core.db import get_engine
 
     raw = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
     try:
@@ -212,7 +213,7 @@ def create_key(
 ) -> None:
     """Create an API key and print it once."""
     from api.auth.keys import create_api_key
-    from api.db import session_scope
+    from api.core.db import session_scope
 
     with session_scope() as session:
         key = create_api_key(session, role=role, name=name, organisation=organisation, scopes=scope)
@@ -238,8 +239,8 @@ def create_user(
 
     from api.auth.schemas import UserCreate
     from api.auth.service import add_user
-    from api.db import session_scope
-    from api.errors import DomainError
+    from api.core.db import session_scope
+    from api.core.errors import DomainError
     from api.organisations.models import Organisation
     from api.people.models import Person
 

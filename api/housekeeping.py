@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from api.auth.models import AuthToken, LoginAttempt
-from api.common import utcnow
+from api.core.models import utcnow
+from api.core.settings import get_settings
 from api.idempotency import RETENTION
 from api.imports.models import IdempotencyRecord
-from api.settings import get_settings
 
 EXPIRED_TOKEN_GRACE = timedelta(days=30)  # "signed in from ..." stays answerable for a month
 SWEEP_INTERVAL_SECONDS = 3600

@@ -12,7 +12,7 @@ transaction as the write, so a write and its replayable response commit or vanis
 Concurrency: on PostgreSQL the key is guarded by a transaction-scoped advisory lock taken with
 ``pg_try_advisory_xact_lock``; a second request that cannot take it is in flight alongside the
 first and gets the 409 at once. On SQLite every write transaction starts with ``BEGIN
-IMMEDIATE`` (api.db), so requests with the same key run one after another and the later ones
+IMMEDIATE`` (api.core.db), so requests with the same key run one after another and the later ones
 find the stored response and replay it. The unique (principal, key) constraint is the last
 line of defence on both: a clash at insert is reported as the 409. A request that fails
 (any error) stores nothing, so it may be retried with the same key.
@@ -40,8 +40,8 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from api.auth.principal import Principal
-from api.common import utcnow
-from api.errors import Conflict, Unprocessable, field_error
+from api.core.errors import Conflict, Unprocessable, field_error
+from api.core.models import utcnow
 from api.imports.models import IdempotencyRecord
 
 # Stored responses are replayed for a day; an older key may be used again for a new request.

@@ -13,27 +13,28 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from api import health
+import api.models  # noqa: F401  (every table mapped before the first flush)
 from api.audit.guard import install_audit_guard
 from api.audit.router import router as audit_router
 from api.auth.router import router as auth_router
+from api.core.settings import get_settings
+from api.core.web import health
+from api.core.web.middleware import ConcurrencyLimit, RequestContext
+from api.core.web.problems import install_error_handlers
+from api.core.web.query_guard import reject_unknown_query_parameters
+from api.core.web.routing import include_flat
 from api.dashboard.router import router as dashboard_router
-from api.errors import install_error_handlers
 from api.feeds.router import router as feeds_router
 from api.governance.router import router as governance_router
 from api.imports.router import router as imports_router
 from api.indicators.router import router as indicators_router
 from api.laa.router import router as laa_router
 from api.meetings.router import router as meetings_router
-from api.middleware import ConcurrencyLimit, RequestContext
 from api.organisations.router import router as organisations_router
 from api.partnerships.router import router as partnerships_router
 from api.people.router import router as people_router
 from api.plans.router import router as plans_router
-from api.query_guard import reject_unknown_query_parameters
 from api.reports.router import router as reports_router
-from api.routing import include_flat
-from api.settings import get_settings
 from api.webhooks.router import router as webhooks_router
 
 API_PREFIX = "/api/v1"
@@ -127,7 +128,7 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     install_audit_guard()
-    # Flat: the application matches a request against one list of routes (api/routing.py).
+    # Flat: the application matches a request against one list of routes (api/core/web/routing.py).
     include_flat(app.router, health.router)
     include_flat(app.router, api_router())
     app.add_middleware(ConcurrencyLimit, limit=settings.thread_pool_size)

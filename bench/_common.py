@@ -95,7 +95,7 @@ def seeded_plan_database(url: str, tasks: int, key_name: str) -> tuple[Any, str,
     from api.auth.keys import create_api_key
     from api.auth.models import Role
     from api.cli import _alembic_config
-    from api.db import SessionLocal, make_engine
+    from api.core.db import SessionLocal, make_engine
     from api.demo import seed
     from tests.factories import big_plan
 

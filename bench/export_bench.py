@@ -67,8 +67,8 @@ def _fill(url: str, rows: int) -> str:
     from sqlmodel import col, select
 
     from api.auth.keys import create_api_key
-    from api.common import utcnow
-    from api.db import session_scope
+    from api.core.db import session_scope
+    from api.core.models import utcnow
     from api.indicators.models import Indicator, LaaTarget, Measurement
 
     with session_scope() as session:

@@ -77,7 +77,7 @@ def prepare(url: str) -> None:
     code = """
 from alembic import command
 from api.cli import _alembic_config
-from api.db import session_scope
+from api.core.db import session_scope
 from api.organisations.models import Organisation
 from api.partnerships.models import Partnership
 from api.plans.models import Strategy
@@ -97,7 +97,7 @@ def child(url: str, file: Path) -> None:
     os.environ["LSPHUB_DATABASE_URL"] = url
     from api.auth.models import Role
     from api.auth.principal import Principal
-    from api.db import session_scope
+    from api.core.db import session_scope
     from api.imports.engine import run_import
 
     data = file.read_bytes()

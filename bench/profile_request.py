@@ -68,7 +68,7 @@ def main() -> None:
 
     from api.auth.keys import create_api_key
     from api.auth.models import Role
-    from api.db import session_scope
+    from api.core.db import session_scope
     from api.main import create_app
 
     with session_scope() as s:

@@ -5,7 +5,7 @@ from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import api.models  # noqa: F401  (registers every table)
-from api.db import make_engine
+from api.core.db import make_engine
 
 target_metadata = SQLModel.metadata
 

@@ -27,12 +27,12 @@ from api.auth.keys import create_api_key  # noqa: E402
 from api.auth.models import AuthToken, Role, User  # noqa: E402
 from api.auth.security import new_token, sha256_hex  # noqa: E402
 from api.cli import _alembic_config  # noqa: E402
-from api.common import utcnow  # noqa: E402
-from api.db import SessionLocal, make_engine  # noqa: E402
+from api.core.db import SessionLocal, make_engine  # noqa: E402
+from api.core.models import utcnow  # noqa: E402
+from api.core.settings import get_settings  # noqa: E402
 from api.demo import seed  # noqa: E402
 from api.main import create_app  # noqa: E402
 from api.organisations.models import Organisation  # noqa: E402
-from api.settings import get_settings  # noqa: E402
 from tests.pg_reset import empty_public_schema  # noqa: E402
 
 

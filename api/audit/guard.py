@@ -14,7 +14,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from api.audit.models import AuditEvent
 from api.audit.service import request_id_var
-from api.settings import get_settings
+from api.core.settings import get_settings
 
 log = logging.getLogger("lsphub.audit")
 

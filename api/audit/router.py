@@ -7,10 +7,10 @@ from fastapi import APIRouter, Query
 from api.audit import service
 from api.audit.schemas import AuditEventFilters, AuditEventRead
 from api.auth.deps import PrincipalDep
-from api.common import Id
+from api.core.models import Id
+from api.core.pagination import Page
+from api.core.web.deps import PageDep, SessionDep
 from api.crud.router import PROBLEM_RESPONSES
-from api.db import SessionDep
-from api.pagination import Page, PageDep
 
 router = APIRouter(prefix="/audit-events", tags=["audit"], responses=PROBLEM_RESPONSES)
 

@@ -11,9 +11,9 @@ from sqlmodel import SQLModel, col, select
 from api.audit.models import AuditEvent
 from api.audit.schemas import AuditEventFilters
 from api.auth.principal import Principal
+from api.core.errors import NotFound
+from api.core.pagination import PageParams, paginate
 from api.crud.policy import AdminPolicy
-from api.errors import NotFound
-from api.pagination import PageParams, paginate
 
 request_id_var: ContextVar[str | None] = ContextVar("lsphub_request_id", default=None)
 

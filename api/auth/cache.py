@@ -12,8 +12,8 @@ import time
 from datetime import datetime
 
 from api.auth.principal import Principal
-from api.common import utcnow
-from api.settings import get_settings
+from api.core.models import utcnow
+from api.core.settings import get_settings
 
 MAX_ENTRIES = 10_000
 

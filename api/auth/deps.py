@@ -16,9 +16,10 @@ from api.auth.keys import DEFAULT_SCOPES
 from api.auth.models import ApiKey, AuthToken, Scope, User
 from api.auth.principal import Principal
 from api.auth.security import same_digest, sha256_hex, split_api_key
-from api.common import utcnow
-from api.db import READ_ONLY, SessionDep, session_scope
-from api.errors import Unauthorized
+from api.core.db import READ_ONLY, session_scope
+from api.core.errors import Unauthorized
+from api.core.models import utcnow
+from api.core.web.deps import SessionDep
 
 bearer = HTTPBearer(auto_error=False, description="A login token or an API key (lsp_…)")
 

@@ -9,8 +9,8 @@ from api.audit import service as audit
 from api.auth.models import ApiKey, Role, Scope
 from api.auth.principal import Principal
 from api.auth.security import new_api_key, sha256_hex
-from api.common import utcnow
-from api.errors import invalid
+from api.core.errors import invalid
+from api.core.models import utcnow
 from api.organisations.models import Organisation
 
 DEFAULT_SCOPES: dict[Role, tuple[Scope, ...]] = {

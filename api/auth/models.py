@@ -3,7 +3,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from api.common import Entity, UTCDateTime, enum_check, enum_column, utcnow
+from api.core.models import Entity, UTCDateTime, enum_check, enum_column, utcnow
 
 
 class Role(StrEnum):

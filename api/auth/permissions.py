@@ -23,7 +23,7 @@ from sqlmodel import SQLModel, col
 
 from api.auth.models import Role, Scope
 from api.auth.principal import Principal
-from api.errors import Forbidden
+from api.core.errors import Forbidden
 from api.partnerships.models import Membership, MembershipRole
 
 MANAGER_ROLES = frozenset({MembershipRole.chair, MembershipRole.vice_chair, MembershipRole.officer})

@@ -21,11 +21,12 @@ from api.auth.schemas import (
     UserRead,
     UserUpdate,
 )
-from api.common import Id
+from api.core.errors import Unprocessable, field_error
+from api.core.models import Id
+from api.core.pagination import Page
+from api.core.web.deps import PageDep, SessionDep
+from api.core.web.problems import problem_response
 from api.crud.router import PROBLEM_RESPONSES, IfMatch, etag, parse_if_match
-from api.db import SessionDep
-from api.errors import Unprocessable, field_error, problem_response
-from api.pagination import Page, PageDep
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 

@@ -6,7 +6,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from api.auth.models import Role, Scope
-from api.common import EMAIL_PATTERN, STRICT, Id, RecordMeta, partial_model
+from api.core.models import EMAIL_PATTERN, STRICT, Id, RecordMeta, partial_model
 
 # -- logins ------------------------------------------------------------------------------------
 

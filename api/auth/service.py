@@ -33,13 +33,13 @@ from api.auth.schemas import (
     UserUpdate,
 )
 from api.auth.security import hash_password, new_token, sha256_hex, verify_password
-from api.common import utcnow
+from api.core.errors import Conflict, Forbidden, TooManyRequests, field_error
+from api.core.models import utcnow
+from api.core.pagination import PageParams, paginate
+from api.core.settings import get_settings
 from api.crud import service as crud
 from api.crud.policy import AdminPolicy, Policy, not_found
-from api.errors import Conflict, Forbidden, TooManyRequests, field_error
-from api.pagination import PageParams, paginate
 from api.partnerships.models import Membership, Partnership
-from api.settings import get_settings
 
 ANONYMOUS = "anonymous"
 

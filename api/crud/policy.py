@@ -21,7 +21,7 @@ from api.auth.permissions import (
     visible_clause,
 )
 from api.auth.principal import Principal
-from api.errors import Forbidden, NotFound
+from api.core.errors import Forbidden, NotFound
 
 __all__ = [
     "AdminPolicy",

@@ -13,12 +13,12 @@ from sqlmodel import SQLModel
 
 from api.auth.deps import PrincipalDep
 from api.auth.principal import Principal
-from api.common import Id
+from api.core.errors import Unprocessable, field_error
+from api.core.models import Id
+from api.core.pagination import Page, PageParams
+from api.core.web.deps import PageDep, SessionDep
 from api.crud import service
 from api.crud.service import Resource
-from api.db import SessionDep
-from api.errors import Unprocessable, field_error
-from api.pagination import Page, PageDep, PageParams
 
 IfMatch = Annotated[
     str | None,

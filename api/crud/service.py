@@ -17,9 +17,9 @@ from sqlmodel import SQLModel
 from api.audit import service as audit
 from api.audit.models import Tombstone
 from api.auth.principal import Principal
+from api.core.errors import Conflict, PreconditionFailed, Unprocessable, field_error
+from api.core.pagination import PageParams, paginate, paginate_mappings
 from api.crud.policy import Policy, not_found
-from api.errors import Conflict, PreconditionFailed, Unprocessable, field_error
-from api.pagination import PageParams, paginate, paginate_mappings
 
 M = TypeVar("M", bound=SQLModel)
 

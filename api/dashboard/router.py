@@ -1,10 +1,10 @@
 from fastapi import APIRouter
 
 from api.auth.deps import PrincipalDep
+from api.core.web.deps import SessionDep
 from api.crud.router import PROBLEM_RESPONSES
 from api.dashboard import service
 from api.dashboard.schemas import Dashboard
-from api.db import SessionDep
 
 router = APIRouter(tags=["dashboard"], responses=PROBLEM_RESPONSES)
 

@@ -19,7 +19,8 @@ from sqlmodel import col, select
 from api.auth.models import Role
 from api.auth.permissions import partnership_ids_for
 from api.auth.principal import Principal
-from api.common import utcnow
+from api.core.errors import Forbidden
+from api.core.models import utcnow
 from api.dashboard.schemas import (
     Dashboard,
     MeetingBrief,
@@ -28,7 +29,6 @@ from api.dashboard.schemas import (
     TaskBrief,
     TaskList,
 )
-from api.errors import Forbidden
 from api.governance import service as governance
 from api.meetings.models import Meeting, MeetingStatus
 from api.organisations.models import Organisation

@@ -17,15 +17,15 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from api.auth.principal import Principal
-from api.common import utcnow
+from api.core.errors import NotFound, Unprocessable
+from api.core.models import utcnow
+from api.core.settings import get_settings
 from api.crud.policy import not_found
-from api.errors import NotFound, Unprocessable
 from api.meetings.models import AgendaItem, Meeting, MeetingStatus
 from api.meetings.service import LONDON
 from api.partnerships.models import Membership, Partnership
 from api.partnerships.rules import add_months
 from api.partnerships.service import open_on
-from api.settings import get_settings
 
 PRODID = "-//LSP Hub//Meetings//EN"
 TOKEN_PURPOSE = b"lsphub-calendar-feed:v1:"

@@ -4,9 +4,9 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from api.auth.deps import PrincipalDep
-from api.common import Id
+from api.core.models import Id
+from api.core.web.deps import SessionDep
 from api.crud.router import PROBLEM_RESPONSES
-from api.db import SessionDep
 from api.feeds import ical, popolo
 
 router = APIRouter(tags=["feeds"], responses=PROBLEM_RESPONSES)

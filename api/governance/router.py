@@ -1,9 +1,9 @@
 from fastapi import APIRouter
 
 from api.auth.deps import PrincipalDep
-from api.common import Id
+from api.core.models import Id
+from api.core.web.deps import SessionDep
 from api.crud.router import PROBLEM_RESPONSES
-from api.db import SessionDep
 from api.governance import service
 from api.governance.schemas import GovernanceReport
 

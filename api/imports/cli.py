@@ -72,8 +72,8 @@ def _local_import(
 ) -> tuple[int, dict[str, Any]]:
     from api.auth.models import Role
     from api.auth.principal import Principal
-    from api.db import session_scope
-    from api.errors import DomainError
+    from api.core.db import session_scope
+    from api.core.errors import DomainError
     from api.imports.engine import run_import
 
     principal = Principal(kind="system", id=0, label=f"cli:{getpass.getuser()}", role=Role.admin)
@@ -238,7 +238,7 @@ def export_command(
         if url:
             _remote_export(url, api_key, kind, format, sink)
         else:
-            from api.errors import DomainError
+            from api.core.errors import DomainError
             from api.imports.engine import get_kind
             from api.imports.exports import stream
 

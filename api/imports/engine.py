@@ -18,8 +18,8 @@ from api.audit import service as audit
 from api.auth.models import Role, Scope
 from api.auth.permissions import managed_partnership_ids, require_scope
 from api.auth.principal import Principal
-from api.common import utcnow
-from api.errors import Forbidden, NotFound, Unprocessable
+from api.core.errors import Forbidden, NotFound, Unprocessable
+from api.core.models import utcnow
 from api.imports.columns import FORMULA_START, normalise_header
 from api.imports.kinds import KINDS
 from api.imports.kinds.base import Context, Errors, Existing, Kind, Row, Update

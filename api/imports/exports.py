@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from api.auth.models import Role, Scope
 from api.auth.permissions import partnership_ids_for
 from api.auth.principal import Principal
-from api.db import session_scope
-from api.errors import Forbidden
+from api.core.db import session_scope
+from api.core.errors import Forbidden
 from api.imports.columns import FORMULA_START
 from api.imports.engine import get_kind
 from api.imports.kinds.base import Kind

@@ -4,7 +4,7 @@ from typing import Any
 from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from api.common import UTCDateTime, utcnow
+from api.core.models import UTCDateTime, utcnow
 
 
 class ImportRecord(SQLModel, table=True):

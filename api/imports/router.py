@@ -13,15 +13,15 @@ from api import idempotency
 from api.auth.deps import PrincipalDep
 from api.auth.models import Role, Scope
 from api.auth.permissions import require_scope
-from api.db import SessionDep
-from api.errors import Forbidden, Unprocessable, field_error
+from api.core.errors import Forbidden, Unprocessable, field_error
+from api.core.pagination import Page, paginate
+from api.core.web.deps import PageDep, SessionDep
 from api.idempotency import IdempotencyKey
 from api.imports import engine, exports
 from api.imports.columns import help_table
 from api.imports.kinds import KINDS
 from api.imports.models import ImportRecord
 from api.imports.schemas import ImportKindRead, ImportRecordRead, ImportResult
-from api.pagination import Page, PageDep, paginate
 
 router = APIRouter(tags=["imports"])
 

@@ -1,12 +1,12 @@
 from fastapi import APIRouter, Response
 
 from api.auth.deps import PrincipalDep
-from api.common import Id
+from api.core.models import Id
+from api.core.web.deps import SessionDep
+from api.core.web.routing import include_flat
 from api.crud.router import IfMatch, crud_router, parse_if_match
-from api.db import SessionDep
 from api.indicators import service
 from api.indicators.schemas import IndicatorLinks, IndicatorLinksRead
-from api.routing import include_flat
 
 router = APIRouter()
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from api.common import STRICT, Id, RecordMeta, partial_model
+from api.core.models import STRICT, Id, RecordMeta, partial_model
 from api.indicators.models import IndicatorBase, LaaTargetBase, MeasurementBase, Polarity, Unit
 
 AREA_PATTERN = r"^[EWSN]\d{8}$"

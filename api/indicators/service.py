@@ -11,10 +11,10 @@ from sqlmodel import col, select
 
 from api.audit import service as audit
 from api.auth.principal import Principal
-from api.common import utcnow
+from api.core.errors import invalid
+from api.core.models import utcnow
 from api.crud import service as crud
 from api.crud.service import Resource
-from api.errors import invalid
 from api.indicators.models import Indicator, LaaTarget, Measurement, Unit
 from api.indicators.policy import LaaDataPolicy, LaaReadPolicy
 from api.indicators.schemas import (

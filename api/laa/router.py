@@ -5,8 +5,8 @@ from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import StreamingResponse
 
 from api.auth.deps import PrincipalDep
-from api.db import SessionDep
-from api.errors import Unprocessable, field_error
+from api.core.errors import Unprocessable, field_error
+from api.core.web.deps import SessionDep
 from api.indicators.schemas import AREA_PATTERN, PERIOD_PATTERN, check_period
 from api.laa import service
 from api.laa.rag import __doc__ as RAG_RULES

@@ -38,14 +38,14 @@ from sqlalchemy.orm import Session
 
 from api.audit.models import Tombstone
 from api.auth.principal import Principal
-from api.common import utcnow
-from api.db import session_scope
+from api.core.db import session_scope
+from api.core.models import utcnow
+from api.core.settings import get_settings
 from api.indicators.models import Indicator, LaaTarget, Measurement, Polarity
 from api.indicators.policy import authorize_laa_read
 from api.laa.rag import rag_for
 from api.partnerships.models import Partnership
 from api.plans.models import Outcome, OutcomeIndicator
-from api.settings import get_settings
 
 COLUMNS: tuple[str, ...] = (
     "code",

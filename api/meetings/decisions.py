@@ -14,9 +14,10 @@ from sqlmodel import col, select
 from api.audit import service as audit
 from api.auth.permissions import require_manage_partnership
 from api.auth.principal import Principal
+from api.core.errors import Conflict, NotFound, Unprocessable, field_error, invalid
+from api.core.pagination import PageParams, paginate
 from api.crud import service as crud
 from api.crud.service import check_references
-from api.errors import Conflict, NotFound, Unprocessable, field_error, invalid
 from api.meetings.attendance import meeting_day
 from api.meetings.models import (
     AgendaItem,
@@ -28,7 +29,6 @@ from api.meetings.models import (
 )
 from api.meetings.schemas import DecisionActionCreate, DecisionCreate, DecisionRead
 from api.meetings.service import columns, meetings, require_quorum
-from api.pagination import PageParams, paginate
 from api.partnerships.models import EndReason, Membership
 from api.plans.models import Action, ActionPlan
 

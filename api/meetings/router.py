@@ -3,10 +3,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from api.auth.deps import PrincipalDep
-from api.common import Id
+from api.core.models import Id
+from api.core.pagination import Page
+from api.core.web.deps import PageDep, SessionDep
+from api.core.web.routing import include_flat
 from api.crud import service as crud
 from api.crud.router import PROBLEM_RESPONSES, IfMatch, Sort, crud_router, etag, parse_if_match
-from api.db import SessionDep
 from api.meetings import attendance, decisions
 from api.meetings import service as meetings_service
 from api.meetings.schemas import (
@@ -24,8 +26,6 @@ from api.meetings.schemas import (
     MinutesApproval,
 )
 from api.meetings.service import agenda_items, meetings
-from api.pagination import Page, PageDep
-from api.routing import include_flat
 
 router = APIRouter()
 # Meetings carry a computed quorum, so their five operations are written out here.

@@ -1,7 +1,7 @@
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import SQLModel
 
-from api.common import STRICT, Id, RecordMeta, partial_model
+from api.core.models import STRICT, Id, RecordMeta, partial_model
 from api.meetings.models import (
     AgendaItemBase,
     AttendanceStatus,

@@ -11,10 +11,10 @@ from sqlmodel import SQLModel, col, select
 from api.audit import service as audit
 from api.auth.permissions import require_manage_partnership
 from api.auth.principal import Principal
-from api.common import utcnow
+from api.core.errors import Conflict, DomainError, invalid
+from api.core.models import utcnow
 from api.crud import service as crud
 from api.crud.service import Resource
-from api.errors import Conflict, DomainError, invalid
 from api.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingStatus
 from api.meetings.policy import AgendaItemPolicy, MeetingPolicy
 from api.meetings.schemas import (

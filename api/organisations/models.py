@@ -2,7 +2,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from api.common import Entity, enum_check, enum_column
+from api.core.models import Entity, enum_check, enum_column
 
 
 class Sector(StrEnum):

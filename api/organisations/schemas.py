@@ -1,6 +1,6 @@
 from pydantic import BaseModel, Field
 
-from api.common import STRICT, RecordMeta, partial_model
+from api.core.models import STRICT, RecordMeta, partial_model
 from api.organisations.models import OrganisationBase, Sector
 
 

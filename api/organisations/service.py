@@ -1,7 +1,7 @@
 from sqlalchemy.orm import Session
 
 from api.auth.principal import Principal
-from api.common import slugify
+from api.core.models import slugify
 from api.crud.policy import ManagedReferencePolicy
 from api.crud.service import Resource
 from api.organisations.models import Organisation

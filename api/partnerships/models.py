@@ -4,7 +4,7 @@ from enum import StrEnum
 from sqlalchemy import Index, Text, text
 from sqlmodel import Field, SQLModel
 
-from api.common import Entity, enum_check, enum_column
+from api.core.models import Entity, enum_check, enum_column
 
 
 class PartnershipKind(StrEnum):

@@ -1,9 +1,10 @@
 from fastapi import APIRouter, Response
 
 from api.auth.deps import PrincipalDep
-from api.common import Id
+from api.core.models import Id
+from api.core.web.deps import SessionDep
+from api.core.web.routing import include_flat
 from api.crud.router import PROBLEM_RESPONSES, IfMatch, crud_router, parse_if_match
-from api.db import SessionDep
 from api.partnerships import service
 from api.partnerships.schemas import (
     EmployerChange,
@@ -13,7 +14,6 @@ from api.partnerships.schemas import (
     TermsOfReferenceVersion,
 )
 from api.partnerships.service import memberships, partnerships
-from api.routing import include_flat
 
 router = APIRouter()
 include_flat(router, crud_router(partnerships, tag="partnerships", singular="partnership"))

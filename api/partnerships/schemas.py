@@ -3,7 +3,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from api.common import STRICT, Id, RecordMeta, partial_model
+from api.core.models import STRICT, Id, RecordMeta, partial_model
 from api.partnerships.models import (
     MembershipBase,
     MembershipRole,

@@ -15,11 +15,11 @@ from api.auth.permissions import (
     visible_clause,
 )
 from api.auth.principal import Principal
-from api.common import slugify
+from api.core.errors import Conflict, invalid
+from api.core.models import slugify
 from api.crud import service as crud
 from api.crud.policy import Policy, not_found, require_role, require_scope
 from api.crud.service import Resource, check_version
-from api.errors import Conflict, invalid
 from api.organisations.models import Organisation
 from api.partnerships.models import (
     EndReason,

@@ -1,6 +1,6 @@
 from sqlmodel import Field, SQLModel
 
-from api.common import Entity
+from api.core.models import Entity
 
 
 class PersonBase(SQLModel):

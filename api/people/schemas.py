@@ -1,6 +1,6 @@
 from pydantic import BaseModel, Field
 
-from api.common import EMAIL_PATTERN, STRICT, Id, RecordMeta, partial_model
+from api.core.models import EMAIL_PATTERN, STRICT, Id, RecordMeta, partial_model
 from api.people.models import PersonBase
 
 

@@ -16,8 +16,8 @@ from sqlmodel import SQLModel, col
 from api.auth.models import Role, Scope
 from api.auth.permissions import authorize_on_behalf_of, partnership_of, visible_clause
 from api.auth.principal import Principal
+from api.core.errors import Forbidden
 from api.crud.policy import PartnershipPolicy, require_scope
-from api.errors import Forbidden
 from api.plans.models import Task
 
 TASK_CHAIN = ("action_id", "action_plan_id", "partnership_id")

@@ -2,14 +2,14 @@ from fastapi import APIRouter, Request, Response
 
 from api import idempotency
 from api.auth.deps import PrincipalDep
-from api.common import Id
+from api.core.models import Id
+from api.core.pagination import Page
+from api.core.web.deps import PageDep, SessionDep
+from api.core.web.routing import include_flat
 from api.crud.router import crud_router
-from api.db import SessionDep
 from api.idempotency import IdempotencyKey
-from api.pagination import Page, PageDep
 from api.plans import service
 from api.plans.schemas import StatusUpdateCreate, StatusUpdateRead
-from api.routing import include_flat
 
 router = APIRouter()
 for resource, tag, singular in (

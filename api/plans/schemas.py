@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from api.common import STRICT, Id, RecordMeta, partial_model
+from api.core.models import STRICT, Id, RecordMeta, partial_model
 from api.plans.models import (
     ActionBase,
     ActionPlanBase,

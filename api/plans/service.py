@@ -15,11 +15,11 @@ from sqlmodel import col, select
 
 from api.audit import service as audit
 from api.auth.principal import Principal
+from api.core.errors import Unprocessable, field_error
+from api.core.pagination import PageParams, paginate
 from api.crud import service as crud
 from api.crud.policy import PartnershipPolicy
 from api.crud.service import Resource
-from api.errors import Unprocessable, field_error
-from api.pagination import PageParams, paginate
 from api.partnerships.models import Partnership
 from api.plans.models import (
     Action,

@@ -3,7 +3,7 @@ from datetime import date
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
-from api.common import Entity
+from api.core.models import Entity
 
 
 class ReportBase(SQLModel):

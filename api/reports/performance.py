@@ -24,8 +24,8 @@ from sqlmodel import col, select
 from api.auth.models import Role, Scope
 from api.auth.permissions import partnership_ids_for
 from api.auth.principal import Principal
+from api.core.errors import Forbidden
 from api.crud.policy import not_found
-from api.errors import Forbidden
 from api.organisations.models import Organisation
 from api.partnerships.models import Membership, MembershipRole, Partnership
 from api.people.models import Person

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from api.auth.principal import Principal
+from api.core.settings import get_settings
 from api.crud.policy import not_found
 from api.indicators.models import Indicator, LaaTarget, Measurement, Polarity
 from api.laa.rag import LaaRag
@@ -40,7 +41,6 @@ from api.reports.schemas import (
     StrategyProgress,
     Summary,
 )
-from api.settings import get_settings
 
 LATEST_UPDATES = 3
 

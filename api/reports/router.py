@@ -7,10 +7,10 @@ from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import HTMLResponse
 
 from api.auth.deps import PrincipalDep
-from api.common import Id
+from api.core.models import Id
+from api.core.pagination import Page
+from api.core.web.deps import PageDep, SessionDep
 from api.crud.router import PROBLEM_RESPONSES, IfMatch, Sort, parse_if_match
-from api.db import SessionDep
-from api.pagination import Page, PageDep
 from api.reports import performance, progress, render, service
 from api.reports.schemas import (
     Freshness,

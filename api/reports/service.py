@@ -14,13 +14,13 @@ from api.audit import service as audit
 from api.auth.models import Role
 from api.auth.permissions import partnership_ids_for
 from api.auth.principal import Principal
-from api.common import utcnow
+from api.core.errors import Unprocessable, field_error
+from api.core.models import utcnow
+from api.core.pagination import PageParams
 from api.crud import service as crud
 from api.crud.policy import PartnershipPolicy
 from api.crud.service import Resource
-from api.errors import Unprocessable, field_error
 from api.indicators.models import Indicator
-from api.pagination import PageParams
 from api.reports.models import Report, ReportBase, ReportIndicator
 from api.reports.performance import REPORT_READ_ROLES, REPORT_READ_SCOPES
 from api.reports.schemas import (

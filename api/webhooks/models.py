@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import JSON, Text
 from sqlmodel import Field, SQLModel
 
-from api.common import Entity, UTCDateTime, enum_check, enum_column, utcnow
+from api.core.models import Entity, UTCDateTime, enum_check, enum_column, utcnow
 
 
 class DeliveryStatus(StrEnum):

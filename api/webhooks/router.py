@@ -3,10 +3,10 @@ from typing import Annotated
 from fastapi import Query
 
 from api.auth.deps import PrincipalDep
-from api.common import Id
+from api.core.models import Id
+from api.core.pagination import Page
+from api.core.web.deps import PageDep, SessionDep
 from api.crud.router import crud_router
-from api.db import SessionDep
-from api.pagination import Page, PageDep
 from api.webhooks import service
 from api.webhooks.models import DeliveryStatus
 from api.webhooks.schemas import WebhookDeliveryRead

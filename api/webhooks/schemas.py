@@ -4,7 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
-from api.common import RecordMeta
+from api.core.models import RecordMeta
 from api.webhooks.models import DeliveryStatus
 
 

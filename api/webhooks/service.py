@@ -34,14 +34,14 @@ from sqlmodel import col, select
 from api.audit import service as audit
 from api.auth.models import Role
 from api.auth.principal import Principal
-from api.common import utcnow
+from api.core.db import session_scope
+from api.core.errors import NotFound
+from api.core.models import utcnow
+from api.core.pagination import PageParams, paginate
 from api.crud import service as crud
 from api.crud.policy import Policy
 from api.crud.service import Resource
-from api.db import session_scope
-from api.errors import NotFound
 from api.housekeeping import SWEEP_INTERVAL_SECONDS, sweep
-from api.pagination import PageParams, paginate
 from api.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
 from api.webhooks.schemas import (
     WebhookCreate,

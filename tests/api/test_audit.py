@@ -6,7 +6,7 @@ from sqlalchemy import Connection
 
 from api.audit.guard import UnauditedWrite, install_audit_guard
 from api.audit.service import request_id_var
-from api.db import SessionLocal
+from api.core.db import SessionLocal
 from api.organisations.models import Organisation, Sector
 
 EVENTS = "/api/v1/audit-events"

@@ -12,9 +12,9 @@ from sqlmodel import SQLModel
 from api.auth import cache as principal_cache
 from api.auth.models import AuthToken
 from api.auth.security import new_token, sha256_hex
-from api.common import utcnow
+from api.core.models import utcnow
+from api.core.settings import DEV_SECRET, Settings, get_settings
 from api.demo import DEMO_PASSWORDS
-from api.settings import DEV_SECRET, Settings, get_settings
 
 PROBLEM = "application/problem+json"
 TOKEN = "/api/v1/auth/token"

@@ -5,7 +5,7 @@ from datetime import date
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, select
 
-from api.db import SessionLocal
+from api.core.db import SessionLocal
 from api.plans.models import Action, Task
 
 

@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, func, select
 
 from api.auth.models import AuthToken, LoginAttempt
-from api.common import utcnow
-from api.db import session_scope
+from api.core.db import session_scope
+from api.core.models import utcnow
 from api.housekeeping import EXPIRED_TOKEN_GRACE, sweep
 from api.idempotency import RETENTION
 from api.imports.models import IdempotencyRecord

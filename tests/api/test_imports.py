@@ -305,7 +305,7 @@ class TestFormats:
         assert upload(client, "tasks", exported).json()["updated"] == 0
 
     def test_upload_size_is_capped(self, client: TestClient) -> None:
-        from api.settings import get_settings
+        from api.core.settings import get_settings
 
         limit = get_settings().max_upload_bytes
         r = client.post(

@@ -10,8 +10,8 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
+from api.core.settings import get_settings
 from api.laa.rag import LaaRag, expected_value, rag
-from api.settings import get_settings
 
 EXPORT = "/api/v1/laa/export"
 AREA = "E07000078"

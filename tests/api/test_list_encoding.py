@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api.core.pagination import Page
 from api.crud.router import record_columns, serialises_as_stored
 from api.crud.service import Resource
 from api.indicators.service import indicators, laa_targets, measurements
 from api.meetings.service import agenda_items, meetings
 from api.organisations.service import organisations
-from api.pagination import Page
 from api.partnerships.service import memberships, partnerships
 from api.people.service import people
 from api.plans.service import (

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.auth.models import User
-from api.db import SessionLocal
+from api.core.db import SessionLocal
 from tests.api.governance_fixtures import (
     API,
     Group,

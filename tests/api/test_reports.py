@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection
 
-from api.db import SessionLocal
+from api.core.db import SessionLocal
 from tests.factories import big_plan
 
 SUMMARY_KEYS = ("green", "amber", "red", "complete", "not_rated")

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from api.db import WriteInRead, _read_session
+from api.core.db import WriteInRead, _read_session
 from api.organisations.models import Organisation
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.cli import app as cli
-from api.common import utcnow
-from api.db import session_scope
+from api.core.db import session_scope
+from api.core.models import utcnow
 from api.webhooks import service
 
 SECRET = "receiver-secret-0123456789"

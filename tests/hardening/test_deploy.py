@@ -22,7 +22,7 @@ import yaml
 from typer.main import get_command
 
 from api.cli import app as cli_app
-from api.settings import Settings
+from api.core.settings import Settings
 from tests.live import BIN, ROOT, _base_env, free_port, fresh_database
 
 COMPOSE = ROOT / "docker-compose.yml"

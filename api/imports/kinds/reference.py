@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 
-from api.common import slugify
+from api.core.models import slugify
 from api.imports import columns as c
 from api.imports.columns import Column
 from api.imports.kinds.base import (

@@ -8,7 +8,8 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.audit.service import request_id_var
-from api.errors import PayloadTooLarge, problem_response
+from api.core.errors import PayloadTooLarge
+from api.core.web.problems import problem_response
 
 
 class RequestContext:

@@ -1,9 +1,8 @@
 """One way to page through lists: ``limit``/``offset`` in, ``{items,total,limit,offset}`` out."""
 
 from collections.abc import Sequence
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -14,17 +13,6 @@ MAX_LIMIT = 500
 class PageParams(BaseModel):
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0, le=10_000_000)
-
-
-async def page_params(
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (max 500)")] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> PageParams:
-    """Async because it does no I/O: it runs on the event loop, without a thread-pool hop."""
-    return PageParams(limit=limit, offset=offset)
-
-
-PageDep = Annotated[PageParams, Depends(page_params)]
 
 
 T = TypeVar("T")

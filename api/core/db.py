@@ -6,19 +6,17 @@ transaction handling is switched off so that we issue BEGIN ourselves: SAVEPOINT
 reader that later writes never hits ``database is locked`` on an upgraded snapshot.
 """
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
-from fastapi.concurrency import contextmanager_in_threadpool, run_in_threadpool
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel
 
-from api.settings import get_settings
+from api.core.settings import get_settings
 
 SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
@@ -49,8 +47,6 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    import api.models  # noqa: F401  (every table must be mapped before the first flush)
-
     settings = get_settings()
     url = url or settings.database_url
     if url.startswith("sqlite"):
@@ -137,27 +133,3 @@ def _read_session() -> tuple[Session, bool]:
     session = SessionLocal(bind=_autocommit(bind)) if autocommit else SessionLocal()
     session.info[READ_ONLY] = True
     return session, autocommit
-
-
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    """The request's session, with as few worker-thread hops as the work allows.
-
-    Writes BEGIN up front (IMMEDIATE on SQLite) and commit or roll back in a worker thread.
-    A read's session opens without I/O (its transaction, if any, begins at the first query, in
-    the endpoint's thread) and on PostgreSQL closes without I/O, so it costs no hop at all.
-    """
-    if request.method in WRITE_METHODS:
-        async with contextmanager_in_threadpool(session_scope(write=True)) as session:
-            yield session
-        return
-    session, close_inline = _read_session()
-    try:
-        yield session
-    finally:
-        if close_inline:
-            session.close()
-        else:
-            await run_in_threadpool(session.close)
-
-
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.routing import APIRoute
 
-from api.errors import Unprocessable, field_error
+from api.core.errors import Unprocessable, field_error
 
 _by_operation: dict[str, frozenset[str]] = {}
 

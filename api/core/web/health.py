@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from api.db import SessionLocal, _bind_default
+from api.core.db import SessionLocal, _bind_default
 
 router = APIRouter(tags=["health"])
 

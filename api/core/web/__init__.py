@@ -1,0 +1,1 @@
+"""HTTP glue beneath the feature routers: request session, paging, problems, middleware."""
