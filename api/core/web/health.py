@@ -13,7 +13,7 @@ from api.core.db import SessionLocal, _bind_default
 
 router = APIRouter(tags=["health"])
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @lru_cache
