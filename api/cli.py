@@ -134,6 +134,8 @@ def worker(
     import signal
     import threading
 
+    from api.core.housekeeping import periodic_sweep
+    from api.main import install_features
     from api.webhooks.service import run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -141,7 +143,8 @@ def worker(
     for sig in (signal.SIGTERM, signal.SIGINT):  # `docker stop` sends SIGTERM
         signal.signal(sig, lambda *_: stopping.set())
     console.print("Webhook worker started; SIGTERM or Ctrl-C stops it after the delivery in hand.")
-    run_worker(interval_seconds=interval, once=once, stopping=stopping)
+    install_features()
+    run_worker(interval_seconds=interval, once=once, stopping=stopping, chores=[periodic_sweep()])
     console.print("Worker stopped.")
 
 
@@ -150,8 +153,10 @@ def sweep() -> None:
     """Delete expired records now (the worker also does this hourly): stored idempotent
     responses past their day, login tokens a month past expiry, old failed-login records."""
     from api.core.db import session_scope
-    from api.housekeeping import sweep as sweep_expired
+    from api.core.housekeeping import sweep as sweep_expired
+    from api.main import install_features
 
+    install_features()
     with session_scope() as session:
         removed = sweep_expired(session)
     console.print(", ".join(f"{table}: {count} deleted" for table, count in removed.items()))

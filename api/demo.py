@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.audit import service as audit
 from api.auth.keys import create_api_key
 from api.auth.models import ApiKey, Role, User
 from api.auth.security import hash_password
+from api.core import audit
 from api.indicators.catalogue import load_national_indicators
 from api.indicators.models import Indicator, LaaTarget, Measurement
 from api.meetings.models import (

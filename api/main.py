@@ -14,9 +14,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 import api.models  # noqa: F401  (every table mapped before the first flush)
-from api.audit.guard import install_audit_guard
 from api.audit.router import router as audit_router
+from api.auth import housekeeping as auth_housekeeping
 from api.auth.router import router as auth_router
+from api.core import idempotency
+from api.core.audit_guard import install_audit_guard
+from api.core.housekeeping import register_sweeper
 from api.core.settings import get_settings
 from api.core.web import health
 from api.core.web.middleware import ConcurrencyLimit, RequestContext
@@ -113,6 +116,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+def install_features() -> None:
+    """The registrations of higher layers in lower ones (STYLE.md §14), made once at startup:
+    the audit guard on every session and the sweepers of expiring records. Idempotent."""
+    install_audit_guard()
+    register_sweeper("idempotency_record", idempotency.sweep_expired)
+    register_sweeper("auth_token", auth_housekeeping.sweep_expired_tokens)
+    register_sweeper("login_attempt", auth_housekeeping.sweep_old_login_attempts)
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(
@@ -127,7 +139,7 @@ def create_app() -> FastAPI:
         openapi_url="/api/v1/openapi.json",
     )
     install_error_handlers(app)
-    install_audit_guard()
+    install_features()
     # Flat: the application matches a request against one list of routes (api/core/web/routing.py).
     include_flat(app.router, health.router)
     include_flat(app.router, api_router())

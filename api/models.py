@@ -1,8 +1,9 @@
 """Imports every table so that SQLModel.metadata is complete (Alembic, tests, CLI)."""
 
-from api.audit.models import AuditEvent, Tombstone
 from api.auth.models import ApiKey, AuthToken, LoginAttempt, User
-from api.imports.models import IdempotencyRecord, ImportRecord
+from api.core.audit import AuditEvent, Tombstone
+from api.core.idempotency import IdempotencyRecord
+from api.imports.models import ImportRecord
 from api.indicators.models import Indicator, LaaTarget, Measurement
 from api.meetings.models import AgendaItem, Attendance, Decision, Meeting
 from api.organisations.models import Organisation

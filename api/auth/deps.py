@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 from starlette.concurrency import run_in_threadpool
 
-from api.audit.guard import AUDIT_EXEMPT
 from api.auth import cache
 from api.auth.keys import DEFAULT_SCOPES
 from api.auth.models import ApiKey, AuthToken, Scope, User
 from api.auth.principal import Principal
 from api.auth.security import same_digest, sha256_hex, split_api_key
+from api.core.audit_guard import AUDIT_EXEMPT
 from api.core.db import READ_ONLY, session_scope
 from api.core.errors import Unauthorized
 from api.core.models import utcnow

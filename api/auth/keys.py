@@ -5,10 +5,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 from sqlmodel import select
 
-from api.audit import service as audit
 from api.auth.models import ApiKey, Role, Scope
 from api.auth.principal import Principal
 from api.auth.security import new_api_key, sha256_hex
+from api.core import audit
 from api.core.errors import invalid
 from api.core.models import utcnow
 from api.organisations.models import Organisation

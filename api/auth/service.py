@@ -9,7 +9,6 @@ from sqlalchemy import Select, delete, func, or_, update
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col, select
 
-from api.audit import service as audit
 from api.auth import cache as principal_cache
 from api.auth.keys import issue_api_key
 from api.auth.models import ApiKey, AuthToken, LoginAttempt, Role, Scope, User
@@ -33,6 +32,7 @@ from api.auth.schemas import (
     UserUpdate,
 )
 from api.auth.security import hash_password, new_token, sha256_hex, verify_password
+from api.core import audit
 from api.core.errors import Conflict, Forbidden, TooManyRequests, field_error
 from api.core.models import utcnow
 from api.core.pagination import PageParams, paginate

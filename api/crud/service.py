@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
-from api.audit import service as audit
-from api.audit.models import Tombstone
 from api.auth.principal import Principal
+from api.core import audit
+from api.core.audit import Tombstone
 from api.core.errors import Conflict, PreconditionFailed, Unprocessable, field_error
 from api.core.pagination import PageParams, paginate, paginate_mappings
 from api.crud.policy import Policy, not_found

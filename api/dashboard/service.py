@@ -21,6 +21,7 @@ from api.auth.permissions import partnership_ids_for
 from api.auth.principal import Principal
 from api.core.errors import Forbidden
 from api.core.models import utcnow
+from api.core.sorting import natural_key
 from api.dashboard.schemas import (
     Dashboard,
     MeetingBrief,
@@ -35,7 +36,6 @@ from api.organisations.models import Organisation
 from api.partnerships.models import Membership, Partnership
 from api.plans.models import Action, ActionPlan, Outcome, Rag, Task
 from api.plans.service import stale_condition
-from api.reports.performance import natural_key
 from api.reports.schemas import Summary
 
 AnySelect = Select[*tuple[Any, ...]]

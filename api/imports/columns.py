@@ -15,9 +15,6 @@ from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
 
-# Cells a spreadsheet would run as a formula; escaped on CSV export with a leading apostrophe.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 @dataclass(frozen=True)
 class Column:

@@ -14,13 +14,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.audit import service as audit
 from api.auth.models import Role, Scope
 from api.auth.permissions import managed_partnership_ids, require_scope
 from api.auth.principal import Principal
+from api.core import audit
+from api.core.cells import FORMULA_START
 from api.core.errors import Forbidden, NotFound, Unprocessable
 from api.core.models import utcnow
-from api.imports.columns import FORMULA_START, normalise_header
+from api.imports.columns import normalise_header
 from api.imports.kinds import KINDS
 from api.imports.kinds.base import Context, Errors, Existing, Kind, Row, Update
 from api.imports.models import ImportRecord

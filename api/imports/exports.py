@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from api.auth.models import Role, Scope
 from api.auth.permissions import partnership_ids_for
 from api.auth.principal import Principal
+from api.core.cells import escape_value
 from api.core.db import session_scope
 from api.core.errors import Forbidden
-from api.imports.columns import FORMULA_START
 from api.imports.engine import get_kind
 from api.imports.kinds.base import Kind
 
@@ -55,13 +55,6 @@ def authorize_export(
     return kind, partnership_ids_for(session, principal) if kind.has_partnership else None
 
 
-def escape_cell(value: Any) -> Any:
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _rows(kind: Kind, partnerships: frozenset[int] | None) -> Iterator[list[Any]]:
     with session_scope(write=False) as session:
         allowed = set(partnerships) if partnerships is not None else None
@@ -85,7 +78,7 @@ def _csv(kind: Kind, partnerships: frozenset[int] | None) -> Iterator[bytes]:
     writer.writerow([c.name for c in kind.columns])
     for count, cells in enumerate(_rows(kind, partnerships), start=1):
         writer.writerow(
-            [escape_cell(v) if t else v for v, t in zip(cells, text_columns, strict=True)]
+            [escape_value(v) if t else v for v, t in zip(cells, text_columns, strict=True)]
         )
         if count % FLUSH_EVERY == 0:
             yield buffer.getvalue().encode()

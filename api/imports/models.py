@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, UniqueConstraint
+from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
 from api.core.models import UTCDateTime, utcnow
@@ -18,22 +18,4 @@ class ImportRecord(SQLModel, table=True):
     sha256: str = Field(max_length=64, index=True)
     principal: str = Field(max_length=200)
     counts: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
-
-
-class IdempotencyRecord(SQLModel, table=True):
-    """The first response to a write sent with an ``Idempotency-Key``, replayed on retries."""
-
-    __tablename__ = "idempotency_record"
-    __table_args__ = (UniqueConstraint("principal", "key"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    principal: str = Field(max_length=200)
-    key: str = Field(max_length=200)
-    method: str = Field(max_length=10)
-    path: str = Field(max_length=500)
-    body_sha256: str = Field(max_length=64)
-    status_code: int | None = None
-    response_body: str | None = None
-    response_headers: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

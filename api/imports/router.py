@@ -9,14 +9,14 @@ from fastapi.responses import StreamingResponse
 from sqlmodel import col, select
 from starlette.datastructures import UploadFile
 
-from api import idempotency
 from api.auth.deps import PrincipalDep
 from api.auth.models import Role, Scope
 from api.auth.permissions import require_scope
 from api.core.errors import Forbidden, Unprocessable, field_error
 from api.core.pagination import Page, paginate
+from api.core.web import idempotency
 from api.core.web.deps import PageDep, SessionDep
-from api.idempotency import IdempotencyKey
+from api.core.web.idempotency import IdempotencyKey
 from api.imports import engine, exports
 from api.imports.columns import help_table
 from api.imports.kinds import KINDS

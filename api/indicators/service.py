@@ -9,8 +9,8 @@ from sqlalchemy import Select, delete, insert
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.audit import service as audit
 from api.auth.principal import Principal
+from api.core import audit
 from api.core.errors import invalid
 from api.core.models import utcnow
 from api.crud import service as crud

@@ -36,8 +36,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from api.audit.models import Tombstone
 from api.auth.principal import Principal
+from api.core.audit import Tombstone
+from api.core.cells import FORMULA_START
 from api.core.db import session_scope
 from api.core.models import utcnow
 from api.core.settings import get_settings
@@ -63,7 +64,6 @@ COLUMNS: tuple[str, ...] = (
     "updated_at",
 )
 TEXT_COLUMNS = frozenset({"code", "title", "area", "period", "outcome_codes", "lead_partnership"})
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH_ROWS = 1000
 
 
@@ -101,11 +101,6 @@ m = Measurement.__table__  # type: ignore[attr-defined]
 i = Indicator.__table__  # type: ignore[attr-defined]
 tomb = Tombstone.__table__  # type: ignore[attr-defined]
 EXPORTED_RESOURCES = ("laa_target", "measurement")
-
-
-def escape_cell(text: str) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ tab or CR gets a '."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 # -- planning: authorisation and the ETag ------------------------------------------------------
@@ -437,7 +432,7 @@ def iter_rows(filters: ExportFilters) -> Iterator[Row | dict[str, Any]]:
 
 # -- encodings ---------------------------------------------------------------------------------
 
-DANGEROUS = frozenset(FORMULA_STARTS)
+DANGEROUS = frozenset(FORMULA_START)
 TEXT_INDEXES = tuple(n for n, name in enumerate(COLUMNS) if name in TEXT_COLUMNS)
 
 

@@ -7,10 +7,10 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.audit import service as audit
 from api.auth.models import Scope
 from api.auth.permissions import can_manage_partnership, require_manage_partnership
 from api.auth.principal import Principal
+from api.core import audit
 from api.core.errors import Conflict, Forbidden, NotFound, invalid
 from api.core.models import utcnow
 from api.core.pagination import PageParams

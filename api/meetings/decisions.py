@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.audit import service as audit
 from api.auth.permissions import require_manage_partnership
 from api.auth.principal import Principal
+from api.core import audit
 from api.core.errors import Conflict, NotFound, Unprocessable, field_error, invalid
 from api.core.pagination import PageParams, paginate
 from api.crud import service as crud

@@ -8,9 +8,9 @@ from sqlalchemy import case, func, true
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col, select
 
-from api.audit import service as audit
 from api.auth.permissions import require_manage_partnership
 from api.auth.principal import Principal
+from api.core import audit
 from api.core.errors import Conflict, DomainError, invalid
 from api.core.models import utcnow
 from api.crud import service as crud

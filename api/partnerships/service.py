@@ -6,8 +6,6 @@ from sqlalchemy import Select, or_
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col, select
 
-from api.audit import service as audit
-from api.audit.models import AuditEvent
 from api.auth.models import Role, Scope
 from api.auth.permissions import (
     can_manage_partnership,
@@ -15,6 +13,8 @@ from api.auth.permissions import (
     visible_clause,
 )
 from api.auth.principal import Principal
+from api.core import audit
+from api.core.audit import AuditEvent
 from api.core.errors import Conflict, invalid
 from api.core.models import slugify
 from api.crud import service as crud

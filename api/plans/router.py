@@ -1,13 +1,13 @@
 from fastapi import APIRouter, Request, Response
 
-from api import idempotency
 from api.auth.deps import PrincipalDep
 from api.core.models import Id
 from api.core.pagination import Page
+from api.core.web import idempotency
 from api.core.web.deps import PageDep, SessionDep
+from api.core.web.idempotency import IdempotencyKey
 from api.core.web.routing import include_flat
 from api.crud.router import crud_router
-from api.idempotency import IdempotencyKey
 from api.plans import service
 from api.plans.schemas import StatusUpdateCreate, StatusUpdateRead
 

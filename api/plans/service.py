@@ -13,8 +13,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, select
 
-from api.audit import service as audit
 from api.auth.principal import Principal
+from api.core import audit
 from api.core.errors import Unprocessable, field_error
 from api.core.pagination import PageParams, paginate
 from api.crud import service as crud

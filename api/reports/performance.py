@@ -7,13 +7,10 @@ created or, for tasks imported later with an earlier history, from its first upd
 without an update by the date is "not rated" with no position.
 """
 
-import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, or_
@@ -25,6 +22,7 @@ from api.auth.models import Role, Scope
 from api.auth.permissions import partnership_ids_for
 from api.auth.principal import Principal
 from api.core.errors import Forbidden
+from api.core.sorting import natural_key
 from api.crud.policy import not_found
 from api.organisations.models import Organisation
 from api.partnerships.models import Membership, MembershipRole, Partnership
@@ -208,16 +206,6 @@ def load_contacts(
 
 
 # -- assembling --------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=8192)
-def natural_key(text: str) -> tuple[Any, ...]:
-    """'1.10' after '1.9'; 'b' after 'a'."""
-    return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part.lower())
-        for part in re.split(r"(\d+)", text)
-        if part
-    )
 
 
 def build_sections(

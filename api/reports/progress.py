@@ -16,6 +16,7 @@ from sqlmodel import col, select
 
 from api.auth.principal import Principal
 from api.core.settings import get_settings
+from api.core.sorting import natural_key
 from api.crud.policy import not_found
 from api.indicators.models import Indicator, LaaTarget, Measurement, Polarity
 from api.laa.rag import LaaRag
@@ -31,7 +32,7 @@ from api.plans.models import (
     Rag,
     Strategy,
 )
-from api.reports.performance import load_plan_rows, natural_key, readable_partnerships
+from api.reports.performance import load_plan_rows, readable_partnerships
 from api.reports.schemas import (
     IndicatorProgress,
     LatestUpdate,

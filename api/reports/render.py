@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from api.laa.service import escape_cell
+from api.core.cells import escape_cell
 from api.reports.schemas import PerformanceReport
 
 CSV_COLUMNS = (

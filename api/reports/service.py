@@ -10,10 +10,10 @@ from sqlalchemy import Select, or_
 from sqlalchemy.orm import Session
 from sqlmodel import col, delete, select
 
-from api.audit import service as audit
 from api.auth.models import Role
 from api.auth.permissions import partnership_ids_for
 from api.auth.principal import Principal
+from api.core import audit
 from api.core.errors import Unprocessable, field_error
 from api.core.models import utcnow
 from api.core.pagination import PageParams

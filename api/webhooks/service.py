@@ -21,7 +21,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,9 +31,9 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.audit import service as audit
 from api.auth.models import Role
 from api.auth.principal import Principal
+from api.core import audit
 from api.core.db import session_scope
 from api.core.errors import NotFound
 from api.core.models import utcnow
@@ -41,7 +41,6 @@ from api.core.pagination import PageParams, paginate
 from api.crud import service as crud
 from api.crud.policy import Policy
 from api.crud.service import Resource
-from api.housekeeping import SWEEP_INTERVAL_SECONDS, sweep
 from api.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
 from api.webhooks.schemas import (
     WebhookCreate,
@@ -313,19 +312,20 @@ def run_once(
 
 
 def run_worker(
-    interval_seconds: float = 2.0, once: bool = False, stopping: threading.Event | None = None
+    interval_seconds: float = 2.0,
+    once: bool = False,
+    stopping: threading.Event | None = None,
+    chores: Sequence[Callable[[], None]] = (),
 ) -> None:
     """``lsphub worker``: deliver until ``stopping`` is set (SIGTERM or SIGINT), sleeping when
-    the queue is empty, and sweep expired records (api/housekeeping.py) at start and hourly.
+    the queue is empty, and run each of ``chores`` before every batch (they keep their own
+    schedule, e.g. :func:`api.core.housekeeping.periodic_sweep`).
     A delivery in flight finishes first, within TIMEOUT_SECONDS."""
     stopping = stopping or threading.Event()
-    next_sweep = time.monotonic()
     with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as http:
         while not stopping.is_set():
-            if time.monotonic() >= next_sweep:
-                with session_scope() as session:
-                    log.info("swept expired records: %s", sweep(session))
-                next_sweep = time.monotonic() + SWEEP_INTERVAL_SECONDS
+            for chore in chores:
+                chore()
             done = run_once(http, stopping=stopping)
             if once:
                 return

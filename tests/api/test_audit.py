@@ -4,8 +4,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection
 
-from api.audit.guard import UnauditedWrite, install_audit_guard
-from api.audit.service import request_id_var
+from api.core.audit import request_id_var
+from api.core.audit_guard import UnauditedWrite, install_audit_guard
 from api.core.db import SessionLocal
 from api.organisations.models import Organisation, Sector
 

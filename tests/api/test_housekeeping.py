@@ -1,16 +1,16 @@
-"""Expired records are swept (api/housekeeping.py): `lsphub worker` hourly, `lsphub sweep`."""
+"""Expired records are swept (api/core/housekeeping.py): `lsphub worker` hourly, `lsphub sweep`."""
 
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, func, select
 
+from api.auth.housekeeping import EXPIRED_TOKEN_GRACE
 from api.auth.models import AuthToken, LoginAttempt
 from api.core.db import session_scope
+from api.core.housekeeping import sweep
+from api.core.idempotency import RETENTION, IdempotencyRecord
 from api.core.models import utcnow
-from api.housekeeping import EXPIRED_TOKEN_GRACE, sweep
-from api.idempotency import RETENTION
-from api.imports.models import IdempotencyRecord
 
 
 def count(db: Connection, model: type, *where: object) -> int:

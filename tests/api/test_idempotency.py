@@ -1,4 +1,4 @@
-"""Idempotency-Key on POST status updates (DESIGN §4, api/idempotency.py)."""
+"""Idempotency-Key on POST status updates (DESIGN §4, api/core/idempotency.py)."""
 
 import threading
 import uuid
@@ -11,10 +11,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, func, select, text
 
-from api.audit.models import AuditEvent
 from api.auth.models import Role, User
-from api.idempotency import lock_id
-from api.imports.models import IdempotencyRecord
+from api.core.audit import AuditEvent
+from api.core.idempotency import IdempotencyRecord, lock_id
 from api.plans.models import StatusUpdate, Task
 
 

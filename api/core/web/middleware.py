@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.audit.service import request_id_var
+from api.core.audit import request_id_var
 from api.core.errors import PayloadTooLarge
 from api.core.web.problems import problem_response
 

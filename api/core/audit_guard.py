@@ -12,8 +12,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from api.audit.models import AuditEvent
-from api.audit.service import request_id_var
+from api.core.audit import AuditEvent, request_id_var
 from api.core.settings import get_settings
 
 log = logging.getLogger("lsphub.audit")

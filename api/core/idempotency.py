@@ -17,7 +17,7 @@ find the stored response and replay it. The unique (principal, key) constraint i
 line of defence on both: a clash at insert is reported as the 409. A request that fails
 (any error) stores nothing, so it may be retried with the same key.
 
-Use from a route::
+Routers use it through :func:`api.core.web.idempotency.respond`::
 
     return idempotency.respond(
         session, principal, key=idempotency_key, method="POST", path=request.url.path,
@@ -27,39 +27,41 @@ Use from a route::
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Annotated, Any
+from datetime import datetime, timedelta
+from typing import Any
 
-from fastapi import Header, Response
 from pydantic import BaseModel
-from sqlalchemy import text
+from sqlalchemy import JSON, UniqueConstraint, delete, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlmodel import col, select
+from sqlmodel import Field, SQLModel, col, select
 
 from api.auth.principal import Principal
 from api.core.errors import Conflict, Unprocessable, field_error
-from api.core.models import utcnow
-from api.imports.models import IdempotencyRecord
+from api.core.models import UTCDateTime, utcnow
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The first response to a write sent with an ``Idempotency-Key``, replayed on retries."""
+
+    __tablename__ = "idempotency_record"
+    __table_args__ = (UniqueConstraint("principal", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    principal: str = Field(max_length=200)
+    key: str = Field(max_length=200)
+    method: str = Field(max_length=10)
+    path: str = Field(max_length=500)
+    body_sha256: str = Field(max_length=64)
+    status_code: int | None = None
+    response_body: str | None = None
+    response_headers: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
 
 # Stored responses are replayed for a day; an older key may be used again for a new request.
 RETENTION = timedelta(hours=24)
-REPLAYED_HEADER = "Idempotent-Replayed"
-# Response headers worth replaying; the rest (content-length, dates) are recomputed.
-KEPT_HEADERS = ("location", "etag", "content-type")
-
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        min_length=1,
-        max_length=200,
-        description="Any unique string (e.g. a UUID). Retrying with the same key and body "
-        "replays the first response instead of writing twice.",
-    ),
-]
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,6 @@ class StoredResponse:
     status_code: int
     body: str
     headers: dict[str, str]
-
-    def to_response(self, *, replayed: bool) -> Response:
-        headers = {k: v for k, v in self.headers.items() if k.lower() != "content-type"}
-        if replayed:
-            headers[REPLAYED_HEADER] = "true"
-        media_type = self.headers.get("content-type", "application/json")
-        return Response(self.body, self.status_code, headers=headers, media_type=media_type)
 
 
 def fingerprint(body: BaseModel | bytes | str | None) -> str:
@@ -171,35 +166,7 @@ def remember(
         raise _in_use() from exc
 
 
-Run = Callable[[], tuple[BaseModel, dict[str, str]]]
-
-
-def respond(
-    session: Session,
-    principal: Principal,
-    *,
-    key: str | None,
-    method: str,
-    path: str,
-    body: BaseModel | bytes | str | None,
-    status_code: int,
-    run: Run,
-) -> Response:
-    """Run a write once per key: ``run()`` returns the result model and response headers."""
-    if key is None:
-        result, headers = run()
-        return _stored(result, headers, status_code).to_response(replayed=False)
-    body_sha256 = fingerprint(body)
-    replay = begin(session, principal, key, method, path, body_sha256)
-    if replay is not None:
-        return replay.to_response(replayed=True)
-    result, headers = run()
-    stored = _stored(result, headers, status_code)
-    remember(session, principal, key, method, path, body_sha256, stored)
-    return stored.to_response(replayed=False)
-
-
-def _stored(result: BaseModel, headers: dict[str, Any], status_code: int) -> StoredResponse:
-    kept = {k.lower(): str(v) for k, v in headers.items() if k.lower() in KEPT_HEADERS}
-    kept.setdefault("content-type", "application/json")
-    return StoredResponse(status_code, result.model_dump_json(), kept)
+def sweep_expired(session: Session, now: datetime) -> int:
+    """Delete stored responses past their replay window; returns the rows removed."""
+    statement = delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < now - RETENTION)
+    return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,25 @@
+"""Sweepers for the credentials' bookkeeping (registered in api.core.housekeeping at startup)."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from api.auth.models import AuthToken, LoginAttempt
+from api.core.settings import get_settings
+
+EXPIRED_TOKEN_GRACE = timedelta(days=30)  # "signed in from ..." stays answerable for a month
+
+
+def sweep_expired_tokens(session: Session, now: datetime) -> int:
+    """Login tokens a month after they expired."""
+    statement = delete(AuthToken).where(col(AuthToken.expires_at) < now - EXPIRED_TOKEN_GRACE)
+    return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+
+def sweep_old_login_attempts(session: Session, now: datetime) -> int:
+    """Failed-login records older than the rate-limit window."""
+    window = timedelta(seconds=get_settings().login_window_seconds)
+    statement = delete(LoginAttempt).where(col(LoginAttempt.at) < now - window)
+    return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]

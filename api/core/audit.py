@@ -1,0 +1,93 @@
+"""The audit trail: every write records an event in the caller's transaction, so a write and
+its record land together. ``request_id_var`` carries the request id (set by the middleware)."""
+
+from contextvars import ContextVar
+from datetime import date, datetime, time
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import JSON
+from sqlalchemy.orm import Session
+from sqlmodel import Field, SQLModel
+
+from api.auth.principal import Principal
+from api.core.models import UTCDateTime, utcnow
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only record of a write; no API changes or deletes one."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    principal: str = Field(max_length=200, index=True)
+    action: str = Field(max_length=40, index=True)
+    resource: str = Field(max_length=60, index=True)
+    resource_id: str | None = Field(default=None, max_length=60, index=True)
+    before: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    after: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    request_id: str | None = Field(default=None, max_length=64, index=True)
+
+
+class Tombstone(SQLModel, table=True):
+    """Remembers deletions so incremental exports can report them."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    resource: str = Field(max_length=60, index=True)
+    resource_id: int = Field(index=True)
+    natural_key: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    deleted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+request_id_var: ContextVar[str | None] = ContextVar("lsphub_request_id", default=None)
+
+_SECRET_FIELDS = frozenset({"password_hash", "key_hash", "token_hash", "secret"})
+
+
+def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
+    """A JSON-safe copy of a row's columns, without secrets."""
+    if row is None:
+        return None
+    columns = row.__table__.columns  # type: ignore[attr-defined]
+    data = {c.key: getattr(row, c.key) for c in columns if c.key not in _SECRET_FIELDS}
+    return {key: _jsonable(value) for key, value in data.items()}
+
+
+def _jsonable(value: Any) -> Any:
+    """A column value as JSON: enums by value, dates and times in ISO 8601."""
+    if isinstance(value, Enum):
+        return _jsonable(value.value)
+    if isinstance(value, date | datetime | time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value.as_tuple().exponent >= 0 else float(value)  # type: ignore[operator]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def record(
+    session: Session,
+    principal: Principal | str,
+    action: str,
+    resource: str,
+    resource_id: Any,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        principal=principal if isinstance(principal, str) else principal.label,
+        action=action,
+        resource=resource,
+        resource_id=None if resource_id is None else str(resource_id),
+        before=before,
+        after=after,
+        request_id=request_id_var.get(),
+    )
+    session.add(event)
+    return event
