@@ -1,12 +1,13 @@
 """Generic list/get/create/update/delete with filters, sorting, versions and audit.
 
-Feature services configure a :class:`Resource` and add their rules through its hooks; routers
-are built from the same description by ``api.crud.router``.
+Feature services configure a :class:`Resource` and state their rules as the typed methods of
+a :class:`ResourceRules` subclass; routers are built from the same description by
+``api.crud.router``.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Select, exists, or_, select
@@ -23,7 +24,41 @@ from api.crud.policy import Policy, not_found
 
 M = TypeVar("M", bound=SQLModel)
 
-Hook = Callable[..., None]
+WriteAction = Literal["create", "update", "delete"]
+
+
+class ResourceRules(Generic[M]):
+    """A resource's domain rules, called by the generic operations at fixed points.
+
+    Each method has one job and a default that adds nothing; a feature subclasses this and
+    overrides what its resource needs. Checks raise domain errors; nothing here commits.
+    """
+
+    def filter(self, stmt: Select[Any], filters: BaseModel) -> Select[Any]:
+        """Filters that need joins, beyond the plain column filters."""
+        return stmt
+
+    def before_create(self, session: Session, principal: Principal, row: M) -> None:
+        """Check or complete a new row before it is flushed."""
+
+    def before_update(
+        self,
+        session: Session,
+        principal: Principal,
+        row: M,
+        changes: dict[str, Any],
+        previous: dict[str, Any],
+    ) -> None:
+        """Check a changed row before it is flushed: ``changes`` are already applied to
+        ``row``; ``previous`` holds its column values before them."""
+
+    def before_delete(self, session: Session, principal: Principal, row: M) -> None:
+        """Refuse or prepare a deletion."""
+
+    def after_write(
+        self, session: Session, principal: Principal, row: M, action: WriteAction
+    ) -> None:
+        """React to a flushed and audited write (e.g. queue a webhook event)."""
 
 
 @dataclass
@@ -38,13 +73,7 @@ class Resource(Generic[M]):
     default_sort: Sequence[str] = ("id",)
     search: Sequence[str] = ()  # columns matched by ?q=
     policy: Policy = field(default_factory=Policy)
-    # Extra filters that need joins: (stmt, filters) -> stmt
-    filter_hook: Callable[[Select[Any], BaseModel], Select[Any]] | None = None
-    # Domain rules, called before the row is flushed.
-    before_create: Hook | None = None  # (session, principal, row)
-    before_update: Hook | None = None  # (session, principal, row, changes, before)
-    before_delete: Hook | None = None  # (session, principal, row)
-    after_write: Hook | None = None  # (session, principal, row, action)
+    rules: ResourceRules[M] = field(default_factory=ResourceRules)
     tombstones: bool = False
 
     @property
@@ -86,9 +115,7 @@ def apply_filters(res: Resource[M], stmt: Select[Any], filters: BaseModel | None
         else:
             if name in columns:
                 stmt = stmt.where(columns[name] == value)
-    if res.filter_hook is not None:
-        stmt = res.filter_hook(stmt, filters)
-    return stmt
+    return res.rules.filter(stmt, filters)
 
 
 def _escape_like(text: str) -> str:
@@ -178,6 +205,11 @@ def check_references(session: Session, model: type[SQLModel], data: dict[str, An
         )
 
 
+def column_values(row: SQLModel) -> dict[str, Any]:
+    """A row's column values as Python objects (``audit.snapshot`` is their JSON)."""
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns}  # type: ignore[attr-defined]
+
+
 def check_version(row: SQLModel, expected: int | None) -> None:
     if expected is not None and expected != row.version:  # type: ignore[attr-defined]
         raise PreconditionFailed(
@@ -207,13 +239,11 @@ def create_row(session: Session, principal: Principal, res: Resource[M], body: S
     res.policy.authorize_create(session, principal, data)
     check_references(session, res.model, data)
     row = res.model(**data)
-    if res.before_create:
-        res.before_create(session, principal, row)
+    res.rules.before_create(session, principal, row)
     session.add(row)
     flush(session, res, "create")
     audit.record(session, principal, "create", res.name, row.id, after=audit.snapshot(row))  # type: ignore[attr-defined]
-    if res.after_write:
-        res.after_write(session, principal, row, "create")
+    res.rules.after_write(session, principal, row, "create")
     return row
 
 
@@ -230,19 +260,18 @@ def update_row(
     changes = body.model_dump(exclude_unset=True)
     res.policy.authorize_update(session, principal, row, changes)
     check_references(session, res.model, changes)
+    previous = column_values(row)
     before = audit.snapshot(row)
     for key, value in changes.items():
         setattr(row, key, value)
-    if res.before_update:
-        res.before_update(session, principal, row, changes, before)
+    res.rules.before_update(session, principal, row, changes, previous)
     if not session.is_modified(row):
         return row
     flush(session, res, "update")
     audit.record(
         session, principal, "update", res.name, row_id, before=before, after=audit.snapshot(row)
     )
-    if res.after_write:
-        res.after_write(session, principal, row, "update")
+    res.rules.after_write(session, principal, row, "update")
     return row
 
 
@@ -256,13 +285,11 @@ def delete_row(
     row = get_row(session, principal, res, row_id)
     check_version(row, expected_version)
     res.policy.authorize_delete(session, principal, row)
-    if res.before_delete:
-        res.before_delete(session, principal, row)
+    res.rules.before_delete(session, principal, row)
     before = audit.snapshot(row)
     session.delete(row)
     flush(session, res, "delete")
     if res.tombstones:
         session.add(Tombstone(resource=res.name, resource_id=row_id, natural_key=before))
     audit.record(session, principal, "delete", res.name, row_id, before=before)
-    if res.after_write:
-        res.after_write(session, principal, row, "delete")
+    res.rules.after_write(session, principal, row, "delete")

@@ -14,7 +14,7 @@ from api.core import audit
 from api.core.errors import invalid
 from api.core.models import utcnow
 from api.crud import service as crud
-from api.crud.service import Resource
+from api.crud.service import Resource, ResourceRules, WriteAction
 from api.indicators.models import Indicator, LaaTarget, Measurement, Unit
 from api.indicators.policy import LaaDataPolicy, LaaReadPolicy
 from api.indicators.schemas import (
@@ -38,17 +38,19 @@ from api.webhooks import service as webhooks
 from api.webhooks.schemas import WebhookEvent
 
 
-def _indicator_filters(stmt: Select[Any], filters: BaseModel) -> Select[Any]:
-    assert isinstance(filters, IndicatorFilters)
-    if filters.outcome_id is not None:
-        stmt = stmt.join(
-            OutcomeIndicator, col(OutcomeIndicator.indicator_id) == col(Indicator.id)
-        ).where(col(OutcomeIndicator.outcome_id) == filters.outcome_id)
-    if filters.task_id is not None:
-        stmt = stmt.join(TaskIndicator, col(TaskIndicator.indicator_id) == col(Indicator.id)).where(
-            col(TaskIndicator.task_id) == filters.task_id
-        )
-    return stmt
+class IndicatorRules(ResourceRules[Indicator]):
+    def filter(self, stmt: Select[Any], filters: BaseModel) -> Select[Any]:
+        """Indicators linked to an outcome or a task."""
+        assert isinstance(filters, IndicatorFilters)
+        if filters.outcome_id is not None:
+            stmt = stmt.join(
+                OutcomeIndicator, col(OutcomeIndicator.indicator_id) == col(Indicator.id)
+            ).where(col(OutcomeIndicator.outcome_id) == filters.outcome_id)
+        if filters.task_id is not None:
+            stmt = stmt.join(
+                TaskIndicator, col(TaskIndicator.indicator_id) == col(Indicator.id)
+            ).where(col(TaskIndicator.task_id) == filters.task_id)
+        return stmt
 
 
 indicators = Resource(
@@ -61,7 +63,7 @@ indicators = Resource(
     sortable=("id", "code", "title", "updated_at"),
     default_sort=("id",),
     search=("code", "title"),
-    filter_hook=_indicator_filters,
+    rules=IndicatorRules(),
     policy=LaaReadPolicy(),
 )
 
@@ -88,19 +90,52 @@ def _unit_of(session: Session, indicator_id: int) -> Unit:
     return Unit(unit)
 
 
-def _check_target_values(session: Session, principal: Principal, row: LaaTarget, *_: Any) -> None:
-    unit = _unit_of(session, row.indicator_id)
-    for name in ("baseline", "target", "stretch"):
-        check_value(unit, name, getattr(row, name))
+class LaaTargetRules(ResourceRules[LaaTarget]):
+    """Baseline, target and stretch fit the indicator's unit."""
+
+    def before_create(self, session: Session, principal: Principal, row: LaaTarget) -> None:
+        self._check_values(session, row)
+
+    def before_update(
+        self,
+        session: Session,
+        principal: Principal,
+        row: LaaTarget,
+        changes: dict[str, Any],
+        previous: dict[str, Any],
+    ) -> None:
+        self._check_values(session, row)
+
+    @staticmethod
+    def _check_values(session: Session, row: LaaTarget) -> None:
+        unit = _unit_of(session, row.indicator_id)
+        for name in ("baseline", "target", "stretch"):
+            check_value(unit, name, getattr(row, name))
 
 
-def _check_measurement(session: Session, principal: Principal, row: Measurement, *_: Any) -> None:
-    check_value(_unit_of(session, row.indicator_id), "value", row.value)
+class MeasurementRules(ResourceRules[Measurement]):
+    """The value fits the indicator's unit; a new measurement records who reported it and is
+    announced to webhooks."""
 
+    def before_create(self, session: Session, principal: Principal, row: Measurement) -> None:
+        check_value(_unit_of(session, row.indicator_id), "value", row.value)
+        row.reported_by = principal.label
 
-def _record_reporter(session: Session, principal: Principal, row: Measurement) -> None:
-    _check_measurement(session, principal, row)
-    row.reported_by = principal.label
+    def before_update(
+        self,
+        session: Session,
+        principal: Principal,
+        row: Measurement,
+        changes: dict[str, Any],
+        previous: dict[str, Any],
+    ) -> None:
+        check_value(_unit_of(session, row.indicator_id), "value", row.value)
+
+    def after_write(
+        self, session: Session, principal: Principal, row: Measurement, action: WriteAction
+    ) -> None:
+        if action == "create":
+            webhooks.enqueue(session, WebhookEvent.measurement_created, audit.snapshot(row) or {})
 
 
 laa_targets = Resource(
@@ -113,8 +148,7 @@ laa_targets = Resource(
     sortable=("id", "area", "period", "updated_at"),
     default_sort=("indicator_id", "area", "period"),
     policy=LaaDataPolicy(),
-    before_create=_check_target_values,
-    before_update=_check_target_values,
+    rules=LaaTargetRules(),
     tombstones=True,
 )
 
@@ -128,9 +162,7 @@ measurements = Resource(
     sortable=("id", "area", "period", "reported_on", "updated_at"),
     default_sort=("indicator_id", "area", "period", "reported_on"),
     policy=LaaDataPolicy(),
-    before_create=_record_reporter,
-    before_update=_check_measurement,
-    after_write=webhooks.announce(WebhookEvent.measurement_created, "create"),
+    rules=MeasurementRules(),
     tombstones=True,
 )
 

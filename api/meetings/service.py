@@ -14,7 +14,7 @@ from api.core import audit
 from api.core.errors import Conflict, DomainError, invalid
 from api.core.models import utcnow
 from api.crud import service as crud
-from api.crud.service import Resource
+from api.crud.service import Resource, ResourceRules, WriteAction
 from api.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingStatus
 from api.meetings.policy import AgendaItemPolicy, MeetingPolicy
 from api.meetings.schemas import (
@@ -139,7 +139,7 @@ def _check_adjournment(session: Session, row: Meeting) -> None:
         raise invalid("adjourned_to_id", "must start after the adjourned meeting")
 
 
-def _check_meeting(session: Session, principal: Principal, row: Meeting, *_: Any) -> None:
+def _check_meeting(session: Session, row: Meeting) -> None:
     if row.ends_at is not None and row.ends_at < row.starts_at:
         raise invalid("ends_at", "must not be before starts_at")
     if row.status == MeetingStatus.held and row.starts_at > utcnow():
@@ -149,26 +149,44 @@ def _check_meeting(session: Session, principal: Principal, row: Meeting, *_: Any
     _check_adjournment(session, row)
 
 
-def _check_meeting_update(
-    session: Session,
-    principal: Principal,
-    row: Meeting,
-    changes: dict[str, Any],
-    before: dict[str, Any],
-) -> None:
-    old = MeetingStatus(before["status"])
+def _check_meeting_update(session: Session, row: Meeting, previous: dict[str, Any]) -> None:
+    old = MeetingStatus(previous["status"])
     if row.status != old and row.status not in TRANSITIONS[old]:
         allowed = ", ".join(sorted(TRANSITIONS[old])) or "none"
         raise Conflict(
             f"A {old} meeting cannot become {row.status} (allowed: {allowed})",
             slug="invalid-transition",
         )
-    if before["minutes_approved_at"] is not None and row.minutes != before["minutes"]:
+    if previous["minutes_approved_at"] is not None and row.minutes != previous["minutes"]:
         raise Conflict(
             "The minutes were approved at a later meeting and can no longer change",
             slug="minutes-approved",
         )
-    _check_meeting(session, principal, row)
+    _check_meeting(session, row)
+
+
+class MeetingRules(ResourceRules[Meeting]):
+    """Dates, adjournments and status moves; approved minutes are frozen; a change is
+    announced to webhooks."""
+
+    def before_create(self, session: Session, principal: Principal, row: Meeting) -> None:
+        _check_meeting(session, row)
+
+    def before_update(
+        self,
+        session: Session,
+        principal: Principal,
+        row: Meeting,
+        changes: dict[str, Any],
+        previous: dict[str, Any],
+    ) -> None:
+        _check_meeting_update(session, row, previous)
+
+    def after_write(
+        self, session: Session, principal: Principal, row: Meeting, action: WriteAction
+    ) -> None:
+        if action == "update":
+            webhooks.enqueue(session, WebhookEvent.meeting_updated, audit.snapshot(row) or {})
 
 
 meetings = Resource(
@@ -182,9 +200,7 @@ meetings = Resource(
     default_sort=("starts_at",),
     search=("title", "location"),
     policy=MeetingPolicy(),
-    before_create=_check_meeting,
-    before_update=_check_meeting_update,
-    after_write=webhooks.announce(WebhookEvent.meeting_updated, "update"),
+    rules=MeetingRules(),
 )
 
 
@@ -231,14 +247,16 @@ def approve_minutes(
 # -- agenda ------------------------------------------------------------------------------------
 
 
-def _append_to_agenda(session: Session, principal: Principal, row: AgendaItem) -> None:
-    if row.position == 0:
-        last = session.scalar(
-            select(func.max(AgendaItem.position)).where(
-                col(AgendaItem.meeting_id) == row.meeting_id
+class AgendaItemRules(ResourceRules[AgendaItem]):
+    def before_create(self, session: Session, principal: Principal, row: AgendaItem) -> None:
+        """Position 0 appends the item to the end of the agenda."""
+        if row.position == 0:
+            last = session.scalar(
+                select(func.max(AgendaItem.position)).where(
+                    col(AgendaItem.meeting_id) == row.meeting_id
+                )
             )
-        )
-        row.position = (last or 0) + 1
+            row.position = (last or 0) + 1
 
 
 agenda_items = Resource(
@@ -251,7 +269,7 @@ agenda_items = Resource(
     sortable=("id", "position", "meeting_id"),
     default_sort=("meeting_id", "position"),
     policy=AgendaItemPolicy(),
-    before_create=_append_to_agenda,
+    rules=AgendaItemRules(),
 )
 
 

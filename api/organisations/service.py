@@ -3,7 +3,7 @@ from sqlalchemy.orm import Session
 from api.auth.principal import Principal
 from api.core.models import slugify
 from api.crud.policy import ManagedReferencePolicy
-from api.crud.service import Resource
+from api.crud.service import Resource, ResourceRules
 from api.organisations.models import Organisation
 from api.organisations.schemas import (
     OrganisationCreate,
@@ -13,9 +13,11 @@ from api.organisations.schemas import (
 )
 
 
-def _fill_slug(session: Session, principal: Principal, row: Organisation) -> None:
-    if not row.slug:
-        row.slug = slugify(row.short_name or row.name)
+class OrganisationRules(ResourceRules[Organisation]):
+    def before_create(self, session: Session, principal: Principal, row: Organisation) -> None:
+        """A slug made from the short name (or the name) when none is given."""
+        if not row.slug:
+            row.slug = slugify(row.short_name or row.name)
 
 
 organisations = Resource(
@@ -29,5 +31,5 @@ organisations = Resource(
     default_sort=("name",),
     search=("name", "short_name"),
     policy=ManagedReferencePolicy(),
-    before_create=_fill_slug,
+    rules=OrganisationRules(),
 )

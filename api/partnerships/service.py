@@ -19,7 +19,7 @@ from api.core.errors import Conflict, invalid
 from api.core.models import slugify
 from api.crud import service as crud
 from api.crud.policy import Policy, not_found, require_role, require_scope
-from api.crud.service import Resource, check_version
+from api.crud.service import Resource, ResourceRules, check_version
 from api.organisations.models import Organisation
 from api.partnerships.models import (
     EndReason,
@@ -66,16 +66,22 @@ class PartnershipPolicy(Policy):
             require_role(principal, Role.admin)
 
 
-def _fill_slug(session: Session, principal: Principal, row: Partnership) -> None:
-    if not row.slug:
-        row.slug = slugify(row.name)
+class PartnershipRules(ResourceRules[Partnership]):
+    def before_create(self, session: Session, principal: Principal, row: Partnership) -> None:
+        """A slug made from the name when none is given."""
+        if not row.slug:
+            row.slug = slugify(row.name)
 
-
-def _no_self_parent(
-    session: Session, principal: Principal, row: Partnership, changes: dict[str, Any], _: Any
-) -> None:
-    if row.parent_id is not None and row.parent_id == row.id:
-        raise invalid("parent_id", "a partnership cannot be its own parent")
+    def before_update(
+        self,
+        session: Session,
+        principal: Principal,
+        row: Partnership,
+        changes: dict[str, Any],
+        previous: dict[str, Any],
+    ) -> None:
+        if row.parent_id is not None and row.parent_id == row.id:
+            raise invalid("parent_id", "a partnership cannot be its own parent")
 
 
 partnerships = Resource(
@@ -89,8 +95,7 @@ partnerships = Resource(
     default_sort=("name",),
     search=("name", "purpose"),
     policy=PartnershipPolicy(),
-    before_create=_fill_slug,
-    before_update=_no_self_parent,
+    rules=PartnershipRules(),
 )
 
 
@@ -204,13 +209,11 @@ class MembershipPolicy(Policy):
         require_manage_partnership(session, principal, row.partnership_id)
 
 
-def _check_membership(
-    session: Session, principal: Principal, row: Membership, *update: Any
-) -> None:
+def _check_membership(session: Session, row: Membership, *, update: bool) -> None:
     """Dates, resignation notice, chair terms and one open membership per person.
 
-    ``update`` is (changes, before) when an existing membership changes: a member who becomes
-    chair later serves from that day, not from the start of their membership.
+    On an ``update`` of an existing membership, a member who becomes chair later serves from
+    that day, not from the start of their membership.
     """
     if row.ended_on is not None and row.ended_on < row.started_on:
         raise invalid("ended_on", "must not be before started_on")
@@ -272,6 +275,24 @@ def _membership_filters(stmt: Select[Any], filters: BaseModel) -> Select[Any]:
     return stmt.where(open_on(day) if filters.current else ~open_on(day))
 
 
+class MembershipRules(ResourceRules[Membership]):
+    def filter(self, stmt: Select[Any], filters: BaseModel) -> Select[Any]:
+        return _membership_filters(stmt, filters)
+
+    def before_create(self, session: Session, principal: Principal, row: Membership) -> None:
+        _check_membership(session, row, update=False)
+
+    def before_update(
+        self,
+        session: Session,
+        principal: Principal,
+        row: Membership,
+        changes: dict[str, Any],
+        previous: dict[str, Any],
+    ) -> None:
+        _check_membership(session, row, update=True)
+
+
 memberships = Resource(
     model=Membership,
     path="memberships",
@@ -282,9 +303,7 @@ memberships = Resource(
     sortable=("id", "started_on", "ended_on", "role", "updated_at"),
     default_sort=("started_on",),
     policy=MembershipPolicy(),
-    filter_hook=_membership_filters,
-    before_create=_check_membership,
-    before_update=_check_membership,
+    rules=MembershipRules(),
 )
 
 

@@ -4,14 +4,31 @@ from sqlalchemy.orm import Session
 
 from api.auth.principal import Principal
 from api.crud.policy import ManagedReferencePolicy
-from api.crud.service import Resource
+from api.crud.service import Resource, ResourceRules
 from api.people.models import Person
 from api.people.schemas import PersonCreate, PersonFilters, PersonRead, PersonUpdate
 
 
-def _normalise_email(session: Session, principal: Principal, row: Person, *_: Any) -> None:
+def _normalise_email(row: Person) -> None:
     if row.email:
         row.email = row.email.strip().lower()
+
+
+class PersonRules(ResourceRules[Person]):
+    """E-mail addresses are stored trimmed and lower-cased (they are unique)."""
+
+    def before_create(self, session: Session, principal: Principal, row: Person) -> None:
+        _normalise_email(row)
+
+    def before_update(
+        self,
+        session: Session,
+        principal: Principal,
+        row: Person,
+        changes: dict[str, Any],
+        previous: dict[str, Any],
+    ) -> None:
+        _normalise_email(row)
 
 
 people = Resource(
@@ -25,6 +42,5 @@ people = Resource(
     default_sort=("name",),
     search=("name", "email", "job_title"),
     policy=ManagedReferencePolicy(),
-    before_create=_normalise_email,
-    before_update=_normalise_email,
+    rules=PersonRules(),
 )

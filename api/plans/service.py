@@ -2,6 +2,7 @@
 
 import calendar
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -19,7 +20,7 @@ from api.core.errors import Unprocessable, field_error
 from api.core.pagination import PageParams, paginate
 from api.crud import service as crud
 from api.crud.policy import PartnershipPolicy
-from api.crud.service import Resource
+from api.crud.service import Resource, ResourceRules
 from api.partnerships.models import Partnership
 from api.plans.models import (
     Action,
@@ -193,7 +194,8 @@ def stale_condition(today: date) -> ColumnElement[bool]:
     )
 
 
-def _task_filters(stmt: Select[Any], filters: BaseModel) -> Select[Any]:
+def task_filters(stmt: Select[Any], filters: BaseModel) -> Select[Any]:
+    """Tasks by outcome, action plan, partnership, staleness or rating."""
     assert isinstance(filters, TaskFilters)
     need_plan = filters.partnership_id is not None or filters.stale is not None
     if filters.outcome_id or filters.action_plan_id or need_plan:
@@ -257,22 +259,6 @@ def check_status_rules(
         )
 
 
-def _history_from_patch(
-    session: Session,
-    principal: Principal,
-    task: Task,
-    changes: dict[str, Any],
-    before: dict[str, Any] | None,
-) -> None:
-    """A PATCH that moves status fields is recorded in the history like a status update."""
-    provided = {name: changes[name] for name in STATUS_FIELDS if name in changes}
-    if provided and before is not None:
-        check_status_rules(before, provided, note=None, require_change=False)
-    if provided and session.is_modified(task):
-        session.add(_history_row(principal, task, date.today(), note=None, on_behalf_of_id=None))
-        task.last_reported_on = max(task.last_reported_on or date.min, date.today())
-
-
 def _history_row(
     principal: Principal,
     task: Task,
@@ -296,6 +282,63 @@ def _history_row(
     )
 
 
+@dataclass(frozen=True)
+class StatusMove:
+    """A move of a task's status, however it arrives (PATCH of status fields, POST of a
+    status update, an import row)."""
+
+    provided: dict[str, Any]  # the status fields sent
+    base: dict[str, Any]  # the status the move starts from
+    reported_on: date
+    note: str | None = None
+    on_behalf_of_id: int | None = None
+    require_change: bool = True  # a POST must change something or carry a note
+
+
+def is_latest(task: Task, day: date) -> bool:
+    """An update dated ``day`` is the task's latest (so the task takes its values)."""
+    return task.last_reported_on is None or day >= task.last_reported_on
+
+
+def move_status(
+    session: Session, principal: Principal, task: Task, move: StatusMove
+) -> StatusUpdate:
+    """The one path of every status change: check the rules, append the history entry and,
+    when it is the latest, give the task its values. A late entry for an earlier date is
+    history only; the task's current fields stay."""
+    check_status_rules(move.base, move.provided, note=move.note, require_change=move.require_change)
+    entry = _history_row(principal, task, move.reported_on, move.note, move.on_behalf_of_id)
+    for key, value in {**move.base, **move.provided}.items():
+        setattr(entry, key, value)
+    if is_latest(task, move.reported_on):
+        for key, value in move.provided.items():
+            setattr(task, key, value)
+        task.last_reported_on = move.reported_on
+    session.add(entry)
+    return entry
+
+
+class TaskRules(ResourceRules[Task]):
+    def filter(self, stmt: Select[Any], filters: BaseModel) -> Select[Any]:
+        return task_filters(stmt, filters)
+
+    def before_update(
+        self,
+        session: Session,
+        principal: Principal,
+        row: Task,
+        changes: dict[str, Any],
+        previous: dict[str, Any],
+    ) -> None:
+        """A PATCH that moves status fields is recorded in the history like a status update,
+        dated today, through :func:`move_status`."""
+        provided = {name: changes[name] for name in STATUS_FIELDS if name in changes}
+        if provided and session.is_modified(row):
+            base = {name: previous[name] for name in STATUS_FIELDS}
+            move = StatusMove(provided, base, reported_on=date.today(), require_change=False)
+            move_status(session, principal, row, move)
+
+
 tasks = Resource(
     model=Task,
     policy=TaskPolicy(),
@@ -307,8 +350,7 @@ tasks = Resource(
     sortable=("id", "ref", "title", "deadline", "rag", "updated_at", "last_reported_on"),
     default_sort=("action_id", "ref"),
     search=("title", "target", "position"),
-    filter_hook=_task_filters,
-    before_update=_history_from_patch,
+    rules=TaskRules(),
 )
 
 
@@ -333,25 +375,17 @@ def add_status_update(
         )
     crud.check_references(session, StatusUpdate, body.model_dump(include={"on_behalf_of_id"}))
     reported_on = body.reported_on or today
-    is_latest = task.last_reported_on is None or reported_on >= task.last_reported_on
-    base = _status_of(task) if is_latest else _status_on(session, task, reported_on)
-    check_status_rules(base, provided, note=body.note, require_change=True)
+    latest = is_latest(task, reported_on)
+    base = _status_of(task) if latest else _status_on(session, task, reported_on)
     before = audit.snapshot(task)
-    entry = _history_row(principal, task, reported_on, body.note, body.on_behalf_of_id)
-    for key, value in {**base, **provided}.items():
-        setattr(entry, key, value)
-    if is_latest:
-        for key, value in provided.items():
-            setattr(task, key, value)
-        task.last_reported_on = reported_on
-    # else: a late entry for an earlier date is history only; the current fields stay.
-    session.add(entry)
+    move = StatusMove(provided, base, reported_on, body.note, body.on_behalf_of_id)
+    entry = move_status(session, principal, task, move)
     crud.flush(session, tasks, "update")
     audit.record(
         session, principal, "create", "status_update", entry.id, after=audit.snapshot(entry)
     )
     webhooks.enqueue(session, WebhookEvent.status_update_created, audit.snapshot(entry) or {})
-    if is_latest:
+    if latest:
         audit.record(
             session, principal, "update", "task", task.id, before=before, after=audit.snapshot(task)
         )

@@ -19,7 +19,7 @@ from api.core.models import utcnow
 from api.core.pagination import PageParams
 from api.crud import service as crud
 from api.crud.policy import PartnershipPolicy
-from api.crud.service import Resource
+from api.crud.service import Resource, ResourceRules
 from api.indicators.models import Indicator
 from api.reports.models import Report, ReportBase, ReportIndicator
 from api.reports.performance import REPORT_READ_ROLES, REPORT_READ_SCOPES
@@ -58,6 +58,11 @@ class ReportFields(ReportBase):
     """The paper's own columns (a create body without its indicator links)."""
 
 
+class ReportRules(ResourceRules[Report]):
+    def filter(self, stmt: Select[Any], filters: BaseModel) -> Select[Any]:
+        return _report_filters(stmt, filters)
+
+
 def _report_filters(stmt: Select[Any], filters: BaseModel) -> Select[Any]:
     assert isinstance(filters, ReportFilters)
     if filters.indicator_id is not None:
@@ -79,7 +84,7 @@ reports = Resource(
     default_sort=("id",),
     search=("title", "description"),
     policy=ReportPolicy(),
-    filter_hook=_report_filters,
+    rules=ReportRules(),
 )
 
 

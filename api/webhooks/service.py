@@ -99,17 +99,6 @@ def enqueue(session: Session, event: WebhookEvent | str, payload: dict[str, Any]
     return len(subscribed)
 
 
-def announce(event: WebhookEvent, *actions: str) -> Any:
-    """A ``Resource.after_write`` hook queueing ``event`` with the row's snapshot when the
-    write's action is one of ``actions`` (``create``, ``update``, ``delete``)."""
-
-    def hook(session: Session, principal: Principal, row: Any, action: str) -> None:
-        if action in actions:
-            enqueue(session, event, audit.snapshot(row) or {})
-
-    return hook
-
-
 # -- signing -----------------------------------------------------------------------------------
 
 
