@@ -6,6 +6,8 @@ at those meetings, and the last meeting held.
 """
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -19,6 +21,7 @@ from api.crud import service as crud
 from api.crud.policy import require_role
 from api.governance.schemas import Finding, GovernanceReport, Rule
 from api.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
+from api.meetings.schemas import Quorum
 from api.meetings.service import LONDON, quorum_for
 from api.organisations.models import Organisation, Sector
 from api.partnerships.models import (
@@ -44,13 +47,48 @@ def _open_on_day(membership: Membership, day: date) -> bool:
     )
 
 
-def check(session: Session, rows: list[Partnership], today: date) -> GovernanceReport:
+@dataclass(frozen=True)
+class MemberRecord:
+    """An open membership with its attendance at the meetings held while it was open."""
+
+    membership: Membership
+    person_name: str
+    sector: str | None
+    partnership: Partnership
+    eligible: list[Meeting]
+    statuses: list[AttendanceStatus | None]
+
+    def base(self) -> dict[str, Any]:
+        return {
+            "partnership_id": self.partnership.id,
+            "partnership_name": self.partnership.name,
+            "membership_id": self.membership.id,
+            "person_id": self.membership.person_id,
+            "person_name": self.person_name,
+        }
+
+    def count(self, *statuses: AttendanceStatus | None) -> int:
+        return sum(1 for s in self.statuses if s in statuses)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the rules read, loaded with a fixed number of queries."""
+
+    today: date
+    window_start: date
+    active: list[Partnership]
+    members: list[MemberRecord]
+    held: dict[int, list[Meeting]]  # meetings held in the window, per partnership
+    quorums: dict[int, Quorum]
+    last_held: dict[int, datetime]
+
+
+def _load_facts(session: Session, rows: list[Partnership], today: date) -> Facts:
     window_start = add_months(today, -12)
     active = [p for p in rows if p.status == PartnershipStatus.active]
     ids = [p.id for p in active if p.id is not None]
     by_id = {p.id: p for p in active}
-    findings: list[Finding] = []
-
     members = session.execute(
         select(Membership, Person.name, Organisation.sector)
         .join(Person, col(Person.id) == col(Membership.person_id))
@@ -68,16 +106,49 @@ def check(session: Session, rows: list[Partnership], today: date) -> GovernanceR
         )
         .order_by(col(Meeting.starts_at), col(Meeting.id))
     ).all()
-    quorums = quorum_for(session, [m.id for m in held if m.id is not None])
-    attendance: dict[tuple[int, int], AttendanceStatus] = {}
-    if held:
-        for meeting_id, membership_id, status in session.execute(
-            select(Attendance.meeting_id, Attendance.membership_id, Attendance.status).where(
-                col(Attendance.meeting_id).in_([m.id for m in held])
-            )
-        ):
-            attendance[(meeting_id, membership_id)] = AttendanceStatus(status)
-    last_held = dict(
+    attendance = _attendance(session, held)
+    held_by_partnership: dict[int, list[Meeting]] = defaultdict(list)
+    for meeting in held:
+        held_by_partnership[meeting.partnership_id].append(meeting)
+    records = []
+    for membership, person_name, sector in members:
+        eligible = [
+            m
+            for m in held_by_partnership[membership.partnership_id]
+            if _open_on_day(membership, _day(m))
+        ]
+        statuses = [attendance.get((m.id or 0, membership.id or 0)) for m in eligible]
+        partnership = by_id[membership.partnership_id]
+        records.append(
+            MemberRecord(membership, person_name, sector, partnership, eligible, statuses)
+        )
+    return Facts(
+        today=today,
+        window_start=window_start,
+        active=active,
+        members=records,
+        held=held_by_partnership,
+        quorums=quorum_for(session, [m.id for m in held if m.id is not None]),
+        last_held=_last_held(session, ids),
+    )
+
+
+def _attendance(
+    session: Session, held: Sequence[Meeting]
+) -> dict[tuple[int, int], AttendanceStatus]:
+    """(meeting id, membership id) -> how the member attended."""
+    if not held:
+        return {}
+    rows = session.execute(
+        select(Attendance.meeting_id, Attendance.membership_id, Attendance.status).where(
+            col(Attendance.meeting_id).in_([m.id for m in held])
+        )
+    )
+    return {(meeting_id, member_id): AttendanceStatus(s) for meeting_id, member_id, s in rows}
+
+
+def _last_held(session: Session, ids: list[int]) -> dict[int, datetime]:
+    return dict(
         session.execute(
             select(Meeting.partnership_id, func.max(Meeting.starts_at))
             .where(col(Meeting.partnership_id).in_(ids), col(Meeting.status) == MeetingStatus.held)
@@ -85,159 +156,173 @@ def check(session: Session, rows: list[Partnership], today: date) -> GovernanceR
         ).all()
     )
 
-    held_by_partnership: dict[int, list[Meeting]] = defaultdict(list)
-    for meeting in held:
-        held_by_partnership[meeting.partnership_id].append(meeting)
 
-    # Members: attendance, substitutions, chairs' terms; partnership: voluntary sector.
-    voluntary: set[int] = set()
-    for membership, person_name, sector in members:
-        partnership = by_id[membership.partnership_id]
-        if sector == Sector.voluntary_community:
-            voluntary.add(membership.partnership_id)
-        base: dict[str, Any] = {
-            "partnership_id": partnership.id,
-            "partnership_name": partnership.name,
-            "membership_id": membership.id,
-            "person_id": membership.person_id,
-            "person_name": person_name,
-        }
-        eligible = [
-            m
-            for m in held_by_partnership[membership.partnership_id]
-            if _open_on_day(membership, _day(m))
-        ]
-        statuses = [attendance.get((m.id or 0, membership.id or 0)) for m in eligible]
-        attended = sum(1 for s in statuses if s in ATTENDED)
-        substitutions = sum(1 for s in statuses if s == AttendanceStatus.substitute)
-        if eligible and attended / len(eligible) < partnership.attendance_threshold:
-            findings.append(
-                Finding(
-                    **base,
-                    rule=Rule.attendance_below_threshold,
-                    message=f"{person_name} attended {attended} of {len(eligible)} meetings in "
-                    f"the last 12 months; the terms of reference ask for at least "
-                    f"{partnership.attendance_threshold:.0%}",
-                    evidence={
-                        "meetings_held": len(eligible),
-                        "attended": attended,
-                        "rate": round(attended / len(eligible), 3),
-                        "threshold": partnership.attendance_threshold,
-                        "present": statuses.count(AttendanceStatus.present),
-                        "substitute": substitutions,
-                        "apologies": statuses.count(AttendanceStatus.apologies),
-                        "absent": sum(1 for s in statuses if s in (None, AttendanceStatus.absent)),
-                        "meeting_ids": [m.id for m in eligible],
-                    },
-                )
-            )
-        if substitutions > partnership.max_substitutions_per_year:
-            findings.append(
-                Finding(
-                    **base,
-                    rule=Rule.substitutions_over_limit,
-                    message=f"{person_name} sent a substitute {substitutions} times in the last "
-                    f"12 months; more than {partnership.max_substitutions_per_year} ends the "
-                    "membership",
-                    evidence={
-                        "substitutions": substitutions,
-                        "limit": partnership.max_substitutions_per_year,
-                        "meeting_ids": [
-                            m.id
-                            for m, s in zip(eligible, statuses, strict=True)
-                            if s == AttendanceStatus.substitute
-                        ],
-                    },
-                )
-            )
-        if (
-            membership.role == MembershipRole.chair
-            and membership.term_ends_on is not None
-            and membership.term_ends_on < today
-        ):
-            findings.append(
-                Finding(
-                    **base,
-                    rule=Rule.chair_past_term,
-                    message=f"{person_name}'s term as chair ended on "
-                    f"{membership.term_ends_on.isoformat()}",
-                    evidence={
-                        "started_on": membership.started_on.isoformat(),
-                        "term_ends_on": membership.term_ends_on.isoformat(),
-                        "chair_term_months": partnership.chair_term_months,
-                        "days_over": (today - membership.term_ends_on).days,
-                    },
-                )
-            )
+# -- the rules: each returns its findings ------------------------------------------------------
 
-    for partnership in active:
-        assert partnership.id is not None
-        base = {"partnership_id": partnership.id, "partnership_name": partnership.name}
-        if partnership.voluntary_rep_required and partnership.id not in voluntary:
-            findings.append(
-                Finding(
-                    **base,
-                    rule=Rule.no_voluntary_member,
-                    message=f"{partnership.name} has no current member on behalf of a "
-                    "voluntary or community sector organisation",
-                    evidence={
-                        "current_members": sum(
-                            1 for m, *_ in members if m.partnership_id == partnership.id
-                        ),
-                        "voluntary_rep_required": True,
-                    },
-                )
-            )
-        last = last_held.get(partnership.id)
+
+def attendance_below_threshold(facts: Facts) -> Iterator[Finding]:
+    for member in facts.members:
+        eligible, partnership = member.eligible, member.partnership
+        attended = member.count(*ATTENDED)
+        if not eligible or attended / len(eligible) >= partnership.attendance_threshold:
+            continue
+        yield Finding(
+            **member.base(),
+            rule=Rule.attendance_below_threshold,
+            message=f"{member.person_name} attended {attended} of {len(eligible)} meetings in "
+            f"the last 12 months; the terms of reference ask for at least "
+            f"{partnership.attendance_threshold:.0%}",
+            evidence={
+                "meetings_held": len(eligible),
+                "attended": attended,
+                "rate": round(attended / len(eligible), 3),
+                "threshold": partnership.attendance_threshold,
+                "present": member.count(AttendanceStatus.present),
+                "substitute": member.count(AttendanceStatus.substitute),
+                "apologies": member.count(AttendanceStatus.apologies),
+                "absent": member.count(None, AttendanceStatus.absent),
+                "meeting_ids": [m.id for m in eligible],
+            },
+        )
+
+
+def substitutions_over_limit(facts: Facts) -> Iterator[Finding]:
+    for member in facts.members:
+        substitutions = member.count(AttendanceStatus.substitute)
+        limit = member.partnership.max_substitutions_per_year
+        if substitutions <= limit:
+            continue
+        yield Finding(
+            **member.base(),
+            rule=Rule.substitutions_over_limit,
+            message=f"{member.person_name} sent a substitute {substitutions} times in the last "
+            f"12 months; more than {limit} ends the membership",
+            evidence={
+                "substitutions": substitutions,
+                "limit": limit,
+                "meeting_ids": [
+                    m.id
+                    for m, s in zip(member.eligible, member.statuses, strict=True)
+                    if s == AttendanceStatus.substitute
+                ],
+            },
+        )
+
+
+def chair_past_term(facts: Facts) -> Iterator[Finding]:
+    for member in facts.members:
+        membership = member.membership
+        ends = membership.term_ends_on
+        if membership.role != MembershipRole.chair or ends is None or ends >= facts.today:
+            continue
+        yield Finding(
+            **member.base(),
+            rule=Rule.chair_past_term,
+            message=f"{member.person_name}'s term as chair ended on {ends.isoformat()}",
+            evidence={
+                "started_on": membership.started_on.isoformat(),
+                "term_ends_on": ends.isoformat(),
+                "chair_term_months": member.partnership.chair_term_months,
+                "days_over": (facts.today - ends).days,
+            },
+        )
+
+
+def no_voluntary_member(facts: Facts) -> Iterator[Finding]:
+    voluntary = {m.partnership.id for m in facts.members if m.sector == Sector.voluntary_community}
+    for partnership in facts.active:
+        if not partnership.voluntary_rep_required or partnership.id in voluntary:
+            continue
+        yield Finding(
+            **_partnership_base(partnership),
+            rule=Rule.no_voluntary_member,
+            message=f"{partnership.name} has no current member on behalf of a "
+            "voluntary or community sector organisation",
+            evidence={
+                "current_members": sum(
+                    1 for m in facts.members if m.membership.partnership_id == partnership.id
+                ),
+                "voluntary_rep_required": True,
+            },
+        )
+
+
+def meeting_overdue(facts: Facts) -> Iterator[Finding]:
+    for partnership in facts.active:
+        last = facts.last_held.get(partnership.id or 0)
         last_day = last.astimezone(LONDON).date() if last is not None else None
         since = last_day or partnership.created_at.astimezone(LONDON).date()
-        due = add_months(since, partnership.max_months_between_meetings)
-        if due < today:
-            findings.append(
-                Finding(
-                    **base,
-                    rule=Rule.meeting_overdue,
-                    message=f"{partnership.name} last met on "
-                    f"{last_day.isoformat() if last_day else 'no date on record'}; it must "
-                    f"meet at least every {partnership.max_months_between_meetings} months",
-                    evidence={
-                        "last_held_on": last_day.isoformat() if last_day else None,
-                        "due_by": due.isoformat(),
-                        "max_months_between_meetings": partnership.max_months_between_meetings,
-                        "days_overdue": (today - due).days,
-                    },
-                )
-            )
-        count = len(held_by_partnership[partnership.id])
-        minimum = partnership.min_meetings_per_year
-        if minimum is not None and count < minimum:
-            findings.append(
-                Finding(
-                    **base,
-                    rule=Rule.too_few_meetings,
-                    message=f"{partnership.name} met {count} times in the last 12 months; "
-                    f"its terms of reference ask for at least {minimum}",
-                    evidence={"meetings_held": count, "min_meetings_per_year": minimum},
-                )
-            )
-        for meeting in held_by_partnership[partnership.id]:
-            quorum = quorums[meeting.id or 0]
-            if not quorum.quorate:
-                findings.append(
-                    Finding(
-                        **base,
-                        rule=Rule.inquorate_meeting,
-                        meeting_id=meeting.id,
-                        message=f"'{meeting.title}' on {_day(meeting).isoformat()} was held "
-                        f"with {quorum.present_voting} voting members present; the quorum "
-                        f"is {quorum.required}",
-                        evidence={
-                            "held_on": _day(meeting).isoformat(),
-                            **quorum.model_dump(),
-                        },
-                    )
-                )
+        every = partnership.max_months_between_meetings
+        due = add_months(since, every)
+        if due >= facts.today:
+            continue
+        yield Finding(
+            **_partnership_base(partnership),
+            rule=Rule.meeting_overdue,
+            message=f"{partnership.name} last met on "
+            f"{last_day.isoformat() if last_day else 'no date on record'}; it must "
+            f"meet at least every {every} months",
+            evidence={
+                "last_held_on": last_day.isoformat() if last_day else None,
+                "due_by": due.isoformat(),
+                "max_months_between_meetings": every,
+                "days_overdue": (facts.today - due).days,
+            },
+        )
 
+
+def too_few_meetings(facts: Facts) -> Iterator[Finding]:
+    for partnership in facts.active:
+        count = len(facts.held[partnership.id or 0])
+        minimum = partnership.min_meetings_per_year
+        if minimum is None or count >= minimum:
+            continue
+        yield Finding(
+            **_partnership_base(partnership),
+            rule=Rule.too_few_meetings,
+            message=f"{partnership.name} met {count} times in the last 12 months; "
+            f"its terms of reference ask for at least {minimum}",
+            evidence={"meetings_held": count, "min_meetings_per_year": minimum},
+        )
+
+
+def inquorate_meeting(facts: Facts) -> Iterator[Finding]:
+    for partnership in facts.active:
+        for meeting in facts.held[partnership.id or 0]:
+            quorum = facts.quorums[meeting.id or 0]
+            if quorum.quorate:
+                continue
+            yield Finding(
+                **_partnership_base(partnership),
+                rule=Rule.inquorate_meeting,
+                meeting_id=meeting.id,
+                message=f"'{meeting.title}' on {_day(meeting).isoformat()} was held "
+                f"with {quorum.present_voting} voting members present; the quorum "
+                f"is {quorum.required}",
+                evidence={"held_on": _day(meeting).isoformat(), **quorum.model_dump()},
+            )
+
+
+RULES: tuple[Callable[[Facts], Iterable[Finding]], ...] = (
+    attendance_below_threshold,
+    substitutions_over_limit,
+    chair_past_term,
+    no_voluntary_member,
+    meeting_overdue,
+    too_few_meetings,
+    inquorate_meeting,
+)
+"""Every governance rule, each a function of the facts returning its findings."""
+
+
+def _partnership_base(partnership: Partnership) -> dict[str, Any]:
+    return {"partnership_id": partnership.id, "partnership_name": partnership.name}
+
+
+def check(session: Session, rows: list[Partnership], today: date) -> GovernanceReport:
+    """Run every rule over ``rows``; findings in the partnerships' order, then by rule."""
+    facts = _load_facts(session, rows, today)
+    findings = [finding for rule in RULES for finding in rule(facts)]
     counts = dict.fromkeys(Rule, 0)
     for finding in findings:
         counts[finding.rule] += 1
@@ -245,7 +330,7 @@ def check(session: Session, rows: list[Partnership], today: date) -> GovernanceR
     findings.sort(key=lambda f: (order[f.partnership_id], list(Rule).index(f.rule)))
     return GovernanceReport(
         checked_on=today,
-        window_start=window_start,
+        window_start=facts.window_start,
         partnership_ids=[p.id for p in rows if p.id is not None],
         counts=counts,
         findings=findings,
