@@ -101,139 +101,11 @@ class TaskKind(Kind):
     # -- references ----------------------------------------------------------------------------
 
     def resolve(self, ctx: Context, rows: list[Row]) -> None:
-        session = ctx.session
-        partnerships = {
-            pid: (slug, parent, name)
-            for pid, slug, parent, name in session.execute(
-                select(
-                    col(Partnership.id),
-                    col(Partnership.slug),
-                    col(Partnership.parent_id),
-                    col(Partnership.name),
-                )
-            )
-        }
-        slugs = {slug: pid for pid, (slug, _, _) in partnerships.items()}
-        strategy_of: dict[Any, Any] = {}
-        for sid, pid in session.execute(
-            select(col(Strategy.id), col(Strategy.partnership_id)).order_by(col(Strategy.id))
-        ):
-            if pid is not None:
-                strategy_of[pid] = sid  # latest wins
-
-        def strategy_for(pid: int) -> int | None:
-            seen: set[int] = set()
-            parent = partnerships[pid][1]
-            while parent is not None and parent not in seen:
-                seen.add(parent)
-                if parent in strategy_of:
-                    return strategy_of[parent]
-                parent = partnerships[parent][1]
-            return strategy_of.get(pid)
-
-        org_slugs: dict[str, Any] = {}
-        org_names: dict[str, list[tuple[Any, str]]] = defaultdict(list)
-        for oid, slug, name in session.execute(
-            select(col(Organisation.id), col(Organisation.slug), col(Organisation.name))
-        ):
-            org_slugs[slug] = oid
-            org_names[name.strip().lower()].append((oid, slug))
-
-        used = {r.refs.get("pid") for r in rows}
-        for row in rows:
-            pid = check_partnership(ctx, row, "partnership", slugs)
-            row.refs["pid"] = pid
-            if pid is None:
-                continue
-            used.add(pid)
-            sid = strategy_for(pid)
-            if sid is None:
-                ctx.errors.add(
-                    row.number,
-                    "partnership",
-                    row.values["partnership"],
-                    "no strategy for this partnership's outcomes: link a strategy to it or "
-                    "to its parent partnership",
-                )
-                continue
-            row.refs["strategy"] = sid
-            lead = row.values.get("lead_organisation")
-            if lead is not None:
-                if lead in org_slugs:
-                    row.refs["lead"] = org_slugs[lead]
-                else:
-                    matches = org_names.get(lead.lower(), [])
-                    if len(matches) == 1:
-                        row.refs["lead"] = matches[0][0]
-                        row.values["lead_organisation"] = matches[0][1]
-                    elif matches:
-                        ctx.errors.add(
-                            row.number, "lead_organisation", lead, "ambiguous name: use the slug"
-                        )
-                    else:
-                        ctx.errors.add(
-                            row.number,
-                            "lead_organisation",
-                            lead,
-                            "no organisation with this slug or name",
-                        )
-
-        strategies = sorted({r.refs["strategy"] for r in rows if "strategy" in r.refs})
-        outcomes: dict[tuple[Any, str], tuple[Any, str]] = {}
-        for oid, sid, code, title in session.execute(
-            select(
-                col(Outcome.id), col(Outcome.strategy_id), col(Outcome.code), col(Outcome.title)
-            ).where(col(Outcome.strategy_id).in_(strategies))
-        ):
-            outcomes[(sid, code)] = (oid, title)
-        pids = sorted(p for p in used if p is not None)
-        plans: dict[Any, list[Any]] = defaultdict(list)
-        for plan_id, pid in session.execute(
-            select(col(ActionPlan.id), col(ActionPlan.partnership_id))
-            .where(col(ActionPlan.partnership_id).in_(pids))
-            .order_by(col(ActionPlan.id))
-        ):
-            plans[pid].append(plan_id)
-        plan_owner = {plan: pid for pid, ids in plans.items() for plan in ids}
-        actions: dict[tuple[Any, Any, str], tuple[Any, str]] = {}
-        for aid, plan_id, oid, ref, title in session.execute(
-            select(
-                col(Action.id),
-                col(Action.action_plan_id),
-                col(Action.outcome_id),
-                col(Action.ref),
-                col(Action.title),
-            )
-            .where(col(Action.action_plan_id).in_(list(plan_owner)))
-            .order_by(col(Action.id))
-        ):
-            actions.setdefault((plan_owner[plan_id], oid, ref), (aid, title))
-
-        outcome_rows: dict[tuple[Any, str], Row] = {}
-        action_rows: dict[tuple[int, int, str], Row] = {}
-        for row in rows:
-            if "strategy" not in row.refs:
-                continue
-            okey = (row.refs["strategy"], row.values["outcome_code"])
-            _same_title(ctx, row, "outcome_title", outcome_rows.setdefault(okey, row), "outcome")
-            outcome = outcomes.get(okey)
-            if outcome is None:
-                if row.values.get("outcome_title") is None:
-                    ctx.errors.add(
-                        row.number, "outcome_title", None, "required: the outcome is new"
-                    )
-                continue
-            row.refs["outcome"] = outcome[0]
-            akey = (row.refs["pid"], outcome[0], row.values["action_ref"])
-            _same_title(ctx, row, "action_title", action_rows.setdefault(akey, row), "action")
-            action = actions.get(akey)
-            if action is None:
-                continue
-            row.refs["action"] = action[0]
-        for row in rows:
-            new_action = "strategy" in row.refs and "action" not in row.refs
-            if new_action and row.values.get("action_title") is None:
-                ctx.errors.add(row.number, "action_title", None, "required: the action is new")
+        """Partnership, strategy, lead organisation, outcome and action of every row."""
+        partnerships = _partnerships(ctx.session)
+        _resolve_partnerships(ctx, rows, partnerships)
+        plans = _plans(ctx.session, {r.refs["pid"] for r in rows if r.refs.get("pid")})
+        _resolve_outcomes_and_actions(ctx, rows, plans)
         ctx.state["task_plans"] = (dict(plans), partnerships)
 
     # -- current state -------------------------------------------------------------------------
@@ -305,83 +177,16 @@ class TaskKind(Kind):
     # -- writing -------------------------------------------------------------------------------
 
     def apply(self, ctx: Context, creates: list[Row], updates: list[Update]) -> None:
+        """Outcomes and actions first (new ones created, changed titles kept), then tasks."""
         plans, partnerships = ctx.state.pop("task_plans")
         rows = sorted([*creates, *(u.row for u in updates)], key=lambda r: r.number)
+        _write_outcomes(ctx, rows, updates)
+        _write_actions(ctx, rows, updates, plans, partnerships)
+        self._create_tasks(ctx, creates)
+        self._update_tasks(ctx, updates)
 
-        # Outcomes: create the missing ones, retitle the changed ones.
-        new_outcomes: dict[tuple[int, str], Values] = {}
-        for row in rows:
-            if "outcome" not in row.refs:
-                okey = (row.refs["strategy"], row.values["outcome_code"])
-                new_outcomes.setdefault(
-                    okey,
-                    {
-                        "strategy_id": okey[0],
-                        "code": okey[1],
-                        "title": row.values["outcome_title"],
-                        "lead_partnership_id": row.refs["pid"],
-                    },
-                )
-        outcome_ids = dict(
-            zip(new_outcomes, insert_rows(ctx, Outcome, list(new_outcomes.values())), strict=True)
-        )
-        for row in rows:
-            if "outcome" not in row.refs:
-                row.refs["outcome"] = outcome_ids[
-                    (row.refs["strategy"], row.values["outcome_code"])
-                ]
-        retitled: dict[int, Values] = {}
-        for u in updates:
-            if "outcome_title" in u.changed and u.row.values["outcome_title"] is not None:
-                retitled.setdefault(
-                    u.row.refs["outcome"],
-                    {"id": u.row.refs["outcome"], "title": u.row.values["outcome_title"]},
-                )
-        update_rows(ctx, Outcome, list(retitled.values()))
-
-        # Action plans for partnerships that have none yet, then the missing actions.
-        need_plan = sorted({r.refs["pid"] for r in rows if "action" not in r.refs} - set(plans))
-        plan_ids = insert_rows(
-            ctx,
-            ActionPlan,
-            [
-                {"partnership_id": pid, "title": f"{partnerships[pid][2]} action plan"}
-                for pid in need_plan
-            ],
-        )
-        for pid, plan_id in zip(need_plan, plan_ids, strict=True):
-            plans[pid] = [plan_id]
-        new_actions: dict[tuple[int, int, str], Values] = {}
-        for row in rows:
-            if "action" not in row.refs:
-                akey = (row.refs["pid"], row.refs["outcome"], row.values["action_ref"])
-                new_actions.setdefault(
-                    akey,
-                    {
-                        "action_plan_id": plans[akey[0]][-1],
-                        "outcome_id": akey[1],
-                        "ref": akey[2],
-                        "title": row.values["action_title"],
-                    },
-                )
-        action_ids = dict(
-            zip(new_actions, insert_rows(ctx, Action, list(new_actions.values())), strict=True)
-        )
-        for row in rows:
-            if "action" not in row.refs:
-                akey = (row.refs["pid"], row.refs["outcome"], row.values["action_ref"])
-                row.refs["action"] = action_ids[akey]
-        retitled = {}
-        for u in updates:
-            if "action_title" in u.changed and u.row.values["action_title"] is not None:
-                retitled.setdefault(
-                    u.existing.ids["action"],
-                    {"id": u.existing.ids["action"], "title": u.row.values["action_title"]},
-                )
-        update_rows(ctx, Action, list(retitled.values()))
-
-        # New tasks and their first status update, a batch at a time (flat memory).
-        history: list[tuple[int, Row, Values]] = []
+    def _create_tasks(self, ctx: Context, creates: list[Row]) -> None:
+        """New tasks and their first status update, a batch at a time (flat memory)."""
         for offset in range(0, len(creates), BATCH):
             batch = creates[offset : offset + BATCH]
             new_tasks: list[Values] = []
@@ -400,7 +205,9 @@ class TaskKind(Kind):
             self._history(ctx, first_updates)
             ctx.progress("writing tasks", offset + len(batch), len(creates))
 
-        # Changed tasks; a status update for each whose status changed.
+    def _update_tasks(self, ctx: Context, updates: list[Update]) -> None:
+        """Changed tasks; a status update for each whose status changed."""
+        history: list[tuple[int, Row, Values]] = []
         changed_tasks: list[Values] = []
         for u in updates:
             names = [n for n in TASK_COLUMNS if n in u.changed]
@@ -479,3 +286,253 @@ def _same_title(ctx: Context, row: Row, column: str, first: Row, what: str) -> N
             row.cell(column),
             f"differs from row {first.number} for the same {what}",
         )
+
+
+# -- resolving references (TaskKind.resolve) ---------------------------------------------------
+
+# partnership id -> (slug, parent id, name)
+Partnerships = dict[Any, tuple[str, Any, str]]
+
+
+def _partnerships(session: Session) -> Partnerships:
+    stmt = select(
+        col(Partnership.id),
+        col(Partnership.slug),
+        col(Partnership.parent_id),
+        col(Partnership.name),
+    )
+    return {pid: (slug, parent, name) for pid, slug, parent, name in session.execute(stmt)}
+
+
+def _strategy_finder(session: Session, partnerships: Partnerships) -> Any:
+    """``strategy_for(pid)``: the strategy of the nearest ancestor that has one, else the
+    partnership's own (its latest)."""
+    strategy_of: dict[Any, Any] = {}
+    for sid, pid in session.execute(
+        select(col(Strategy.id), col(Strategy.partnership_id)).order_by(col(Strategy.id))
+    ):
+        if pid is not None:
+            strategy_of[pid] = sid  # latest wins
+
+    def strategy_for(pid: int) -> int | None:
+        seen: set[int] = set()
+        parent = partnerships[pid][1]
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            if parent in strategy_of:
+                return strategy_of[parent]
+            parent = partnerships[parent][1]
+        return strategy_of.get(pid)
+
+    return strategy_for
+
+
+class _Organisations:
+    """Organisations by slug and by lower-cased name."""
+
+    def __init__(self, session: Session) -> None:
+        self.by_slug: dict[str, Any] = {}
+        self.by_name: dict[str, list[tuple[Any, str]]] = defaultdict(list)
+        for oid, slug, name in session.execute(
+            select(col(Organisation.id), col(Organisation.slug), col(Organisation.name))
+        ):
+            self.by_slug[slug] = oid
+            self.by_name[name.strip().lower()].append((oid, slug))
+
+    def resolve_lead(self, ctx: Context, row: Row) -> None:
+        """``lead_organisation`` is a slug or an exact name (any case; stored as the slug)."""
+        lead = row.values.get("lead_organisation")
+        if lead is None:
+            return
+        if lead in self.by_slug:
+            row.refs["lead"] = self.by_slug[lead]
+            return
+        matches = self.by_name.get(lead.lower(), [])
+        if len(matches) == 1:
+            row.refs["lead"] = matches[0][0]
+            row.values["lead_organisation"] = matches[0][1]
+        elif matches:
+            ctx.errors.add(row.number, "lead_organisation", lead, "ambiguous name: use the slug")
+        else:
+            ctx.errors.add(
+                row.number, "lead_organisation", lead, "no organisation with this slug or name"
+            )
+
+
+def _resolve_partnerships(ctx: Context, rows: list[Row], partnerships: Partnerships) -> None:
+    """Each row's partnership (``pid``), the strategy its outcomes belong to and its lead."""
+    slugs = {slug: pid for pid, (slug, _, _) in partnerships.items()}
+    strategy_for = _strategy_finder(ctx.session, partnerships)
+    organisations = _Organisations(ctx.session)
+    for row in rows:
+        pid = check_partnership(ctx, row, "partnership", slugs)
+        row.refs["pid"] = pid
+        if pid is None:
+            continue
+        sid = strategy_for(pid)
+        if sid is None:
+            ctx.errors.add(
+                row.number,
+                "partnership",
+                row.values["partnership"],
+                "no strategy for this partnership's outcomes: link a strategy to it or "
+                "to its parent partnership",
+            )
+            continue
+        row.refs["strategy"] = sid
+        organisations.resolve_lead(ctx, row)
+
+
+def _plans(session: Session, pids: set[Any]) -> dict[Any, list[Any]]:
+    """The action plans of the partnerships named, oldest first."""
+    plans: dict[Any, list[Any]] = defaultdict(list)
+    for plan_id, pid in session.execute(
+        select(col(ActionPlan.id), col(ActionPlan.partnership_id))
+        .where(col(ActionPlan.partnership_id).in_(sorted(pids)))
+        .order_by(col(ActionPlan.id))
+    ):
+        plans[pid].append(plan_id)
+    return plans
+
+
+def _existing_outcomes(session: Session, rows: list[Row]) -> dict[tuple[Any, str], Any]:
+    """(strategy id, code) -> outcome id, for the strategies the rows name."""
+    strategies = sorted({r.refs["strategy"] for r in rows if "strategy" in r.refs})
+    return {
+        (sid, code): oid
+        for oid, sid, code in session.execute(
+            select(col(Outcome.id), col(Outcome.strategy_id), col(Outcome.code)).where(
+                col(Outcome.strategy_id).in_(strategies)
+            )
+        )
+    }
+
+
+def _existing_actions(
+    session: Session, plans: dict[Any, list[Any]]
+) -> dict[tuple[Any, Any, str], Any]:
+    """(partnership id, outcome id, ref) -> action id, the first of any in its plans."""
+    plan_owner = {plan: pid for pid, ids in plans.items() for plan in ids}
+    actions: dict[tuple[Any, Any, str], Any] = {}
+    for aid, plan_id, oid, ref in session.execute(
+        select(col(Action.id), col(Action.action_plan_id), col(Action.outcome_id), col(Action.ref))
+        .where(col(Action.action_plan_id).in_(list(plan_owner)))
+        .order_by(col(Action.id))
+    ):
+        actions.setdefault((plan_owner[plan_id], oid, ref), aid)
+    return actions
+
+
+def _resolve_outcomes_and_actions(
+    ctx: Context, rows: list[Row], plans: dict[Any, list[Any]]
+) -> None:
+    """Match each row's outcome and action; new ones need a title, and rows naming the same
+    outcome or action must agree on it."""
+    outcomes = _existing_outcomes(ctx.session, rows)
+    actions = _existing_actions(ctx.session, plans)
+    outcome_rows: dict[tuple[Any, str], Row] = {}
+    action_rows: dict[tuple[int, int, str], Row] = {}
+    for row in rows:
+        if "strategy" not in row.refs:
+            continue
+        okey = (row.refs["strategy"], row.values["outcome_code"])
+        _same_title(ctx, row, "outcome_title", outcome_rows.setdefault(okey, row), "outcome")
+        outcome = outcomes.get(okey)
+        if outcome is None:
+            if row.values.get("outcome_title") is None:
+                ctx.errors.add(row.number, "outcome_title", None, "required: the outcome is new")
+            continue
+        row.refs["outcome"] = outcome
+        akey = (row.refs["pid"], outcome, row.values["action_ref"])
+        _same_title(ctx, row, "action_title", action_rows.setdefault(akey, row), "action")
+        action = actions.get(akey)
+        if action is not None:
+            row.refs["action"] = action
+    for row in rows:
+        new_action = "strategy" in row.refs and "action" not in row.refs
+        if new_action and row.values.get("action_title") is None:
+            ctx.errors.add(row.number, "action_title", None, "required: the action is new")
+
+
+# -- writing outcomes and actions (TaskKind.apply) ---------------------------------------------
+
+
+def _write_outcomes(ctx: Context, rows: list[Row], updates: list[Update]) -> None:
+    """Create the missing outcomes, retitle the changed ones."""
+    new_outcomes: dict[tuple[int, str], Values] = {}
+    for row in rows:
+        if "outcome" not in row.refs:
+            okey = (row.refs["strategy"], row.values["outcome_code"])
+            new_outcomes.setdefault(
+                okey,
+                {
+                    "strategy_id": okey[0],
+                    "code": okey[1],
+                    "title": row.values["outcome_title"],
+                    "lead_partnership_id": row.refs["pid"],
+                },
+            )
+    outcome_ids = dict(
+        zip(new_outcomes, insert_rows(ctx, Outcome, list(new_outcomes.values())), strict=True)
+    )
+    for row in rows:
+        if "outcome" not in row.refs:
+            row.refs["outcome"] = outcome_ids[(row.refs["strategy"], row.values["outcome_code"])]
+    retitled: dict[int, Values] = {}
+    for u in updates:
+        if "outcome_title" in u.changed and u.row.values["outcome_title"] is not None:
+            retitled.setdefault(
+                u.row.refs["outcome"],
+                {"id": u.row.refs["outcome"], "title": u.row.values["outcome_title"]},
+            )
+    update_rows(ctx, Outcome, list(retitled.values()))
+
+
+def _write_actions(
+    ctx: Context,
+    rows: list[Row],
+    updates: list[Update],
+    plans: dict[Any, list[Any]],
+    partnerships: Partnerships,
+) -> None:
+    """Action plans for partnerships that have none yet, then the missing actions (in the
+    latest plan); retitle the changed ones."""
+    need_plan = sorted({r.refs["pid"] for r in rows if "action" not in r.refs} - set(plans))
+    plan_ids = insert_rows(
+        ctx,
+        ActionPlan,
+        [
+            {"partnership_id": pid, "title": f"{partnerships[pid][2]} action plan"}
+            for pid in need_plan
+        ],
+    )
+    for pid, plan_id in zip(need_plan, plan_ids, strict=True):
+        plans[pid] = [plan_id]
+    new_actions: dict[tuple[int, int, str], Values] = {}
+    for row in rows:
+        if "action" not in row.refs:
+            akey = (row.refs["pid"], row.refs["outcome"], row.values["action_ref"])
+            new_actions.setdefault(
+                akey,
+                {
+                    "action_plan_id": plans[akey[0]][-1],
+                    "outcome_id": akey[1],
+                    "ref": akey[2],
+                    "title": row.values["action_title"],
+                },
+            )
+    action_ids = dict(
+        zip(new_actions, insert_rows(ctx, Action, list(new_actions.values())), strict=True)
+    )
+    for row in rows:
+        if "action" not in row.refs:
+            akey = (row.refs["pid"], row.refs["outcome"], row.values["action_ref"])
+            row.refs["action"] = action_ids[akey]
+    retitled: dict[int, Values] = {}
+    for u in updates:
+        if "action_title" in u.changed and u.row.values["action_title"] is not None:
+            retitled.setdefault(
+                u.existing.ids["action"],
+                {"id": u.existing.ids["action"], "title": u.row.values["action_title"]},
+            )
+    update_rows(ctx, Action, list(retitled.values()))
