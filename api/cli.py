@@ -217,7 +217,7 @@ def create_key(
     scope: Annotated[list[str] | None, typer.Option(help="Repeat for each scope")] = None,
 ) -> None:
     """Create an API key and print it once."""
-    from api.auth.keys import create_api_key
+    from api.accounts.keys import create_api_key
     from api.core.db import session_scope
 
     with session_scope() as session:
@@ -242,8 +242,8 @@ def create_user(
     from pydantic import ValidationError
     from sqlmodel import select
 
-    from api.auth.schemas import UserCreate
-    from api.auth.service import add_user
+    from api.accounts.schemas import UserCreate
+    from api.accounts.service import add_user
     from api.core.db import session_scope
     from api.core.errors import DomainError
     from api.organisations.models import Organisation

@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.auth.keys import create_api_key
-from api.auth.models import ApiKey, Role, User
+from api.accounts.keys import create_api_key
+from api.auth.models import ApiKey, User
 from api.auth.security import hash_password
 from api.core import audit
+from api.core.principal import Role
 from api.indicators.catalogue import load_national_indicators
 from api.indicators.models import Indicator, LaaTarget, Measurement
 from api.meetings.models import (

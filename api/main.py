@@ -14,9 +14,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 import api.models  # noqa: F401  (every table mapped before the first flush)
+from api.accounts.router import router as auth_router
 from api.audit.router import router as audit_router
 from api.auth import housekeeping as auth_housekeeping
-from api.auth.router import router as auth_router
 from api.core import idempotency
 from api.core.audit_guard import install_audit_guard
 from api.core.housekeeping import register_sweeper

@@ -92,10 +92,10 @@ def seeded_plan_database(url: str, tasks: int, key_name: str) -> tuple[Any, str,
     from alembic import command
     from sqlalchemy import text
 
-    from api.auth.keys import create_api_key
-    from api.auth.models import Role
+    from api.accounts.keys import create_api_key
     from api.cli import _alembic_config
     from api.core.db import SessionLocal, make_engine
+    from api.core.principal import Role
     from api.demo import seed
     from tests.factories import big_plan
 

@@ -66,7 +66,7 @@ def _fill(url: str, rows: int) -> str:
     from sqlalchemy import insert
     from sqlmodel import col, select
 
-    from api.auth.keys import create_api_key
+    from api.accounts.keys import create_api_key
     from api.core.db import session_scope
     from api.core.models import utcnow
     from api.indicators.models import Indicator, LaaTarget, Measurement

@@ -95,9 +95,8 @@ with session_scope() as s:
 def child(url: str, file: Path) -> None:
     """Run one import in this process and print its figures as JSON."""
     os.environ["LSPHUB_DATABASE_URL"] = url
-    from api.auth.models import Role
-    from api.auth.principal import Principal
     from api.core.db import session_scope
+    from api.core.principal import Principal, Role
     from api.imports.engine import run_import
 
     data = file.read_bytes()

@@ -66,9 +66,9 @@ def main() -> None:
     os.environ.setdefault("LSPHUB_SECRET_KEY", "bench-secret-key-that-is-long-enough-0123456789")
     from sqlalchemy import text
 
-    from api.auth.keys import create_api_key
-    from api.auth.models import Role
+    from api.accounts.keys import create_api_key
     from api.core.db import session_scope
+    from api.core.principal import Role
     from api.main import create_app
 
     with session_scope() as s:

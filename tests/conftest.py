@@ -22,13 +22,14 @@ from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Connection, Engine, event, select  # noqa: E402
 
+from api.accounts.keys import create_api_key  # noqa: E402
 from api.auth import cache as principal_cache  # noqa: E402
-from api.auth.keys import create_api_key  # noqa: E402
-from api.auth.models import AuthToken, Role, User  # noqa: E402
+from api.auth.models import AuthToken, User  # noqa: E402
 from api.auth.security import new_token, sha256_hex  # noqa: E402
 from api.cli import _alembic_config  # noqa: E402
 from api.core.db import SessionLocal, make_engine  # noqa: E402
 from api.core.models import utcnow  # noqa: E402
+from api.core.principal import Role  # noqa: E402
 from api.core.settings import get_settings  # noqa: E402
 from api.demo import seed  # noqa: E402
 from api.main import create_app  # noqa: E402

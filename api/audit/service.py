@@ -6,11 +6,11 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from api.audit.schemas import AuditEventFilters
-from api.auth.principal import Principal
 from api.core.audit import AuditEvent
 from api.core.errors import NotFound
 from api.core.pagination import PageParams, paginate
-from api.crud.policy import AdminPolicy
+from api.core.policy import AdminPolicy
+from api.core.principal import Principal
 
 
 def list_events(

@@ -11,8 +11,8 @@ SHA-256, never by the secret itself.
 import time
 from datetime import datetime
 
-from api.auth.principal import Principal
 from api.core.models import utcnow
+from api.core.principal import Principal
 from api.core.settings import get_settings
 
 MAX_ENTRIES = 10_000

@@ -11,14 +11,13 @@ from sqlmodel import col, select
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import cache
-from api.auth.keys import DEFAULT_SCOPES
-from api.auth.models import ApiKey, AuthToken, Scope, User
-from api.auth.principal import Principal
+from api.auth.models import ApiKey, AuthToken, User
 from api.auth.security import same_digest, sha256_hex, split_api_key
 from api.core.audit_guard import AUDIT_EXEMPT
 from api.core.db import READ_ONLY, session_scope
 from api.core.errors import Unauthorized
 from api.core.models import utcnow
+from api.core.principal import DEFAULT_SCOPES, Principal, Scope
 from api.core.web.deps import SessionDep
 
 bearer = HTTPBearer(auto_error=False, description="A login token or an API key (lsp_…)")

@@ -1,25 +1,11 @@
+"""Credentials: users, their login tokens and failed logins, and API keys."""
+
 from datetime import datetime
-from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
 from api.core.models import Entity, UTCDateTime, enum_check, enum_column, utcnow
-
-
-class Role(StrEnum):
-    admin = "admin"
-    officer = "officer"
-    member = "member"
-    partner = "partner"
-    county = "county"
-
-
-class Scope(StrEnum):
-    read = "read"
-    write_status = "write:status"
-    write_all = "write:all"
-    import_ = "import"
-    laa_read = "laa:read"
+from api.core.principal import Role
 
 
 class User(Entity, table=True):

@@ -11,8 +11,8 @@ from sqlalchemy import JSON
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from api.auth.principal import Principal
 from api.core.models import UTCDateTime, utcnow
+from api.core.principal import Principal
 
 
 class AuditEvent(SQLModel, table=True):

@@ -37,9 +37,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col, select
 
-from api.auth.principal import Principal
 from api.core.errors import Conflict, Unprocessable, field_error
 from api.core.models import UTCDateTime, utcnow
+from api.core.principal import Principal
 
 
 class IdempotencyRecord(SQLModel, table=True):

@@ -12,10 +12,10 @@ from sqlalchemy import TypeDecorator
 from sqlmodel import SQLModel
 
 from api.auth.deps import PrincipalDep
-from api.auth.principal import Principal
 from api.core.errors import Unprocessable, field_error
 from api.core.models import Id
 from api.core.pagination import Page, PageParams
+from api.core.principal import Principal
 from api.core.web.deps import PageDep, SessionDep
 from api.crud import service
 from api.crud.service import Resource

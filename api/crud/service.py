@@ -15,12 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
-from api.auth.principal import Principal
 from api.core import audit
 from api.core.audit import Tombstone
 from api.core.errors import Conflict, PreconditionFailed, Unprocessable, field_error
 from api.core.pagination import PageParams, paginate, paginate_mappings
-from api.crud.policy import Policy, not_found
+from api.core.policy import Policy, not_found
+from api.core.principal import Principal
 
 M = TypeVar("M", bound=SQLModel)
 

@@ -1,6 +1,6 @@
 """The caller's dashboard (DESIGN §7): a fixed number of queries, however much data there is.
 
-Queries: the caller's partnerships (via api.auth.permissions), the partnerships with the
+Queries: the caller's partnerships (via api.partnerships.access), the partnerships with the
 caller's role, one grouped count of tasks by partnership/outcome/RAG (with overdue and stale
 counts), the most overdue tasks, the stalest tasks, the next meetings, and the governance
 checks (a fixed number of their own).
@@ -16,11 +16,9 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.auth.models import Role
-from api.auth.permissions import partnership_ids_for
-from api.auth.principal import Principal
 from api.core.errors import Forbidden
 from api.core.models import utcnow
+from api.core.principal import Principal, Role
 from api.core.sorting import natural_key
 from api.dashboard.schemas import (
     Dashboard,
@@ -33,6 +31,7 @@ from api.dashboard.schemas import (
 from api.governance import service as governance
 from api.meetings.models import Meeting, MeetingStatus
 from api.organisations.models import Organisation
+from api.partnerships.access import partnership_ids_for
 from api.partnerships.models import Membership, Partnership
 from api.plans.models import Action, ActionPlan, Outcome, Rag, Task
 from api.plans.service import stale_condition

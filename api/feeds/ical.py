@@ -16,11 +16,11 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.auth.principal import Principal
 from api.core.errors import NotFound, Unprocessable
 from api.core.models import utcnow
+from api.core.policy import not_found
+from api.core.principal import Principal
 from api.core.settings import get_settings
-from api.crud.policy import not_found
 from api.meetings.models import AgendaItem, Meeting, MeetingStatus
 from api.meetings.service import LONDON
 from api.partnerships.models import Membership, Partnership

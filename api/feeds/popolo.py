@@ -7,8 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.auth.models import Role
-from api.auth.principal import Principal
+from api.core.principal import Principal, Role
 from api.meetings.models import Meeting
 from api.meetings.service import LONDON, meetings
 from api.organisations.models import Organisation

@@ -15,10 +15,9 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.auth.models import Role
-from api.auth.principal import Principal
+from api.core.policy import require_role
+from api.core.principal import Principal, Role
 from api.crud import service as crud
-from api.crud.policy import require_role
 from api.governance.schemas import Finding, GovernanceReport, Rule
 from api.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
 from api.meetings.schemas import Quorum

@@ -70,10 +70,9 @@ def _local_import(
     partnership: str | None,
     sheet: str | None,
 ) -> tuple[int, dict[str, Any]]:
-    from api.auth.models import Role
-    from api.auth.principal import Principal
     from api.core.db import session_scope
     from api.core.errors import DomainError
+    from api.core.principal import Principal, Role
     from api.imports.engine import run_import
 
     principal = Principal(kind="system", id=0, label=f"cli:{getpass.getuser()}", role=Role.admin)

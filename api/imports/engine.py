@@ -14,19 +14,19 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.auth.models import Role, Scope
-from api.auth.permissions import managed_partnership_ids, require_scope
-from api.auth.principal import Principal
 from api.core import audit
 from api.core.cells import FORMULA_START
 from api.core.errors import Forbidden, NotFound, Unprocessable
 from api.core.models import utcnow
+from api.core.permissions import require_scope
+from api.core.principal import Principal, Role, Scope
 from api.imports.columns import normalise_header
 from api.imports.kinds import KINDS
 from api.imports.kinds.base import Context, Errors, Existing, Kind, Row, Update
 from api.imports.models import ImportRecord
 from api.imports.readers import ReadError, Table, read_table, table_from_objects
 from api.imports.schemas import ImportChange, ImportErrorItem, ImportResult
+from api.partnerships.access import managed_partnership_ids
 
 ERROR_CAP = 200
 CHANGE_CAP = 1_000

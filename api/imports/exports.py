@@ -15,14 +15,13 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from api.auth.models import Role, Scope
-from api.auth.permissions import partnership_ids_for
-from api.auth.principal import Principal
 from api.core.cells import escape_value
 from api.core.db import session_scope
 from api.core.errors import Forbidden
+from api.core.principal import Principal, Role, Scope
 from api.imports.engine import get_kind
 from api.imports.kinds.base import Kind
+from api.partnerships.access import partnership_ids_for
 
 ExportFormat = Literal["csv", "json", "xlsx"]
 MEDIA_TYPES = {

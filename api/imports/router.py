@@ -10,10 +10,10 @@ from sqlmodel import col, select
 from starlette.datastructures import UploadFile
 
 from api.auth.deps import PrincipalDep
-from api.auth.models import Role, Scope
-from api.auth.permissions import require_scope
 from api.core.errors import Forbidden, Unprocessable, field_error
 from api.core.pagination import Page, paginate
+from api.core.permissions import require_scope
+from api.core.principal import Role, Scope
 from api.core.web import idempotency
 from api.core.web.deps import PageDep, SessionDep
 from api.core.web.idempotency import IdempotencyKey

@@ -5,9 +5,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
-from api.auth.models import Role, Scope
-from api.auth.principal import Principal
-from api.crud.policy import PublicReadPolicy, require_role, require_scope
+from api.core.policy import PublicReadPolicy, require_role, require_scope
+from api.core.principal import Principal, Role, Scope
 
 
 class LaaReadPolicy(PublicReadPolicy):

@@ -9,10 +9,10 @@ from sqlalchemy import Select, delete, insert
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.auth.principal import Principal
 from api.core import audit
 from api.core.errors import invalid
 from api.core.models import utcnow
+from api.core.principal import Principal
 from api.crud import service as crud
 from api.crud.service import Resource, ResourceRules, WriteAction
 from api.indicators.models import Indicator, LaaTarget, Measurement, Unit

@@ -36,11 +36,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from api.auth.principal import Principal
 from api.core.audit import Tombstone
 from api.core.cells import FORMULA_START
 from api.core.db import session_scope
 from api.core.models import utcnow
+from api.core.principal import Principal
 from api.core.settings import get_settings
 from api.indicators.models import Indicator, LaaTarget, Measurement, Polarity
 from api.indicators.policy import authorize_laa_read

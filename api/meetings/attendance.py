@@ -7,18 +7,17 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.auth.models import Scope
-from api.auth.permissions import can_manage_partnership, require_manage_partnership
-from api.auth.principal import Principal
 from api.core import audit
 from api.core.errors import Conflict, Forbidden, NotFound, invalid
 from api.core.models import utcnow
 from api.core.pagination import PageParams
+from api.core.principal import Principal, Scope
 from api.crud import service as crud
 from api.crud.service import check_version
 from api.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
 from api.meetings.schemas import AttendanceRead, AttendanceRecord
 from api.meetings.service import LONDON, columns, meetings
+from api.partnerships.access import can_manage_partnership, require_manage_partnership
 from api.partnerships.models import Membership
 from api.people.models import Person
 

@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.auth.permissions import require_manage_partnership
-from api.auth.principal import Principal
 from api.core import audit
 from api.core.errors import Conflict, NotFound, Unprocessable, field_error, invalid
 from api.core.pagination import PageParams, paginate
+from api.core.principal import Principal
 from api.crud import service as crud
 from api.crud.service import check_references
 from api.meetings.attendance import meeting_day
@@ -29,6 +28,7 @@ from api.meetings.models import (
 )
 from api.meetings.schemas import DecisionActionCreate, DecisionCreate, DecisionRead
 from api.meetings.service import columns, meetings, require_quorum
+from api.partnerships.access import require_manage_partnership
 from api.partnerships.models import EndReason, Membership
 from api.plans.models import Action, ActionPlan
 

@@ -10,10 +10,10 @@ from sqlalchemy import ColumnElement, Select, or_, select, true
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 
-from api.auth.permissions import require_manage_partnership, visible_clause
-from api.auth.principal import Principal
-from api.crud.policy import Policy
+from api.core.policy import Policy
+from api.core.principal import Principal
 from api.meetings.models import AgendaItem, Meeting
+from api.partnerships.access import require_manage_partnership, visible_clause
 
 
 def meeting_visible(session: Session, principal: Principal) -> ColumnElement[bool]:

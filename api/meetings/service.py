@@ -8,11 +8,10 @@ from sqlalchemy import case, func, true
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col, select
 
-from api.auth.permissions import require_manage_partnership
-from api.auth.principal import Principal
 from api.core import audit
 from api.core.errors import Conflict, DomainError, invalid
 from api.core.models import utcnow
+from api.core.principal import Principal
 from api.crud import service as crud
 from api.crud.service import Resource, ResourceRules, WriteAction
 from api.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingStatus
@@ -30,6 +29,7 @@ from api.meetings.schemas import (
     MinutesApproval,
     Quorum,
 )
+from api.partnerships.access import require_manage_partnership
 from api.partnerships.models import Membership, Partnership
 from api.webhooks import service as webhooks
 from api.webhooks.schemas import WebhookEvent

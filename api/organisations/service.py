@@ -1,8 +1,8 @@
 from sqlalchemy.orm import Session
 
-from api.auth.principal import Principal
 from api.core.models import slugify
-from api.crud.policy import ManagedReferencePolicy
+from api.core.policy import ManagedReferencePolicy
+from api.core.principal import Principal
 from api.crud.service import Resource, ResourceRules
 from api.organisations.models import Organisation
 from api.organisations.schemas import (

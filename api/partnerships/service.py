@@ -6,21 +6,20 @@ from sqlalchemy import Select, or_
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col, select
 
-from api.auth.models import Role, Scope
-from api.auth.permissions import (
-    can_manage_partnership,
-    require_manage_partnership,
-    visible_clause,
-)
-from api.auth.principal import Principal
 from api.core import audit
 from api.core.audit import AuditEvent
 from api.core.errors import Conflict, invalid
 from api.core.models import slugify
+from api.core.policy import Policy, not_found, require_role, require_scope
+from api.core.principal import Principal, Role, Scope
 from api.crud import service as crud
-from api.crud.policy import Policy, not_found, require_role, require_scope
 from api.crud.service import Resource, ResourceRules, check_version
 from api.organisations.models import Organisation
+from api.partnerships.access import (
+    can_manage_partnership,
+    require_manage_partnership,
+    visible_clause,
+)
 from api.partnerships.models import (
     EndReason,
     Membership,

@@ -2,8 +2,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.auth.principal import Principal
-from api.crud.policy import ManagedReferencePolicy
+from api.core.policy import ManagedReferencePolicy
+from api.core.principal import Principal
 from api.crud.service import Resource, ResourceRules
 from api.people.models import Person
 from api.people.schemas import PersonCreate, PersonFilters, PersonRead, PersonUpdate

@@ -13,11 +13,12 @@ from sqlalchemy import Select, false, or_
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 
-from api.auth.models import Role, Scope
-from api.auth.permissions import authorize_on_behalf_of, partnership_of, visible_clause
-from api.auth.principal import Principal
 from api.core.errors import Forbidden
-from api.crud.policy import PartnershipPolicy, require_scope
+from api.core.permissions import partnership_of
+from api.core.policy import require_scope
+from api.core.principal import Principal, Role, Scope
+from api.partnerships.access import authorize_on_behalf_of, visible_clause
+from api.partnerships.policy import PartnershipPolicy
 from api.plans.models import Task
 
 TASK_CHAIN = ("action_id", "action_plan_id", "partnership_id")

@@ -14,14 +14,14 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, select
 
-from api.auth.principal import Principal
 from api.core import audit
 from api.core.errors import Unprocessable, field_error
 from api.core.pagination import PageParams, paginate
+from api.core.principal import Principal
 from api.crud import service as crud
-from api.crud.policy import PartnershipPolicy
 from api.crud.service import Resource, ResourceRules
 from api.partnerships.models import Partnership
+from api.partnerships.policy import PartnershipPolicy
 from api.plans.models import (
     Action,
     ActionPlan,

@@ -18,13 +18,12 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.auth.models import Role, Scope
-from api.auth.permissions import partnership_ids_for
-from api.auth.principal import Principal
 from api.core.errors import Forbidden
+from api.core.policy import not_found
+from api.core.principal import Principal, Role, Scope
 from api.core.sorting import natural_key
-from api.crud.policy import not_found
 from api.organisations.models import Organisation
+from api.partnerships.access import partnership_ids_for
 from api.partnerships.models import Membership, MembershipRole, Partnership
 from api.people.models import Person
 from api.plans.models import Action, ActionPlan, Outcome, Rag, StatusUpdate, Task

@@ -14,10 +14,10 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.auth.principal import Principal
+from api.core.policy import not_found
+from api.core.principal import Principal
 from api.core.settings import get_settings
 from api.core.sorting import natural_key
-from api.crud.policy import not_found
 from api.indicators.models import Indicator, LaaTarget, Measurement, Polarity
 from api.laa.rag import LaaRag
 from api.laa.rag import rag as laa_rag

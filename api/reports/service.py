@@ -10,17 +10,16 @@ from sqlalchemy import Select, or_
 from sqlalchemy.orm import Session
 from sqlmodel import col, delete, select
 
-from api.auth.models import Role
-from api.auth.permissions import partnership_ids_for
-from api.auth.principal import Principal
 from api.core import audit
 from api.core.errors import Unprocessable, field_error
 from api.core.models import utcnow
 from api.core.pagination import PageParams
+from api.core.principal import Principal, Role
 from api.crud import service as crud
-from api.crud.policy import PartnershipPolicy
 from api.crud.service import Resource, ResourceRules
 from api.indicators.models import Indicator
+from api.partnerships.access import partnership_ids_for
+from api.partnerships.policy import PartnershipPolicy
 from api.reports.models import Report, ReportBase, ReportIndicator
 from api.reports.performance import REPORT_READ_ROLES, REPORT_READ_SCOPES
 from api.reports.schemas import (

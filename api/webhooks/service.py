@@ -31,15 +31,14 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.auth.models import Role
-from api.auth.principal import Principal
 from api.core import audit
 from api.core.db import session_scope
 from api.core.errors import NotFound
 from api.core.models import utcnow
 from api.core.pagination import PageParams, paginate
+from api.core.policy import Policy
+from api.core.principal import Principal, Role
 from api.crud import service as crud
-from api.crud.policy import Policy
 from api.crud.service import Resource
 from api.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
 from api.webhooks.schemas import (

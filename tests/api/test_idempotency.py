@@ -11,9 +11,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, func, select, text
 
-from api.auth.models import Role, User
+from api.auth.models import User
 from api.core.audit import AuditEvent
 from api.core.idempotency import IdempotencyRecord, lock_id
+from api.core.principal import Role
 from api.plans.models import StatusUpdate, Task
 
 

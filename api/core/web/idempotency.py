@@ -10,8 +10,8 @@ from fastapi import Header, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from api.auth.principal import Principal
 from api.core.idempotency import StoredResponse, begin, fingerprint, remember
+from api.core.principal import Principal
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 # Response headers worth replaying; the rest (content-length, dates) are recomputed.

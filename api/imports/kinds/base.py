@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Table, bindparam, func, insert, select, text,
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
-from api.auth.principal import Principal
+from api.core.principal import Principal
 from api.imports.columns import Column
 
 Key = tuple[Any, ...]

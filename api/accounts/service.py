@@ -9,17 +9,8 @@ from sqlalchemy import Select, delete, func, or_, update
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col, select
 
-from api.auth import cache as principal_cache
-from api.auth.keys import issue_api_key
-from api.auth.models import ApiKey, AuthToken, LoginAttempt, Role, Scope, User
-from api.auth.permissions import (
-    managed_partnership_ids,
-    organisation_sits_on,
-    require_role,
-    require_scope,
-)
-from api.auth.principal import Principal
-from api.auth.schemas import (
+from api.accounts.keys import issue_api_key
+from api.accounts.schemas import (
     ApiKeyCreate,
     ApiKeyFilters,
     ApiKeyRead,
@@ -31,14 +22,19 @@ from api.auth.schemas import (
     UserFilters,
     UserUpdate,
 )
+from api.auth import cache as principal_cache
+from api.auth.models import ApiKey, AuthToken, LoginAttempt, User
 from api.auth.security import hash_password, new_token, sha256_hex, verify_password
 from api.core import audit
 from api.core.errors import Conflict, Forbidden, TooManyRequests, field_error
 from api.core.models import utcnow
 from api.core.pagination import PageParams, paginate
+from api.core.permissions import require_role, require_scope
+from api.core.policy import AdminPolicy, Policy, not_found
+from api.core.principal import Principal, Role, Scope
 from api.core.settings import get_settings
 from api.crud import service as crud
-from api.crud.policy import AdminPolicy, Policy, not_found
+from api.partnerships.access import managed_partnership_ids, organisation_sits_on
 from api.partnerships.models import Membership, Partnership
 
 ANONYMOUS = "anonymous"

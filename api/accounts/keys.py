@@ -5,21 +5,13 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 from sqlmodel import select
 
-from api.auth.models import ApiKey, Role, Scope
-from api.auth.principal import Principal
+from api.auth.models import ApiKey
 from api.auth.security import new_api_key, sha256_hex
 from api.core import audit
 from api.core.errors import invalid
 from api.core.models import utcnow
+from api.core.principal import DEFAULT_SCOPES, Principal, Role, Scope
 from api.organisations.models import Organisation
-
-DEFAULT_SCOPES: dict[Role, tuple[Scope, ...]] = {
-    Role.admin: tuple(Scope),
-    Role.officer: (Scope.read, Scope.write_status, Scope.write_all, Scope.import_),
-    Role.member: (Scope.read, Scope.write_status),
-    Role.partner: (Scope.read, Scope.write_status),
-    Role.county: (Scope.laa_read,),
-}
 
 
 def create_api_key(

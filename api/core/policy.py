@@ -1,8 +1,10 @@
-"""Permissions for a CRUD resource; features pick or subclass one to add object-level rules.
+"""The policy base: permissions for a resource; features pick or subclass one to add
+object-level rules.
 
 Deny by default. Reads narrow the query (what the caller may not see is a 404, never a 403);
-writes are checked on the row and on the changes. Which partnerships a principal may see or
-manage is decided in one place, :mod:`api.auth.permissions`.
+writes are checked on the row and on the changes. Records owned by a partnership use
+:class:`api.partnerships.policy.PartnershipPolicy`, which asks :mod:`api.partnerships.access`
+which partnerships a principal may see or manage.
 """
 
 from typing import Any
@@ -11,22 +13,13 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
-from api.auth.models import Role, Scope
-from api.auth.permissions import (
-    can_manage_partnership,
-    partnership_of,
-    require_role,
-    require_scope,
-    row_data,
-    visible_clause,
-)
-from api.auth.principal import Principal
 from api.core.errors import Forbidden, NotFound
+from api.core.permissions import require_role, require_scope
+from api.core.principal import Principal, Role, Scope
 
 __all__ = [
     "AdminPolicy",
     "ManagedReferencePolicy",
-    "PartnershipPolicy",
     "Policy",
     "PublicReadPolicy",
     "not_found",
@@ -101,53 +94,6 @@ class ManagedReferencePolicy(Policy):
     ) -> None:
         require_scope(principal, Scope.write_all)
         require_role(principal, Role.officer)
-
-
-class PartnershipPolicy(Policy):
-    """Records that belong to a partnership through ``chain`` (see api.auth.permissions).
-
-    Readers see the records of their partnerships; admins and the partnership's officers
-    create, change and delete them. With ``narrow_reads=False`` every staff role reads all
-    rows (e.g. the community strategy) while writes stay with the owning partnership.
-    """
-
-    def __init__(
-        self, model: type[SQLModel], chain: tuple[str, ...], *, narrow_reads: bool = True
-    ) -> None:
-        self.model = model
-        self.chain = chain
-        self.narrow_reads = narrow_reads
-
-    def visible(self, session: Session, principal: Principal, stmt: Select[Any]) -> Select[Any]:
-        self.authorize_read(principal)
-        if not self.narrow_reads:
-            return stmt
-        return stmt.where(visible_clause(session, principal, self.model, self.chain))
-
-    def partnership_id(self, session: Session, data: dict[str, Any]) -> int | None:
-        return partnership_of(session, self.model, self.chain, data)
-
-    def require_manage(self, session: Session, principal: Principal, data: dict[str, Any]) -> None:
-        require_scope(principal, Scope.write_all)
-        if principal.is_admin:
-            return  # admins manage every partnership: no need to look this row's up
-        if not can_manage_partnership(session, principal, self.partnership_id(session, data)):
-            raise Forbidden("Only the partnership's officers and administrators may change this")
-
-    def authorize_create(
-        self, session: Session, principal: Principal, data: dict[str, Any]
-    ) -> None:
-        self.require_manage(session, principal, data)
-
-    def authorize_update(
-        self, session: Session, principal: Principal, row: SQLModel, changes: dict[str, Any]
-    ) -> None:
-        self.require_manage(session, principal, row_data(row, self.chain[:1]))
-        if self.chain[0] in changes:  # moving the row: the new owner must be managed too
-            self.require_manage(session, principal, changes)
-
-    def authorize_delete(self, session: Session, principal: Principal, row: SQLModel) -> None:
-        self.require_manage(session, principal, row_data(row, self.chain[:1]))
 
 
 def not_found(resource: str, row_id: Any) -> NotFound:

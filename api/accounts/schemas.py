@@ -5,8 +5,8 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
-from api.auth.models import Role, Scope
 from api.core.models import EMAIL_PATTERN, STRICT, Id, RecordMeta, partial_model
+from api.core.principal import Role, Scope
 
 # -- logins ------------------------------------------------------------------------------------
 

@@ -1,10 +1,35 @@
-"""Who is calling: a user with a browser token, an API key, or nobody."""
+"""Who is calling: a user with a browser token, or an API key; their role and scopes."""
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-from api.auth.models import Role, Scope
+
+class Role(StrEnum):
+    admin = "admin"
+    officer = "officer"
+    member = "member"
+    partner = "partner"
+    county = "county"
+
+
+class Scope(StrEnum):
+    read = "read"
+    write_status = "write:status"
+    write_all = "write:all"
+    import_ = "import"
+    laa_read = "laa:read"
+
 
 ALL_SCOPES = frozenset(Scope)
+
+# A key gets these unless created with others; a login gets those of its role's key.
+DEFAULT_SCOPES: dict[Role, tuple[Scope, ...]] = {
+    Role.admin: tuple(Scope),
+    Role.officer: (Scope.read, Scope.write_status, Scope.write_all, Scope.import_),
+    Role.member: (Scope.read, Scope.write_status),
+    Role.partner: (Scope.read, Scope.write_status),
+    Role.county: (Scope.laa_read,),
+}
 
 
 @dataclass(frozen=True)

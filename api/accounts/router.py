@@ -6,9 +6,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import ValidationError
 
-from api.auth import service
-from api.auth.deps import PrincipalDep, bearer
-from api.auth.schemas import (
+from api.accounts import service
+from api.accounts.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
     ApiKeyFilters,
@@ -21,6 +20,7 @@ from api.auth.schemas import (
     UserRead,
     UserUpdate,
 )
+from api.auth.deps import PrincipalDep, bearer
 from api.core.errors import Unprocessable, field_error
 from api.core.models import Id
 from api.core.pagination import Page

@@ -1,0 +1,1 @@
+"""Users, API keys, logging in and out, and who the caller is (/me)."""
