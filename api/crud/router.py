@@ -115,10 +115,14 @@ def serialises_as_stored(res: Resource[Any]) -> bool:
 def crud_router(res: Resource[Any], *, tag: str, singular: str) -> APIRouter:
     """GET list, GET one, POST, PATCH and DELETE for ``res`` under ``/{res.path}``."""
     router = APIRouter(prefix=f"/{res.path}", tags=[tag], responses=PROBLEM_RESPONSES)
-    Create, Update, Read = res.create_schema, res.update_schema, res.read_schema
-    Filters = res.filter_schema
-    op = singular.replace("-", "_")
+    _add_list(router, res)
+    _add_item_operations(router, res, singular)
+    return router
 
+
+def _add_list(router: APIRouter, res: Resource[Any]) -> None:
+    """``GET /{res.path}``: a page of rows, filtered and sorted."""
+    Read, Filters = res.read_schema, res.filter_schema
     PageRead = Page[Read]  # type: ignore[valid-type]
     columns = record_columns(res)
     as_stored = columns is not None and serialises_as_stored(res)
@@ -169,6 +173,12 @@ def crud_router(res: Resource[Any], *, tag: str, singular: str) -> APIRouter:
             session: SessionDep, principal: PrincipalDep, page: PageDep, sort: Sort = None
         ) -> Response:
             return list_page(session, principal, page, None, sort)
+
+
+def _add_item_operations(router: APIRouter, res: Resource[Any], singular: str) -> None:
+    """GET one, POST, PATCH and DELETE."""
+    Create, Update, Read = res.create_schema, res.update_schema, res.read_schema
+    op = singular.replace("-", "_")
 
     @router.get("/{item_id}", operation_id=f"get_{op}", summary=f"Read one {singular}")
     def get_one(
@@ -226,5 +236,3 @@ def crud_router(res: Resource[Any], *, tag: str, singular: str) -> APIRouter:
     ) -> Response:
         service.delete_row(session, principal, res, item_id, parse_if_match(if_match))
         return Response(status_code=204)
-
-    return router

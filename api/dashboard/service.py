@@ -18,6 +18,7 @@ from sqlmodel import col, select
 
 from api.core.errors import Forbidden
 from api.core.models import utcnow
+from api.core.permissions import PartnershipIds
 from api.core.principal import Principal, Role
 from api.core.sorting import natural_key
 from api.dashboard.schemas import (
@@ -109,7 +110,47 @@ def _brief_select(scope: ColumnElement[bool]) -> AnySelect:
 def dashboard(session: Session, principal: Principal) -> Dashboard:
     today = date.today()
     ids = partnership_ids_for(session, principal)
+    partnerships = _my_partnerships(session, principal, ids, today)
+    # Partner keys see only the tasks their organisation leads (as in the task list).
+    scope = _in(ids, col(ActionPlan.partnership_id))
+    if principal.role == Role.partner:
+        scope = and_(scope, col(Task.lead_organisation_id) == principal.organisation_id)
+    stale = stale_condition(today)
+    names = {p.id: p.name for p in partnerships}
+    rag_by_outcome, totals = _rag_by_outcome(session, scope, stale, today, names)
+    overdue_items = _task_briefs(
+        session,
+        _brief_select(scope)
+        .where(col(Task.deadline) < today)
+        .order_by(col(Task.deadline), col(Task.id))
+        .limit(LIST_LIMIT),
+    )
+    stale_items = _task_briefs(
+        session,
+        _brief_select(scope)
+        .where(stale)
+        .order_by(
+            case((col(Task.last_reported_on).is_(None), 0), else_=1),
+            col(Task.last_reported_on),
+            col(Task.id),
+        )
+        .limit(LIST_LIMIT),
+    )
+    return Dashboard(
+        as_of=today,
+        partnerships=partnerships,
+        rag_by_outcome=rag_by_outcome,
+        overdue=TaskList(total=totals["overdue"], items=overdue_items),
+        stale=TaskList(total=totals["stale"], items=stale_items),
+        next_meetings=_next_meetings(session, ids),
+        governance_findings=governance_findings(session, principal, today),
+    )
 
+
+def _my_partnerships(
+    session: Session, principal: Principal, ids: PartnershipIds, today: date
+) -> list[MyPartnership]:
+    """The partnerships the caller sees, with their role in each they belong to."""
     membership = and_(
         col(Membership.partnership_id) == col(Partnership.id),
         col(Membership.person_id) == principal.person_id,
@@ -129,12 +170,17 @@ def dashboard(session: Session, principal: Principal) -> Dashboard:
             partnerships[p.id] = MyPartnership(
                 id=p.id, name=p.name, kind=p.kind, status=p.status, role=role
             )
+    return list(partnerships.values())
 
-    # Partner keys see only the tasks their organisation leads (as in the task list).
-    scope = _in(ids, col(ActionPlan.partnership_id))
-    if principal.role == Role.partner:
-        scope = and_(scope, col(Task.lead_organisation_id) == principal.organisation_id)
-    stale = stale_condition(today)
+
+def _rag_by_outcome(
+    session: Session,
+    scope: ColumnElement[bool],
+    stale: ColumnElement[bool],
+    today: date,
+    names: dict[int, str],
+) -> tuple[list[OutcomeRag], dict[str, int]]:
+    """RAG counts per outcome (one grouped query), and the stale and overdue totals."""
     overdue = and_(col(Task.deadline) < today, _open_task())
     counts = session.execute(
         _with_plan(
@@ -181,30 +227,14 @@ def dashboard(session: Session, principal: Principal) -> Dashboard:
         entry.overdue += int(n_overdue or 0)
         totals["stale"] += int(n_stale or 0)
         totals["overdue"] += int(n_overdue or 0)
-    names = {p.id: p.name for p in partnerships.values()}
-    rag_by_outcome = sorted(
+    ordered = sorted(
         by_outcome.values(),
         key=lambda o: (names.get(o.partnership_id, ""), o.partnership_id, natural_key(o.code)),
     )
+    return ordered, totals
 
-    overdue_items = _task_briefs(
-        session,
-        _brief_select(scope)
-        .where(col(Task.deadline) < today)
-        .order_by(col(Task.deadline), col(Task.id))
-        .limit(LIST_LIMIT),
-    )
-    stale_items = _task_briefs(
-        session,
-        _brief_select(scope)
-        .where(stale)
-        .order_by(
-            case((col(Task.last_reported_on).is_(None), 0), else_=1),
-            col(Task.last_reported_on),
-            col(Task.id),
-        )
-        .limit(LIST_LIMIT),
-    )
+
+def _next_meetings(session: Session, ids: PartnershipIds) -> list[MeetingBrief]:
     meetings: Sequence[Meeting] = session.scalars(
         select(Meeting)
         .where(
@@ -215,21 +245,13 @@ def dashboard(session: Session, principal: Principal) -> Dashboard:
         .order_by(col(Meeting.starts_at), col(Meeting.id))
         .limit(MEETINGS_LIMIT)
     ).all()
-    return Dashboard(
-        as_of=today,
-        partnerships=list(partnerships.values()),
-        rag_by_outcome=rag_by_outcome,
-        overdue=TaskList(total=totals["overdue"], items=overdue_items),
-        stale=TaskList(total=totals["stale"], items=stale_items),
-        next_meetings=[
-            MeetingBrief(
-                id=m.id or 0,
-                partnership_id=m.partnership_id,
-                title=m.title,
-                starts_at=m.starts_at,
-                location=m.location,
-            )
-            for m in meetings
-        ],
-        governance_findings=governance_findings(session, principal, today),
-    )
+    return [
+        MeetingBrief(
+            id=m.id or 0,
+            partnership_id=m.partnership_id,
+            title=m.title,
+            starts_at=m.starts_at,
+            location=m.location,
+        )
+        for m in meetings
+    ]

@@ -51,86 +51,90 @@ def export(session: Session, principal: Principal) -> dict[str, list[dict[str, A
         )
     ).all()
     show_contacts = principal.role in (Role.admin, Role.officer)
-
-    organizations: list[dict[str, Any]] = []
-    for org in organisations:
-        item: dict[str, Any] = {
-            "id": f"organisation/{org.id}",
-            "name": org.name,
-            "classification": org.sector,
-            "identifiers": [{"scheme": "lsphub", "identifier": org.slug}],
-            "created_at": _stamp(org.created_at),
-            "updated_at": _stamp(org.updated_at),
-        }
-        if org.short_name:
-            item["other_names"] = [{"name": org.short_name, "note": "short name"}]
-        if org.org_id:
-            item["identifiers"].append({"scheme": "org-id", "identifier": org.org_id})
-        if org.website:
-            item["links"] = [{"url": org.website, "note": "website"}]
-        organizations.append(item)
-    for p in partnership_rows:
-        organizations.append(
-            {
-                "id": f"partnership/{p.id}",
-                "name": p.name,
-                "classification": f"{p.kind} partnership",
-                "identifiers": [{"scheme": "lsphub", "identifier": p.slug}],
-                "parent_id": f"partnership/{p.parent_id}" if p.parent_id else None,
-                "dissolution_date": None,
-                "created_at": _stamp(p.created_at),
-                "updated_at": _stamp(p.updated_at),
-            }
-        )
-    persons: list[dict[str, Any]] = []
-    for person in people:
-        item = {
-            "id": f"person/{person.id}",
-            "name": person.name,
-            "created_at": _stamp(person.created_at),
-            "updated_at": _stamp(person.updated_at),
-        }
-        if show_contacts:
-            item["email"] = person.email
-            item["contact_details"] = [
-                {"type": kind, "value": value}
-                for kind, value in (("email", person.email), ("voice", person.phone))
-                if value
-            ]
-        persons.append(item)
-    popolo_memberships = [
-        {
-            "id": f"membership/{m.id}",
-            "label": m.represents,
-            "role": m.role,
-            "person_id": f"person/{m.person_id}",
-            "organization_id": f"partnership/{m.partnership_id}",
-            "on_behalf_of_id": f"organisation/{m.on_behalf_of_id}" if m.on_behalf_of_id else None,
-            "start_date": _date(m.started_on),
-            "end_date": _date(m.ended_on),
-            "created_at": _stamp(m.created_at),
-            "updated_at": _stamp(m.updated_at),
-        }
-        for m in membership_rows
-    ]
-    events = [
-        {
-            "id": f"meeting/{m.id}",
-            "name": m.title,
-            "classification": f"{m.kind} meeting",
-            "start_date": _time(m.starts_at),
-            "end_date": _time(m.ends_at),
-            "location": m.location,
-            "status": m.status,
-            "organization_id": f"partnership/{m.partnership_id}",
-            "created_at": _stamp(m.created_at),
-            "updated_at": _stamp(m.updated_at),
-        }
-        for m in meeting_rows
-    ]
     return {
-        "persons": persons,
-        "organizations": organizations,
-        "memberships": popolo_memberships,
-        "events": events,
+        "persons": [_person(person, show_contacts) for person in people],
+        "organizations": [
+            *(_organisation(org) for org in organisations),
+            *(_partnership(p) for p in partnership_rows),
+        ],
+        "memberships": [_membership(m) for m in membership_rows],
+        "events": [_event(m) for m in meeting_rows],
+    }
+
+
+def _organisation(org: Organisation) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": f"organisation/{org.id}",
+        "name": org.name,
+        "classification": org.sector,
+        "identifiers": [{"scheme": "lsphub", "identifier": org.slug}],
+        "created_at": _stamp(org.created_at),
+        "updated_at": _stamp(org.updated_at),
+    }
+    if org.short_name:
+        item["other_names"] = [{"name": org.short_name, "note": "short name"}]
+    if org.org_id:
+        item["identifiers"].append({"scheme": "org-id", "identifier": org.org_id})
+    if org.website:
+        item["links"] = [{"url": org.website, "note": "website"}]
+    return item
+
+
+def _partnership(p: Partnership) -> dict[str, Any]:
+    return {
+        "id": f"partnership/{p.id}",
+        "name": p.name,
+        "classification": f"{p.kind} partnership",
+        "identifiers": [{"scheme": "lsphub", "identifier": p.slug}],
+        "parent_id": f"partnership/{p.parent_id}" if p.parent_id else None,
+        "dissolution_date": None,
+        "created_at": _stamp(p.created_at),
+        "updated_at": _stamp(p.updated_at),
+    }
+
+
+def _person(person: Person, show_contacts: bool) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": f"person/{person.id}",
+        "name": person.name,
+        "created_at": _stamp(person.created_at),
+        "updated_at": _stamp(person.updated_at),
+    }
+    if show_contacts:
+        item["email"] = person.email
+        item["contact_details"] = [
+            {"type": kind, "value": value}
+            for kind, value in (("email", person.email), ("voice", person.phone))
+            if value
+        ]
+    return item
+
+
+def _membership(m: Membership) -> dict[str, Any]:
+    return {
+        "id": f"membership/{m.id}",
+        "label": m.represents,
+        "role": m.role,
+        "person_id": f"person/{m.person_id}",
+        "organization_id": f"partnership/{m.partnership_id}",
+        "on_behalf_of_id": f"organisation/{m.on_behalf_of_id}" if m.on_behalf_of_id else None,
+        "start_date": _date(m.started_on),
+        "end_date": _date(m.ended_on),
+        "created_at": _stamp(m.created_at),
+        "updated_at": _stamp(m.updated_at),
+    }
+
+
+def _event(m: Meeting) -> dict[str, Any]:
+    return {
+        "id": f"meeting/{m.id}",
+        "name": m.title,
+        "classification": f"{m.kind} meeting",
+        "start_date": _time(m.starts_at),
+        "end_date": _time(m.ends_at),
+        "location": m.location,
+        "status": m.status,
+        "organization_id": f"partnership/{m.partnership_id}",
+        "created_at": _stamp(m.created_at),
+        "updated_at": _stamp(m.updated_at),
     }
