@@ -7,7 +7,9 @@ size of the plans.
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func
 from sqlalchemy import select as sa_select
@@ -83,33 +85,9 @@ def strategy_progress(
         .where(col(Outcome.strategy_id) == strategy_id)
     ).all()
 
-    # Tasks as of the date (the caller's partnerships only, unless they may read all).
-    scope: ColumnElement[bool] = col(Action.outcome_id).in_(
-        select(Outcome.id).where(col(Outcome.strategy_id) == strategy_id)
-    )
-    if allowed is not None:
-        scope = and_(scope, col(ActionPlan.partnership_id).in_(sorted(allowed)))
-    summaries: dict[int, Summary] = defaultdict(Summary)
-    updates: dict[int, list[LatestUpdate]] = defaultdict(list)
-    for row in load_plan_rows(session, as_of, scope):
-        task = row.task
-        if task is None:
-            continue
-        summaries[row.outcome_id].add(task.rag, task.stale)
-        if task.reported_on is not None:
-            updates[row.outcome_id].append(
-                LatestUpdate(
-                    task_id=task.id,
-                    ref=f"{row.action_ref}{task.ref}",
-                    title=task.title,
-                    rag=task.rag,
-                    position=task.position,
-                    reported_on=task.reported_on,
-                )
-            )
+    summaries, updates = _task_progress(session, strategy_id, allowed, as_of)
     outcome_ids = [o.id for o, _ in outcome_rows if o.id is not None]
     indicators = _indicator_progress(session, outcome_ids, as_of)
-
     by_priority: dict[int | None, list[OutcomeProgress]] = defaultdict(list)
     for outcome, lead_name in sorted(outcome_rows, key=lambda r: natural_key(r[0].code)):
         assert outcome.id is not None
@@ -156,6 +134,37 @@ def strategy_progress(
     )
 
 
+def _task_progress(
+    session: Session, strategy_id: int, allowed: frozenset[int] | None, as_of: date
+) -> tuple[dict[int, Summary], dict[int, list[LatestUpdate]]]:
+    """RAG summaries and dated updates per outcome, from the tasks as of the date (of the
+    caller's partnerships only, unless they may read all)."""
+    scope: ColumnElement[bool] = col(Action.outcome_id).in_(
+        select(Outcome.id).where(col(Outcome.strategy_id) == strategy_id)
+    )
+    if allowed is not None:
+        scope = and_(scope, col(ActionPlan.partnership_id).in_(sorted(allowed)))
+    summaries: dict[int, Summary] = defaultdict(Summary)
+    updates: dict[int, list[LatestUpdate]] = defaultdict(list)
+    for row in load_plan_rows(session, as_of, scope):
+        task = row.task
+        if task is None:
+            continue
+        summaries[row.outcome_id].add(task.rag, task.stale)
+        if task.reported_on is not None:
+            updates[row.outcome_id].append(
+                LatestUpdate(
+                    task_id=task.id,
+                    ref=f"{row.action_ref}{task.ref}",
+                    title=task.title,
+                    rag=task.rag,
+                    position=task.position,
+                    reported_on=task.reported_on,
+                )
+            )
+    return summaries, updates
+
+
 def _indicator_progress(
     session: Session, outcome_ids: list[int], as_of: date
 ) -> dict[int, list[IndicatorProgress]]:
@@ -172,6 +181,24 @@ def _indicator_progress(
     indicator_ids = sorted({ind.id for _, ind in links if ind.id is not None})
     if not indicator_ids:
         return {}
+    measurements = _latest_measurements(session, indicator_ids, as_of)
+    all_targets = session.scalars(
+        select(LaaTarget)
+        .where(col(LaaTarget.indicator_id).in_(indicator_ids))
+        .order_by(col(LaaTarget.period), col(LaaTarget.id))
+    ).all()
+    tolerance = get_settings().laa_rag_tolerance
+    result: dict[int, list[IndicatorProgress]] = defaultdict(list)
+    for outcome_id, ind in links:
+        assert ind.id is not None
+        m = measurements.get(ind.id)
+        t = _target_for(all_targets, ind.id, m.area if m else None, m.period if m else None)
+        result[outcome_id].append(_indicator_status(ind, m, t, tolerance))
+    return result
+
+
+def _latest_measurements(session: Session, indicator_ids: list[int], as_of: date) -> dict[int, Any]:
+    """indicator id -> its latest measurement on or before ``as_of`` (one query)."""
     latest_m = (
         sa_select(
             col(Measurement.indicator_id),
@@ -192,63 +219,57 @@ def _indicator_progress(
         )
         .subquery()
     )
-    measurements = {
+    return {
         r.indicator_id: r
         for r in session.execute(sa_select(latest_m).where(latest_m.c.rn == 1)).all()
     }
-    all_targets = session.scalars(
-        select(LaaTarget)
-        .where(col(LaaTarget.indicator_id).in_(indicator_ids))
-        .order_by(col(LaaTarget.period), col(LaaTarget.id))
-    ).all()
-    tolerance = get_settings().laa_rag_tolerance
 
-    def target_for(indicator_id: int, area: str | None, period: str | None) -> LaaTarget | None:
-        """The target of the measurement's period (else the latest) in its area."""
-        found = None
-        for t in all_targets:  # ordered by period: the last match is the latest
-            if t.indicator_id != indicator_id or (area is not None and t.area != area):
-                continue
-            if period is not None and period.startswith(t.period):
-                return t
-            found = t
-        return found
 
-    result: dict[int, list[IndicatorProgress]] = defaultdict(list)
-    for outcome_id, ind in links:
-        assert ind.id is not None
-        m = measurements.get(ind.id)
-        t = target_for(ind.id, m.area if m else None, m.period if m else None)
-        met: bool | None = None
-        status = LaaRag.no_data
-        if m is not None and t is not None:
-            higher = ind.polarity == Polarity.higher_is_better
-            met = m.value >= t.target if higher else m.value <= t.target
-            status = laa_rag(
-                polarity=ind.polarity,
-                baseline=t.baseline,
-                target=t.target,
-                target_period=t.period,
-                value=m.value,
-                value_period=m.period,
-                tolerance=tolerance,
-            )
-        result[outcome_id].append(
-            IndicatorProgress(
-                indicator_id=ind.id,
-                code=ind.code,
-                title=ind.title,
-                unit=ind.unit,
-                polarity=ind.polarity,
-                area=m.area if m is not None else (t.area if t is not None else None),
-                latest_value=m.value if m is not None else None,
-                latest_period=m.period if m is not None else None,
-                latest_reported_on=m.reported_on if m is not None else None,
-                target=t.target if t is not None else None,
-                target_period=t.period if t is not None else None,
-                baseline=t.baseline if t is not None else None,
-                met=met,
-                rag=status,
-            )
+def _target_for(
+    targets: Sequence[LaaTarget], indicator_id: int, area: str | None, period: str | None
+) -> LaaTarget | None:
+    """The target of the measurement's period (else the latest) in its area."""
+    found = None
+    for t in targets:  # ordered by period: the last match is the latest
+        if t.indicator_id != indicator_id or (area is not None and t.area != area):
+            continue
+        if period is not None and period.startswith(t.period):
+            return t
+        found = t
+    return found
+
+
+def _indicator_status(
+    ind: Indicator, m: Any | None, t: LaaTarget | None, tolerance: float
+) -> IndicatorProgress:
+    assert ind.id is not None
+    met: bool | None = None
+    status = LaaRag.no_data
+    if m is not None and t is not None:
+        higher = ind.polarity == Polarity.higher_is_better
+        met = m.value >= t.target if higher else m.value <= t.target
+        status = laa_rag(
+            polarity=ind.polarity,
+            baseline=t.baseline,
+            target=t.target,
+            target_period=t.period,
+            value=m.value,
+            value_period=m.period,
+            tolerance=tolerance,
         )
-    return result
+    return IndicatorProgress(
+        indicator_id=ind.id,
+        code=ind.code,
+        title=ind.title,
+        unit=ind.unit,
+        polarity=ind.polarity,
+        area=m.area if m is not None else (t.area if t is not None else None),
+        latest_value=m.value if m is not None else None,
+        latest_period=m.period if m is not None else None,
+        latest_reported_on=m.reported_on if m is not None else None,
+        target=t.target if t is not None else None,
+        target_period=t.period if t is not None else None,
+        baseline=t.baseline if t is not None else None,
+        met=met,
+        rag=status,
+    )
