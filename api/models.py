@@ -2,6 +2,7 @@
 
 from api.audit.models import AuditEvent, Tombstone
 from api.auth.models import ApiKey, AuthToken, LoginAttempt, User
+from api.feeds.models import CalendarToken
 from api.imports.models import IdempotencyRecord, ImportRecord
 from api.indicators.models import Indicator, LaaTarget, Measurement
 from api.meetings.models import AgendaItem, Attendance, Decision, Meeting
@@ -31,6 +32,7 @@ __all__ = [
     "Attendance",
     "AuditEvent",
     "AuthToken",
+    "CalendarToken",
     "Decision",
     "IdempotencyRecord",
     "ImportRecord",

@@ -1,7 +1,11 @@
 """Logins, tokens, /me, users and API keys (DESIGN §5), through HTTP on the demo data."""
 
+import os
+import subprocess
+import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,7 +18,8 @@ from api.auth.models import AuthToken
 from api.auth.security import new_token, sha256_hex
 from api.common import utcnow
 from api.demo import DEMO_PASSWORDS
-from api.settings import DEV_SECRET, Settings, get_settings
+from api.settings import Settings, get_settings
+from tests.live import ROOT
 
 PROBLEM = "application/problem+json"
 TOKEN = "/api/v1/auth/token"
@@ -349,17 +354,80 @@ class TestNoSecretsInTheDatabase:
 
 
 class TestSettings:
-    def test_refuses_the_default_secret_outside_dev(self) -> None:
-        for env in ("test", "prod"):
-            with pytest.raises(ValidationError, match="LSPHUB_SECRET_KEY"):
-                Settings(env=env, secret_key=DEV_SECRET)  # type: ignore[arg-type]
-            with pytest.raises(ValidationError):
-                Settings(env=env, secret_key="short")  # type: ignore[arg-type]
-            ok = Settings(env=env, secret_key="s" * 32)  # type: ignore[arg-type]
-            assert ok.env == env
+    """Fail closed: production is the default and needs a real secret (DESIGN §5)."""
 
-    def test_dev_runs_with_the_default(self) -> None:
-        assert Settings(env="dev", secret_key=DEV_SECRET).env == "dev"  # type: ignore[arg-type]
+    @pytest.fixture
+    def clean_env(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+        for name in ("LSPHUB_ENV", "LSPHUB_SECRET_KEY"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.chdir(tmp_path)
+        return tmp_path
+
+    def test_production_is_the_default_and_needs_a_secret(self, clean_env: Path) -> None:
+        with pytest.raises(ValidationError, match="LSPHUB_SECRET_KEY"):
+            Settings(_env_file=None)  # type: ignore[call-arg]
+        with pytest.raises(ValidationError, match="LSPHUB_SECRET_KEY"):
+            Settings(_env_file=None, secret_key="s" * 31)  # type: ignore[call-arg]
+        ok = Settings(_env_file=None, secret_key="s" * 32)  # type: ignore[call-arg]
+        assert ok.env == "prod"
+        assert not (clean_env / "var").exists()
+
+    @pytest.mark.parametrize("env", ["dev", "test"])
+    def test_dev_and_test_generate_their_own_secret_once(self, clean_env: Path, env: str) -> None:
+        first = Settings(_env_file=None, env=env)  # type: ignore[call-arg]
+        stored = clean_env / "var" / "secret_key"
+        assert stored.stat().st_mode & 0o777 == 0o600
+        assert first.secret_key is not None
+        key = first.secret_key.get_secret_value()
+        assert len(key) >= 32 and stored.read_text().strip() == key
+        again = Settings(_env_file=None, env=env)  # type: ignore[call-arg]
+        assert again.secret_key is not None and again.secret_key.get_secret_value() == key
+        assert list((clean_env / "var").iterdir()) == [stored]  # no drafts left behind
+
+    def test_a_fresh_install_gets_a_different_secret(
+        self, clean_env: Path, tmp_path_factory: pytest.TempPathFactory
+    ) -> None:
+        mine = Settings(_env_file=None, env="dev").secret_key  # type: ignore[call-arg]
+        os.chdir(tmp_path_factory.mktemp("other-install"))
+        theirs = Settings(_env_file=None, env="dev").secret_key  # type: ignore[call-arg]
+        assert mine is not None and theirs is not None
+        assert mine.get_secret_value() != theirs.get_secret_value()
+
+    def test_the_server_refuses_to_start_in_production_without_a_secret(
+        self, clean_env: Path
+    ) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LSPHUB_")}
+        done = subprocess.run(
+            [sys.executable, "-c", "from api.main import create_app; create_app()"],
+            env={**env, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode != 0 and "LSPHUB_SECRET_KEY" in done.stderr
+
+    @pytest.mark.parametrize(
+        ("raw", "parsed"),
+        [
+            ("", []),
+            ("172.28.0.0/24", ["172.28.0.0/24"]),
+            ("10.0.0.5, fd00::/8", ["10.0.0.5/32", "fd00::/8"]),
+            ('["192.168.1.0/24"]', ["192.168.1.0/24"]),
+        ],
+    )
+    def test_trusted_proxies_are_networks(
+        self, monkeypatch: pytest.MonkeyPatch, raw: str, parsed: list[str]
+    ) -> None:
+        monkeypatch.setenv("LSPHUB_TRUSTED_PROXIES", raw)
+        assert Settings(_env_file=None).trusted_proxies == parsed  # type: ignore[call-arg]
+
+    @pytest.mark.parametrize("raw", ["*", "not-an-address", "10.0.0.0/33"])
+    def test_trusted_proxies_refuse_anything_else(
+        self, monkeypatch: pytest.MonkeyPatch, raw: str
+    ) -> None:
+        monkeypatch.setenv("LSPHUB_TRUSTED_PROXIES", raw)
+        with pytest.raises(ValidationError, match="trusted_proxies"):
+            Settings(_env_file=None)  # type: ignore[call-arg]
 
     def test_cors_allows_only_listed_origins(self, anon: TestClient) -> None:
         preflight = {"Access-Control-Request-Method": "POST"}
