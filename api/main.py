@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import health
 from api.audit.guard import install_audit_guard
@@ -151,6 +152,11 @@ def create_app() -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
     )
+    if settings.trusted_proxies:
+        # Outermost: the client address and scheme are the forwarded ones before anything
+        # (the login throttle, HSTS) reads them, and only when a trusted proxy sent them.
+        # Servers run with uvicorn's own handling off (`--no-proxy-headers`).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     dist = Path(settings.frontend_dist)
     if (dist / "index.html").is_file():
         app.mount("/", SpaFiles(directory=dist, html=True), name="spa")

@@ -5,6 +5,7 @@ Production behaviour is the default: ``make run``, the tests and the benchmarks 
 dev or test install without one generates its own once (:func:`local_dev_secret`).
 """
 
+import contextlib
 import ipaddress
 import json
 import os
@@ -33,10 +34,8 @@ def local_dev_secret(path: Path = LOCAL_SECRET_FILE) -> str:
         try:
             with os.fdopen(fd, "w") as out:
                 out.write(secrets.token_urlsafe(48) + "\n")
-            try:
+            with contextlib.suppress(FileExistsError):  # another process was first: theirs
                 os.link(draft, path)
-            except FileExistsError:
-                pass  # another process made it first: use theirs
         finally:
             draft.unlink(missing_ok=True)
     return path.read_text().strip()

@@ -181,6 +181,7 @@ def start_server(
                 "--log-level",
                 "warning",
                 "--no-access-log",
+                "--no-proxy-headers",  # LSPHUB_TRUSTED_PROXIES decides, in the application
             ],
             env=_base_env(database_url, extra),
             cwd=ROOT,
