@@ -42,6 +42,7 @@ from api.db import session_scope
 from api.errors import NotFound
 from api.housekeeping import SWEEP_INTERVAL_SECONDS, sweep
 from api.pagination import PageParams, paginate
+from api.webhooks import outbound
 from api.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
 from api.webhooks.schemas import (
     WebhookCreate,
@@ -58,7 +59,7 @@ EVENT_HEADER = "LSPHub-Event"
 DELIVERY_HEADER = "LSPHub-Delivery"
 
 LEASE = timedelta(seconds=60)
-TIMEOUT_SECONDS = 10.0  # well inside the lease
+TIMEOUT_SECONDS = outbound.TIMEOUT_SECONDS  # well inside the lease
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=6)
 MAX_ATTEMPTS = 8  # 30 s, 1 min, 2, 4, 8, 16, 32 min, then failed (about 1 h 3 min in all)
@@ -77,6 +78,8 @@ webhooks = Resource(
     filter_schema=WebhookFilters,
     sortable=("id", "url", "updated_at"),
     policy=AdminOnlyPolicy(),
+    before_create=outbound.check_new_webhook,
+    before_update=outbound.check_changed_webhook,
 )
 
 
@@ -262,13 +265,8 @@ def send(http: httpx.Client, item: Claimed) -> Outcome:
         EVENT_HEADER: item.event,
         DELIVERY_HEADER: str(item.id),
     }
-    try:
-        response = http.post(item.url, content=item.body, headers=headers)
-    except httpx.HTTPError as exc:
-        return Outcome(False, None, f"{type(exc).__name__}: {exc}"[:1000])
-    if 200 <= response.status_code < 300:
-        return Outcome(True, response.status_code)
-    return Outcome(False, response.status_code, f"HTTP {response.status_code}")
+    status_code, error = outbound.post(http, item.url, item.body, headers)
+    return Outcome(error is None, status_code, error)
 
 
 def record_outcome(session: Session, item: Claimed, outcome: Outcome, now: datetime) -> None:
@@ -320,7 +318,7 @@ def run_worker(
     A delivery in flight finishes first, within TIMEOUT_SECONDS."""
     stopping = stopping or threading.Event()
     next_sweep = time.monotonic()
-    with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as http:
+    with outbound.client() as http:
         while not stopping.is_set():
             if time.monotonic() >= next_sweep:
                 with session_scope() as session:
