@@ -27,7 +27,7 @@ frontend/node_modules/.installed: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
 	touch $@
 
-frontend/dist/index.html: frontend/node_modules/.installed $(shell find frontend/src frontend/index.html -type f 2>/dev/null)
+frontend/dist/index.html: frontend/node_modules/.installed frontend/vite.config.ts $(shell find frontend/src frontend/index.html -type f 2>/dev/null)
 	cd frontend && npm run build
 
 frontend: $(if $(wildcard frontend/package.json),frontend/dist/index.html,)

@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import health
+from api import docs, health
 from api.audit.guard import install_audit_guard
 from api.audit.router import router as audit_router
 from api.auth.router import router as auth_router
@@ -26,7 +26,7 @@ from api.imports.router import router as imports_router
 from api.indicators.router import router as indicators_router
 from api.laa.router import router as laa_router
 from api.meetings.router import router as meetings_router
-from api.middleware import ConcurrencyLimit, RequestContext
+from api.middleware import ConcurrencyLimit, RequestContext, SecurityHeaders
 from api.organisations.router import router as organisations_router
 from api.partnerships.router import router as partnerships_router
 from api.people.router import router as people_router
@@ -124,12 +124,16 @@ def create_app() -> FastAPI:
             "action plans with RAG status, performance reports and LAA indicator data. "
             "Errors are RFC 9457 problem+json."
         ),
-        openapi_url="/api/v1/openapi.json",
+        openapi_url=docs.OPENAPI_URL,
+        docs_url=None,  # api/docs.py serves /docs from local files
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     install_error_handlers(app)
     install_audit_guard()
     # Flat: the application matches a request against one list of routes (api/routing.py).
     include_flat(app.router, health.router)
+    include_flat(app.router, docs.router)
     include_flat(app.router, api_router())
     app.add_middleware(ConcurrencyLimit, limit=settings.thread_pool_size)
     app.add_middleware(
@@ -152,6 +156,7 @@ def create_app() -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
     )
+    app.add_middleware(SecurityHeaders)
     if settings.trusted_proxies:
         # Outermost: the client address and scheme are the forwarded ones before anything
         # (the login throttle, HSTS) reads them, and only when a trusted proxy sent them.

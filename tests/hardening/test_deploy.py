@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, text
 from typer.main import get_command
 
 from api.cli import app as cli_app
+from api.middleware import CONTENT_SECURITY_POLICY
 from api.settings import Settings
 from tests.live import BIN, ROOT, _base_env, free_port, fresh_database
 
@@ -125,6 +126,19 @@ class TestShape:
         assert "--no-proxy-headers" in dockerfile_cmd()
         for source in (COMPOSE.read_text(), DOCKERFILE.read_text()):
             assert "forwarded-allow-ips" not in source
+
+    def test_nginx_sends_the_apis_security_headers_with_the_spa(self) -> None:
+        deploy = ROOT / "deploy"
+        snippet = (deploy / "nginx-security-headers.conf").read_text()
+        policy = re.search(r'Content-Security-Policy "([^"]+)" always;', snippet)
+        assert policy is not None and policy.group(1) == CONTENT_SECURITY_POLICY
+        for header in ("X-Content-Type-Options nosniff", "X-Frame-Options DENY"):
+            assert f"add_header {header} always;" in snippet
+        conf = (deploy / "nginx.conf").read_text()
+        assert conf.count("include /etc/nginx/lsphub-security-headers.conf;") == 2
+        assert "location /docs/assets/ {" in conf  # Swagger UI comes from the API
+        image = (deploy / "nginx.Dockerfile").read_text()
+        assert "deploy/nginx-security-headers.conf /etc/nginx/lsphub-security-headers.conf" in image
 
     def test_connection_arithmetic_fits_the_database(self) -> None:
         """replicas x workers x (threads + 5 overflow) + worker + migrate < max_connections."""
