@@ -6,6 +6,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PY := $(BIN)/python
 export LSPHUB_DATABASE_URL ?= sqlite:///./var/lsphub.db
+# Production behaviour is the default (api/settings.py): these targets opt into dev or test,
+# whose secret key, unless LSPHUB_SECRET_KEY is set, is generated once into var/secret_key.
+run: export LSPHUB_ENV := dev
+bench: export LSPHUB_ENV := dev
+test lint typecheck migrations-check openapi pytest pytest-pg e2e: export LSPHUB_ENV := test
 
 .PHONY: run test install frontend lint typecheck migrations-check openapi pytest pytest-pg \
         frontend-check e2e bench schema clean
@@ -22,7 +27,7 @@ frontend/node_modules/.installed: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
 	touch $@
 
-frontend/dist/index.html: frontend/node_modules/.installed $(shell find frontend/src frontend/index.html -type f 2>/dev/null)
+frontend/dist/index.html: frontend/node_modules/.installed frontend/vite.config.ts $(shell find frontend/src frontend/index.html -type f 2>/dev/null)
 	cd frontend && npm run build
 
 frontend: $(if $(wildcard frontend/package.json),frontend/dist/index.html,)

@@ -93,7 +93,8 @@ def serve(
     workers: int = 1,
     reload: bool = False,
 ) -> None:
-    """Serve the API (and the built SPA) with uvicorn."""
+    """Serve the API (and the built SPA) with uvicorn. Forwarded headers are believed only
+    from LSPHUB_TRUSTED_PROXIES (the application applies it; uvicorn's own trust is off)."""
     import uvicorn
 
     from api.core.settings import get_settings
@@ -105,7 +106,7 @@ def serve(
         port=port,
         workers=workers,
         reload=reload,
-        proxy_headers=True,
+        proxy_headers=False,
         limit_concurrency=get_settings().thread_pool_size * 4,
     )
 

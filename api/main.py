@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import api.models  # noqa: F401  (every table mapped before the first flush)
 from api.accounts.router import router as auth_router
@@ -21,8 +22,8 @@ from api.core import idempotency
 from api.core.audit_guard import install_audit_guard
 from api.core.housekeeping import register_sweeper
 from api.core.settings import get_settings
-from api.core.web import health
-from api.core.web.middleware import ConcurrencyLimit, RequestContext
+from api.core.web import docs, health
+from api.core.web.middleware import ConcurrencyLimit, RequestContext, SecurityHeaders
 from api.core.web.problems import install_error_handlers
 from api.core.web.query_guard import reject_unknown_query_parameters
 from api.core.web.routing import include_flat
@@ -136,12 +137,16 @@ def create_app() -> FastAPI:
             "action plans with RAG status, performance reports and LAA indicator data. "
             "Errors are RFC 9457 problem+json."
         ),
-        openapi_url="/api/v1/openapi.json",
+        openapi_url=docs.OPENAPI_URL,
+        docs_url=None,  # api/core/web/docs.py serves /docs from local files
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     install_error_handlers(app)
     install_features()
     # Flat: the application matches a request against one list of routes (api/core/web/routing.py).
     include_flat(app.router, health.router)
+    include_flat(app.router, docs.router)
     include_flat(app.router, api_router())
     app.add_middleware(ConcurrencyLimit, limit=settings.thread_pool_size)
     app.add_middleware(
@@ -164,6 +169,12 @@ def create_app() -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
     )
+    app.add_middleware(SecurityHeaders)
+    if settings.trusted_proxies:
+        # Outermost: the client address and scheme are the forwarded ones before anything
+        # (the login throttle, HSTS) reads them, and only when a trusted proxy sent them.
+        # Servers run with uvicorn's own handling off (`--no-proxy-headers`).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     dist = Path(settings.frontend_dist)
     if (dist / "index.html").is_file():
         app.mount("/", SpaFiles(directory=dist, html=True), name="spa")

@@ -3,6 +3,7 @@
 from api.auth.models import ApiKey, AuthToken, LoginAttempt, User
 from api.core.audit import AuditEvent, Tombstone
 from api.core.idempotency import IdempotencyRecord
+from api.feeds.models import CalendarToken
 from api.imports.models import ImportRecord
 from api.indicators.models import Indicator, LaaTarget, Measurement
 from api.meetings.models import AgendaItem, Attendance, Decision, Meeting
@@ -32,6 +33,7 @@ __all__ = [
     "Attendance",
     "AuditEvent",
     "AuthToken",
+    "CalendarToken",
     "Decision",
     "IdempotencyRecord",
     "ImportRecord",

@@ -71,7 +71,7 @@ def generate(path: Path, rows: int) -> None:
 
 def prepare(url: str) -> None:
     """A fresh, migrated database with a partnership, its strategy and ten organisations."""
-    env = {**os.environ, "LSPHUB_DATABASE_URL": url}
+    env = {**os.environ, "LSPHUB_DATABASE_URL": url, "LSPHUB_ENV": "dev"}
     if url.startswith("postgresql"):
         reset_pg(url)
     code = """
@@ -95,6 +95,7 @@ with session_scope() as s:
 def child(url: str, file: Path) -> None:
     """Run one import in this process and print its figures as JSON."""
     os.environ["LSPHUB_DATABASE_URL"] = url
+    os.environ.setdefault("LSPHUB_ENV", "dev")
     from api.core.db import session_scope
     from api.core.principal import Principal, Role
     from api.imports.engine import run_import

@@ -63,7 +63,7 @@ def main() -> None:
     parser.add_argument("--pg", default=DEFAULT_PG)
     args = parser.parse_args()
     os.environ["LSPHUB_DATABASE_URL"] = args.pg
-    os.environ.setdefault("LSPHUB_SECRET_KEY", "bench-secret-key-that-is-long-enough-0123456789")
+    os.environ.setdefault("LSPHUB_ENV", "dev")  # production is the default
     from sqlalchemy import text
 
     from api.accounts.keys import create_api_key

@@ -32,7 +32,7 @@ FORMATS = {"json": "application/json", "csv": "text/csv", "html": "text/html"}
 
 def run(url: str, tasks: int, runs: int) -> None:
     os.environ["LSPHUB_DATABASE_URL"] = url
-    os.environ.setdefault("LSPHUB_SECRET_KEY", "bench-secret-key-that-is-long-enough-123")
+    os.environ.setdefault("LSPHUB_ENV", "dev")  # production is the default
     from fastapi.testclient import TestClient
     from sqlalchemy import event
 

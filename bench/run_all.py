@@ -26,6 +26,7 @@ def main() -> int:
     wanted = set(sys.argv[1:])
     # Every benchmark wipes the database it is given: one dedicated database for them all.
     os.environ.setdefault("LSPHUB_BENCH_PG", DEFAULT_PG)
+    os.environ.setdefault("LSPHUB_ENV", "dev")  # production is the default
     print(f"benchmarks on {os.environ['LSPHUB_BENCH_PG']} (wiped by each benchmark)")
     scripts = [
         p

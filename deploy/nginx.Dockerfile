@@ -9,4 +9,5 @@ RUN npm run build
 
 FROM nginx:1.27-alpine
 COPY deploy/nginx.conf /etc/nginx/conf.d/default.conf
+COPY deploy/nginx-security-headers.conf /etc/nginx/lsphub-security-headers.conf
 COPY --from=spa /src/frontend/dist /usr/share/nginx/html

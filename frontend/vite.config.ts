@@ -1,6 +1,9 @@
 import preact from "@preact/preset-vite";
 import { defineConfig } from "vitest/config";
 
+// Node's environment, typed here rather than through @types/node for one variable.
+declare const process: { env: Record<string, string | undefined> };
+
 // `npm run dev` proxies the API to a local `lsphub serve` on port 8000.
 export default defineConfig({
   plugins: [preact()],
@@ -9,7 +12,8 @@ export default defineConfig({
   },
   build: {
     outDir: "dist",
-    sourcemap: true,
+    // Production builds ship no source maps; LSPHUB_SOURCEMAP=1 npm run build asks for them.
+    sourcemap: process.env.LSPHUB_SOURCEMAP === "1",
   },
   test: {
     environment: "node",

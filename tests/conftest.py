@@ -4,6 +4,7 @@ Runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
 """
 
 import os
+import secrets
 import tempfile
 from collections.abc import Iterator
 from datetime import timedelta
@@ -12,8 +13,8 @@ from pathlib import Path
 _TMP = Path(tempfile.mkdtemp(prefix="lsphub-test-"))
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.db'}"
 os.environ["LSPHUB_DATABASE_URL"] = DATABASE_URL
-os.environ["LSPHUB_ENV"] = "test"
-os.environ.setdefault("LSPHUB_SECRET_KEY", "test-secret-key-that-is-long-enough-1234")
+os.environ["LSPHUB_ENV"] = "test"  # production is the default: the tests opt out
+os.environ.setdefault("LSPHUB_SECRET_KEY", secrets.token_urlsafe(32))
 os.environ["LSPHUB_FRONTEND_DIST"] = str(_TMP / "no-frontend")
 
 import pytest  # noqa: E402

@@ -31,6 +31,7 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+SECRET_KEY = secrets.token_urlsafe(32)  # one per test run, shared by its live servers
 
 
 def free_port() -> int:
@@ -44,7 +45,7 @@ def _base_env(database_url: str, extra: Mapping[str, str] | None = None) -> dict
     env.update(
         LSPHUB_DATABASE_URL=database_url,
         LSPHUB_ENV="test",
-        LSPHUB_SECRET_KEY="live-test-secret-key-long-enough-0123456789",
+        LSPHUB_SECRET_KEY=SECRET_KEY,
         LSPHUB_FRONTEND_DIST=str(Path(tempfile.gettempdir()) / "lsphub-no-frontend"),
         # Two workers x (12 threads + 5 overflow) stay well inside PostgreSQL's default
         # max_connections of 100, leaving room for the test session's own connections.
@@ -180,6 +181,7 @@ def start_server(
                 "--log-level",
                 "warning",
                 "--no-access-log",
+                "--no-proxy-headers",  # LSPHUB_TRUSTED_PROXIES decides, in the application
             ],
             env=_base_env(database_url, extra),
             cwd=ROOT,

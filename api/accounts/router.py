@@ -21,6 +21,7 @@ from api.accounts.schemas import (
     UserUpdate,
 )
 from api.auth.deps import PrincipalDep, bearer
+from api.auth.throttle import Throttled
 from api.core.errors import Unprocessable, field_error
 from api.core.models import Id
 from api.core.pagination import Page
@@ -99,9 +100,17 @@ async def login_body(request: Request) -> LoginRequest:
 def create_token(
     request: Request, session: SessionDep, body: Annotated[LoginRequest, Depends(login_body)]
 ) -> TokenRead | Response:
-    """Wrong e-mail and wrong password get the same 401; repeated failures a 429."""
-    client = request.client.host if request.client else "unknown"
-    result = service.login(session, body, client)
+    """Wrong e-mail and wrong password get the same 401; repeated failures from one client
+    a 429 for that client only."""
+    result = service.login(session, body, request.client.host if request.client else None)
+    if isinstance(result, Throttled):
+        return problem_response(
+            429,
+            slug="rate-limited",
+            title="Too many requests",
+            detail=f"Too many failed logins; try again in {result.retry_after} seconds",
+            headers={"Retry-After": str(result.retry_after)},
+        )
     if isinstance(result, service.LoginFailed):
         # Returned, not raised: the failed attempt must be committed to count.
         return problem_response(

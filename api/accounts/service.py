@@ -1,11 +1,12 @@
 """Logins, users and API keys. Every write here is audited like any other."""
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, update
+from sqlalchemy import Select, or_, update
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col, select
 
@@ -23,10 +24,17 @@ from api.accounts.schemas import (
     UserUpdate,
 )
 from api.auth import cache as principal_cache
-from api.auth.models import ApiKey, AuthToken, LoginAttempt, User
+from api.auth.models import ApiKey, AuthToken, User
 from api.auth.security import hash_password, new_token, sha256_hex, verify_password
+from api.auth.throttle import (
+    Throttled,
+    client_key,
+    forget_failures,
+    record_failure,
+    throttled,
+)
 from api.core import audit
-from api.core.errors import Conflict, Forbidden, TooManyRequests, field_error
+from api.core.errors import Conflict, Forbidden, field_error
 from api.core.models import utcnow
 from api.core.pagination import PageParams, paginate
 from api.core.permissions import require_role, require_scope
@@ -38,6 +46,7 @@ from api.partnerships.access import managed_partnership_ids, organisation_sits_o
 from api.partnerships.models import Membership, Partnership
 
 ANONYMOUS = "anonymous"
+log = logging.getLogger("lsphub.auth")
 
 
 ADMIN = AdminPolicy()
@@ -56,64 +65,40 @@ class LoginFailed:
     """Wrong e-mail or password: the same answer for both (recorded for rate limiting)."""
 
 
-def _failures_since(session: Session, since: datetime, where: Any) -> tuple[int, datetime | None]:
-    count, oldest = session.execute(
-        select(func.count(), func.min(LoginAttempt.at)).where(where, col(LoginAttempt.at) >= since)
-    ).one()
-    return int(count), oldest
-
-
-def check_login_rate(session: Session, email: str, client: str) -> None:
-    """429 with Retry-After once an e-mail or a client has too many recent failures."""
-    settings = get_settings()
-    window = timedelta(seconds=settings.login_window_seconds)
-    now = utcnow()
-    for where, limit in (
-        (col(LoginAttempt.email) == email, settings.login_attempts_per_window),
-        (col(LoginAttempt.client) == client, settings.login_attempts_per_client_window),
-    ):
-        count, oldest = _failures_since(session, now - window, where)
-        if count >= limit and oldest is not None:
-            retry = max(1, int((oldest + window - now).total_seconds()) + 1)
-            raise TooManyRequests(
-                f"Too many failed logins; try again in {retry} seconds",
-                headers={"Retry-After": str(retry)},
-            )
-
-
-def login(session: Session, body: LoginRequest, client: str) -> TokenRead | LoginFailed:
+def login(
+    session: Session, body: LoginRequest, client_host: str | None
+) -> TokenRead | LoginFailed | Throttled:
     """Check the password and issue an opaque token (only its hash is stored).
 
-    A failure is returned, not raised, so that the failed attempt is committed.
+    A failure or a refusal is returned, not raised, so that what it records is committed.
+    A throttled attempt is refused before the password is checked and writes nothing.
     """
     email = body.email.strip().lower()
-    client = client[:64]
-    check_login_rate(session, email, client)
+    client = client_key(client_host)
+    now = utcnow()
+    wait = throttled(session, email, client, now)
+    if wait is not None:
+        log.info("login refused: %s from %s must wait %ss", email, client, wait.retry_after)
+        return wait
     user = session.scalar(select(User).where(col(User.email) == email))  # stored lower-case
     # verify_password checks a dummy hash for unknown e-mails: both failures take as long.
     ok = verify_password(body.password, user.password_hash if user else None)
     if user is None or not ok or not user.active:
-        window = timedelta(seconds=get_settings().login_window_seconds)
-        # Failures older than the window no longer count: keep the table small.
-        session.execute(delete(LoginAttempt).where(col(LoginAttempt.at) < utcnow() - window))
-        session.add(LoginAttempt(email=email, client=client))
-        audit.record(
-            session,
-            ANONYMOUS,
-            "login_failed",
-            "user",
-            None,
-            after={"email": email, "client": client},
-        )
+        attempt = {"email": email, "client": client}
+        audit.record(session, ANONYMOUS, "login_failed", "user", None, after=attempt)
+        wait = record_failure(session, email, client, now)
+        if wait is not None:
+            after = {**attempt, "retry_after": wait.retry_after, "reason": wait.reason}
+            audit.record(session, ANONYMOUS, "login_throttled", "user", None, after=after)
         return LoginFailed()
     assert user.id is not None
     token = new_token()
-    expires_at = utcnow() + timedelta(minutes=get_settings().token_ttl_minutes)
+    expires_at = now + timedelta(minutes=get_settings().token_ttl_minutes)
     row = AuthToken(token_hash=sha256_hex(token), user_id=user.id, expires_at=expires_at)
     session.add(row)
     # A plain UPDATE: logging in is not an edit of the user, so the version stays.
-    session.execute(update(User).where(col(User.id) == user.id).values(last_login_at=utcnow()))
-    session.execute(delete(LoginAttempt).where(col(LoginAttempt.email) == email))
+    session.execute(update(User).where(col(User.id) == user.id).values(last_login_at=now))
+    forget_failures(session, email, client)
     session.flush()
     audit.record(
         session,

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from api.auth.models import AuthToken, LoginAttempt
-from api.core.settings import get_settings
+from api.auth.throttle import retention
 
 EXPIRED_TOKEN_GRACE = timedelta(days=30)  # "signed in from ..." stays answerable for a month
 
@@ -19,7 +19,6 @@ def sweep_expired_tokens(session: Session, now: datetime) -> int:
 
 
 def sweep_old_login_attempts(session: Session, now: datetime) -> int:
-    """Failed-login records older than the rate-limit window."""
-    window = timedelta(seconds=get_settings().login_window_seconds)
-    statement = delete(LoginAttempt).where(col(LoginAttempt.at) < now - window)
+    """Failed-login records that no throttling rule counts any more."""
+    statement = delete(LoginAttempt).where(col(LoginAttempt.at) < now - retention())
     return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]

@@ -4,8 +4,6 @@ UIDs are ``meeting-<id>@<host>`` so calendar clients update an event in place wh
 moves or is cancelled; SEQUENCE follows the row version.
 """
 
-import hashlib
-import hmac
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, time
@@ -16,10 +14,8 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.core.errors import NotFound, Unprocessable
 from api.core.models import utcnow
 from api.core.policy import not_found
-from api.core.principal import Principal
 from api.core.settings import get_settings
 from api.meetings.models import AgendaItem, Meeting, MeetingStatus
 from api.meetings.service import LONDON
@@ -28,7 +24,6 @@ from api.partnerships.rules import add_months
 from api.partnerships.service import open_on
 
 PRODID = "-//LSP Hub//Meetings//EN"
-TOKEN_PURPOSE = b"lsphub-calendar-feed:v1:"
 
 
 def _host() -> str:
@@ -132,41 +127,8 @@ def public_feed(session: Session) -> bytes:
 # -- private feeds -----------------------------------------------------------------------------
 
 
-def _signature(person_id: int) -> str:
-    key = get_settings().secret_key.get_secret_value().encode()
-    digest = hmac.new(key, TOKEN_PURPOSE + str(person_id).encode(), hashlib.sha256)
-    return digest.hexdigest()[:40]
-
-
-def feed_token(person_id: int) -> str:
-    """``<person id>-<HMAC>``: derived from the secret key, so nothing is stored and rotating
-    the key revokes every feed URL."""
-    return f"{person_id}-{_signature(person_id)}"
-
-
-def person_for_token(token: str) -> int:
-    person_part, _, signature = token.partition("-")
-    if not person_part.isdigit() or not hmac.compare_digest(
-        signature, _signature(int(person_part))
-    ):
-        raise NotFound("No calendar feed at this address")
-    return int(person_part)
-
-
-def private_feed_url(principal: Principal) -> tuple[str, str]:
-    if principal.person_id is None:
-        raise Unprocessable(
-            "Only a user linked to a person (a member) has a personal meeting feed",
-            slug="no-person",
-        )
-    token = feed_token(principal.person_id)
-    base = get_settings().public_base_url.rstrip("/")
-    return token, f"{base}/api/v1/calendars/{token}.ics"
-
-
-def private_feed(session: Session, token: str) -> bytes:
+def private_feed(session: Session, person_id: int) -> bytes:
     """Every meeting, public or not, of the partnerships the person currently belongs to."""
-    person_id = person_for_token(token)
     mine = select(Membership.partnership_id).where(
         col(Membership.person_id) == person_id, open_on(utcnow().astimezone(LONDON).date())
     )

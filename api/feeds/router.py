@@ -1,13 +1,14 @@
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.auth.deps import PrincipalDep
 from api.core.models import Id
 from api.core.web.deps import SessionDep
 from api.crud.router import PROBLEM_RESPONSES
-from api.feeds import ical, popolo
+from api.feeds import ical, popolo, tokens
 
 router = APIRouter(tags=["feeds"], responses=PROBLEM_RESPONSES)
 
@@ -51,17 +52,51 @@ def get_public_calendar(session: SessionDep) -> Response:
     return _calendar(ical.public_feed(session), "meetings.ics")
 
 
-class CalendarFeed(BaseModel):
-    token: str
-    url: str
+class CalendarFeedRead(BaseModel):
+    """Whether the caller has a private feed address; the address itself is shown only when
+    it is issued."""
+
+    active: bool
+    created_at: datetime | None = None
 
 
-@router.get("/calendar-feed", operation_id="get_my_calendar_feed")
-def get_my_calendar_feed(principal: PrincipalDep) -> CalendarFeed:
-    """The caller's private feed address: all meetings, public or not, of their partnerships.
-    Keep it secret; it works without a login."""
-    token, url = ical.private_feed_url(principal)
-    return CalendarFeed(token=token, url=url)
+class CalendarFeedIssued(CalendarFeedRead):
+    token: str = Field(description="The secret in the address; shown once, stored hashed")
+    url: str = Field(description="The feed address for a calendar client; keep it secret")
+
+
+@router.get("/me/calendar-feed", operation_id="get_my_calendar_feed")
+def get_my_calendar_feed(session: SessionDep, principal: PrincipalDep) -> CalendarFeedRead:
+    """Whether the caller has a private feed (all meetings, public or not, of their
+    partnerships) and since when."""
+    row = tokens.current_token(session, principal)
+    return CalendarFeedRead(active=row is not None, created_at=row.created_at if row else None)
+
+
+@router.post(
+    "/me/calendar-feed",
+    operation_id="issue_my_calendar_feed",
+    status_code=201,
+    responses={422: {"description": "The caller is not a person (an API key or a bare login)"}},
+)
+def issue_my_calendar_feed(
+    session: SessionDep, principal: PrincipalDep, response: Response
+) -> CalendarFeedIssued:
+    """Issue the caller's private feed address, replacing any earlier one (which stops
+    working). The address is in this response only; it works without a login."""
+    row, token = tokens.issue_token(session, principal)
+    response.headers["Location"] = "/api/v1/me/calendar-feed"
+    response.headers["Cache-Control"] = "no-store"
+    return CalendarFeedIssued(
+        active=True, created_at=row.created_at, token=token, url=tokens.feed_url(token)
+    )
+
+
+@router.delete("/me/calendar-feed", operation_id="revoke_my_calendar_feed", status_code=204)
+def revoke_my_calendar_feed(session: SessionDep, principal: PrincipalDep) -> Response:
+    """Revoke the caller's private feed address at once (404 when they have none)."""
+    tokens.revoke_token(session, principal)
+    return Response(status_code=204)
 
 
 @router.get(
@@ -71,7 +106,9 @@ def get_my_calendar_feed(principal: PrincipalDep) -> CalendarFeed:
     responses=ICS_RESPONSE,
 )
 def get_private_calendar(token: str, session: SessionDep) -> Response:
-    return _calendar(ical.private_feed(session, token[:100]), "my-meetings.ics")
+    """A person's private feed, by the secret address issued at ``/me/calendar-feed``."""
+    person_id = tokens.person_for_token(session, token[:100])
+    return _calendar(ical.private_feed(session, person_id), "my-meetings.ics")
 
 
 class PopoloExport(BaseModel):

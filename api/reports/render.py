@@ -1,10 +1,14 @@
 """The performance report as CSV (one row per task) and as an HTML print view."""
 
+import base64
 import csv
+import hashlib
 import io
 from functools import lru_cache
+from importlib.resources import files
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from api.core.cells import escape_cell
 from api.reports.schemas import PerformanceReport
@@ -80,6 +84,15 @@ def _environment() -> Environment:
     return env
 
 
+# The print view carries its styles inside (it is saved and printed as one file); the
+# Content-Security-Policy of its response allows exactly this block by its hash.
+REPORT_STYLE = (files("api") / "templates" / "performance_report.css").read_text()
+REPORT_STYLE_HASH = (
+    "sha256-" + base64.b64encode(hashlib.sha256(REPORT_STYLE.encode()).digest()).decode()
+)
+
+
 def report_html(report: PerformanceReport) -> str:
     """The paper form: per outcome, its actions and tasks, then the Green/Amber/Red summary."""
-    return _environment().get_template("performance_report.html").render(report=report)
+    template = _environment().get_template("performance_report.html")
+    return template.render(report=report, style=Markup(REPORT_STYLE))

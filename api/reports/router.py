@@ -10,6 +10,7 @@ from api.auth.deps import PrincipalDep
 from api.core.models import Id
 from api.core.pagination import Page
 from api.core.web.deps import PageDep, SessionDep
+from api.core.web.middleware import content_security_policy
 from api.crud.router import PROBLEM_RESPONSES, IfMatch, Sort, parse_if_match
 from api.reports import performance, progress, render, service
 from api.reports.schemas import (
@@ -70,7 +71,11 @@ def _shaped(report: PerformanceReport, kind: str, filename: str) -> Response:
             headers={"Content-Disposition": disposition, "Vary": "Accept"},
         )
     if kind == "html":
-        return HTMLResponse(render.report_html(report), headers={"Vary": "Accept"})
+        policy = content_security_policy(style_hashes=(render.REPORT_STYLE_HASH,))
+        return HTMLResponse(
+            render.report_html(report),
+            headers={"Vary": "Accept", "Content-Security-Policy": policy},
+        )
     return Response(
         report.model_dump_json(), media_type="application/json", headers={"Vary": "Accept"}
     )

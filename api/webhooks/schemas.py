@@ -15,6 +15,12 @@ class WebhookEvent(StrEnum):
 
 
 URL_PATTERN = r"^https?://[^\s]+$"
+URL_RULES = (
+    "http or https, without a user name or password, to a public address: loopback, private, "
+    "link-local, unique-local, multicast and reserved addresses are refused (422), here and "
+    "again at delivery after DNS resolution, unless the host is in "
+    "LSPHUB_WEBHOOK_ALLOWED_HOSTS. Redirects are not followed."
+)
 
 
 class _EventsAsText(BaseModel):
@@ -39,7 +45,12 @@ class WebhookCreate(_EventsAsText):
 
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(max_length=500, pattern=URL_PATTERN, examples=["https://example.org/hook"])
+    url: str = Field(
+        max_length=500,
+        pattern=URL_PATTERN,
+        examples=["https://example.org/hook"],
+        description=URL_RULES,
+    )
     events: list[WebhookEvent] = Field(min_length=1, max_length=10)
     secret: str = Field(
         min_length=16,
@@ -53,7 +64,7 @@ class WebhookCreate(_EventsAsText):
 class WebhookUpdate(_EventsAsText):
     model_config = ConfigDict(extra="forbid")
 
-    url: str | None = Field(None, max_length=500, pattern=URL_PATTERN)
+    url: str | None = Field(None, max_length=500, pattern=URL_PATTERN, description=URL_RULES)
     events: list[WebhookEvent] | None = Field(None, min_length=1, max_length=10)
     secret: str | None = Field(None, min_length=16, max_length=100)
     active: bool | None = None

@@ -39,7 +39,8 @@ from api.core.pagination import PageParams, paginate
 from api.core.policy import Policy
 from api.core.principal import Principal, Role
 from api.crud import service as crud
-from api.crud.service import Resource
+from api.crud.service import Resource, ResourceRules
+from api.webhooks import outbound
 from api.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
 from api.webhooks.schemas import (
     WebhookCreate,
@@ -56,7 +57,7 @@ EVENT_HEADER = "LSPHub-Event"
 DELIVERY_HEADER = "LSPHub-Delivery"
 
 LEASE = timedelta(seconds=60)
-TIMEOUT_SECONDS = 10.0  # well inside the lease
+TIMEOUT_SECONDS = outbound.TIMEOUT_SECONDS  # well inside the lease
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=6)
 MAX_ATTEMPTS = 8  # 30 s, 1 min, 2, 4, 8, 16, 32 min, then failed (about 1 h 3 min in all)
@@ -64,6 +65,24 @@ MAX_ATTEMPTS = 8  # 30 s, 1 min, 2, 4, 8, 16, 32 min, then failed (about 1 h 3 m
 
 class AdminOnlyPolicy(Policy):
     read_roles = frozenset({Role.admin})
+
+
+class WebhookRules(ResourceRules[Webhook]):
+    """Destinations are checked against the outbound rules whenever the URL is set."""
+
+    def before_create(self, session: Session, principal: Principal, row: Webhook) -> None:
+        outbound.check_webhook_url(row.url)
+
+    def before_update(
+        self,
+        session: Session,
+        principal: Principal,
+        row: Webhook,
+        changes: dict[str, Any],
+        previous: dict[str, Any],
+    ) -> None:
+        if "url" in changes:
+            outbound.check_webhook_url(row.url)
 
 
 webhooks = Resource(
@@ -75,6 +94,7 @@ webhooks = Resource(
     filter_schema=WebhookFilters,
     sortable=("id", "url", "updated_at"),
     policy=AdminOnlyPolicy(),
+    rules=WebhookRules(),
 )
 
 
@@ -249,13 +269,8 @@ def send(http: httpx.Client, item: Claimed) -> Outcome:
         EVENT_HEADER: item.event,
         DELIVERY_HEADER: str(item.id),
     }
-    try:
-        response = http.post(item.url, content=item.body, headers=headers)
-    except httpx.HTTPError as exc:
-        return Outcome(False, None, f"{type(exc).__name__}: {exc}"[:1000])
-    if 200 <= response.status_code < 300:
-        return Outcome(True, response.status_code)
-    return Outcome(False, response.status_code, f"HTTP {response.status_code}")
+    status_code, error = outbound.post(http, item.url, item.body, headers)
+    return Outcome(error is None, status_code, error)
 
 
 def record_outcome(session: Session, item: Claimed, outcome: Outcome, now: datetime) -> None:
@@ -310,7 +325,7 @@ def run_worker(
     schedule, e.g. :func:`api.core.housekeeping.periodic_sweep`).
     A delivery in flight finishes first, within TIMEOUT_SECONDS."""
     stopping = stopping or threading.Event()
-    with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as http:
+    with outbound.client() as http:
         while not stopping.is_set():
             for chore in chores:
                 chore()

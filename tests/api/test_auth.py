@@ -1,20 +1,29 @@
 """Logins, tokens, /me, users and API keys (DESIGN §5), through HTTP on the demo data."""
 
+import logging
+import os
+import subprocess
+import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy import Connection, select, text
 from sqlmodel import SQLModel
 
 from api.auth import cache as principal_cache
-from api.auth.models import AuthToken
+from api.auth.models import AuthToken, LoginAttempt
 from api.auth.security import new_token, sha256_hex
+from api.core.db import SessionLocal
 from api.core.models import utcnow
-from api.core.settings import DEV_SECRET, Settings, get_settings
+from api.core.settings import Settings, get_settings
 from api.demo import DEMO_PASSWORDS
+from api.main import create_app
+from tests.live import ROOT
 
 PROBLEM = "application/problem+json"
 TOKEN = "/api/v1/auth/token"
@@ -149,19 +158,56 @@ class TestMe:
         assert (me["kind"], me["role"], me["memberships"]) == ("api_key", "county", [])
 
 
+def from_client(app: FastAPI, host: str) -> TestClient:
+    """A client connecting from ``host`` (an address, as the server sees the peer)."""
+    return TestClient(app, client=(host, 40000), raise_server_exceptions=False)
+
+
+def fail(client: TestClient, email: str = "member@example.org", **headers: str) -> int:
+    r = client.post(TOKEN, json={"email": email, "password": "wrong"}, headers=headers)
+    return r.status_code
+
+
+def age_failures(db: Connection, seconds: int) -> None:
+    """Let time pass for the throttle: every recorded failure happened ``seconds`` earlier."""
+    with SessionLocal() as session, session.begin():
+        for attempt in session.scalars(select(LoginAttempt)):
+            attempt.at -= timedelta(seconds=seconds)
+
+
 class TestRateLimits:
-    def test_five_failures_per_email_then_429(self, anon: TestClient) -> None:
+    def test_five_failures_then_429_for_that_client(self, anon: TestClient) -> None:
         for _ in range(5):
-            r = anon.post(TOKEN, json={"email": "member@example.org", "password": "wrong"})
-            assert r.status_code == 401
+            assert fail(anon) == 401
         r = anon.post(TOKEN, json={"email": "member@example.org", "password": "demo-member-pass"})
         assert r.status_code == 429
         assert r.json()["type"] == "/problems/rate-limited"
-        assert 1 <= int(r.headers["retry-after"]) <= 301
+        assert 1 <= int(r.headers["retry-after"]) <= 30
         # Another account from the same client is not locked by this one.
         login(anon, "officer@example.org", "demo-officer-pass")
 
-    def test_success_clears_the_email_counter(self, anon: TestClient) -> None:
+    def test_a_third_party_cannot_lock_an_account_out(self, app: FastAPI, db: Connection) -> None:
+        attacker = from_client(app, "198.51.100.7")
+        for _ in range(8):
+            assert fail(attacker, "county@example.org") in (401, 429)
+        assert fail(attacker, "county@example.org") == 429
+        owner = from_client(app, "203.0.113.20")
+        login(owner, "county@example.org", "demo-county-pass")
+
+    def test_the_wait_doubles_with_each_failure(self, app: FastAPI, db: Connection) -> None:
+        guesser = from_client(app, "198.51.100.8")
+        for _ in range(5):
+            assert fail(guesser) == 401
+        waits = []
+        for _ in range(4):
+            r = guesser.post(TOKEN, json={"email": "member@example.org", "password": "wrong"})
+            assert r.status_code == 429
+            waits.append(int(r.headers["retry-after"]))
+            age_failures(db, waits[-1])  # wait it out: the next guess is heard, and fails
+            assert fail(guesser) == 401
+        assert waits == [30, 60, 120, 240]
+
+    def test_success_clears_the_counter(self, anon: TestClient) -> None:
         for _ in range(4):
             anon.post(TOKEN, json={"email": "member@example.org", "password": "wrong"})
         login(anon, "member@example.org", "demo-member-pass")
@@ -175,6 +221,68 @@ class TestRateLimits:
             assert r.status_code == 401
         r = anon.post(TOKEN, json={"email": "admin@example.org", "password": "demo-admin-pass"})
         assert r.status_code == 429 and "retry-after" in r.headers
+
+    def test_an_ipv6_client_counts_as_its_64(self, app: FastAPI, db: Connection) -> None:
+        for _ in range(5):
+            assert fail(from_client(app, "2001:db8:0:1::a")) == 401
+        assert fail(from_client(app, "2001:db8:0:1::b")) == 429  # same subscriber
+        login(from_client(app, "2001:db8:0:2::a"), "member@example.org", "demo-member-pass")
+
+    def test_throttling_is_audited_and_logged(
+        self, app: FastAPI, client: TestClient, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        guesser = from_client(app, "198.51.100.9")
+        with caplog.at_level(logging.INFO, logger="lsphub.auth"):
+            for _ in range(5):
+                fail(guesser)
+            assert fail(guesser) == 429
+        events = client.get("/api/v1/audit-events", params={"action": "login_throttled"}).json()
+        after = events["items"][0]["after"]
+        assert after["email"] == "member@example.org" and after["client"] == "198.51.100.9"
+        assert after["retry_after"] == 30 and after["reason"] == "account_client"
+        logged = [r.getMessage() for r in caplog.records]
+        assert any("login throttled" in m and "198.51.100.9" in m for m in logged), logged
+        assert any("login refused" in m for m in logged), logged
+
+
+class TestForwardedClients:
+    """X-Forwarded-For names the client only when a proxy in LSPHUB_TRUSTED_PROXIES sent it."""
+
+    @pytest.fixture
+    def proxied_app(self, monkeypatch: pytest.MonkeyPatch) -> FastAPI:
+        monkeypatch.setattr(get_settings(), "trusted_proxies", ["10.0.0.0/8"])
+        return create_app()
+
+    def test_a_trusted_proxy_tells_clients_apart(
+        self, proxied_app: FastAPI, db: Connection
+    ) -> None:
+        proxy = from_client(proxied_app, "10.0.0.2")
+        for _ in range(5):
+            assert fail(proxy, **{"X-Forwarded-For": "198.51.100.1"}) == 401
+        assert fail(proxy, **{"X-Forwarded-For": "198.51.100.1"}) == 429
+        r = proxy.post(
+            TOKEN,
+            json={"email": "member@example.org", "password": "demo-member-pass"},
+            headers={"X-Forwarded-For": "198.51.100.2"},
+        )
+        assert r.status_code == 200, r.text
+
+    def test_anyone_else_cannot_choose_their_address(
+        self, proxied_app: FastAPI, db: Connection
+    ) -> None:
+        outsider = from_client(proxied_app, "203.0.113.9")
+        for i in range(20):
+            assert (
+                fail(outsider, f"guess{i}@example.org", **{"X-Forwarded-For": f"1.2.3.{i}"}) == 401
+            )
+        assert fail(outsider, **{"X-Forwarded-For": "1.2.3.250"}) == 429
+
+    def test_no_proxy_is_trusted_by_default(self, app: FastAPI, db: Connection) -> None:
+        assert get_settings().trusted_proxies == []
+        local = from_client(app, "127.0.0.1")
+        for i in range(20):
+            assert fail(local, f"guess{i}@example.org", **{"X-Forwarded-For": f"1.2.3.{i}"}) == 401
+        assert fail(local, **{"X-Forwarded-For": "1.2.3.250"}) == 429
 
 
 class TestUsers:
@@ -349,17 +457,80 @@ class TestNoSecretsInTheDatabase:
 
 
 class TestSettings:
-    def test_refuses_the_default_secret_outside_dev(self) -> None:
-        for env in ("test", "prod"):
-            with pytest.raises(ValidationError, match="LSPHUB_SECRET_KEY"):
-                Settings(env=env, secret_key=DEV_SECRET)  # type: ignore[arg-type]
-            with pytest.raises(ValidationError):
-                Settings(env=env, secret_key="short")  # type: ignore[arg-type]
-            ok = Settings(env=env, secret_key="s" * 32)  # type: ignore[arg-type]
-            assert ok.env == env
+    """Fail closed: production is the default and needs a real secret (DESIGN §5)."""
 
-    def test_dev_runs_with_the_default(self) -> None:
-        assert Settings(env="dev", secret_key=DEV_SECRET).env == "dev"  # type: ignore[arg-type]
+    @pytest.fixture
+    def clean_env(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+        for name in ("LSPHUB_ENV", "LSPHUB_SECRET_KEY"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.chdir(tmp_path)
+        return tmp_path
+
+    def test_production_is_the_default_and_needs_a_secret(self, clean_env: Path) -> None:
+        with pytest.raises(ValidationError, match="LSPHUB_SECRET_KEY"):
+            Settings(_env_file=None)  # type: ignore[call-arg]
+        with pytest.raises(ValidationError, match="LSPHUB_SECRET_KEY"):
+            Settings(_env_file=None, secret_key="s" * 31)  # type: ignore[call-arg]
+        ok = Settings(_env_file=None, secret_key="s" * 32)  # type: ignore[call-arg]
+        assert ok.env == "prod"
+        assert not (clean_env / "var").exists()
+
+    @pytest.mark.parametrize("env", ["dev", "test"])
+    def test_dev_and_test_generate_their_own_secret_once(self, clean_env: Path, env: str) -> None:
+        first = Settings(_env_file=None, env=env)  # type: ignore[call-arg]
+        stored = clean_env / "var" / "secret_key"
+        assert stored.stat().st_mode & 0o777 == 0o600
+        assert first.secret_key is not None
+        key = first.secret_key.get_secret_value()
+        assert len(key) >= 32 and stored.read_text().strip() == key
+        again = Settings(_env_file=None, env=env)  # type: ignore[call-arg]
+        assert again.secret_key is not None and again.secret_key.get_secret_value() == key
+        assert list((clean_env / "var").iterdir()) == [stored]  # no drafts left behind
+
+    def test_a_fresh_install_gets_a_different_secret(
+        self, clean_env: Path, tmp_path_factory: pytest.TempPathFactory
+    ) -> None:
+        mine = Settings(_env_file=None, env="dev").secret_key  # type: ignore[call-arg]
+        os.chdir(tmp_path_factory.mktemp("other-install"))
+        theirs = Settings(_env_file=None, env="dev").secret_key  # type: ignore[call-arg]
+        assert mine is not None and theirs is not None
+        assert mine.get_secret_value() != theirs.get_secret_value()
+
+    def test_the_server_refuses_to_start_in_production_without_a_secret(
+        self, clean_env: Path
+    ) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LSPHUB_")}
+        done = subprocess.run(
+            [sys.executable, "-c", "from api.main import create_app; create_app()"],
+            env={**env, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode != 0 and "LSPHUB_SECRET_KEY" in done.stderr
+
+    @pytest.mark.parametrize(
+        ("raw", "parsed"),
+        [
+            ("", []),
+            ("172.28.0.0/24", ["172.28.0.0/24"]),
+            ("10.0.0.5, fd00::/8", ["10.0.0.5/32", "fd00::/8"]),
+            ('["192.168.1.0/24"]', ["192.168.1.0/24"]),
+        ],
+    )
+    def test_trusted_proxies_are_networks(
+        self, monkeypatch: pytest.MonkeyPatch, raw: str, parsed: list[str]
+    ) -> None:
+        monkeypatch.setenv("LSPHUB_TRUSTED_PROXIES", raw)
+        assert Settings(_env_file=None).trusted_proxies == parsed  # type: ignore[call-arg]
+
+    @pytest.mark.parametrize("raw", ["*", "not-an-address", "10.0.0.0/33"])
+    def test_trusted_proxies_refuse_anything_else(
+        self, monkeypatch: pytest.MonkeyPatch, raw: str
+    ) -> None:
+        monkeypatch.setenv("LSPHUB_TRUSTED_PROXIES", raw)
+        with pytest.raises(ValidationError, match="trusted_proxies"):
+            Settings(_env_file=None)  # type: ignore[call-arg]
 
     def test_cors_allows_only_listed_origins(self, anon: TestClient) -> None:
         preflight = {"Access-Control-Request-Method": "POST"}

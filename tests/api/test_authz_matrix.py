@@ -140,6 +140,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "get_my_calendar_feed": row(
         admin="422", officer="2xx", member="2xx", partner="422", county="422"
     ),
+    "issue_my_calendar_feed": row(
+        admin="422", officer="2xx", member="2xx", partner="422", county="422"
+    ),
+    # the demo people have no feed yet: nothing to revoke
+    "revoke_my_calendar_feed": row(
+        admin="422", officer="404", member="404", partner="422", county="422"
+    ),
     "get_private_calendar": row(
         anonymous="404", admin="404", officer="404", member="404", partner="404", county="404"
     ),
@@ -405,7 +412,12 @@ BODIES: dict[str, Callable[[Demo], Any]] = {
 }
 
 # delete_* operations that act on the OWN object instead of a fresh one.
-DELETE_EXISTING: set[str] = {"deactivate_user", "revoke_api_key", "delete_meeting_attendance"}
+DELETE_EXISTING: set[str] = {
+    "deactivate_user",
+    "revoke_api_key",
+    "delete_meeting_attendance",
+    "revoke_my_calendar_feed",
+}
 
 
 # -- the operations, from the live schema --------------------------------------------------------

@@ -1,5 +1,7 @@
 """iCalendar feeds and the Popolo export (DESIGN §6)."""
 
+import hashlib
+import hmac
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -11,7 +13,9 @@ from icalendar import Calendar
 from jsonschema import Draft3Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT3
+from sqlalchemy import Connection, text
 
+from api.core.settings import get_settings
 from tests.api.governance_fixtures import API, Group, make_group, make_meeting, ok
 
 POPOLO = Path(__file__).resolve().parents[1] / "fixtures" / "popolo"
@@ -115,29 +119,41 @@ class TestPublicFeed:
         assert all(str(found[uid(m)]["STATUS"]) == "CANCELLED" for m in cancelled)
 
 
+FEED = f"{API}/me/calendar-feed"
+
+
+def private_meeting(client: TestClient, member: TestClient) -> dict[str, Any]:
+    """A non-public meeting of one of the member's partnerships, in nine days."""
+    me = ok(member.get(f"{API}/me"))
+    mine = ok(
+        client.get(f"{API}/memberships", params={"person_id": me["person_id"], "current": True})
+    )["items"][0]
+    return ok(
+        client.post(
+            f"{API}/meetings",
+            json={
+                "partnership_id": mine["partnership_id"],
+                "title": "Closed session",
+                "starts_at": f"{date.today() + timedelta(days=9)}T10:00:00Z",
+                "public": False,
+            },
+        ),
+        201,
+    )
+
+
 class TestPrivateFeed:
     def test_member_feed_includes_private_meetings_of_their_partnerships(
         self, client: TestClient, anon: TestClient, as_role: Any
     ) -> None:
         member = as_role("member")
-        feed = ok(member.get(f"{API}/calendar-feed"))
+        assert ok(member.get(FEED)) == {"active": False, "created_at": None}
+        issued = member.post(FEED)
+        assert issued.status_code == 201 and issued.headers["cache-control"] == "no-store"
+        feed = issued.json()
         assert feed["url"].endswith(f"/api/v1/calendars/{feed['token']}.ics")
-        me = ok(member.get(f"{API}/me"))
-        mine = ok(
-            client.get(f"{API}/memberships", params={"person_id": me["person_id"], "current": True})
-        )["items"][0]
-        private = ok(
-            client.post(
-                f"{API}/meetings",
-                json={
-                    "partnership_id": mine["partnership_id"],
-                    "title": "Closed session",
-                    "starts_at": f"{date.today() + timedelta(days=9)}T10:00:00Z",
-                    "public": False,
-                },
-            ),
-            201,
-        )
+        assert ok(member.get(FEED)) == {"active": True, "created_at": feed["created_at"]}
+        private = private_meeting(client, member)
         r = anon.get(f"{API}/calendars/{feed['token']}.ics")
         assert r.status_code == 200
         found = events(r.content)
@@ -145,15 +161,70 @@ class TestPrivateFeed:
         assert str(found[uid(private)]["CLASS"]) == "PRIVATE"
         assert uid(private) not in events(anon.get(f"{API}/meetings.ics").content)
 
-    def test_a_tampered_token_is_404(self, as_role: Any, anon: TestClient) -> None:
-        token = ok(as_role("member").get(f"{API}/calendar-feed"))["token"]
-        person, _, signature = token.partition("-")
-        forged = f"{int(person) + 1}-{signature}"
-        assert anon.get(f"{API}/calendars/{forged}.ics").status_code == 404
+    def test_an_address_derived_from_the_secret_key_is_404(
+        self, client: TestClient, anon: TestClient, as_role: Any
+    ) -> None:
+        """Addresses were ``<person id>-<HMAC of the id under the secret key>``: anyone holding
+        the key (a published dev default) could read any person's private meetings."""
+        member = as_role("member")
+        private_meeting(client, member)
+        person_id = ok(member.get(f"{API}/me"))["person_id"]
+        key = get_settings().secret_key
+        assert key is not None
+        mac = hmac.new(
+            key.get_secret_value().encode(),
+            b"lsphub-calendar-feed:v1:" + str(person_id).encode(),
+            hashlib.sha256,
+        )
+        derived = f"{person_id}-{mac.hexdigest()[:40]}"
+        member.post(FEED)  # even once the person has a feed
+        assert anon.get(f"{API}/calendars/{derived}.ics").status_code == 404
         assert anon.get(f"{API}/calendars/nonsense.ics").status_code == 404
 
+    def test_the_secret_is_stored_hashed(self, as_role: Any, db: Connection) -> None:
+        token = ok(as_role("member").post(FEED), 201)["token"]
+        stored = db.execute(text("SELECT token_hash FROM calendar_token")).scalars().all()
+        assert hashlib.sha256(token.encode()).hexdigest() in stored
+        assert token not in " ".join(stored)
+
+    def test_each_person_gets_their_own_random_address(self, as_role: Any) -> None:
+        first = ok(as_role("member").post(FEED), 201)["token"]
+        other = ok(as_role("officer").post(FEED), 201)["token"]
+        assert first != other and len(first) >= 43
+
+    def test_issuing_again_rotates_the_address(self, as_role: Any, anon: TestClient) -> None:
+        member = as_role("member")
+        old = ok(member.post(FEED), 201)["token"]
+        new = ok(member.post(FEED), 201)["token"]
+        assert old != new
+        assert anon.get(f"{API}/calendars/{old}.ics").status_code == 404
+        assert anon.get(f"{API}/calendars/{new}.ics").status_code == 200
+
+    def test_revoking_ends_the_address(self, as_role: Any, anon: TestClient) -> None:
+        member = as_role("member")
+        token = ok(member.post(FEED), 201)["token"]
+        assert member.delete(FEED).status_code == 204
+        assert anon.get(f"{API}/calendars/{token}.ics").status_code == 404
+        assert ok(member.get(FEED)) == {"active": False, "created_at": None}
+        again = member.delete(FEED)
+        assert again.status_code == 404 and again.json()["type"] == "/problems/not-found"
+
+    def test_rotation_and_revocation_are_audited(self, client: TestClient, as_role: Any) -> None:
+        member = as_role("member")
+        member.post(FEED)
+        member.post(FEED)
+        member.delete(FEED)
+        events_ = ok(
+            client.get(f"{API}/audit-events", params={"resource": "calendar_token", "limit": 10})
+        )["items"]
+        assert [e["action"] for e in events_][:3] == ["revoke", "rotate", "create"]
+        assert all("token_hash" not in json.dumps(e) for e in events_)
+
     def test_api_keys_have_no_personal_feed(self, as_role: Any) -> None:
-        assert as_role("partner").get(f"{API}/calendar-feed").status_code == 422
+        partner = as_role("partner")
+        for method in ("GET", "POST", "DELETE"):
+            r = partner.request(method, FEED)
+            assert r.status_code == 422 and r.json()["type"] == "/problems/no-person"
 
 
 def _validator(name: str) -> Draft3Validator:

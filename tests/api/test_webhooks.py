@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 from api.cli import app as cli
 from api.core.db import session_scope
 from api.core.models import utcnow
-from api.webhooks import service
+from api.core.settings import get_settings
+from api.webhooks import outbound, service
 
 SECRET = "receiver-secret-0123456789"
 
@@ -32,6 +33,7 @@ class Receiver:
     def __init__(self) -> None:
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self.statuses: list[int] = []
+        self.reply = b""  # the body of every answer
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -40,8 +42,11 @@ class Receiver:
                 receiver.requests.append((dict(self.headers.items()), body))
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)
-                self.send_header("Content-Length", "0")
+                if 300 <= status < 400:  # back to itself: a followed redirect would show
+                    self.send_header("Location", receiver.url)
+                self.send_header("Content-Length", str(len(receiver.reply)))
                 self.end_headers()
+                self.wfile.write(receiver.reply)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -60,15 +65,22 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def loopback_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The receivers listen on 127.0.0.1, which webhooks may reach only when allowed."""
+    monkeypatch.setattr(get_settings(), "webhook_allowed_hosts", ["127.0.0.1"])
+
+
+@pytest.fixture
+def receiver(loopback_allowed: None) -> Iterator[Receiver]:
     r = Receiver()
     yield r
     r.close()
 
 
 @pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=5) as client:
+def http(loopback_allowed: None) -> Iterator[httpx.Client]:
+    """The worker's own client (checked addresses, no redirects)."""
+    with outbound.client() as client:
         yield client
 
 
@@ -273,7 +285,19 @@ class TestDelivery:
         assert service.run_once(http) == 1
         (logged,) = deliveries(client, hook["id"])
         assert logged["status"] == "pending" and logged["last_status_code"] is None
-        assert "ConnectError" in logged["last_error"]
+        assert logged["last_error"] == "the connection failed"  # not why: no port scanning
+
+    def test_only_an_excerpt_of_an_error_response_is_kept(
+        self, client: TestClient, receiver: Receiver, http: httpx.Client
+    ) -> None:
+        hook = register(client, receiver.url)
+        add_measurement(client)
+        receiver.statuses = [500]
+        receiver.reply = b"Internal error\n" + b"x" * 100_000
+        assert service.run_once(http) == 1
+        (logged,) = deliveries(client, hook["id"])
+        assert logged["last_error"].startswith("HTTP 500: Internal error x")
+        assert len(logged["last_error"]) <= len("HTTP 500: ") + outbound.EXCERPT_BYTES
 
     def test_lsphub_worker_once(self, client: TestClient, receiver: Receiver) -> None:
         register(client, receiver.url)
@@ -281,3 +305,159 @@ class TestDelivery:
         result = CliRunner().invoke(cli, ["worker", "--once"])
         assert result.exit_code == 0, result.output
         assert len(receiver.requests) == 1
+
+
+# -- server-side request forgery ---------------------------------------------------------------
+
+INTERNAL = [
+    "http://127.0.0.1:5432/",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://[::1]:6379/",
+    "http://0x7f000001/",
+    "http://2130706433/",
+    "http://0177.0.0.1/",
+    "http://127.1/",
+    "http://10.0.0.5/",
+    "http://172.16.0.1/",
+    "http://192.168.1.1/",
+    "http://100.64.0.1/",
+    "http://0.0.0.0:8000/",
+    "http://224.0.0.1/",
+    "http://240.0.0.1/",
+    "http://[::]/",
+    "http://[fd00::1]/",
+    "http://[fe80::1]/",
+    "http://[fec0::1]/",
+    "http://[ff02::1]/",
+    "http://[::ffff:127.0.0.1]/",
+    "http://[::ffff:7f00:1]/",
+    "http://[::127.0.0.1]/",
+    "http://[64:ff9b::a00:1]/",
+    "http://[2002:7f00:1::]/",
+    "http://localhost:8000/",
+    "http://LOCALHOST./",
+    "http://api.localhost/",
+]
+NOT_HTTP = ["ftp://example.org/", "file:///etc/passwd", "gopher://example.org/"]
+USERINFO = ["https://user:pass@example.org/", "https://user@example.org/"]
+
+
+def hook_body(url: str) -> dict[str, Any]:
+    return {"url": url, "events": ["measurement.created"], "secret": SECRET}
+
+
+def refused_as_url(r: httpx.Response) -> str:
+    assert r.status_code == 422, r.text
+    problem = r.json()
+    assert problem["errors"][0]["loc"] == ["body", "url"], problem
+    return str(problem["errors"][0]["msg"])
+
+
+class FakeDns:
+    """A resolver with fixed answers, standing in for a name an attacker controls."""
+
+    def __init__(self, answers: dict[str, list[str]]) -> None:
+        self.answers = answers
+        self.asked: list[str] = []
+
+    def __call__(self, host: str, port: int) -> list[str]:
+        self.asked.append(host)
+        return self.answers[host]
+
+
+class TestForgery:
+    @pytest.mark.parametrize("url", INTERNAL + NOT_HTTP + USERINFO)
+    def test_internal_destinations_are_refused_on_create(
+        self, client: TestClient, url: str
+    ) -> None:
+        refused_as_url(client.post("/api/v1/webhooks", json=hook_body(url)))
+
+    @pytest.mark.parametrize("url", ["http://[::1]:6379/", "http://0x7f000001/"])
+    def test_and_on_update(self, client: TestClient, url: str) -> None:
+        hook = register(client, "https://example.org/hook")
+        msg = refused_as_url(client.patch(f"/api/v1/webhooks/{hook['id']}", json={"url": url}))
+        assert "loopback" in msg
+        assert client.get(f"/api/v1/webhooks/{hook['id']}").json()["url"].startswith("https://")
+
+    def test_public_destinations_are_accepted(self, client: TestClient) -> None:
+        for url in ("https://hooks.example.org/lsphub", "http://93.184.216.34:8080/h"):
+            register(client, url)
+
+    def test_an_allowed_host_may_be_internal(
+        self, client: TestClient, loopback_allowed: None
+    ) -> None:
+        register(client, "http://127.0.0.1:9/hook")
+        refused_as_url(client.post("/api/v1/webhooks", json=hook_body("http://127.0.0.2/")))
+
+    def test_a_stored_internal_url_is_refused_at_delivery(
+        self, client: TestClient, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A row registered while allowed (or before the rule) is not sent once it is not."""
+        hook = register(client, receiver.url)
+        add_measurement(client)
+        monkeypatch.setattr(get_settings(), "webhook_allowed_hosts", [])
+        with outbound.client() as http:
+            assert service.run_once(http) == 1
+        assert receiver.requests == []
+        (logged,) = deliveries(client, hook["id"])
+        assert logged["last_error"] == "refused: 127.0.0.1 is a loopback address"
+        assert logged["status"] == "pending" and logged["last_status_code"] is None
+
+    def test_a_name_that_resolves_inside_is_refused_at_delivery(
+        self, client: TestClient, receiver: Receiver
+    ) -> None:
+        port = receiver.server.server_address[1]
+        hook = register(client, f"http://hooks.example.org:{port}/hook")
+        add_measurement(client)
+        dns = FakeDns({"hooks.example.org": ["127.0.0.1"]})
+        with outbound.client(allowed=[], resolver=dns) as http:
+            assert service.run_once(http) == 1
+        assert dns.asked == ["hooks.example.org"] and receiver.requests == []
+        (logged,) = deliveries(client, hook["id"])
+        assert logged["last_error"] == "refused: hooks.example.org resolves to a loopback address"
+
+    def test_every_address_of_a_name_is_checked(self, client: TestClient) -> None:
+        hook = register(client, "http://hooks.example.org/hook")
+        add_measurement(client)
+        dns = FakeDns({"hooks.example.org": ["93.184.216.34", "10.1.2.3"]})
+        with outbound.client(allowed=[], resolver=dns) as http:
+            assert service.run_once(http) == 1  # refused before any connection is made
+        (logged,) = deliveries(client, hook["id"])
+        assert logged["last_error"] == "refused: hooks.example.org resolves to a private address"
+
+    def test_the_checked_address_is_the_one_connected_to(
+        self, client: TestClient, receiver: Receiver
+    ) -> None:
+        """The name is resolved once, by the check; the request goes to that address with the
+        name as Host, so a second, different answer (DNS rebinding) is never asked for."""
+        port = receiver.server.server_address[1]
+        register(client, f"http://hooks.example.org:{port}/hook")
+        add_measurement(client)
+        dns = FakeDns({"hooks.example.org": ["127.0.0.1"]})
+        with outbound.client(allowed=["hooks.example.org"], resolver=dns) as http:
+            assert service.run_once(http) == 1
+        assert dns.asked == ["hooks.example.org"]
+        ((headers, _),) = receiver.requests
+        assert headers["Host"] == f"hooks.example.org:{port}"
+
+    def test_the_worker_ignores_proxy_settings(
+        self, client: TestClient, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A proxy would connect on the worker's behalf, to an address nobody checked."""
+        monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+        monkeypatch.setenv("ALL_PROXY", "http://127.0.0.1:9")
+        register(client, receiver.url)
+        add_measurement(client)
+        with outbound.client() as http:
+            assert service.run_once(http) == 1
+        assert len(receiver.requests) == 1
+
+    def test_redirects_are_not_followed(
+        self, client: TestClient, receiver: Receiver, http: httpx.Client
+    ) -> None:
+        hook = register(client, receiver.url)
+        add_measurement(client)
+        receiver.statuses = [307]
+        assert service.run_once(http) == 1
+        (logged,) = deliveries(client, hook["id"])
+        assert logged["last_status_code"] == 307 and len(receiver.requests) == 1

@@ -7,22 +7,26 @@ fresh database: the API must answer ``/ready`` through uvicorn's workers, the wo
 running, and both must stop cleanly on SIGTERM within the grace period compose gives them.
 """
 
+import json
 import os
 import re
 import shlex
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import yaml
+from sqlalchemy import create_engine, text
 from typer.main import get_command
 
 from api.cli import app as cli_app
 from api.core.settings import Settings
+from api.core.web.middleware import CONTENT_SECURITY_POLICY
 from tests.live import BIN, ROOT, _base_env, free_port, fresh_database
 
 COMPOSE = ROOT / "docker-compose.yml"
@@ -55,6 +59,15 @@ def load_compose(env: dict[str, str]) -> dict[str, Any]:
 
 
 SECRET = {"LSPHUB_SECRET_KEY": "compose-test-secret-key-long-enough-0123456789"}
+DOCKERFILE = ROOT / "Dockerfile"
+
+
+def dockerfile_cmd() -> list[str]:
+    """The image's CMD (exec form), continuation lines joined."""
+    text = DOCKERFILE.read_text().replace("\\\n", " ")
+    line = next(line for line in text.splitlines() if line.startswith("CMD "))
+    command: list[str] = json.loads(line.removeprefix("CMD "))
+    return command
 
 
 class TestShape:
@@ -101,6 +114,31 @@ class TestShape:
         api = services["api"]["command"]
         assert api[:2] == ["sh", "-c"] and "api.main:create_app --factory" in api[2]
         assert "--workers 2" in api[2]  # LSPHUB_API_WORKERS' default
+
+    def test_only_nginx_may_forward_client_addresses(self) -> None:
+        document = load_compose(SECRET)
+        services = document["services"]
+        subnet = document["networks"]["edge"]["ipam"]["config"][0]["subnet"]
+        assert services["api"]["environment"]["LSPHUB_TRUSTED_PROXIES"] == subnet
+        assert services["nginx"]["networks"] == ["edge"]
+        assert "edge" in services["api"]["networks"]
+        assert "--no-proxy-headers" in services["api"]["command"][2]
+        assert "--no-proxy-headers" in dockerfile_cmd()
+        for source in (COMPOSE.read_text(), DOCKERFILE.read_text()):
+            assert "forwarded-allow-ips" not in source
+
+    def test_nginx_sends_the_apis_security_headers_with_the_spa(self) -> None:
+        deploy = ROOT / "deploy"
+        snippet = (deploy / "nginx-security-headers.conf").read_text()
+        policy = re.search(r'Content-Security-Policy "([^"]+)" always;', snippet)
+        assert policy is not None and policy.group(1) == CONTENT_SECURITY_POLICY
+        for header in ("X-Content-Type-Options nosniff", "X-Frame-Options DENY"):
+            assert f"add_header {header} always;" in snippet
+        conf = (deploy / "nginx.conf").read_text()
+        assert conf.count("include /etc/nginx/lsphub-security-headers.conf;") == 2
+        assert "location /docs/assets/ {" in conf  # Swagger UI comes from the API
+        image = (deploy / "nginx.Dockerfile").read_text()
+        assert "deploy/nginx-security-headers.conf /etc/nginx/lsphub-security-headers.conf" in image
 
     def test_connection_arithmetic_fits_the_database(self) -> None:
         """replicas x workers x (threads + 5 overflow) + worker + migrate < max_connections."""
@@ -178,3 +216,100 @@ def test_the_stack_runs_from_its_own_commands(tmp_path: Path) -> None:
         assert worker.returncode == 0 and worker_seconds < 10, worker_log.read_text()
         assert "swept expired records" in worker_log.read_text()  # at start, then hourly
         assert "Traceback" not in api_log.read_text() + worker_log.read_text()
+
+
+# -- forwarded addresses -------------------------------------------------------------------------
+
+
+def _launchers(port: int) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """How each deployment starts the API: argv on loopback and ``port``, and its settings."""
+    compose = load_compose(SECRET)["services"]["api"]
+    compose_argv = _api_argv(compose["command"][2], port)
+    image = dockerfile_cmd()
+    image[image.index("--host") + 1] = "127.0.0.1"
+    image[image.index("--port") + 1] = str(port)
+    for argv in (compose_argv, image):
+        argv[argv.index("--workers") + 1] = "1"  # what matters here is how headers are read
+    serve = [str(BIN / "lsphub"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return {
+        "compose": (compose_argv, dict(compose["environment"])),
+        "dockerfile": ([str(BIN / "python"), "-m", *image], {"LSPHUB_ENV": "prod"}),
+        "lsphub serve": (serve, {}),
+        "lsphub serve behind a local proxy": (serve, {"LSPHUB_TRUSTED_PROXIES": "127.0.0.1"}),
+    }
+
+
+def _failed_logins_until_refused(url: str, tries: int) -> int:
+    """Wrong passwords, each claiming another X-Forwarded-For; how many were heard."""
+    for i in range(tries):
+        r = httpx.post(
+            f"{url}/api/v1/auth/token",
+            json={"email": f"guess{i}@example.org", "password": "wrong"},
+            headers={"X-Forwarded-For": f"198.51.100.{i + 1}"},
+            timeout=30,
+        )
+        if r.status_code == 429:
+            return i
+        assert r.status_code == 401, r.text
+    return tries
+
+
+CLIENT_LIMIT = 5  # LSPHUB_LOGIN_ATTEMPTS_PER_CLIENT_WINDOW for these runs (default 20)
+
+
+@pytest.fixture(scope="module")
+def unseeded_database() -> Iterator[str]:
+    with fresh_database("lsphub_forwarded", seed=False) as url:
+        yield url
+
+
+@pytest.mark.parametrize(
+    ("launcher", "believed"),
+    [
+        ("compose", False),
+        ("dockerfile", False),
+        ("lsphub serve", False),
+        ("lsphub serve behind a local proxy", True),
+    ],
+)
+def test_a_client_cannot_choose_the_address_it_is_throttled_under(
+    tmp_path: Path, unseeded_database: str, launcher: str, believed: bool
+) -> None:
+    """A direct client's X-Forwarded-For is ignored by every way of running the API, so the
+    per-client login limit holds; a trusted proxy's is believed."""
+    url = unseeded_database
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM login_attempt"))
+    engine.dispose()
+    port = free_port()
+    argv, settings = _launchers(port)[launcher]
+    extra = {
+        **settings,
+        **SECRET,
+        "LSPHUB_DATABASE_URL": url,
+        "LSPHUB_THREAD_POOL_SIZE": "4",
+        "LSPHUB_LOGIN_ATTEMPTS_PER_CLIENT_WINDOW": str(CLIENT_LIMIT),
+    }
+    log = tmp_path / "api.log"
+    with log.open("wb") as out:
+        api = subprocess.Popen(
+            argv, env=_base_env(url, extra), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            assert api.poll() is None, log.read_text()
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        heard = _failed_logins_until_refused(base, CLIENT_LIMIT + 3)
+    finally:
+        _stop(api, 20)
+    assert heard == (CLIENT_LIMIT + 3 if believed else CLIENT_LIMIT), log.read_text()

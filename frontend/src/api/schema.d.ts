@@ -228,30 +228,10 @@ export interface paths {
         put?: never;
         /**
          * Log in: exchange an e-mail and password for a bearer token
-         * @description Wrong e-mail and wrong password get the same 401; repeated failures a 429.
+         * @description Wrong e-mail and wrong password get the same 401; repeated failures from one client
+         *     a 429 for that client only.
          */
         post: operations["create_token"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/calendar-feed": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Get My Calendar Feed
-         * @description The caller's private feed address: all meetings, public or not, of their partnerships.
-         *     Keep it secret; it works without a login.
-         */
-        get: operations["get_my_calendar_feed"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -265,7 +245,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Private Calendar */
+        /**
+         * Get Private Calendar
+         * @description A person's private feed, by the secret address issued at ``/me/calendar-feed``.
+         */
         get: operations["get_private_calendar"];
         put?: never;
         post?: never;
@@ -711,6 +694,36 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/calendar-feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get My Calendar Feed
+         * @description Whether the caller has a private feed (all meetings, public or not, of their
+         *     partnerships) and since when.
+         */
+        get: operations["get_my_calendar_feed"];
+        put?: never;
+        /**
+         * Issue My Calendar Feed
+         * @description Issue the caller's private feed address, replacing any earlier one (which stops
+         *     working). The address is in this response only; it works without a login.
+         */
+        post: operations["issue_my_calendar_feed"];
+        /**
+         * Revoke My Calendar Feed
+         * @description Revoke the caller's private feed address at once (404 when they have none).
+         */
+        delete: operations["revoke_my_calendar_feed"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2102,12 +2115,33 @@ export interface components {
             /** Resource Id */
             resource_id: string | null;
         };
-        /** CalendarFeed */
-        CalendarFeed: {
-            /** Token */
+        /** CalendarFeedIssued */
+        CalendarFeedIssued: {
+            /** Active */
+            active: boolean;
+            /** Created At */
+            created_at?: string | null;
+            /**
+             * Token
+             * @description The secret in the address; shown once, stored hashed
+             */
             token: string;
-            /** Url */
+            /**
+             * Url
+             * @description The feed address for a calendar client; keep it secret
+             */
             url: string;
+        };
+        /**
+         * CalendarFeedRead
+         * @description Whether the caller has a private feed address; the address itself is shown only when
+         *     it is issued.
+         */
+        CalendarFeedRead: {
+            /** Active */
+            active: boolean;
+            /** Created At */
+            created_at?: string | null;
         };
         /**
          * CastingVote
@@ -4695,6 +4729,7 @@ export interface components {
             secret: string;
             /**
              * Url
+             * @description http or https, without a user name or password, to a public address: loopback, private, link-local, unique-local, multicast and reserved addresses are refused (422), here and again at delivery after DNS resolution, unless the host is in LSPHUB_WEBHOOK_ALLOWED_HOSTS. Redirects are not followed.
              * @example https://example.org/hook
              */
             url: string;
@@ -4771,7 +4806,10 @@ export interface components {
             events?: components["schemas"]["WebhookEvent"][] | null;
             /** Secret */
             secret?: string | null;
-            /** Url */
+            /**
+             * Url
+             * @description http or https, without a user name or password, to a public address: loopback, private, link-local, unique-local, multicast and reserved addresses are refused (422), here and again at delivery after DNS resolution, unless the host is in LSPHUB_WEBHOOK_ALLOWED_HOSTS. Redirects are not followed.
+             */
             url?: string | null;
         };
     };
@@ -6442,68 +6480,6 @@ export interface operations {
             };
         };
     };
-    get_my_calendar_feed: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CalendarFeed"];
-                };
-            };
-            /** @description Not authenticated */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Validation error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Database unavailable; retry after the Retry-After delay */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
     get_private_calendar: {
         parameters: {
             query?: never;
@@ -8034,6 +8010,190 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["MeRead"];
                 };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_my_calendar_feed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarFeedRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    issue_my_calendar_feed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarFeedIssued"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller is not a person (an API key or a bare login) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    revoke_my_calendar_feed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not authenticated */
             401: {
