@@ -122,12 +122,6 @@ def require_manage_partnership(
         raise Forbidden("Only the partnership's officers and administrators may change this")
 
 
-def _not_ended_today() -> ColumnElement[bool]:
-    """Open today or starting later: the membership has not ended."""
-    ended_on = col(Membership.ended_on)
-    return or_(ended_on.is_(None), ended_on >= date.today())
-
-
 def organisation_sits_on(
     session: Session, organisation_id: int | None, partnership_ids: PartnershipIds
 ) -> bool:
@@ -152,10 +146,18 @@ def organisation_sits_on(
 # share a partnership with them today (both memberships open). Other principals see name,
 # organisation and roles; an API key is nobody's colleague, so only admin keys see them.
 #
-# An officer changes the directory entries that belong to a partnership they manage:
-# - a person who holds a membership of it that has not ended (current, or starting later);
+# An officer changes the directory entries that belong to a partnership they manage today:
+# - a person who holds a membership of it open today;
 # - an organisation such a membership is on behalf of, or that employs such a person.
-# Admins change every entry; nobody else changes any.
+# Admins change every entry; nobody else changes any. So whoever may change a person may also
+# see their contact details (they share that partnership).
+
+
+def _members_of(partnership_ids: frozenset[int]) -> Select[Any]:
+    """Person ids with a membership open today of one of ``partnership_ids``."""
+    return select(col(Membership.person_id)).where(
+        col(Membership.partnership_id).in_(sorted(partnership_ids)), _open_today()
+    )
 
 
 def contacts_visible(session: Session, principal: Principal) -> ColumnElement[bool]:
@@ -168,10 +170,7 @@ def contacts_visible(session: Session, principal: Principal) -> ColumnElement[bo
     shared = partnership_ids_for(session, principal)
     if not shared:
         return own
-    colleagues = select(col(Membership.person_id)).where(
-        col(Membership.partnership_id).in_(sorted(shared)), _open_today()
-    )
-    return or_(own, col(Person.id).in_(colleagues))
+    return or_(own, col(Person.id).in_(_members_of(shared)))
 
 
 def people_with_visible_contacts(
@@ -187,13 +186,6 @@ def people_with_visible_contacts(
         col(Person.id).in_(wanted), contacts_visible(session, principal)
     )
     return frozenset(session.scalars(stmt))
-
-
-def _members_of(partnership_ids: frozenset[int]) -> Select[tuple[int]]:
-    """Person ids with a membership that has not ended of one of ``partnership_ids``."""
-    return select(col(Membership.person_id)).where(
-        col(Membership.partnership_id).in_(sorted(partnership_ids)), _not_ended_today()
-    )
 
 
 def editable_people(
@@ -231,7 +223,7 @@ def can_edit_organisation(session: Session, principal: Principal, organisation_i
     represented = select(col(Membership.id)).where(
         col(Membership.on_behalf_of_id) == organisation_id,
         col(Membership.partnership_id).in_(sorted(managed)),
-        _not_ended_today(),
+        _open_today(),
     )
     employs = select(col(Person.id)).where(
         col(Person.organisation_id) == organisation_id, col(Person.id).in_(_members_of(managed))

@@ -4,7 +4,7 @@ Feature services configure a :class:`Resource` and add their rules through its h
 are built from the same description by ``api.crud.router``.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -46,6 +46,9 @@ class Resource(Generic[M]):
     before_delete: Hook | None = None  # (session, principal, row)
     after_write: Hook | None = None  # (session, principal, row, action)
     tombstones: bool = False
+    # Rows -> Read models for this principal, when some fields are not everyone's to see;
+    # fields left unset are omitted from the response. (session, principal, rows)
+    present: Callable[[Session, Principal, Sequence[Any]], list[BaseModel]] | None = None
 
     @property
     def name(self) -> str:
@@ -62,30 +65,43 @@ class Resource(Generic[M]):
 _RANGE_SUFFIXES = {"_before": "<=", "_after": ">=", "_min": ">=", "_max": "<="}
 
 
-def _column(model: type[SQLModel], name: str) -> Any:
+def _column(
+    model: type[SQLModel], name: str, masked: Mapping[str, ColumnElement[Any]] | None = None
+) -> Any:
+    if masked and name in masked:
+        return masked[name]
     return model.__table__.c[name]  # type: ignore[attr-defined]
 
 
-def apply_filters(res: Resource[M], stmt: Select[Any], filters: BaseModel | None) -> Select[Any]:
+def apply_filters(
+    res: Resource[M],
+    stmt: Select[Any],
+    filters: BaseModel | None,
+    masked: Mapping[str, ColumnElement[Any]] | None = None,
+) -> Select[Any]:
+    """Filters, ranges and ``q``; a column in ``masked`` is matched through its stand-in."""
     if filters is None:
         return stmt
     columns = res.model.__table__.c  # type: ignore[attr-defined]
+    masked = masked or {}
     for name, value in filters.model_dump(exclude_none=True).items():
         if name == "q":
             pattern = f"%{_escape_like(str(value))}%"
             stmt = stmt.where(
-                or_(*(_column(res.model, c).ilike(pattern, escape="\\") for c in res.search))
+                or_(
+                    *(_column(res.model, c, masked).ilike(pattern, escape="\\") for c in res.search)
+                )
             )
             continue
         for suffix, op in _RANGE_SUFFIXES.items():
             base = name.removesuffix(suffix)
             if name.endswith(suffix) and base in columns:
-                col = columns[base]
+                col = _column(res.model, base, masked)
                 stmt = stmt.where(col <= value if op == "<=" else col >= value)
                 break
         else:
             if name in columns:
-                stmt = stmt.where(columns[name] == value)
+                stmt = stmt.where(_column(res.model, name, masked) == value)
     if res.filter_hook is not None:
         stmt = res.filter_hook(stmt, filters)
     return stmt
@@ -95,7 +111,9 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def order_clauses(res: Resource[M], sort: str | None) -> list[ColumnElement[Any]]:
+def order_clauses(
+    res: Resource[M], sort: str | None, masked: Mapping[str, ColumnElement[Any]] | None = None
+) -> list[ColumnElement[Any]]:
     """``sort=-deadline,title`` -> ORDER BY deadline DESC, title ASC, id ASC."""
     keys = [k.strip() for k in sort.split(",") if k.strip()] if sort else list(res.default_sort)
     clauses: list[ColumnElement[Any]] = []
@@ -107,7 +125,7 @@ def order_clauses(res: Resource[M], sort: str | None) -> list[ColumnElement[Any]
                 f"Cannot sort by '{name}'; use one of: {allowed}",
                 errors=[field_error(["query", "sort"], f"unknown sort field '{name}'")],
             )
-        col = _column(res.model, name)
+        col = _column(res.model, name, masked)
         clauses.append(col.desc() if key.startswith("-") else col.asc())
     pk = _column(res.model, "id")
     if not any(name.lstrip("-+") == "id" for name in keys):
@@ -124,7 +142,8 @@ def list_rows(
     sort: str | None = None,
 ) -> tuple[Sequence[M], int]:
     stmt = res.policy.visible(session, principal, select(res.model))
-    stmt = apply_filters(res, stmt, filters).order_by(*order_clauses(res, sort))
+    masked = res.policy.masked(session, principal)
+    stmt = apply_filters(res, stmt, filters, masked).order_by(*order_clauses(res, sort, masked))
     return paginate(session, stmt, page)
 
 
@@ -142,7 +161,8 @@ def list_records(
     identity map), ready to validate into a ``*Read`` schema."""
     table = res.model.__table__  # type: ignore[attr-defined]
     stmt = res.policy.visible(session, principal, select(*(table.c[name] for name in columns)))
-    stmt = apply_filters(res, stmt, filters).order_by(*order_clauses(res, sort))
+    masked = res.policy.masked(session, principal)
+    stmt = apply_filters(res, stmt, filters, masked).order_by(*order_clauses(res, sort, masked))
     return paginate_mappings(session, stmt, page)
 
 

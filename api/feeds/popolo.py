@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.auth.models import Role
+from api.auth.permissions import people_with_visible_contacts
 from api.auth.principal import Principal
 from api.meetings.models import Meeting
 from api.meetings.service import LONDON, meetings
@@ -30,7 +30,8 @@ def _stamp(at: datetime) -> str:
 
 
 def export(session: Session, principal: Principal) -> dict[str, list[dict[str, Any]]]:
-    """What the caller may read, in Popolo shape; e-mails only for officers and admins."""
+    """What the caller may read, in Popolo shape; contact details only of the people whose
+    contact details the caller may see (api.auth.permissions.contacts_visible)."""
     partnership_rows = session.scalars(
         partnerships.policy.visible(session, principal, select(Partnership)).order_by(
             col(Partnership.id)
@@ -51,7 +52,7 @@ def export(session: Session, principal: Principal) -> dict[str, list[dict[str, A
             col(Meeting.starts_at), col(Meeting.id)
         )
     ).all()
-    show_contacts = principal.role in (Role.admin, Role.officer)
+    show_contacts = people_with_visible_contacts(session, principal, person_ids)
 
     organizations: list[dict[str, Any]] = []
     for org in organisations:
@@ -91,7 +92,7 @@ def export(session: Session, principal: Principal) -> dict[str, list[dict[str, A
             "created_at": _stamp(person.created_at),
             "updated_at": _stamp(person.updated_at),
         }
-        if show_contacts:
+        if person.id in show_contacts:
             item["email"] = person.email
             item["contact_details"] = [
                 {"type": kind, "value": value}

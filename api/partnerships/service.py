@@ -300,8 +300,8 @@ def change_employer(
 ) -> EmployerChangeResult:
     """Record a new employer and end the person's strategic/executive memberships that day.
 
-    An officer records it only for a member of a partnership they manage, and only when every
-    membership it ends is of a partnership they manage too: it changes those partnerships.
+    An officer records it only for a current member of a partnership they manage, and only
+    when every membership it ends is of a partnership they manage too: it changes those.
     """
     require_scope(principal, Scope.write_all)
     require_role(principal, Role.officer)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from api.auth.models import Role, Scope
-from api.auth.permissions import partnership_ids_for
+from api.auth.permissions import partnership_ids_for, people_with_visible_contacts
 from api.auth.principal import Principal
 from api.crud.policy import not_found
 from api.errors import Forbidden
@@ -176,9 +176,10 @@ def load_plan_rows(session: Session, as_of: date, scope: ColumnElement[bool]) ->
 
 
 def load_contacts(
-    session: Session, partnership_ids: Collection[int], as_of: date
+    session: Session, principal: Principal, partnership_ids: Collection[int], as_of: date
 ) -> dict[int, Contact]:
-    """Each partnership's officer on ``as_of`` (else its current officer), in one query."""
+    """Each partnership's officer on ``as_of`` (else its current officer), in one query; the
+    e-mail only if ``principal`` may see the officer's contact details, else null."""
     if not partnership_ids:
         return {}
     rows = session.execute(
@@ -204,7 +205,13 @@ def load_contacts(
             assert person.id is not None
             contact = Contact(person_id=person.id, name=person.name, email=person.email)
             found[membership.partnership_id] = (rank, contact)
-    return {pid: contact for pid, (_, contact) in found.items()}
+    shown = people_with_visible_contacts(
+        session, principal, [contact.person_id for _, contact in found.values()]
+    )
+    return {
+        pid: contact if contact.person_id in shown else contact.model_copy(update={"email": None})
+        for pid, (_, contact) in found.items()
+    }
 
 
 # -- assembling --------------------------------------------------------------------------------
@@ -306,7 +313,7 @@ def partnership_report(
         )
         if o.id is not None
     }
-    contacts = load_contacts(session, [partnership_id], as_of)
+    contacts = load_contacts(session, principal, [partnership_id], as_of)
     sections = build_sections(
         rows,
         outcomes,
@@ -346,7 +353,7 @@ def outcome_report(
         for p in session.scalars(select(Partnership).where(col(Partnership.id).in_(sorted(ids))))
         if p.id is not None
     }
-    contacts = load_contacts(session, ids, as_of)
+    contacts = load_contacts(session, principal, ids, as_of)
     with_rows = {r.partnership_id for r in rows}
     empty = [(lead, outcome_id)] if lead in ids and lead not in with_rows else []
     sections = build_sections(

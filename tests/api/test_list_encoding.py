@@ -30,10 +30,10 @@ from api.reports.service import reports
 from api.webhooks.service import webhooks
 
 AS_STORED = [
-    organisations, people, memberships, agenda_items, strategies, principles, priorities,
+    organisations, memberships, agenda_items, strategies, principles, priorities,
     outcomes, action_plans, actions, tasks, indicators,
 ]  # fmt: skip
-VALIDATED = [partnerships, laa_targets, measurements, webhooks, meetings, reports]
+VALIDATED = [partnerships, laa_targets, measurements, webhooks, meetings, reports, people]
 
 
 def test_every_resource_is_classified() -> None:
