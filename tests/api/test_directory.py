@@ -257,3 +257,29 @@ class TestImportsAgree:
         assert r.json()["updated"] == 1
         assert ok(client.get(f"{API}/people/{member['id']}"))["job_title"] == "Treasurer"
 
+
+class TestMembershipColumnsImport:
+    def test_represents_and_end_of_a_membership_are_written(
+        self, client: TestClient, safer: int
+    ) -> None:
+        member = person(client, "Mo Member", "mo.member@example.org")
+        membership = join(client, member["id"], safer)
+        yesterday = (date.today() - timedelta(days=1)).isoformat()
+        row = {
+            "email": "mo.member@example.org",
+            "name": "Mo Member",
+            "partnership": "safer-communities",
+            "started_on": "2025-01-01",
+            "represents": "Faith network",
+            "ended_on": yesterday,
+            "end_reason": "other",
+        }
+        r = import_people(client, people_file(row))
+        assert r.status_code == 200, r.text
+        assert r.json()["updated"] == 1
+        stored = ok(client.get(f"{API}/memberships/{membership['id']}"))
+        assert (stored["represents"], stored["ended_on"], stored["end_reason"]) == (
+            "Faith network",
+            yesterday,
+            "other",
+        )

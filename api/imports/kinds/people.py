@@ -302,7 +302,7 @@ class PeopleKind(Kind):
                 elif name == "voting":
                     changes["voting"] = True if u.row.values[name] is None else u.row.values[name]
                 else:
-                    fields[name] = u.row.values[name]
+                    changes[name] = u.row.values[name]
             if changes:
                 changed_memberships.append({"id": u.existing.ids["membership"], **changes})
         update_rows(ctx, Membership, changed_memberships)
