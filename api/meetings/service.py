@@ -9,14 +9,14 @@ from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col, select
 
 from api.audit import service as audit
-from api.auth.permissions import require_manage_partnership
+from api.auth.permissions import partnership_of, require_manage_partnership
 from api.auth.principal import Principal
 from api.common import utcnow
 from api.crud import service as crud
 from api.crud.service import Resource
 from api.errors import Conflict, DomainError, invalid
 from api.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingStatus
-from api.meetings.policy import AgendaItemPolicy, MeetingPolicy
+from api.meetings.policy import AgendaItemPolicy, MeetingPolicy, partnership_of_meeting
 from api.meetings.schemas import (
     AgendaItemCreate,
     AgendaItemFilters,
@@ -231,7 +231,19 @@ def approve_minutes(
 # -- agenda ------------------------------------------------------------------------------------
 
 
+def _check_paper(session: Session, principal: Principal, row: AgendaItem, *_: Any) -> None:
+    """A paper on the agenda is one of the meeting's partnership's papers, or of none."""
+    if row.report_id is None:
+        return
+    owner = partnership_of(
+        session, AgendaItem, ("report_id", "partnership_id"), {"report_id": row.report_id}
+    )
+    if owner is not None and owner != partnership_of_meeting(session, row.meeting_id):
+        raise invalid("report_id", "must be a paper of the meeting's partnership")
+
+
 def _append_to_agenda(session: Session, principal: Principal, row: AgendaItem) -> None:
+    _check_paper(session, principal, row)
     if row.position == 0:
         last = session.scalar(
             select(func.max(AgendaItem.position)).where(
@@ -252,6 +264,7 @@ agenda_items = Resource(
     default_sort=("meeting_id", "position"),
     policy=AgendaItemPolicy(),
     before_create=_append_to_agenda,
+    before_update=_check_paper,
 )
 
 
