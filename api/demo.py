@@ -310,12 +310,13 @@ def seed(session: Session, *, force: bool = False, today: date | None = None) ->
             memberships[executive.id].append(rep)  # type: ignore[index]
     session.flush()
 
-    _seed_meetings(session, rnd, groups, memberships, people, today)
+    stand_ins = StandIns(session, people)
+    _seed_meetings(session, rnd, groups, memberships, stand_ins, today)
     plan_tasks = _seed_strategy_and_plans(session, rnd, strategic, themes, orgs, today)
     _seed_indicators(session, rnd, today)
     _seed_papers(session, themes, today)
     seed_demo_webhook(session, today)
-    _seed_governance_cases(session, groups, memberships, people, today)
+    _seed_governance_cases(session, groups, memberships, stand_ins, today)
 
     member = memberships[themes[0].id][3]  # type: ignore[index]
     officer = memberships[themes[0].id][2]  # type: ignore[index]
@@ -383,14 +384,47 @@ def _slug(short: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in short.lower()).strip("-")
 
 
+class StandIns:
+    """Substitutes as the handbook has them: a colleague from the organisation the member
+    represents who is not a member in their own right, else that organisation's deputy
+    (added to the directory the first time one is needed)."""
+
+    def __init__(self, session: Session, people: list[Person]) -> None:
+        self.session = session
+        self.people = people
+        self.deputies: dict[int, Person] = {}
+
+    def pick(self, membership: Membership, seated: list[Membership]) -> Person:
+        organisation_id = membership.on_behalf_of_id
+        assert organisation_id is not None  # every demo membership names its organisation
+        taken = {m.person_id for m in seated}
+        for person in self.people:
+            if person.organisation_id == organisation_id and person.id not in taken:
+                return person
+        if organisation_id not in self.deputies:
+            n = len(self.people) + len(self.deputies)
+            first, last = FIRST[n % len(FIRST)], LAST[(n * 7) % len(LAST)]
+            deputy = Person(
+                name=f"{first} {last}",
+                email=f"{first.lower()}.{last.lower()}{n}@example.org",
+                job_title="Deputy",
+                organisation_id=organisation_id,
+            )
+            self.session.add(deputy)
+            self.session.flush()
+            self.deputies[organisation_id] = deputy
+        return self.deputies[organisation_id]
+
+
 def _seed_meetings(
     session: Session,
     rnd: random.Random,
     groups: list[Partnership],
     memberships: dict[int, list[Membership]],
-    people: list[Person],
+    stand_ins: StandIns,
     today: date,
 ) -> None:
+    people = stand_ins.people
     for group in groups:
         if group.status == PartnershipStatus.inactive:
             dates = [today - timedelta(days=300)]  # overdue: a governance finding
@@ -435,14 +469,16 @@ def _seed_meetings(
                         if roll < 0.92
                         else AttendanceStatus.absent
                     )
+                substitute = None
+                if status == AttendanceStatus.substitute:
+                    rnd.choice(people)  # drawn as before, so the rest of the demo is unchanged
+                    substitute = stand_ins.pick(membership, members).id
                 session.add(
                     Attendance(
                         meeting_id=meeting.id,  # type: ignore[arg-type]
                         membership_id=membership.id,  # type: ignore[arg-type]
                         status=status,
-                        substitute_person_id=rnd.choice(people).id
-                        if status == AttendanceStatus.substitute
-                        else None,
+                        substitute_person_id=substitute,
                     )
                 )
             for_votes = rnd.randint(4, 8)
@@ -464,7 +500,7 @@ def _seed_governance_cases(
     session: Session,
     groups: list[Partnership],
     memberships: dict[int, list[Membership]],
-    people: list[Person],
+    stand_ins: StandIns,
     today: date,
 ) -> None:
     """Make every governance finding show at least once, and approve past minutes.
@@ -484,8 +520,7 @@ def _seed_governance_cases(
     # Substitutions over the limit: an executive member sends a substitute every time (5 > 3).
     executive = by_slug["executive"]
     regular = memberships[executive.id][5]  # type: ignore[index]
-    seated = {m.person_id for m in memberships[executive.id]}  # type: ignore[index]
-    stand_in = next(p for p in people if p.id not in seated)
+    stand_in = stand_ins.pick(regular, memberships[executive.id])  # type: ignore[index]
     for meeting in meetings_of(executive):
         row = attendance_of(meeting).get(regular.id)  # type: ignore[arg-type]
         if row is not None:

@@ -28,15 +28,14 @@ from api.core.web.problems import install_error_handlers
 from api.core.web.query_guard import reject_unknown_query_parameters
 from api.core.web.routing import include_flat
 from api.dashboard.router import router as dashboard_router
+from api.directory.router import organisations_router, people_router
 from api.feeds.router import router as feeds_router
 from api.governance.router import router as governance_router
 from api.imports.router import router as imports_router
 from api.indicators.router import router as indicators_router
 from api.laa.router import router as laa_router
 from api.meetings.router import router as meetings_router
-from api.organisations.router import router as organisations_router
 from api.partnerships.router import router as partnerships_router
-from api.people.router import router as people_router
 from api.plans.router import router as plans_router
 from api.reports.router import router as reports_router
 from api.webhooks.router import router as webhooks_router

@@ -7,9 +7,10 @@ writes are checked on the row and on the changes. Records owned by a partnership
 which partnerships a principal may see or manage.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Select
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
@@ -48,6 +49,12 @@ class Policy:
         """Narrow a query to what ``principal`` may see (unseen rows are then 404s)."""
         self.authorize_read(principal)
         return stmt
+
+    def masked(self, session: Session, principal: Principal) -> Mapping[str, ColumnElement[Any]]:
+        """Columns ``principal`` may not read on every visible row, each with the expression
+        that stands in for it in filters, search and sorting (NULL where it is hidden), so a
+        hidden value can be neither matched nor ordered by."""
+        return {}
 
     def authorize_create(
         self, session: Session, principal: Principal, data: dict[str, Any]

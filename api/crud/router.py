@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel
 from pydantic_core import to_json
 from sqlalchemy import TypeDecorator
+from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
 from api.auth.deps import PrincipalDep
@@ -65,7 +66,9 @@ def parse_if_match(value: str | None) -> int | None:
 
 def record_columns(res: Resource[Any]) -> list[str] | None:
     """The table columns a list page reads when ``res.read_schema`` is exactly table columns
-    (no aliases, no model validators); ``None``: read ORM rows instead."""
+    (no aliases, no model validators, no ``present``); ``None``: read ORM rows instead."""
+    if res.present is not None:
+        return None
     Read = res.read_schema
     table_columns = res.model.__table__.c
     names = list(Read.model_fields)
@@ -124,6 +127,7 @@ def _add_list(router: APIRouter, res: Resource[Any]) -> None:
     """``GET /{res.path}``: a page of rows, filtered and sorted."""
     Read, Filters = res.read_schema, res.filter_schema
     PageRead = Page[Read]  # type: ignore[valid-type]
+    present = res.present
     columns = record_columns(res)
     as_stored = columns is not None and serialises_as_stored(res)
 
@@ -143,10 +147,13 @@ def _add_list(router: APIRouter, res: Resource[Any]) -> None:
             )
         else:
             rows, total = service.list_rows(session, principal, res, page, filters, sort)
+            if present is not None:
+                rows = present(session, principal, rows)
         body = {"items": rows, "total": total, "limit": page.limit, "offset": page.offset}
         if as_stored:
             return Response(to_json(body), media_type="application/json")
-        content = PageRead.model_validate(body, from_attributes=True).model_dump_json()
+        page_read = PageRead.model_validate(body, from_attributes=True)
+        content = page_read.model_dump_json(exclude_unset=present is not None)
         return Response(content, media_type="application/json")
 
     list_options: dict[str, Any] = {
@@ -179,14 +186,20 @@ def _add_item_operations(router: APIRouter, res: Resource[Any], singular: str) -
     """GET one, POST, PATCH and DELETE."""
     Create, Update, Read = res.create_schema, res.update_schema, res.read_schema
     op = singular.replace("-", "_")
+    present = res.present
+    # With ``present``, fields it leaves unset are omitted from every answer.
+    shaped: dict[str, Any] = {"response_model_exclude_unset": present is not None}
 
-    @router.get("/{item_id}", operation_id=f"get_{op}", summary=f"Read one {singular}")
+    def one(session: Session, principal: Principal, row: Any) -> Any:
+        return row if present is None else present(session, principal, [row])[0]
+
+    @router.get("/{item_id}", operation_id=f"get_{op}", summary=f"Read one {singular}", **shaped)
     def get_one(
         item_id: Id, session: SessionDep, principal: PrincipalDep, response: Response
     ) -> Read:  # type: ignore[valid-type]
         row = service.get_row(session, principal, res, item_id)
         response.headers["ETag"] = etag(row)
-        return row
+        return one(session, principal, row)
 
     @router.post(
         "",
@@ -194,6 +207,7 @@ def _add_item_operations(router: APIRouter, res: Resource[Any], singular: str) -
         status_code=201,
         summary=f"Create a {singular}",
         responses=WRITE_RESPONSES,
+        **shaped,
     )
     def create(
         body: Create,  # type: ignore[valid-type]
@@ -204,13 +218,14 @@ def _add_item_operations(router: APIRouter, res: Resource[Any], singular: str) -
         row = service.create_row(session, principal, res, body)
         response.headers["ETag"] = etag(row)
         response.headers["Location"] = f"/api/v1/{res.path}/{row.id}"
-        return row
+        return one(session, principal, row)
 
     @router.patch(
         "/{item_id}",
         operation_id=f"update_{op}",
         summary=f"Change a {singular}",
         responses=VERSIONED_WRITE_RESPONSES,
+        **shaped,
     )
     def update(
         item_id: Id,
@@ -222,7 +237,7 @@ def _add_item_operations(router: APIRouter, res: Resource[Any], singular: str) -
     ) -> Read:  # type: ignore[valid-type]
         row = service.update_row(session, principal, res, item_id, body, parse_if_match(if_match))
         response.headers["ETag"] = etag(row)
-        return row
+        return one(session, principal, row)
 
     @router.delete(
         "/{item_id}",

@@ -5,7 +5,7 @@ a :class:`ResourceRules` subclass; routers are built from the same description b
 ``api.crud.router``.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
@@ -75,6 +75,9 @@ class Resource(Generic[M]):
     policy: Policy = field(default_factory=Policy)
     rules: ResourceRules[M] = field(default_factory=ResourceRules)
     tombstones: bool = False
+    # Rows -> Read models for this principal, when some fields are not everyone's to see;
+    # fields left unset are omitted from the response. (session, principal, rows)
+    present: Callable[[Session, Principal, Sequence[Any]], list[BaseModel]] | None = None
 
     @property
     def name(self) -> str:
@@ -91,30 +94,43 @@ class Resource(Generic[M]):
 _RANGE_SUFFIXES = {"_before": "<=", "_after": ">=", "_min": ">=", "_max": "<="}
 
 
-def _column(model: type[SQLModel], name: str) -> Any:
+def _column(
+    model: type[SQLModel], name: str, masked: Mapping[str, ColumnElement[Any]] | None = None
+) -> Any:
+    if masked and name in masked:
+        return masked[name]
     return model.__table__.c[name]  # type: ignore[attr-defined]
 
 
-def apply_filters(res: Resource[M], stmt: Select[Any], filters: BaseModel | None) -> Select[Any]:
+def apply_filters(
+    res: Resource[M],
+    stmt: Select[Any],
+    filters: BaseModel | None,
+    masked: Mapping[str, ColumnElement[Any]] | None = None,
+) -> Select[Any]:
+    """Filters, ranges and ``q``; a column in ``masked`` is matched through its stand-in."""
     if filters is None:
         return stmt
     columns = res.model.__table__.c  # type: ignore[attr-defined]
+    masked = masked or {}
     for name, value in filters.model_dump(exclude_none=True).items():
         if name == "q":
             pattern = f"%{_escape_like(str(value))}%"
             stmt = stmt.where(
-                or_(*(_column(res.model, c).ilike(pattern, escape="\\") for c in res.search))
+                or_(
+                    *(_column(res.model, c, masked).ilike(pattern, escape="\\") for c in res.search)
+                )
             )
             continue
         for suffix, op in _RANGE_SUFFIXES.items():
             base = name.removesuffix(suffix)
             if name.endswith(suffix) and base in columns:
-                col = columns[base]
+                col = _column(res.model, base, masked)
                 stmt = stmt.where(col <= value if op == "<=" else col >= value)
                 break
         else:
             if name in columns:
-                stmt = stmt.where(columns[name] == value)
+                stmt = stmt.where(_column(res.model, name, masked) == value)
     return res.rules.filter(stmt, filters)
 
 
@@ -122,7 +138,9 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def order_clauses(res: Resource[M], sort: str | None) -> list[ColumnElement[Any]]:
+def order_clauses(
+    res: Resource[M], sort: str | None, masked: Mapping[str, ColumnElement[Any]] | None = None
+) -> list[ColumnElement[Any]]:
     """``sort=-deadline,title`` -> ORDER BY deadline DESC, title ASC, id ASC."""
     keys = [k.strip() for k in sort.split(",") if k.strip()] if sort else list(res.default_sort)
     clauses: list[ColumnElement[Any]] = []
@@ -134,7 +152,7 @@ def order_clauses(res: Resource[M], sort: str | None) -> list[ColumnElement[Any]
                 f"Cannot sort by '{name}'; use one of: {allowed}",
                 errors=[field_error(["query", "sort"], f"unknown sort field '{name}'")],
             )
-        col = _column(res.model, name)
+        col = _column(res.model, name, masked)
         clauses.append(col.desc() if key.startswith("-") else col.asc())
     pk = _column(res.model, "id")
     if not any(name.lstrip("-+") == "id" for name in keys):
@@ -151,7 +169,8 @@ def list_rows(
     sort: str | None = None,
 ) -> tuple[Sequence[M], int]:
     stmt = res.policy.visible(session, principal, select(res.model))
-    stmt = apply_filters(res, stmt, filters).order_by(*order_clauses(res, sort))
+    masked = res.policy.masked(session, principal)
+    stmt = apply_filters(res, stmt, filters, masked).order_by(*order_clauses(res, sort, masked))
     return paginate(session, stmt, page)
 
 
@@ -169,7 +188,8 @@ def list_records(
     identity map), ready to validate into a ``*Read`` schema."""
     table = res.model.__table__  # type: ignore[attr-defined]
     stmt = res.policy.visible(session, principal, select(*(table.c[name] for name in columns)))
-    stmt = apply_filters(res, stmt, filters).order_by(*order_clauses(res, sort))
+    masked = res.policy.masked(session, principal)
+    stmt = apply_filters(res, stmt, filters, masked).order_by(*order_clauses(res, sort, masked))
     return paginate_mappings(session, stmt, page)
 
 

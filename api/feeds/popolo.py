@@ -7,10 +7,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.core.principal import Principal, Role
+from api.core.principal import Principal
 from api.meetings.models import Meeting
 from api.meetings.service import LONDON, meetings
 from api.organisations.models import Organisation
+from api.partnerships.access import people_with_visible_contacts
 from api.partnerships.models import Membership, Partnership
 from api.partnerships.service import memberships, partnerships
 from api.people.models import Person
@@ -29,7 +30,8 @@ def _stamp(at: datetime) -> str:
 
 
 def export(session: Session, principal: Principal) -> dict[str, list[dict[str, Any]]]:
-    """What the caller may read, in Popolo shape; e-mails only for officers and admins."""
+    """What the caller may read, in Popolo shape; contact details only of the people whose
+    contact details the caller may see (api.partnerships.access.contacts_visible)."""
     partnership_rows = session.scalars(
         partnerships.policy.visible(session, principal, select(Partnership)).order_by(
             col(Partnership.id)
@@ -50,9 +52,9 @@ def export(session: Session, principal: Principal) -> dict[str, list[dict[str, A
             col(Meeting.starts_at), col(Meeting.id)
         )
     ).all()
-    show_contacts = principal.role in (Role.admin, Role.officer)
+    show_contacts = people_with_visible_contacts(session, principal, person_ids)
     return {
-        "persons": [_person(person, show_contacts) for person in people],
+        "persons": [_person(person, person.id in show_contacts) for person in people],
         "organizations": [
             *(_organisation(org) for org in organisations),
             *(_partnership(p) for p in partnership_rows),

@@ -239,14 +239,14 @@ def export_command(
         else:
             from api.core.errors import DomainError
             from api.imports.engine import get_kind
-            from api.imports.exports import stream
+            from api.imports.exports import ExportScope, stream
 
             try:
                 found = get_kind(kind)
             except DomainError as exc:
                 err_console.print(f"[red]{exc.detail}[/red]")
                 raise typer.Exit(EXIT_FAILED) from None
-            for chunk in stream(found, None, format):  # type: ignore[arg-type]
+            for chunk in stream(ExportScope(found, None), format):  # type: ignore[arg-type]
                 sink.write(chunk)
     finally:
         if output:

@@ -245,10 +245,10 @@ def export_kind(
     """Stream every row of a kind in its import format (CSV cells that a spreadsheet would
     run as formulas — starting = + - @ — get a leading apostrophe, which the importer drops).
     """
-    found, partnerships = exports.authorize_export(session, principal, kind)
-    name = f"{found.name}.{format}"
+    scope = exports.authorize_export(session, principal, kind)
+    name = f"{scope.kind.name}.{format}"
     return StreamingResponse(
-        exports.stream(found, partnerships, format),
+        exports.stream(scope, format),
         media_type=exports.MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -92,6 +92,16 @@ def _authorize(
         raise Forbidden("Apologies are sent before the meeting; ask an officer to correct them")
 
 
+def represented_organisation(session: Session, membership: Membership) -> int | None:
+    """The organisation a member represents: the membership's ``on_behalf_of``, else the
+    member's employer."""
+    if membership.on_behalf_of_id is not None:
+        return membership.on_behalf_of_id
+    return session.scalar(
+        select(Person.organisation_id).where(col(Person.id) == membership.person_id)
+    )
+
+
 def _check_substitute(
     session: Session, meeting: Meeting, membership: Membership, body: AttendanceRecord
 ) -> None:
@@ -101,10 +111,21 @@ def _check_substitute(
         return
     if body.substitute_person_id is None:
         raise invalid("substitute_person_id", "name the person attending as substitute")
-    if session.get(Person, body.substitute_person_id) is None:
+    substitute = session.get(Person, body.substitute_person_id)
+    if substitute is None:
         raise invalid("substitute_person_id", f"no person with id {body.substitute_person_id}")
     if body.substitute_person_id == membership.person_id:
         raise invalid("substitute_person_id", "a member cannot substitute for themselves")
+    represented = represented_organisation(session, membership)
+    if represented is None:
+        raise invalid(
+            "substitute_person_id", "the member represents no organisation, so has no substitute"
+        )
+    if substitute.organisation_id != represented:
+        raise invalid(
+            "substitute_person_id",
+            f"must work for organisation {represented}, which the member represents",
+        )
     day = meeting_day(meeting)
     sits = session.scalar(
         select(Membership.id).where(

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from api.core import audit
 from api.core.errors import Conflict, NotFound, Unprocessable, field_error, invalid
+from api.core.models import utcnow
 from api.core.pagination import PageParams, paginate
 from api.core.principal import Principal
 from api.crud import service as crud
@@ -27,7 +28,7 @@ from api.meetings.models import (
     MeetingStatus,
 )
 from api.meetings.schemas import DecisionActionCreate, DecisionCreate, DecisionRead
-from api.meetings.service import columns, meetings, require_quorum
+from api.meetings.service import LONDON, columns, meetings, require_quorum
 from api.partnerships.access import require_manage_partnership
 from api.partnerships.models import EndReason, Membership
 from api.plans.models import Action, ActionPlan
@@ -182,6 +183,14 @@ def create_decision(
         raise Conflict(
             f"Meeting {meeting_id} is {meeting.status}: it takes no decisions",
             slug="meeting-not-in-session",
+        )
+    if meeting.starts_at > utcnow():
+        starts_at = meeting.starts_at.astimezone(LONDON).isoformat()
+        raise Conflict(
+            f"Meeting {meeting_id} starts at {starts_at}: decisions are recorded once it has "
+            "started",
+            slug="meeting-not-started",
+            starts_at=starts_at,
         )
     if body.agenda_item_id is not None:
         item = session.get(AgendaItem, body.agenda_item_id)

@@ -11,11 +11,12 @@ from sqlmodel import SQLModel, col, select
 from api.core import audit
 from api.core.errors import Conflict, DomainError, invalid
 from api.core.models import utcnow
+from api.core.permissions import partnership_of
 from api.core.principal import Principal
 from api.crud import service as crud
 from api.crud.service import Resource, ResourceRules, WriteAction
 from api.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingStatus
-from api.meetings.policy import AgendaItemPolicy, MeetingPolicy
+from api.meetings.policy import AgendaItemPolicy, MeetingPolicy, partnership_of_meeting
 from api.meetings.schemas import (
     AgendaItemCreate,
     AgendaItemFilters,
@@ -247,9 +248,21 @@ def approve_minutes(
 # -- agenda ------------------------------------------------------------------------------------
 
 
+def _check_paper(session: Session, row: AgendaItem) -> None:
+    """A paper on the agenda is one of the meeting's partnership's papers, or of none."""
+    if row.report_id is None:
+        return
+    owner = partnership_of(
+        session, AgendaItem, ("report_id", "partnership_id"), {"report_id": row.report_id}
+    )
+    if owner is not None and owner != partnership_of_meeting(session, row.meeting_id):
+        raise invalid("report_id", "must be a paper of the meeting's partnership")
+
+
 class AgendaItemRules(ResourceRules[AgendaItem]):
     def before_create(self, session: Session, principal: Principal, row: AgendaItem) -> None:
-        """Position 0 appends the item to the end of the agenda."""
+        """The paper is checked; position 0 appends the item to the end of the agenda."""
+        _check_paper(session, row)
         if row.position == 0:
             last = session.scalar(
                 select(func.max(AgendaItem.position)).where(
@@ -257,6 +270,16 @@ class AgendaItemRules(ResourceRules[AgendaItem]):
                 )
             )
             row.position = (last or 0) + 1
+
+    def before_update(
+        self,
+        session: Session,
+        principal: Principal,
+        row: AgendaItem,
+        changes: dict[str, Any],
+        previous: dict[str, Any],
+    ) -> None:
+        _check_paper(session, row)
 
 
 agenda_items = Resource(

@@ -12,14 +12,18 @@ DESIGN §5 are stated once:
 - A ``partner`` API key sees the partnerships its organisation is represented on today.
 - The ``county`` sees no partnership data.
 
+The directory (people, organisations) has two rules of its own, also stated here once:
+contact details are shown only to those who share a partnership with the person, and officers
+change only the entries that belong to a partnership they manage.
+
 Answers are computed with one query per principal and cached on the session for the request.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 
@@ -27,6 +31,7 @@ from api.core.errors import Forbidden
 from api.core.permissions import PartnershipIds, in_partnerships, require_scope
 from api.core.principal import Principal, Role, Scope
 from api.partnerships.models import Membership, MembershipRole
+from api.people.models import Person
 
 MANAGER_ROLES = frozenset({MembershipRole.chair, MembershipRole.vice_chair, MembershipRole.officer})
 
@@ -123,6 +128,101 @@ def organisation_sits_on(
         _open_today(),
     )
     return session.scalar(stmt.limit(1)) is not None
+
+
+# -- the directory: contact details and who may correct an entry ------------------------------
+#
+# Contact details (e-mail, phone) are visible to admins, to the person, and to the people who
+# share a partnership with them today (both memberships open). Other principals see name,
+# organisation and roles; an API key is nobody's colleague, so only admin keys see them.
+#
+# An officer changes the directory entries that belong to a partnership they manage today:
+# - a person who holds a membership of it open today;
+# - an organisation such a membership is on behalf of, or that employs such a person.
+# Admins change every entry; nobody else changes any. So whoever may change a person may also
+# see their contact details (they share that partnership).
+
+
+def _members_of(partnership_ids: frozenset[int]) -> Select[Any]:
+    """Person ids with a membership open today of one of ``partnership_ids``."""
+    return select(col(Membership.person_id)).where(
+        col(Membership.partnership_id).in_(sorted(partnership_ids)), _open_today()
+    )
+
+
+def contacts_visible(session: Session, principal: Principal) -> ColumnElement[bool]:
+    """SQL condition on ``person``: ``principal`` may see its e-mail and phone."""
+    if principal.is_admin:
+        return true()
+    if principal.kind != "user" or principal.person_id is None:
+        return false()
+    own = col(Person.id) == principal.person_id
+    shared = partnership_ids_for(session, principal)
+    if not shared:
+        return own
+    return or_(own, col(Person.id).in_(_members_of(shared)))
+
+
+def people_with_visible_contacts(
+    session: Session, principal: Principal, person_ids: Iterable[int]
+) -> frozenset[int]:
+    """Which of ``person_ids`` ``principal`` may see the contact details of (one query)."""
+    wanted = sorted(set(person_ids))
+    if not wanted:
+        return frozenset()
+    if principal.is_admin:
+        return frozenset(wanted)
+    stmt = select(col(Person.id)).where(
+        col(Person.id).in_(wanted), contacts_visible(session, principal)
+    )
+    return frozenset(session.scalars(stmt))
+
+
+def editable_people(
+    session: Session, principal: Principal, person_ids: Iterable[int]
+) -> frozenset[int]:
+    """Which of ``person_ids`` ``principal`` may change (see the rule above)."""
+    wanted = sorted(set(person_ids))
+    if not wanted or not principal.has_scope(Scope.write_all):
+        return frozenset()
+    managed = managed_partnership_ids(session, principal)
+    if managed is None:
+        return frozenset(wanted)
+    if not managed:
+        return frozenset()
+    stmt = select(col(Person.id)).where(
+        col(Person.id).in_(wanted), col(Person.id).in_(_members_of(managed))
+    )
+    return frozenset(session.scalars(stmt))
+
+
+def require_edit_person(session: Session, principal: Principal, person_id: int) -> None:
+    if person_id not in editable_people(session, principal, [person_id]):
+        require_scope(principal, Scope.write_all)
+        raise Forbidden("Officers change only people who are members of a partnership they manage")
+
+
+def can_edit_organisation(session: Session, principal: Principal, organisation_id: int) -> bool:
+    if not principal.has_scope(Scope.write_all):
+        return False
+    managed = managed_partnership_ids(session, principal)
+    if organisation_sits_on(session, organisation_id, managed):
+        return True  # admins too (managed is None)
+    if not managed:
+        return False
+    employs = select(col(Person.id)).where(
+        col(Person.organisation_id) == organisation_id, col(Person.id).in_(_members_of(managed))
+    )
+    return session.scalar(employs.limit(1)) is not None
+
+
+def require_edit_organisation(session: Session, principal: Principal, organisation_id: int) -> None:
+    if not can_edit_organisation(session, principal, organisation_id):
+        require_scope(principal, Scope.write_all)
+        raise Forbidden(
+            "Officers change only organisations on a partnership they manage "
+            "(represented there, or employing one of its members)"
+        )
 
 
 def visible_clause(

@@ -8,7 +8,7 @@ from sqlmodel import SQLModel, col, select
 
 from api.core import audit
 from api.core.audit import AuditEvent
-from api.core.errors import Conflict, invalid
+from api.core.errors import Conflict, Forbidden, invalid
 from api.core.models import slugify
 from api.core.policy import Policy, not_found, require_role, require_scope
 from api.core.principal import Principal, Role, Scope
@@ -17,6 +17,7 @@ from api.crud.service import Resource, ResourceRules, check_version
 from api.organisations.models import Organisation
 from api.partnerships.access import (
     can_manage_partnership,
+    require_edit_person,
     require_manage_partnership,
     visible_clause,
 )
@@ -315,12 +316,17 @@ EMPLOYER_BOUND_KINDS = (PartnershipKind.strategic, PartnershipKind.executive)
 def change_employer(
     session: Session, principal: Principal, person_id: int, body: EmployerChange
 ) -> EmployerChangeResult:
-    """Record a new employer and end the person's strategic/executive memberships that day."""
+    """Record a new employer and end the person's strategic/executive memberships that day.
+
+    An officer records it only for a current member of a partnership they manage, and only
+    when every membership it ends is of a partnership they manage too: it changes those.
+    """
     require_scope(principal, Scope.write_all)
     require_role(principal, Role.officer)
     person = session.get(Person, person_id)
     if person is None:
         raise not_found("person", person_id)
+    require_edit_person(session, principal, person_id)
     if body.organisation_id is not None and session.get(Organisation, body.organisation_id) is None:
         raise invalid("organisation_id", f"no organisation with id {body.organisation_id}")
     if body.organisation_id == person.organisation_id:
@@ -335,6 +341,11 @@ def change_employer(
         )
         .order_by(col(Membership.id))
     ).all()
+    if any(not can_manage_partnership(session, principal, m.partnership_id) for m in open_rows):
+        raise Forbidden(
+            "This change would end the person's membership of a partnership you do not manage: "
+            "ask its officers or an administrator"
+        )
     for membership in open_rows:
         if membership.started_on > body.changed_on:
             raise invalid(

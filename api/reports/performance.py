@@ -23,7 +23,7 @@ from api.core.policy import not_found
 from api.core.principal import Principal, Role, Scope
 from api.core.sorting import natural_key
 from api.organisations.models import Organisation
-from api.partnerships.access import partnership_ids_for
+from api.partnerships.access import partnership_ids_for, people_with_visible_contacts
 from api.partnerships.models import Membership, MembershipRole, Partnership
 from api.people.models import Person
 from api.plans.models import Action, ActionPlan, Outcome, Rag, StatusUpdate, Task
@@ -173,9 +173,10 @@ def load_plan_rows(session: Session, as_of: date, scope: ColumnElement[bool]) ->
 
 
 def load_contacts(
-    session: Session, partnership_ids: Collection[int], as_of: date
+    session: Session, principal: Principal, partnership_ids: Collection[int], as_of: date
 ) -> dict[int, Contact]:
-    """Each partnership's officer on ``as_of`` (else its current officer), in one query."""
+    """Each partnership's officer on ``as_of`` (else its current officer), in one query; the
+    e-mail only if ``principal`` may see the officer's contact details, else null."""
     if not partnership_ids:
         return {}
     rows = session.execute(
@@ -201,7 +202,13 @@ def load_contacts(
             assert person.id is not None
             contact = Contact(person_id=person.id, name=person.name, email=person.email)
             found[membership.partnership_id] = (rank, contact)
-    return {pid: contact for pid, (_, contact) in found.items()}
+    shown = people_with_visible_contacts(
+        session, principal, [contact.person_id for _, contact in found.values()]
+    )
+    return {
+        pid: contact if contact.person_id in shown else contact.model_copy(update={"email": None})
+        for pid, (_, contact) in found.items()
+    }
 
 
 # -- assembling --------------------------------------------------------------------------------
@@ -293,7 +300,7 @@ def partnership_report(
         )
         if o.id is not None
     }
-    contacts = load_contacts(session, [partnership_id], as_of)
+    contacts = load_contacts(session, principal, [partnership_id], as_of)
     sections = build_sections(
         rows,
         outcomes,
@@ -333,7 +340,7 @@ def outcome_report(
         for p in session.scalars(select(Partnership).where(col(Partnership.id).in_(sorted(ids))))
         if p.id is not None
     }
-    contacts = load_contacts(session, ids, as_of)
+    contacts = load_contacts(session, principal, ids, as_of)
     with_rows = {r.partnership_id for r in rows}
     empty = [(lead, outcome_id)] if lead in ids and lead not in with_rows else []
     sections = build_sections(

@@ -48,7 +48,10 @@ class Contact(BaseModel):
 
     person_id: int
     name: str
-    email: str | None
+    email: str | None = Field(
+        description="Null unless you may see the officer's contact details (you share a "
+        "partnership with them today, or you are an admin)"
+    )
 
 
 class Summary(BaseModel):

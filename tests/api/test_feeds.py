@@ -287,7 +287,30 @@ class TestPopolo:
         assert cancelled
         assert all(e["organization_id"].startswith("partnership/") for e in export["events"])
 
-    def test_members_see_no_contact_details(self, as_role: Any) -> None:
-        persons = ok(as_role("member").get(f"{API}/popolo"))["persons"]
-        assert persons and all("email" not in p for p in persons)
-        assert ok(as_role("officer").get(f"{API}/popolo"))["persons"][0].get("email")
+    @pytest.mark.parametrize("role", ["member", "officer"])
+    def test_contact_details_only_of_people_sharing_a_partnership_today(
+        self, as_role: Any, db: Connection, role: str
+    ) -> None:
+        """DESIGN §5: e-mail and phone only of the people who share a partnership with the
+        caller today (before issue 14 members saw none and officers everyone's)."""
+        me = db.execute(
+            text('SELECT person_id FROM "user" WHERE email = :e'), {"e": f"{role}@example.org"}
+        ).scalar_one()
+        colleagues = set(
+            db.execute(
+                text(
+                    "SELECT o.person_id FROM membership o JOIN membership m "
+                    "ON m.partnership_id = o.partnership_id WHERE m.person_id = :me "
+                    "AND m.started_on <= :d AND (m.ended_on IS NULL OR m.ended_on >= :d) "
+                    "AND o.started_on <= :d AND (o.ended_on IS NULL OR o.ended_on >= :d)"
+                ),
+                {"me": me, "d": date.today()},
+            ).scalars()
+        )
+        persons = ok(as_role(role).get(f"{API}/popolo"))["persons"]
+        listed = {int(p["id"].removeprefix("person/")) for p in persons}
+        shown = {int(p["id"].removeprefix("person/")) for p in persons if "email" in p}
+        assert shown == colleagues & listed and shown
+        assert all("contact_details" not in p for p in persons if "email" not in p)
+        if role == "officer":
+            assert listed - colleagues, "former members are listed, without contact details"

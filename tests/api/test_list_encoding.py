@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from api.core.pagination import Page
 from api.crud.router import record_columns, serialises_as_stored
 from api.crud.service import Resource
+from api.directory.organisations import organisations
+from api.directory.people import people
 from api.indicators.service import indicators, laa_targets, measurements
 from api.meetings.service import agenda_items, meetings
-from api.organisations.service import organisations
 from api.partnerships.service import memberships, partnerships
-from api.people.service import people
 from api.plans.service import (
     action_plans,
     actions,
@@ -30,10 +30,10 @@ from api.reports.service import reports
 from api.webhooks.service import webhooks
 
 AS_STORED = [
-    organisations, people, memberships, agenda_items, strategies, principles, priorities,
+    organisations, memberships, agenda_items, strategies, principles, priorities,
     outcomes, action_plans, actions, tasks, indicators,
 ]  # fmt: skip
-VALIDATED = [partnerships, laa_targets, measurements, webhooks, meetings, reports]
+VALIDATED = [partnerships, laa_targets, measurements, webhooks, meetings, reports, people]
 
 
 def test_every_resource_is_classified() -> None:

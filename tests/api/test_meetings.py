@@ -1,12 +1,12 @@
 """Meetings under the terms of reference: quorum, status, agenda, attendance, minutes and
 decisions (DESIGN §3), through HTTP on fresh partnerships and the demo data."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Connection, select, text
 
 from api.auth.models import User
 from api.core.db import SessionLocal
@@ -17,6 +17,7 @@ from tests.api.governance_fixtures import (
     held_meeting,
     make_group,
     make_meeting,
+    make_person,
     ok,
     seat,
 )
@@ -253,6 +254,56 @@ class TestAttendance:
         r = attend(client, meeting["id"], member["id"], "present", group.outsider_id)
         assert r.status_code == 422
 
+    def test_a_substitute_works_for_the_organisation_the_member_represents(
+        self, client: TestClient, group: Group
+    ) -> None:
+        meeting = make_meeting(client, group)
+        member = group.voting()[0]
+        elsewhere = make_person(client)["id"]  # employed by no organisation
+        other = make_group(client, voting=1, non_voting=0).outsider_id  # another organisation
+        for stand_in in (elsewhere, other):
+            r = attend(client, meeting["id"], member["id"], "substitute", stand_in)
+            assert r.status_code == 422, r.text
+            assert r.json()["errors"][0]["loc"] == ["body", "substitute_person_id"]
+        ok(attend(client, meeting["id"], member["id"], "substitute", group.outsider_id), 201)
+
+    def test_without_on_behalf_of_the_members_employer_counts(
+        self, client: TestClient, group: Group
+    ) -> None:
+        employer = ok(
+            client.post(f"{API}/organisations", json={"name": "Own", "sector": "other"}), 201
+        )
+        member = make_person(client, employer["id"])
+        membership = ok(
+            client.post(
+                f"{API}/memberships",
+                json={
+                    "person_id": member["id"],
+                    "partnership_id": group.id,
+                    "started_on": "2025-01-01",
+                },
+            ),
+            201,
+        )
+        meeting = make_meeting(client, group)
+        wrong = attend(client, meeting["id"], membership["id"], "substitute", group.outsider_id)
+        assert wrong.status_code == 422
+        colleague = make_person(client, employer["id"])["id"]
+        ok(attend(client, meeting["id"], membership["id"], "substitute", colleague), 201)
+
+    def test_the_demos_substitutes_work_for_the_organisation_represented(
+        self, db: Connection
+    ) -> None:
+        rows = db.execute(
+            text(
+                "SELECT m.on_behalf_of_id, p.organisation_id FROM attendance a "
+                "JOIN membership m ON m.id = a.membership_id "
+                "JOIN person p ON p.id = a.substitute_person_id WHERE a.status = 'substitute'"
+            )
+        ).all()
+        assert len(rows) >= 10
+        assert all(represented == employer for represented, employer in rows), rows
+
     def test_membership_of_another_partnership_is_404(
         self, client: TestClient, group: Group
     ) -> None:
@@ -297,9 +348,28 @@ class TestMembersOwnApologies:
         member = as_role("member")
         url = f"{API}/meetings/{meeting['id']}/attendance/{membership_id}"
         assert ok(member.put(url, json={"status": "apologies"}), 201)["status"] == "apologies"
-        stand_in = client.post(f"{API}/people", json={"name": "Stand In"}).json()["id"]
+        represented = ok(client.get(f"{API}/memberships/{membership_id}"))["on_behalf_of_id"]
+        stand_in = make_person(client, represented)["id"]
         r = member.put(url, json={"status": "substitute", "substitute_person_id": stand_in})
         assert ok(r)["substitute_person_id"] == stand_in
+
+    def test_member_may_not_name_someone_of_another_organisation(
+        self, client: TestClient, as_role: Any
+    ) -> None:
+        """Issue 14: a member named a person of another organisation as their substitute."""
+        membership_id, meeting = _member_context(client)
+        other = ok(
+            client.post(f"{API}/organisations", json={"name": "Other", "sector": "other"}), 201
+        )
+        stand_in = make_person(client, other["id"])["id"]
+        url = f"{API}/meetings/{meeting['id']}/attendance/{membership_id}"
+        r = as_role("member").put(
+            url, json={"status": "substitute", "substitute_person_id": stand_in}
+        )
+        assert r.status_code == 422
+        assert r.json()["errors"][0]["loc"] == ["body", "substitute_person_id"]
+        listed = ok(client.get(f"{API}/meetings/{meeting['id']}/attendance", params={"limit": 500}))
+        assert membership_id not in [a["membership_id"] for a in listed["items"]]
 
     def test_member_cannot_mark_themselves_present(self, client: TestClient, as_role: Any) -> None:
         membership_id, meeting = _member_context(client)
@@ -333,6 +403,19 @@ class TestDecisionResult:
 
     def decide(self, client: TestClient, meeting: dict[str, Any], **body: Any) -> Any:
         return client.post(f"{API}/meetings/{meeting['id']}/decisions", json=motion(**body))
+
+    def test_not_before_the_meeting_starts(self, client: TestClient, group: Group) -> None:
+        """Issue 14: a decision was recorded on a meeting still scheduled weeks ahead."""
+        ahead = make_meeting(client, group, days_ago=-21)
+        seat(client, ahead["id"], group.voting())
+        r = self.decide(client, ahead, votes_for=6)
+        assert r.status_code == 409
+        problem = r.json()
+        assert problem["type"] == "/problems/meeting-not-started"
+        assert datetime.fromisoformat(problem["starts_at"]) == datetime.fromisoformat(
+            ahead["starts_at"]
+        )
+        assert ok(client.get(f"{API}/meetings/{ahead['id']}/decisions"))["total"] == 0
 
     def test_nothing_carries_at_an_inquorate_meeting(
         self, client: TestClient, group: Group

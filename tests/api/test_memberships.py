@@ -28,6 +28,16 @@ def group(client: TestClient) -> Group:
     return make_group(client, voting=3, non_voting=0)
 
 
+def partnership_id(client: TestClient, slug: str) -> int:
+    found = ok(client.get(f"{API}/partnerships", params={"slug": slug}))["items"]
+    return int(found[0]["id"])
+
+
+def join(client: TestClient, person_id: int, partnership: int) -> dict[str, Any]:
+    body = {"person_id": person_id, "partnership_id": partnership, "started_on": "2025-01-01"}
+    return ok(client.post(f"{API}/memberships", json=body), 201)
+
+
 class TestTermsOfReference:
     def test_defaults_are_the_handbooks(self, client: TestClient) -> None:
         fresh = ok(
@@ -219,6 +229,54 @@ class TestEmployerChange:
         )
         assert r.status_code == 422
         assert r.json()["errors"][0]["loc"] == ["body", "organisation_id"]
+
+    def test_officers_record_it_for_members_of_their_partnerships(
+        self, as_role: Any, client: TestClient, org_id: int
+    ) -> None:
+        person = make_person(client, organisation_id=org_id)
+        join(client, person["id"], partnership_id(client, "safer-communities"))
+        r = as_role("officer").post(
+            f"{API}/people/{person['id']}/employer-change",
+            json={"organisation_id": None, "changed_on": date.today().isoformat()},
+        )
+        assert r.status_code == 200, r.text
+
+    def test_not_for_people_of_partnerships_they_do_not_manage(
+        self, as_role: Any, client: TestClient
+    ) -> None:
+        """Issue 14: an officer of one partnership ended another partnership's chair's
+        membership and changed their employer."""
+        other = make_group(client, voting=1, non_voting=0, kind="strategic")
+        chair = ok(
+            client.patch(f"{API}/memberships/{other.members[0]['id']}", json={"role": "chair"})
+        )
+        new_org = ok(
+            client.post(f"{API}/organisations", json={"name": "Elsewhere", "sector": "other"}),
+            201,
+        )
+        r = as_role("officer").post(
+            f"{API}/people/{chair['person_id']}/employer-change",
+            json={"organisation_id": new_org["id"], "changed_on": date.today().isoformat()},
+        )
+        assert r.status_code == 403
+        assert r.json()["type"] == "/problems/forbidden"
+        assert ok(client.get(f"{API}/memberships/{chair['id']}"))["ended_on"] is None
+        person = ok(client.get(f"{API}/people/{chair['person_id']}"))
+        assert person["organisation_id"] == other.organisation_id
+
+    def test_not_when_it_ends_a_membership_of_a_partnership_they_do_not_manage(
+        self, as_role: Any, client: TestClient
+    ) -> None:
+        executive = make_group(client, voting=1, non_voting=0, kind="executive")
+        person_id = executive.members[0]["person_id"]
+        join(client, person_id, partnership_id(client, "safer-communities"))
+        r = as_role("officer").post(
+            f"{API}/people/{person_id}/employer-change",
+            json={"organisation_id": None, "changed_on": date.today().isoformat()},
+        )
+        assert r.status_code == 403
+        assert ok(client.get(f"{API}/memberships/{executive.members[0]['id']}"))["ended_on"] is None
+        assert ok(client.get(f"{API}/people/{person_id}"))["organisation_id"] is not None
 
     def test_members_cannot_record_it(self, as_role: Any, client: TestClient) -> None:
         group = make_group(client, voting=1, non_voting=0, kind="strategic")

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from api.partnerships.access import editable_people, people_with_visible_contacts
 from api.imports import columns as c
 from api.imports.columns import Column
 from api.imports.kinds.base import (
@@ -181,10 +182,44 @@ class PeopleKind(Kind):
                 values={**pvalues, **mvalues},
             )
         ctx.state["open_memberships"] = open_memberships
+        if ctx.allowed_partnerships is not None:
+            self._apply_directory_rules(ctx, rows, people)
         return found.items()
 
+    def _apply_directory_rules(
+        self, ctx: Context, rows: list[Row], people: dict[str, tuple[int, Values]]
+    ) -> None:
+        """An officer's import changes only the people they may change through the API
+        (api.partnerships.access): others are ``locked`` (see ``check``). A phone number the
+        officer may not see is neither compared nor written, so the import tells nothing
+        about it."""
+        ids = [pid for pid, _ in people.values()]
+        shown = people_with_visible_contacts(ctx.session, ctx.principal, ids)
+        editable = editable_people(ctx.session, ctx.principal, ids)
+        for row in rows:
+            found = people.get(row.values["email"])
+            if found is not None and found[0] not in shown:
+                row.values.pop("phone", None)
+        ctx.state["locked"] = {email for email, (pid, _) in people.items() if pid not in editable}
+
     def check(self, ctx: Context, creates: list[Row], updates: list[Update]) -> None:
-        """A person holds one open membership per partnership (in the file and stored)."""
+        """A person holds one open membership per partnership (in the file and stored); an
+        officer changes no details of a person outside the partnerships they manage."""
+        locked: set[str] = ctx.state.pop("locked", set())
+        people: dict[str, tuple[int, Values]] = ctx.state.get("people", {})
+        for row in sorted([*creates, *(u.row for u in updates)], key=lambda r: r.number):
+            email = row.values["email"]
+            if email not in locked:
+                continue
+            current = people[email][1]
+            changed = [n for n in PERSON_COLUMNS if n in row.values and row.values[n] != current[n]]
+            if changed:
+                ctx.errors.add(
+                    row.number,
+                    changed[0],
+                    row.cell(changed[0]),
+                    "you may change only people who are members of a partnership you manage",
+                )
         stored: dict[tuple[str, str], date] = ctx.state.pop("open_memberships", {})
         seen: dict[tuple[str, str], Row] = {}
         for row in creates:
@@ -267,7 +302,7 @@ class PeopleKind(Kind):
                 elif name == "voting":
                     changes["voting"] = True if u.row.values[name] is None else u.row.values[name]
                 else:
-                    fields[name] = u.row.values[name]
+                    changes[name] = u.row.values[name]
             if changes:
                 changed_memberships.append({"id": u.existing.ids["membership"], **changes})
         update_rows(ctx, Membership, changed_memberships)

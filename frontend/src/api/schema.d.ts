@@ -2153,7 +2153,10 @@ export interface components {
          * @description The partnership's officer: who to ask about the report.
          */
         Contact: {
-            /** Email */
+            /**
+             * Email
+             * @description Null unless you may see the officer's contact details (you share a partnership with them today, or you are an admin)
+             */
             email: string | null;
             /** Name */
             name: string;
@@ -3817,14 +3820,21 @@ export interface components {
             /** Phone */
             phone?: string | null;
         };
-        /** PersonRead */
+        /**
+         * PersonRead
+         * @description A person in the directory: name, employer and job title for every reader; e-mail and
+         *     phone only for those who may see them (the fields are then absent, not null).
+         */
         PersonRead: {
             /**
              * Created At
              * Format: date-time
              */
             created_at: string;
-            /** Email */
+            /**
+             * Email
+             * @description Present only if you may see this person's contact details: admins, the person, and people who share a partnership with them today; omitted otherwise
+             */
             email?: string | null;
             /** Id */
             id: number;
@@ -3834,7 +3844,10 @@ export interface components {
             name: string;
             /** Organisation Id */
             organisation_id?: number | null;
-            /** Phone */
+            /**
+             * Phone
+             * @description Present only if you may see this person's contact details: admins, the person, and people who share a partnership with them today; omitted otherwise
+             */
             phone?: string | null;
             /**
              * Updated At
@@ -11735,8 +11748,9 @@ export interface operations {
         parameters: {
             query?: {
                 organisation_id?: number | null;
+                /** @description Matches only people whose e-mail you may see */
                 email?: string | null;
-                /** @description Text in name, e-mail or job title */
+                /** @description Text in name, job title or (where you may see it) e-mail */
                 q?: string | null;
                 /** @description Comma-separated fields, '-' for descending */
                 sort?: string | null;

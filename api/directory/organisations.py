@@ -1,4 +1,9 @@
+"""Organisations in the directory: officers correct only those on a partnership they manage."""
+
+from typing import Any
+
 from sqlalchemy.orm import Session
+from sqlmodel import SQLModel
 
 from api.core.models import slugify
 from api.core.policy import ManagedReferencePolicy
@@ -11,6 +16,17 @@ from api.organisations.schemas import (
     OrganisationRead,
     OrganisationUpdate,
 )
+from api.partnerships.access import require_edit_organisation
+
+
+class OrganisationPolicy(ManagedReferencePolicy):
+    def authorize_update(
+        self, session: Session, principal: Principal, row: SQLModel, changes: dict[str, Any]
+    ) -> None:
+        """Officers correct only organisations on a partnership they manage."""
+        super().authorize_update(session, principal, row, changes)
+        assert isinstance(row, Organisation) and row.id is not None
+        require_edit_organisation(session, principal, row.id)
 
 
 class OrganisationRules(ResourceRules[Organisation]):
@@ -30,6 +46,6 @@ organisations = Resource(
     sortable=("id", "name", "sector", "updated_at"),
     default_sort=("name",),
     search=("name", "short_name"),
-    policy=ManagedReferencePolicy(),
+    policy=OrganisationPolicy(),
     rules=OrganisationRules(),
 )
