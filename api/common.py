@@ -14,12 +14,10 @@ from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 from sqlmodel.main import SQLModelConfig
 
+from api.core import clock
+
 # A positive 32-bit id: out-of-range ids are a 422, never a database error.
 Id = Annotated[int, PydanticField(ge=1, le=2_147_483_647)]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -60,13 +58,13 @@ class Entity(SQLModel):
     """Columns every mutable table has; ``version`` drives ETags and optimistic locking."""
 
     id: int | None = Field(default=None, primary_key=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(
-        default_factory=utcnow,
+        default_factory=clock.now,
         sa_type=UTCDateTime,
         nullable=False,
         index=True,
-        sa_column_kwargs={"onupdate": utcnow},
+        sa_column_kwargs={"onupdate": clock.now},
     )
     version: int = Field(default=1, sa_type=Integer, nullable=False)
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from api.auth.models import AuthToken, LoginAttempt
-from api.common import utcnow
+from api.core import clock
 from api.idempotency import RETENTION
 from api.imports.models import IdempotencyRecord
 from api.settings import get_settings
@@ -24,7 +24,7 @@ SWEEP_INTERVAL_SECONDS = 3600
 
 def sweep(session: Session, now: datetime | None = None) -> dict[str, int]:
     """Delete what has outlived its use; returns the rows removed per table."""
-    now = now or utcnow()
+    now = now or clock.now()
     login_window = timedelta(seconds=get_settings().login_window_seconds)
     statements = {
         "idempotency_record": delete(IdempotencyRecord).where(

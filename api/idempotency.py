@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from api.auth.principal import Principal
-from api.common import utcnow
+from api.core import clock
 from api.errors import Conflict, Unprocessable, field_error
 from api.imports.models import IdempotencyRecord
 
@@ -127,7 +127,7 @@ def begin(
     ).first()
     if record is None:
         return None
-    if record.created_at < utcnow() - RETENTION:
+    if record.created_at < clock.now() - RETENTION:
         session.delete(record)
         session.flush()
         return None

@@ -87,7 +87,6 @@ def seeded_plan_database(url: str, tasks: int, key_name: str) -> tuple[Any, str,
     PostgreSQL is wiped first and analysed afterwards so plans match a settled database.
     Returns (engine, admin key, partnership id, task ids); the caller disposes of the engine.
     """
-    from datetime import date
 
     from alembic import command
     from sqlalchemy import text
@@ -95,6 +94,7 @@ def seeded_plan_database(url: str, tasks: int, key_name: str) -> tuple[Any, str,
     from api.auth.keys import create_api_key
     from api.auth.models import Role
     from api.cli import _alembic_config
+    from api.core import clock
     from api.db import SessionLocal, make_engine
     from api.demo import seed
     from tests.factories import big_plan
@@ -113,7 +113,7 @@ def seeded_plan_database(url: str, tasks: int, key_name: str) -> tuple[Any, str,
         key = create_api_key(s, role=Role.admin, name=key_name)
         partnership_id, task_ids = big_plan(
             s, tasks, name="Bench", slug="bench", plan_title="Bench plan",
-            latest=date.today(), planned_improvement=True,
+            latest=clock.today(), planned_improvement=True,
         )  # fmt: skip
     if postgres:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

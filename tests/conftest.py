@@ -27,7 +27,7 @@ from api.auth.keys import create_api_key  # noqa: E402
 from api.auth.models import AuthToken, Role, User  # noqa: E402
 from api.auth.security import new_token, sha256_hex  # noqa: E402
 from api.cli import _alembic_config  # noqa: E402
-from api.common import utcnow  # noqa: E402
+from api.core import clock  # noqa: E402
 from api.db import SessionLocal, make_engine  # noqa: E402
 from api.demo import seed  # noqa: E402
 from api.main import create_app  # noqa: E402
@@ -63,7 +63,7 @@ def credentials(engine: Engine) -> dict[str, str]:
                 AuthToken(
                     token_hash=sha256_hex(token),
                     user_id=user.id,
-                    expires_at=utcnow() + timedelta(hours=8),
+                    expires_at=clock.now() + timedelta(hours=8),
                 )
             )
             creds[role.value] = token

@@ -4,7 +4,8 @@ from typing import Any
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-from api.common import UTCDateTime, utcnow
+from api.common import UTCDateTime
+from api.core import clock
 
 
 class AuditEvent(SQLModel, table=True):
@@ -13,7 +14,7 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, index=True)
     principal: str = Field(max_length=200, index=True)
     action: str = Field(max_length=40, index=True)
     resource: str = Field(max_length=60, index=True)
@@ -30,4 +31,4 @@ class Tombstone(SQLModel, table=True):
     resource: str = Field(max_length=60, index=True)
     resource_id: int = Field(index=True)
     natural_key: dict[str, Any] | None = Field(default=None, sa_type=JSON)
-    deleted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    deleted_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, index=True)

@@ -12,7 +12,7 @@ import time
 from datetime import datetime
 
 from api.auth.principal import Principal
-from api.common import utcnow
+from api.core import clock
 from api.settings import get_settings
 
 MAX_ENTRIES = 10_000
@@ -33,7 +33,7 @@ def recall(digest: str) -> Principal | None:
 def remember(digest: str, principal: Principal, expires_at: datetime | None) -> None:
     ttl = get_settings().auth_cache_seconds
     if expires_at is not None:
-        ttl = min(ttl, (expires_at - utcnow()).total_seconds())
+        ttl = min(ttl, (expires_at - clock.now()).total_seconds())
     if ttl <= 0:
         return
     if len(_entries) >= MAX_ENTRIES:

@@ -9,7 +9,7 @@ from api.audit import service as audit
 from api.auth.models import ApiKey, Role, Scope
 from api.auth.principal import Principal
 from api.auth.security import new_api_key, sha256_hex
-from api.common import utcnow
+from api.core import clock
 from api.errors import invalid
 from api.organisations.models import Organisation
 
@@ -74,7 +74,7 @@ def issue_api_key(
             raise invalid("organisation", f"no organisation with slug '{organisation}'")
     if role == Role.partner and organisation_id is None:
         raise invalid("organisation_id", "a partner key must belong to an organisation")
-    if expires_at is not None and expires_at <= utcnow():
+    if expires_at is not None and expires_at <= clock.now():
         raise invalid("expires_at", "must be in the future")
     prefix, key = new_api_key()
     row = ApiKey(

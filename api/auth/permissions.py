@@ -14,7 +14,6 @@ Answers are computed with one query per principal and cached on the session for 
 """
 
 from collections.abc import Callable, Collection, Iterable
-from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, false, or_, select, true
@@ -23,6 +22,7 @@ from sqlmodel import SQLModel, col
 
 from api.auth.models import Role, Scope
 from api.auth.principal import Principal
+from api.core import clock
 from api.errors import Forbidden
 from api.partnerships.models import Membership, MembershipRole
 
@@ -42,7 +42,7 @@ def require_role(principal: Principal, *roles: Role) -> None:
 
 
 def _open_today() -> ColumnElement[bool]:
-    today = date.today()
+    today = clock.today()
     ended_on = col(Membership.ended_on)
     return (col(Membership.started_on) <= today) & or_(ended_on.is_(None), ended_on >= today)
 

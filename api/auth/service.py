@@ -33,7 +33,7 @@ from api.auth.schemas import (
     UserUpdate,
 )
 from api.auth.security import hash_password, new_token, sha256_hex, verify_password
-from api.common import utcnow
+from api.core import clock
 from api.crud import service as crud
 from api.crud.policy import AdminPolicy, Policy, not_found
 from api.errors import Conflict, Forbidden, TooManyRequests, field_error
@@ -71,7 +71,7 @@ def check_login_rate(session: Session, email: str, client: str) -> None:
     """429 with Retry-After once an e-mail or a client has too many recent failures."""
     settings = get_settings()
     window = timedelta(seconds=settings.login_window_seconds)
-    now = utcnow()
+    now = clock.now()
     for where, limit in (
         (col(LoginAttempt.email) == email, settings.login_attempts_per_window),
         (col(LoginAttempt.client) == client, settings.login_attempts_per_client_window),
@@ -99,7 +99,7 @@ def login(session: Session, body: LoginRequest, client: str) -> TokenRead | Logi
     if user is None or not ok or not user.active:
         window = timedelta(seconds=get_settings().login_window_seconds)
         # Failures older than the window no longer count: keep the table small.
-        session.execute(delete(LoginAttempt).where(col(LoginAttempt.at) < utcnow() - window))
+        session.execute(delete(LoginAttempt).where(col(LoginAttempt.at) < clock.now() - window))
         session.add(LoginAttempt(email=email, client=client))
         audit.record(
             session,
@@ -112,11 +112,11 @@ def login(session: Session, body: LoginRequest, client: str) -> TokenRead | Logi
         return LoginFailed()
     assert user.id is not None
     token = new_token()
-    expires_at = utcnow() + timedelta(minutes=get_settings().token_ttl_minutes)
+    expires_at = clock.now() + timedelta(minutes=get_settings().token_ttl_minutes)
     row = AuthToken(token_hash=sha256_hex(token), user_id=user.id, expires_at=expires_at)
     session.add(row)
     # A plain UPDATE: logging in is not an edit of the user, so the version stays.
-    session.execute(update(User).where(col(User.id) == user.id).values(last_login_at=utcnow()))
+    session.execute(update(User).where(col(User.id) == user.id).values(last_login_at=clock.now()))
     session.execute(delete(LoginAttempt).where(col(LoginAttempt.email) == email))
     session.flush()
     audit.record(
@@ -142,7 +142,7 @@ def logout(session: Session, principal: Principal, token: str) -> None:
     )
     if row is None or row.revoked_at is not None:
         return
-    row.revoked_at = utcnow()
+    row.revoked_at = clock.now()
     session.flush()
     principal_cache.forget_all()
     audit.record(session, principal, "logout", "auth_token", row.id)
@@ -162,7 +162,7 @@ def me(session: Session, principal: Principal) -> MeRead:
     if principal.person_id is not None or (
         principal.kind == "api_key" and principal.organisation_id is not None
     ):
-        today = utcnow().date()
+        today = clock.today()
         rows = session.execute(
             select(Membership.id, Membership.partnership_id, Partnership.name, Membership.role)
             .join(Partnership, col(Partnership.id) == col(Membership.partnership_id))
@@ -295,7 +295,7 @@ def _revoke_tokens(session: Session, user_id: int) -> None:
     session.execute(
         update(AuthToken)
         .where(col(AuthToken.user_id) == user_id, col(AuthToken.revoked_at).is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=clock.now())
     )
 
 
@@ -402,7 +402,7 @@ def revoke_api_key(session: Session, principal: Principal, key_id: int) -> None:
     if key.revoked_at is not None:
         return
     before = audit.snapshot(key)
-    key.revoked_at = utcnow()
+    key.revoked_at = clock.now()
     session.flush()
     principal_cache.forget_all()
     audit.record(

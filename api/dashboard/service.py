@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from api.auth.models import Role
 from api.auth.permissions import partnership_ids_for
 from api.auth.principal import Principal
-from api.common import utcnow
+from api.core import clock
 from api.dashboard.schemas import (
     Dashboard,
     MeetingBrief,
@@ -108,7 +108,7 @@ def _brief_select(scope: ColumnElement[bool]) -> AnySelect:
 
 
 def dashboard(session: Session, principal: Principal) -> Dashboard:
-    today = date.today()
+    today = clock.today()
     ids = partnership_ids_for(session, principal)
 
     membership = and_(
@@ -211,7 +211,7 @@ def dashboard(session: Session, principal: Principal) -> Dashboard:
         .where(
             _in(ids, col(Meeting.partnership_id)),
             col(Meeting.status) == MeetingStatus.scheduled.value,
-            col(Meeting.starts_at) >= utcnow(),
+            col(Meeting.starts_at) >= clock.now(),
         )
         .order_by(col(Meeting.starts_at), col(Meeting.id))
         .limit(MEETINGS_LIMIT)

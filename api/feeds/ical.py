@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from api.auth.principal import Principal
-from api.common import utcnow
+from api.core import clock
+from api.core.calendar import add_months
+from api.core.clock import LONDON
 from api.crud.policy import not_found
 from api.errors import NotFound, Unprocessable
 from api.meetings.models import AgendaItem, Meeting, MeetingStatus
-from api.meetings.service import LONDON
 from api.partnerships.models import Membership, Partnership
-from api.partnerships.rules import add_months
 from api.partnerships.service import open_on
 from api.settings import get_settings
 
@@ -41,7 +41,7 @@ def meeting_uid(meeting_id: int) -> str:
 
 def _since() -> datetime:
     """Feeds carry meetings from 12 months ago onwards."""
-    return datetime.combine(add_months(date.today(), -12), time(0, 0), tzinfo=LONDON)
+    return datetime.combine(add_months(clock.today(), -12), time(0, 0), tzinfo=LONDON)
 
 
 def _meetings(session: Session, *where: ColumnElement[bool]) -> list[tuple[Meeting, str]]:
@@ -168,7 +168,7 @@ def private_feed(session: Session, token: str) -> bytes:
     """Every meeting, public or not, of the partnerships the person currently belongs to."""
     person_id = person_for_token(token)
     mine = select(Membership.partnership_id).where(
-        col(Membership.person_id) == person_id, open_on(utcnow().astimezone(LONDON).date())
+        col(Membership.person_id) == person_id, open_on(clock.today())
     )
     rows = _meetings(session, col(Meeting.partnership_id).in_(mine))
     return build_calendar(session, "My partnership meetings", rows)

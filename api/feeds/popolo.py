@@ -9,8 +9,9 @@ from sqlmodel import col, select
 
 from api.auth.models import Role
 from api.auth.principal import Principal
+from api.core.clock import LONDON
 from api.meetings.models import Meeting
-from api.meetings.service import LONDON, meetings
+from api.meetings.service import meetings
 from api.organisations.models import Organisation
 from api.partnerships.models import Membership, Partnership
 from api.partnerships.service import memberships, partnerships

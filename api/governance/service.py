@@ -15,11 +15,14 @@ from sqlmodel import col, select
 
 from api.auth.models import Role
 from api.auth.principal import Principal
+from api.core import clock
+from api.core.calendar import add_months
+from api.core.clock import LONDON
 from api.crud import service as crud
 from api.crud.policy import require_role
 from api.governance.schemas import Finding, GovernanceReport, Rule
 from api.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
-from api.meetings.service import LONDON, quorum_for
+from api.meetings.service import quorum_for
 from api.organisations.models import Organisation, Sector
 from api.partnerships.models import (
     Membership,
@@ -27,7 +30,6 @@ from api.partnerships.models import (
     Partnership,
     PartnershipStatus,
 )
-from api.partnerships.rules import add_months
 from api.partnerships.service import open_on, partnerships
 from api.people.models import Person
 
@@ -267,7 +269,7 @@ def partnership_report(
 ) -> GovernanceReport:
     _authorize(principal)
     row = crud.get_row(session, principal, partnerships, partnership_id)
-    return check(session, [row], today or date.today())
+    return check(session, [row], today or clock.today())
 
 
 def all_partnerships_report(
@@ -276,4 +278,4 @@ def all_partnerships_report(
     _authorize(principal)
     stmt = partnerships.policy.visible(session, principal, select(Partnership))
     rows = list(session.scalars(stmt.order_by(col(Partnership.name), col(Partnership.id))))
-    return check(session, rows, today or date.today())
+    return check(session, rows, today or clock.today())

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from api.core.clock import LONDON
 
 # Cells a spreadsheet would run as a formula; escaped on CSV export with a leading apostrophe.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

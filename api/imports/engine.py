@@ -8,7 +8,6 @@ all-or-nothing (the HTTP request's session, or the CLI's ``session_scope``).
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,7 +17,7 @@ from api.audit import service as audit
 from api.auth.models import Role, Scope
 from api.auth.permissions import managed_partnership_ids, require_scope
 from api.auth.principal import Principal
-from api.common import utcnow
+from api.core import clock
 from api.errors import Forbidden, NotFound, Unprocessable
 from api.imports.columns import FORMULA_START, normalise_header
 from api.imports.kinds import KINDS
@@ -89,7 +88,7 @@ def run_import(
     except ReadError as exc:
         raise Unprocessable(str(exc), slug="unreadable-file") from None
 
-    now = utcnow()
+    now = clock.now()
     errors = Errors(ERROR_CAP)
     ctx = Context(
         session=session,
@@ -97,7 +96,7 @@ def run_import(
         errors=errors,
         columns_present=set(),
         allowed_partnerships=allowed,
-        today=date.today(),
+        today=clock.today(),
         now=now,
         progress=progress or (lambda phase, done, total: None),
     )

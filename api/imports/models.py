@@ -4,7 +4,8 @@ from typing import Any
 from sqlalchemy import JSON, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from api.common import UTCDateTime, utcnow
+from api.common import UTCDateTime
+from api.core import clock
 
 
 class ImportRecord(SQLModel, table=True):
@@ -18,7 +19,7 @@ class ImportRecord(SQLModel, table=True):
     sha256: str = Field(max_length=64, index=True)
     principal: str = Field(max_length=200)
     counts: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, index=True)
 
 
 class IdempotencyRecord(SQLModel, table=True):
@@ -36,4 +37,4 @@ class IdempotencyRecord(SQLModel, table=True):
     status_code: int | None = None
     response_body: str | None = None
     response_headers: dict[str, Any] | None = Field(default=None, sa_type=JSON)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, index=True)

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from api.audit import service as audit
 from api.auth.principal import Principal
-from api.common import utcnow
+from api.core import clock
 from api.crud import service as crud
 from api.crud.service import Resource
 from api.errors import invalid
@@ -204,7 +204,7 @@ def set_links(
             insert(TaskIndicator),
             [{"indicator_id": indicator_id, "task_id": i} for i in sorted(task_ids)],
         )
-    indicator.updated_at = utcnow()
+    indicator.updated_at = clock.now()
     session.flush()
     after = _links(session, indicator)
     audit.record(

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from api.audit.models import Tombstone
 from api.auth.principal import Principal
-from api.common import utcnow
+from api.core import clock
 from api.db import session_scope
 from api.indicators.models import Indicator, LaaTarget, Measurement, Polarity
 from api.indicators.policy import authorize_laa_read
@@ -123,7 +123,7 @@ def plan_export(
     a new ``updated_since`` still gets ``304`` when nothing changed.
     """
     authorize_laa_read(principal)
-    started_at = utcnow()
+    started_at = clock.now()
     target_where = _target_conditions(filters)
     measurement_where: list[ColumnElement[bool]] = []
     if filters.area:

@@ -11,13 +11,14 @@ from api.audit import service as audit
 from api.auth.models import Scope
 from api.auth.permissions import can_manage_partnership, require_manage_partnership
 from api.auth.principal import Principal
-from api.common import utcnow
+from api.core import clock
+from api.core.clock import LONDON
 from api.crud import service as crud
 from api.crud.service import check_version
 from api.errors import Conflict, Forbidden, NotFound, invalid
 from api.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
 from api.meetings.schemas import AttendanceRead, AttendanceRecord
-from api.meetings.service import LONDON, columns, meetings
+from api.meetings.service import columns, meetings
 from api.pagination import PageParams
 from api.partnerships.models import Membership
 from api.people.models import Person
@@ -89,7 +90,7 @@ def _authorize(
         raise Forbidden(f"This credential lacks the '{Scope.write_status}' scope")
     if status is not None and status not in SELF_SERVICE:
         raise Forbidden("Members record their own apologies or substitute; officers the rest")
-    if meeting.status != MeetingStatus.scheduled or meeting.starts_at <= utcnow():
+    if meeting.status != MeetingStatus.scheduled or meeting.starts_at <= clock.now():
         raise Forbidden("Apologies are sent before the meeting; ask an officer to correct them")
 
 

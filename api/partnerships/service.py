@@ -16,6 +16,7 @@ from api.auth.permissions import (
 )
 from api.auth.principal import Principal
 from api.common import slugify
+from api.core import clock
 from api.crud import service as crud
 from api.crud.policy import Policy, not_found, require_role, require_scope
 from api.crud.service import Resource, check_version
@@ -230,7 +231,7 @@ def _check_membership(
     if row.ended_on is not None and row.end_reason is None:
         raise invalid("end_reason", "say why the membership ended")
     if row.role == MembershipRole.chair:
-        term_from = max(row.started_on, date.today()) if update else row.started_on
+        term_from = max(row.started_on, clock.today()) if update else row.started_on
         longest = chair_term_end(term_from, partnership.chair_term_months)
         if row.term_ends_on is None:
             row.term_ends_on = longest
@@ -268,7 +269,7 @@ def _membership_filters(stmt: Select[Any], filters: BaseModel) -> Select[Any]:
     assert isinstance(filters, MembershipFilters)
     if filters.current is None:
         return stmt
-    day = filters.as_of or date.today()
+    day = filters.as_of or clock.today()
     return stmt.where(open_on(day) if filters.current else ~open_on(day))
 
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, or_
 from sqlalchemy import select as sa_select
@@ -24,13 +23,16 @@ from sqlmodel import col, select
 from api.auth.models import Role, Scope
 from api.auth.permissions import partnership_ids_for
 from api.auth.principal import Principal
+from api.core import clock
+from api.core.calendar import add_months
+from api.core.clock import LONDON
 from api.crud.policy import not_found
 from api.errors import Forbidden
 from api.organisations.models import Organisation
 from api.partnerships.models import Membership, MembershipRole, Partnership
 from api.people.models import Person
 from api.plans.models import Action, ActionPlan, Outcome, Rag, StatusUpdate, Task
-from api.plans.service import is_stale, months_before, stale_condition
+from api.plans.service import is_stale, stale_condition
 from api.reports.schemas import (
     Contact,
     Freshness,
@@ -43,7 +45,6 @@ from api.reports.schemas import (
     Summary,
 )
 
-LONDON = ZoneInfo("Europe/London")
 REPORT_READ_ROLES = frozenset({Role.admin, Role.officer, Role.member, Role.county})
 REPORT_READ_SCOPES = frozenset({Scope.read, Scope.laa_read})
 
@@ -152,7 +153,7 @@ def load_plan_rows(session: Session, as_of: date, scope: ColumnElement[bool]) ->
             rag_value = Rag(rag) if rag is not None else None
             cutoff = cutoffs.get(cycle)
             if cutoff is None:
-                cutoff = cutoffs[cycle] = months_before(as_of, cycle)
+                cutoff = cutoffs[cycle] = add_months(as_of, -cycle)
             # Values come typed from the database: construct without re-validating.
             task = ReportTask.model_construct(
                 id=task_id,
@@ -283,7 +284,7 @@ def partnership_report(
     session: Session, principal: Principal, partnership_id: int, as_of: date | None
 ) -> PerformanceReport:
     """Every outcome the partnership works on, with its actions and tasks as of the date."""
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     allowed = readable_partnerships(session, principal)
     partnership = session.get(Partnership, partnership_id)
     if partnership is None or not _allowed(allowed, partnership_id):
@@ -328,7 +329,7 @@ def outcome_report(
     session: Session, principal: Principal, outcome_id: int, as_of: date | None
 ) -> PerformanceReport:
     """One outcome across the partnerships with actions on it (those the caller may see)."""
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     allowed = readable_partnerships(session, principal)
     outcome = session.get(Outcome, outcome_id)
     if outcome is None:
@@ -367,7 +368,7 @@ def outcome_report(
 def freshness(session: Session, principal: Principal, partnership_id: int | None) -> Freshness:
     """Per lead organisation: how many of its open tasks were updated within their
     partnership's reporting cycle (one grouped query)."""
-    today = date.today()
+    today = clock.today()
     allowed = readable_partnerships(session, principal)
     if partnership_id is not None and (
         not _allowed(allowed, partnership_id) or session.get(Partnership, partnership_id) is None

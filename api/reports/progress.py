@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from api.auth.principal import Principal
+from api.core import clock
 from api.crud.policy import not_found
 from api.indicators.models import Indicator, LaaTarget, Measurement, Polarity
 from api.laa.rag import LaaRag
@@ -61,7 +62,7 @@ def rag_rollup(summary: Summary) -> Rag | None:
 def strategy_progress(
     session: Session, principal: Principal, strategy_id: int, as_of: date | None
 ) -> StrategyProgress:
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     allowed = readable_partnerships(session, principal)
     strategy = session.get(Strategy, strategy_id)
     if strategy is None:

@@ -14,7 +14,7 @@ from api.audit import service as audit
 from api.auth.models import Role
 from api.auth.permissions import partnership_ids_for
 from api.auth.principal import Principal
-from api.common import utcnow
+from api.core import clock
 from api.crud import service as crud
 from api.crud.policy import PartnershipPolicy
 from api.crud.service import Resource
@@ -167,7 +167,7 @@ def update_report(
         wanted = _check_indicators(session, body.indicator_ids or [])
         if wanted != current:
             _set_links(session, report_id, wanted)
-            row.updated_at = utcnow()  # a new version, so ETags see the change
+            row.updated_at = clock.now()  # a new version, so ETags see the change
             crud.flush(session, reports, "update")
             audit.record(
                 session,

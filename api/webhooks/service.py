@@ -34,7 +34,7 @@ from sqlmodel import col, select
 from api.audit import service as audit
 from api.auth.models import Role
 from api.auth.principal import Principal
-from api.common import utcnow
+from api.core import clock
 from api.crud import service as crud
 from api.crud.policy import Policy
 from api.crud.service import Resource
@@ -179,7 +179,7 @@ def redeliver(
     before = audit.snapshot(delivery)
     delivery.status = DeliveryStatus.pending
     delivery.attempts = 0
-    delivery.next_attempt_at = utcnow()
+    delivery.next_attempt_at = clock.now()
     session.flush()
     audit.record(
         session,
@@ -300,7 +300,7 @@ def run_once(
     Once ``stopping`` is set the rest of the batch is left to its lease: another worker (or
     this one, restarted) sends it when the lease runs out."""
     with session_scope() as session:
-        batch = claim_due(session, now or utcnow(), limit)
+        batch = claim_due(session, now or clock.now(), limit)
     for item in batch:
         if stopping is not None and stopping.is_set():
             break
@@ -308,7 +308,7 @@ def run_once(
         if not outcome.delivered:
             log.warning("webhook delivery %s failed: %s", item.id, outcome.error)
         with session_scope() as session:
-            record_outcome(session, item, outcome, utcnow())
+            record_outcome(session, item, outcome, clock.now())
     return len(batch)
 
 

@@ -12,6 +12,7 @@ from jsonschema import Draft3Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT3
 
+from api.core import clock
 from tests.api.governance_fixtures import API, Group, make_group, make_meeting, ok
 
 POPOLO = Path(__file__).resolve().parents[1] / "fixtures" / "popolo"
@@ -54,8 +55,8 @@ class TestPartnershipFeed:
     def test_times_are_europe_london(
         self, client: TestClient, anon: TestClient, group: Group
     ) -> None:
-        summer = date(date.today().year + 1, 7, 1)
-        days_ahead = (summer - date.today()).days
+        summer = date(clock.today().year + 1, 7, 1)
+        days_ahead = (summer - clock.today()).days
         meeting = make_meeting(client, group, days_ago=-days_ahead)
         body = anon.get(f"{API}/partnerships/{group.id}/meetings.ics").content
         start = events(body)[uid(meeting)]["DTSTART"]
@@ -101,7 +102,7 @@ class TestPublicFeed:
         self, client: TestClient, anon: TestClient
     ) -> None:
         found = events(anon.get(f"{API}/meetings.ics").content)
-        since = date.today() - timedelta(days=360)
+        since = clock.today() - timedelta(days=360)
         listed = ok(
             client.get(
                 f"{API}/meetings",
@@ -132,7 +133,7 @@ class TestPrivateFeed:
                 json={
                     "partnership_id": mine["partnership_id"],
                     "title": "Closed session",
-                    "starts_at": f"{date.today() + timedelta(days=9)}T10:00:00Z",
+                    "starts_at": f"{clock.today() + timedelta(days=9)}T10:00:00Z",
                     "public": False,
                 },
             ),

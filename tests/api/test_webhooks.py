@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.cli import app as cli
-from api.common import utcnow
+from api.core import clock
 from api.db import session_scope
 from api.webhooks import service
 
@@ -216,7 +216,7 @@ class TestDelivery:
         assert logged["status"] == "pending" and logged["attempts"] == 1
         assert logged["last_status_code"] == 500 and logged["last_error"] == "HTTP 500"
         assert service.run_once(http) == 0, "not due before the backoff has passed"
-        assert service.run_once(http, now=utcnow() + service.backoff(1)) == 1
+        assert service.run_once(http, now=clock.now() + service.backoff(1)) == 1
         (logged,) = deliveries(client, hook["id"])
         assert logged["status"] == "delivered" and logged["attempts"] == 2
         first, second = receiver.bodies()
@@ -232,7 +232,7 @@ class TestDelivery:
         hook = register(client, receiver.url)
         add_measurement(client)
         receiver.statuses = [503] * service.MAX_ATTEMPTS
-        later = utcnow()
+        later = clock.now()
         for _ in range(service.MAX_ATTEMPTS):
             later += service.BACKOFF_MAX
             assert service.run_once(http, now=later) == 1
@@ -258,10 +258,10 @@ class TestDelivery:
         for value in (51, 52, 53):
             add_measurement(client, value)
         with session_scope() as session:  # a worker claims the batch, then dies before sending
-            claimed = service.claim_due(session, utcnow())
+            claimed = service.claim_due(session, clock.now())
         assert len(claimed) == 3 and receiver.requests == []
         assert service.run_once(http) == 0, "leased to the dead worker"
-        restarted = utcnow() + service.LEASE + timedelta(seconds=1)
+        restarted = clock.now() + service.LEASE + timedelta(seconds=1)
         assert service.run_once(http, now=restarted) == 3
         values = sorted(b["data"]["value"] for b in receiver.bodies())
         assert values == [51, 52, 53]

@@ -1,0 +1,1 @@
+"""The core beneath the features: settings, database, errors, clock, permissions, audit."""
