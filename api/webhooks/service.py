@@ -6,27 +6,26 @@ if and only if the change commits. ``lsphub worker`` delivers the queue:
 1. *claim* (short transaction): due ``pending`` rows are selected — ``FOR UPDATE SKIP LOCKED``
    on PostgreSQL, so several workers never take the same row — and leased by moving
    ``next_attempt_at`` forward by the lease and counting the attempt;
-2. *send* (no transaction open): POST the JSON body, signed, with a timeout shorter than the
-   lease;
+2. *send* (no transaction open): POST the JSON body, signed as the Standard Webhooks
+   specification says (:func:`signature_headers`), with a timeout shorter than the lease;
 3. *record* (short transaction): ``delivered``, or back to ``pending`` with exponential backoff,
    or ``failed`` after the last attempt.
 
 A worker that dies between 1 and 3 loses nothing: the lease runs out and the row is due again
-(delivery is at least once; receivers de-duplicate on the ``LSPHub-Delivery`` header).
+(delivery is at least once; receivers de-duplicate on the ``webhook-id`` header).
 """
 
-import hashlib
-import hmac
 import json
 import logging
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import standardwebhooks
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
@@ -53,9 +52,8 @@ from api.webhooks.schemas import (
 
 log = logging.getLogger("lsphub.webhooks")
 
-SIGNATURE_HEADER = "LSPHub-Signature"
 EVENT_HEADER = "LSPHub-Event"
-DELIVERY_HEADER = "LSPHub-Delivery"
+SECRET_PREFIX = "whsec_"
 
 LEASE = timedelta(seconds=60)
 TIMEOUT_SECONDS = 10.0  # well inside the lease
@@ -114,23 +112,25 @@ def announce(event: WebhookEvent, *actions: str) -> Any:
 # -- signing -----------------------------------------------------------------------------------
 
 
-def signature(secret: str, timestamp: int, body: bytes) -> str:
-    """``t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + body keyed with the secret>``."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"t={timestamp},v1={mac.hexdigest()}"
+def signer(secret: str) -> standardwebhooks.Webhook:
+    """Signs with the key a ``whsec_<base64>`` secret encodes, as the Standard Webhooks spec says.
+
+    A secret registered before secrets took that form is keyed by its UTF-8 bytes (a receiver
+    verifies with ``standardwebhooks.Webhook(secret.encode())``) until it is replaced."""
+    if secret.startswith(SECRET_PREFIX):
+        return standardwebhooks.Webhook(secret)
+    return standardwebhooks.Webhook(secret.encode())
 
 
-def verify_signature(secret: str, header: str, body: bytes, tolerance_seconds: int = 300) -> bool:
-    """What a receiver does: recompute, compare in constant time, refuse stale timestamps."""
-    try:
-        parts = dict(item.split("=", 1) for item in header.split(","))
-        timestamp = int(parts["t"])
-    except (KeyError, ValueError):
-        return False
-    if abs(time.time() - timestamp) > tolerance_seconds:
-        return False
-    expected = signature(secret, timestamp, body).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, parts.get("v1", ""))
+def signature_headers(message_id: str, secret: str, body: bytes, at: datetime) -> dict[str, str]:
+    """Standard Webhooks headers for one attempt: ``webhook-id`` (the same on every retry),
+    ``webhook-timestamp`` (unix seconds) and ``webhook-signature`` (``v1,<base64 HMAC-SHA256 of
+    "<id>.<timestamp>.<body>">``)."""
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": signer(secret).sign(message_id, at.astimezone(UTC), body.decode()),
+    }
 
 
 def delivery_body(delivery: WebhookDelivery) -> bytes:
@@ -258,9 +258,8 @@ def send(http: httpx.Client, item: Claimed) -> Outcome:
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "LSPHub-Webhooks/1",
-        SIGNATURE_HEADER: signature(item.secret, int(time.time()), item.body),
         EVENT_HEADER: item.event,
-        DELIVERY_HEADER: str(item.id),
+        **signature_headers(str(item.id), item.secret, item.body, clock.now()),
     }
     try:
         response = http.post(item.url, content=item.body, headers=headers)

@@ -18,7 +18,6 @@ leave an audit event carrying the request's id.
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
@@ -26,6 +25,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, text
 
+from api.core import clock
 from api.main import create_app
 
 ROLES = ("anonymous", "admin", "officer", "member", "partner", "county")
@@ -343,7 +343,7 @@ BODIES: dict[str, Callable[[Demo], Any]] = {
     "replace_terms_of_reference": lambda d: {"quorum": 4},
     "record_employer_change": lambda d: {
         "organisation_id": None,
-        "changed_on": date.today().isoformat(),
+        "changed_on": clock.today().isoformat(),
     },
     "create_strategy": lambda d: {"title": "Matrix strategy"},
     "update_strategy": lambda d: {"period": "2008-2021"},
@@ -398,7 +398,7 @@ BODIES: dict[str, Callable[[Demo], Any]] = {
     "create_webhook": lambda d: {
         "url": "https://hooks.example.org/matrix",
         "events": ["measurement.created"],
-        "secret": "matrix-secret-0123456789",
+        "secret": "whsec_bWF0cml4LXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVm",
     },
     "update_webhook": lambda d: {"description": "Checked by the matrix"},
     "redeliver_webhook_delivery": lambda d: None,

@@ -4668,13 +4668,15 @@ export interface components {
         };
         /**
          * WebhookCreate
-         * @description An endpoint that receives events as signed JSON POSTs.
+         * @description An endpoint that receives events as JSON POSTs signed per Standard Webhooks.
          *
          *     Body: `{"id": <delivery id>, "event": "<name>", "created_at": "<ISO 8601>", "data": {...}}`.
-         *     Headers: `LSPHub-Event`, `LSPHub-Delivery` (the delivery id; deliveries are at least once,
-         *     so de-duplicate on it) and `LSPHub-Signature: t=<unix seconds>,v1=<hex>` where `<hex>` is
-         *     HMAC-SHA256 keyed with `secret` over `"<t>." + raw body`. Verify in constant time and
-         *     refuse timestamps more than 5 minutes old. Any 2xx is success; anything else (or no answer
+         *     Headers: `LSPHub-Event` and the Standard Webhooks ones: `webhook-id` (the delivery id;
+         *     deliveries are at least once, so de-duplicate on it), `webhook-timestamp` (unix seconds)
+         *     and `webhook-signature: v1,<base64>`, an HMAC-SHA256 keyed with the secret's bytes over
+         *     `"<webhook-id>.<webhook-timestamp>.<raw body>"`. Verify with a Standard Webhooks library,
+         *     e.g. Python's `standardwebhooks.Webhook(secret).verify(body, headers)`, which also refuses
+         *     timestamps more than 5 minutes away. Any 2xx is success; anything else (or no answer
          *     within 10 s) is retried with exponential backoff (30 s doubling, 8 attempts) by
          *     `lsphub worker`, then marked `failed` (see the delivery log; `redeliver` queues it again).
          */
@@ -4690,7 +4692,8 @@ export interface components {
             events: components["schemas"]["WebhookEvent"][];
             /**
              * Secret
-             * @description Shared secret for the HMAC signature; write-only, never returned
+             * @description Signing secret as the Standard Webhooks specification has it: `whsec_` and the base64 of 24 to 64 random bytes; write-only, never returned
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
              */
             secret: string;
             /**
