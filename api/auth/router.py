@@ -22,7 +22,14 @@ from api.auth.schemas import (
     UserUpdate,
 )
 from api.common import Id
-from api.crud.router import PROBLEM_RESPONSES, IfMatch, etag, parse_if_match
+from api.crud.router import (
+    PROBLEM_RESPONSES,
+    VERSIONED_WRITE_RESPONSES,
+    WRITE_RESPONSES,
+    IfMatch,
+    etag,
+    parse_if_match,
+)
 from api.db import SessionDep
 from api.errors import Unprocessable, field_error, problem_response
 from api.pagination import Page, PageDep
@@ -145,7 +152,13 @@ def list_users(
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
-@router.post("/users", operation_id="create_user", tags=["users"], status_code=201)
+@router.post(
+    "/users",
+    operation_id="create_user",
+    tags=["users"],
+    status_code=201,
+    responses=WRITE_RESPONSES,
+)
 def create_user(
     body: UserCreate, session: SessionDep, principal: PrincipalDep, response: Response
 ) -> UserRead:
@@ -164,7 +177,12 @@ def get_user(
     return UserRead.model_validate(user, from_attributes=True)
 
 
-@router.patch("/users/{user_id}", operation_id="update_user", tags=["users"])
+@router.patch(
+    "/users/{user_id}",
+    operation_id="update_user",
+    tags=["users"],
+    responses=VERSIONED_WRITE_RESPONSES,
+)
 def update_user(
     user_id: Id,
     body: UserUpdate,
@@ -179,7 +197,13 @@ def update_user(
     return UserRead.model_validate(user, from_attributes=True)
 
 
-@router.delete("/users/{user_id}", operation_id="deactivate_user", tags=["users"], status_code=204)
+@router.delete(
+    "/users/{user_id}",
+    operation_id="deactivate_user",
+    tags=["users"],
+    status_code=204,
+    responses=VERSIONED_WRITE_RESPONSES,
+)
 def deactivate_user(
     user_id: Id, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
 ) -> Response:

@@ -6,7 +6,7 @@ from types import NoneType, UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from fastapi import APIRouter, Header, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, WithJsonSchema
 from pydantic_core import to_json
 from sqlalchemy import TypeDecorator
 from sqlmodel import SQLModel
@@ -17,16 +17,18 @@ from api.common import Id
 from api.crud import service
 from api.crud.service import Resource
 from api.db import SessionDep
-from api.errors import Unprocessable, field_error
 from api.pagination import Page, PageDep, PageParams
 
+# What If-Match accepts: an ETag of this API ("3", weak W/"3" or bare 3) or * (any version).
+ETAG_PATTERN = r'^(\*|(W/)?"[0-9]{1,10}"|[0-9]{1,10})$'
 IfMatch = Annotated[
     str | None,
-    Header(description="The ETag you last read; the write fails with 412 if it has changed"),
-]
-Sort = Annotated[
-    str | None,
-    Query(description="Comma-separated fields, '-' for descending", max_length=200),
+    Header(
+        description="The ETag you last read; the write fails with 412 if it has changed",
+        pattern=ETAG_PATTERN,
+    ),
+    # An optional header is absent, never null: the schema is the string's alone.
+    WithJsonSchema({"type": "string", "pattern": ETAG_PATTERN, "examples": ['"1"']}),
 ]
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -51,16 +53,25 @@ def etag(row: SQLModel) -> str:
 
 
 def parse_if_match(value: str | None) -> int | None:
-    """``"3"``, ``W/"3"`` or ``3`` -> 3; ``*`` or absent -> no check."""
-    if value is None or value.strip() == "*":
+    """``"3"``, ``W/"3"`` or ``3`` -> 3; ``*`` or absent -> no check (the header parameter's
+    ``ETAG_PATTERN`` has refused anything else with a 422)."""
+    if value is None or value == "*":
         return None
-    raw = value.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit():
-        raise Unprocessable(
-            "If-Match must be an ETag from this API",
-            errors=[field_error(["header", "if-match"], "not an ETag from this API")],
-        )
-    return int(raw)
+    return int(value.removeprefix("W/").strip('"'))
+
+
+def sort_query(res: Resource[Any]) -> Any:
+    """The ``sort`` query parameter of ``res``: its sortable fields, comma-separated, each
+    optionally prefixed ``-`` for descending; the pattern refuses any other field."""
+    field = "-?(" + "|".join(res.sortable) + ")"
+    return Annotated[
+        str | None,
+        Query(
+            description="Comma-separated fields, '-' for descending: " + ", ".join(res.sortable),
+            max_length=200,
+            pattern=f"^{field}(,{field})*$",
+        ),
+    ]
 
 
 def record_columns(res: Resource[Any]) -> list[str] | None:
@@ -120,6 +131,7 @@ def crud_router(res: Resource[Any], *, tag: str, singular: str) -> APIRouter:
     op = singular.replace("-", "_")
 
     PageRead = Page[Read]  # type: ignore[valid-type]
+    Sort = sort_query(res)
     columns = record_columns(res)
     as_stored = columns is not None and serialises_as_stored(res)
 
@@ -158,7 +170,7 @@ def crud_router(res: Resource[Any], *, tag: str, singular: str) -> APIRouter:
             principal: PrincipalDep,
             page: PageDep,
             filters: Annotated[Filters, Query()],  # type: ignore[valid-type]
-            sort: Sort = None,
+            sort: Sort = None,  # type: ignore[valid-type]
         ) -> Response:
             return list_page(session, principal, page, filters, sort)
 
@@ -166,7 +178,10 @@ def crud_router(res: Resource[Any], *, tag: str, singular: str) -> APIRouter:
 
         @router.get("", **list_options)
         def list_all(
-            session: SessionDep, principal: PrincipalDep, page: PageDep, sort: Sort = None
+            session: SessionDep,
+            principal: PrincipalDep,
+            page: PageDep,
+            sort: Sort = None,  # type: ignore[valid-type]
         ) -> Response:
             return list_page(session, principal, page, None, sort)
 

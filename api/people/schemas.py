@@ -1,10 +1,10 @@
 from pydantic import BaseModel, Field
 
-from api.common import EMAIL_PATTERN, STRICT, Id, RecordMeta, partial_model
+from api.common import EMAIL_PATTERN, STRICT, Id, RecordMeta, StrictBody, partial_model
 from api.people.models import PersonBase
 
 
-class PersonCreate(PersonBase):
+class PersonCreate(PersonBase, StrictBody):
     model_config = STRICT
     email: str | None = Field(default=None, max_length=254, pattern=EMAIL_PATTERN)
 

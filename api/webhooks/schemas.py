@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
-from api.common import RecordMeta
+from api.common import RecordMeta, StrictBody
 from api.webhooks.models import DeliveryStatus
 
 
@@ -45,7 +45,7 @@ class _EventsAsText(BaseModel):
         return None if events is None else " ".join(sorted({e.value for e in events}))
 
 
-class WebhookCreate(_EventsAsText):
+class WebhookCreate(_EventsAsText, StrictBody):
     """An endpoint that receives events as JSON POSTs signed per Standard Webhooks.
 
     Body: `{"id": <delivery id>, "event": "<name>", "created_at": "<ISO 8601>", "data": {...}}`.
@@ -68,7 +68,7 @@ class WebhookCreate(_EventsAsText):
     description: str | None = Field(None, max_length=300)
 
 
-class WebhookUpdate(_EventsAsText):
+class WebhookUpdate(_EventsAsText, StrictBody):
     model_config = ConfigDict(extra="forbid")
 
     url: str | None = Field(None, max_length=500, pattern=URL_PATTERN)

@@ -4790,7 +4790,7 @@ export interface operations {
         parameters: {
             query?: {
                 partnership_id?: number | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, title, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -4997,7 +4997,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -5076,7 +5076,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -5162,7 +5162,7 @@ export interface operations {
                 action_plan_id?: number | null;
                 outcome_id?: number | null;
                 q?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, ref, title, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -5369,7 +5369,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -5448,7 +5448,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -5533,7 +5533,7 @@ export interface operations {
             query?: {
                 meeting_id?: number | null;
                 report_id?: number | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, position, meeting_id */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -5740,7 +5740,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -5819,7 +5819,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -7060,7 +7060,7 @@ export interface operations {
                 /** @description Indicators linked to this task */
                 task_id?: number | null;
                 q?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, code, title, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -7267,7 +7267,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -7346,7 +7346,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -7495,7 +7495,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -7538,6 +7538,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -7568,7 +7582,7 @@ export interface operations {
                 area?: string | null;
                 period?: string | null;
                 updated_at_after?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, area, period, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -7775,7 +7789,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -7854,7 +7868,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -8091,7 +8105,7 @@ export interface operations {
                 reported_on_after?: string | null;
                 reported_on_before?: string | null;
                 updated_at_after?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, area, period, reported_on, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -8298,7 +8312,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -8377,7 +8391,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -8467,7 +8481,7 @@ export interface operations {
                 starts_at_after?: string | null;
                 starts_at_before?: string | null;
                 q?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, starts_at, title, status, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -8729,7 +8743,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -8766,6 +8780,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -8794,7 +8822,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -8832,6 +8860,20 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9069,7 +9111,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 meeting_id: number;
@@ -9120,6 +9162,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -9148,7 +9204,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 meeting_id: number;
@@ -9181,6 +9237,20 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9455,6 +9525,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -9489,7 +9566,7 @@ export interface operations {
                 current?: boolean | null;
                 /** @description With current: open on this date */
                 as_of?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, started_on, ended_on, role, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -9696,7 +9773,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -9775,7 +9852,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -9861,7 +9938,7 @@ export interface operations {
                 sector?: components["schemas"]["Sector"] | null;
                 /** @description Text in name or short name */
                 q?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, name, sector, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -10068,7 +10145,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -10147,7 +10224,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -10235,7 +10312,7 @@ export interface operations {
                 lead_partnership_id?: number | null;
                 code?: string | null;
                 q?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, code, title, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -10442,7 +10519,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -10521,7 +10598,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -10678,7 +10755,7 @@ export interface operations {
                 parent_id?: number | null;
                 slug?: string | null;
                 q?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, name, kind, status, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -10885,7 +10962,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -10964,7 +11041,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -11444,7 +11521,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 partnership_id: number;
@@ -11482,6 +11559,20 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11581,7 +11672,7 @@ export interface operations {
                 email?: string | null;
                 /** @description Text in name, e-mail or job title */
                 q?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, name, email, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -11788,7 +11879,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -11867,7 +11958,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -12081,7 +12172,7 @@ export interface operations {
         parameters: {
             query?: {
                 strategy_id?: number | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, position */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -12288,7 +12379,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -12367,7 +12458,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -12451,7 +12542,7 @@ export interface operations {
         parameters: {
             query?: {
                 strategy_id?: number | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, position */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -12658,7 +12749,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -12737,7 +12828,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -12827,7 +12918,7 @@ export interface operations {
                 published_on_before?: string | null;
                 /** @description Text in title or description */
                 q?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, title, published_on, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -13027,7 +13118,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 report_id: number;
@@ -13064,6 +13155,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -13092,7 +13197,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 report_id: number;
@@ -13135,6 +13240,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -13163,7 +13282,7 @@ export interface operations {
             query?: {
                 partnership_id?: number | null;
                 q?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, title, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -13370,7 +13489,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -13449,7 +13568,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -13614,7 +13733,7 @@ export interface operations {
                 q?: string | null;
                 /** @description Only tasks with (true) or without (false) an update within their partnership's reporting cycle; complete tasks are never stale */
                 stale?: boolean | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, ref, title, deadline, rag, updated_at, last_reported_on */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -13821,7 +13940,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -13900,7 +14019,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -14240,6 +14359,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -14332,7 +14458,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 user_id: number;
@@ -14369,6 +14495,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -14397,7 +14537,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 user_id: number;
@@ -14440,6 +14580,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -14467,7 +14621,7 @@ export interface operations {
         parameters: {
             query?: {
                 active?: boolean | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, url, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -14674,7 +14828,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -14753,7 +14907,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
