@@ -6,7 +6,6 @@ deadlines stay current). Names and e-mail addresses are invented; e-mail at exam
 
 import random
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
@@ -14,7 +13,8 @@ from sqlmodel import col, select
 from api.accounts.keys import create_api_key
 from api.auth.models import ApiKey, User
 from api.auth.security import hash_password
-from api.core import audit
+from api.core import audit, clock
+from api.core.clock import LONDON
 from api.core.principal import Role
 from api.indicators.catalogue import load_national_indicators
 from api.indicators.models import Indicator, LaaTarget, Measurement
@@ -54,7 +54,6 @@ from api.plans.models import (
 from api.reports.models import Report, ReportIndicator
 from api.webhooks.demo import seed_demo_webhook
 
-LONDON = ZoneInfo("Europe/London")
 AREA = "E06000099"  # fictional unitary authority code used throughout the demo
 
 DEMO_PASSWORDS = {
@@ -204,7 +203,7 @@ def seed(session: Session, *, force: bool = False, today: date | None = None) ->
     """Load the demo partnership; return lines to print (logins, keys), or None if present."""
     if already_seeded(session) and not force:
         return None
-    today = today or date.today()
+    today = today or clock.today()
     rnd = random.Random(2008)
     load_national_indicators(session)
 
@@ -360,7 +359,7 @@ def seed(session: Session, *, force: bool = False, today: date | None = None) ->
 
 def issue_demo_credentials(session: Session) -> list[str]:
     """Fresh demo API keys (earlier demo keys are revoked) and the demo logins, to print."""
-    now = datetime.now(UTC)
+    now = clock.now()
     for key in session.scalars(select(ApiKey).where(col(ApiKey.name).endswith(" (demo)"))):
         if key.revoked_at is None:
             key.revoked_at = now

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from api.core import clock
+
 
 def peak_rss_mb() -> float:
     """Peak resident set size of this process so far, in MB (Linux reports KB, macOS bytes)."""
@@ -87,7 +89,6 @@ def seeded_plan_database(url: str, tasks: int, key_name: str) -> tuple[Any, str,
     PostgreSQL is wiped first and analysed afterwards so plans match a settled database.
     Returns (engine, admin key, partnership id, task ids); the caller disposes of the engine.
     """
-    from datetime import date
 
     from alembic import command
     from sqlalchemy import text
@@ -113,7 +114,7 @@ def seeded_plan_database(url: str, tasks: int, key_name: str) -> tuple[Any, str,
         key = create_api_key(s, role=Role.admin, name=key_name)
         partnership_id, task_ids = big_plan(
             s, tasks, name="Bench", slug="bench", plan_title="Bench plan",
-            latest=date.today(), planned_improvement=True,
+            latest=clock.today(), planned_improvement=True,
         )  # fmt: skip
     if postgres:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -67,8 +67,8 @@ def _fill(url: str, rows: int) -> str:
     from sqlmodel import col, select
 
     from api.accounts.keys import create_api_key
+    from api.core import clock
     from api.core.db import session_scope
-    from api.core.models import utcnow
     from api.indicators.models import Indicator, LaaTarget, Measurement
 
     with session_scope() as session:
@@ -76,7 +76,7 @@ def _fill(url: str, rows: int) -> str:
             select(col(Indicator.id)).order_by(col(Indicator.id)).limit(20)
         ).all()
         per_indicator = rows // len(indicators)
-        now = utcnow()
+        now = clock.now()
         batch_t: list[dict[str, object]] = []
         batch_m: list[dict[str, object]] = []
 

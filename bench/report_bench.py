@@ -16,7 +16,7 @@ import os
 import statistics
 import sys
 import tempfile
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,10 +36,11 @@ def run(url: str, tasks: int, runs: int) -> None:
     from fastapi.testclient import TestClient
     from sqlalchemy import event
 
+    from api.core import clock
     from api.main import create_app
 
     engine, key, pid, _ = seeded_plan_database(url, tasks, "bench")
-    today = date.today()
+    today = clock.today()
 
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))

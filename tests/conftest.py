@@ -28,8 +28,8 @@ from api.auth import cache as principal_cache  # noqa: E402
 from api.auth.models import AuthToken, User  # noqa: E402
 from api.auth.security import new_token, sha256_hex  # noqa: E402
 from api.cli import _alembic_config  # noqa: E402
+from api.core import clock  # noqa: E402
 from api.core.db import SessionLocal, make_engine  # noqa: E402
-from api.core.models import utcnow  # noqa: E402
 from api.core.principal import Role  # noqa: E402
 from api.core.settings import get_settings  # noqa: E402
 from api.demo import seed  # noqa: E402
@@ -65,7 +65,7 @@ def credentials(engine: Engine) -> dict[str, str]:
                 AuthToken(
                     token_hash=sha256_hex(token),
                     user_id=user.id,
-                    expires_at=utcnow() + timedelta(hours=8),
+                    expires_at=clock.now() + timedelta(hours=8),
                 )
             )
             creds[role.value] = token

@@ -7,9 +7,8 @@ from sqlmodel import select
 
 from api.auth.models import ApiKey
 from api.auth.security import new_api_key, sha256_hex
-from api.core import audit
+from api.core import audit, clock
 from api.core.errors import invalid
-from api.core.models import utcnow
 from api.core.principal import DEFAULT_SCOPES, Principal, Role, Scope
 from api.organisations.models import Organisation
 
@@ -66,7 +65,7 @@ def issue_api_key(
             raise invalid("organisation", f"no organisation with slug '{organisation}'")
     if role == Role.partner and organisation_id is None:
         raise invalid("organisation_id", "a partner key must belong to an organisation")
-    if expires_at is not None and expires_at <= utcnow():
+    if expires_at is not None and expires_at <= clock.now():
         raise invalid("expires_at", "must be in the future")
     prefix, key = new_api_key()
     row = ApiKey(

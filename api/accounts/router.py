@@ -27,7 +27,14 @@ from api.core.models import Id
 from api.core.pagination import Page
 from api.core.web.deps import PageDep, SessionDep
 from api.core.web.problems import problem_response
-from api.crud.router import PROBLEM_RESPONSES, IfMatch, etag, parse_if_match
+from api.crud.router import (
+    PROBLEM_RESPONSES,
+    VERSIONED_WRITE_RESPONSES,
+    WRITE_RESPONSES,
+    IfMatch,
+    etag,
+    parse_if_match,
+)
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 
@@ -155,7 +162,13 @@ def list_users(
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
-@router.post("/users", operation_id="create_user", tags=["users"], status_code=201)
+@router.post(
+    "/users",
+    operation_id="create_user",
+    tags=["users"],
+    status_code=201,
+    responses=WRITE_RESPONSES,
+)
 def create_user(
     body: UserCreate, session: SessionDep, principal: PrincipalDep, response: Response
 ) -> UserRead:
@@ -174,7 +187,12 @@ def get_user(
     return UserRead.model_validate(user, from_attributes=True)
 
 
-@router.patch("/users/{user_id}", operation_id="update_user", tags=["users"])
+@router.patch(
+    "/users/{user_id}",
+    operation_id="update_user",
+    tags=["users"],
+    responses=VERSIONED_WRITE_RESPONSES,
+)
 def update_user(
     user_id: Id,
     body: UserUpdate,
@@ -189,7 +207,13 @@ def update_user(
     return UserRead.model_validate(user, from_attributes=True)
 
 
-@router.delete("/users/{user_id}", operation_id="deactivate_user", tags=["users"], status_code=204)
+@router.delete(
+    "/users/{user_id}",
+    operation_id="deactivate_user",
+    tags=["users"],
+    status_code=204,
+    responses=VERSIONED_WRITE_RESPONSES,
+)
 def deactivate_user(
     user_id: Id, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
 ) -> Response:

@@ -5,13 +5,13 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
-from api.core.models import EMAIL_PATTERN, STRICT, Id, RecordMeta, partial_model
+from api.core.models import EMAIL_PATTERN, STRICT, Id, RecordMeta, StrictBody, partial_model
 from api.core.principal import Role, Scope
 
 # -- logins ------------------------------------------------------------------------------------
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(StrictBody):
     """JSON ``{email, password}``; a form sends ``username`` and ``password`` instead."""
 
     model_config = STRICT
@@ -49,7 +49,7 @@ class MeRead(BaseModel):
 # -- users -------------------------------------------------------------------------------------
 
 
-class UserCreate(BaseModel):
+class UserCreate(StrictBody):
     model_config = STRICT
 
     email: str = Field(max_length=254, pattern=EMAIL_PATTERN)
@@ -86,7 +86,7 @@ class UserFilters(BaseModel):
 # -- API keys ----------------------------------------------------------------------------------
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(StrictBody):
     model_config = STRICT
 
     name: str = Field(min_length=1, max_length=200, description="Who or what uses the key")

@@ -33,9 +33,8 @@ from api.auth.throttle import (
     record_failure,
     throttled,
 )
-from api.core import audit
+from api.core import audit, clock
 from api.core.errors import Conflict, Forbidden, field_error
-from api.core.models import utcnow
 from api.core.pagination import PageParams, paginate
 from api.core.permissions import require_role, require_scope
 from api.core.policy import AdminPolicy, Policy, not_found
@@ -75,7 +74,7 @@ def login(
     """
     email = body.email.strip().lower()
     client = client_key(client_host)
-    now = utcnow()
+    now = clock.now()
     wait = throttled(session, email, client, now)
     if wait is not None:
         log.info("login refused: %s from %s must wait %ss", email, client, wait.retry_after)
@@ -123,7 +122,7 @@ def logout(session: Session, principal: Principal, token: str) -> None:
     )
     if row is None or row.revoked_at is not None:
         return
-    row.revoked_at = utcnow()
+    row.revoked_at = clock.now()
     session.flush()
     principal_cache.forget_all()
     audit.record(session, principal, "logout", "auth_token", row.id)
@@ -143,7 +142,7 @@ def me(session: Session, principal: Principal) -> MeRead:
     if principal.person_id is not None or (
         principal.kind == "api_key" and principal.organisation_id is not None
     ):
-        today = utcnow().date()
+        today = clock.today()
         rows = session.execute(
             select(Membership.id, Membership.partnership_id, Partnership.name, Membership.role)
             .join(Partnership, col(Partnership.id) == col(Membership.partnership_id))
@@ -276,7 +275,7 @@ def _revoke_tokens(session: Session, user_id: int) -> None:
     session.execute(
         update(AuthToken)
         .where(col(AuthToken.user_id) == user_id, col(AuthToken.revoked_at).is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=clock.now())
     )
 
 
@@ -383,7 +382,7 @@ def revoke_api_key(session: Session, principal: Principal, key_id: int) -> None:
     if key.revoked_at is not None:
         return
     before = audit.snapshot(key)
-    key.revoked_at = utcnow()
+    key.revoked_at = clock.now()
     session.flush()
     principal_cache.forget_all()
     audit.record(

@@ -1,7 +1,9 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
+
+from api.core.models import QueryDateTime
 
 
 class AuditEventRead(BaseModel):
@@ -22,5 +24,5 @@ class AuditEventFilters(BaseModel):
     principal: str | None = Field(None, max_length=200, description="e.g. user:3, api_key:ab12")
     action: str | None = Field(None, max_length=40)
     request_id: str | None = Field(None, max_length=64)
-    at_after: AwareDatetime | None = Field(None, description="At or after this instant")
-    at_before: AwareDatetime | None = Field(None, description="At or before this instant")
+    at_after: QueryDateTime | None = Field(None, description="At or after this instant")
+    at_before: QueryDateTime | None = Field(None, description="At or before this instant")

@@ -11,7 +11,7 @@ SHA-256, never by the secret itself.
 import time
 from datetime import datetime
 
-from api.core.models import utcnow
+from api.core import clock
 from api.core.principal import Principal
 from api.core.settings import get_settings
 
@@ -33,7 +33,7 @@ def recall(digest: str) -> Principal | None:
 def remember(digest: str, principal: Principal, expires_at: datetime | None) -> None:
     ttl = get_settings().auth_cache_seconds
     if expires_at is not None:
-        ttl = min(ttl, (expires_at - utcnow()).total_seconds())
+        ttl = min(ttl, (expires_at - clock.now()).total_seconds())
     if ttl <= 0:
         return
     if len(_entries) >= MAX_ENTRIES:

@@ -13,10 +13,10 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import cache
 from api.auth.models import ApiKey, AuthToken, User
 from api.auth.security import same_digest, sha256_hex, split_api_key
+from api.core import clock
 from api.core.audit_guard import AUDIT_EXEMPT
 from api.core.db import READ_ONLY, session_scope
 from api.core.errors import Unauthorized
-from api.core.models import utcnow
 from api.core.principal import DEFAULT_SCOPES, Principal, Scope
 from api.core.web.deps import SessionDep
 
@@ -31,7 +31,7 @@ def _principal_for_key(session: Session, key: str) -> Resolved | None:
     if prefix is None:
         return None
     api_key = session.scalar(select(ApiKey).where(col(ApiKey.prefix) == prefix))
-    now = utcnow()
+    now = clock.now()
     if (
         api_key is None
         or api_key.id is None
@@ -60,7 +60,7 @@ def _principal_for_token(session: Session, token: str) -> Resolved | None:
     if row is None:
         return None
     auth_token, user = row
-    if auth_token.revoked_at is not None or auth_token.expires_at <= utcnow() or not user.active:
+    if auth_token.revoked_at is not None or auth_token.expires_at <= clock.now() or not user.active:
         return None
     assert user.id is not None
     # A user has the scopes a key of the same role gets by default, so a county login can
@@ -86,7 +86,7 @@ def _note_key_use(session: Session, key_id: int) -> None:
     versioned nor audited: it is bookkeeping, not data. A write request records it in its own
     transaction (a second writer would wait on SQLite's lock that request holds); a read, whose
     session never commits, in a short transaction of its own."""
-    now = utcnow()
+    now = clock.now()
     stale = or_(
         col(ApiKey.last_used_at).is_(None), col(ApiKey.last_used_at) < now - KEY_USE_RESOLUTION
     )

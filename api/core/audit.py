@@ -11,7 +11,8 @@ from sqlalchemy import JSON
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from api.core.models import UTCDateTime, utcnow
+from api.core import clock
+from api.core.models import UTCDateTime
 from api.core.principal import Principal
 
 
@@ -21,7 +22,7 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, index=True)
     principal: str = Field(max_length=200, index=True)
     action: str = Field(max_length=40, index=True)
     resource: str = Field(max_length=60, index=True)
@@ -38,7 +39,7 @@ class Tombstone(SQLModel, table=True):
     resource: str = Field(max_length=60, index=True)
     resource_id: int = Field(index=True)
     natural_key: dict[str, Any] | None = Field(default=None, sa_type=JSON)
-    deleted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    deleted_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, index=True)
 
 
 request_id_var: ContextVar[str | None] = ContextVar("lsphub_request_id", default=None)

@@ -14,8 +14,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from api.core import clock
 from api.core.db import session_scope
-from api.core.models import utcnow
 
 log = logging.getLogger("lsphub.housekeeping")
 
@@ -34,7 +34,7 @@ def register_sweeper(table: str, sweeper: Sweeper) -> None:
 
 def sweep(session: Session, now: datetime | None = None) -> dict[str, int]:
     """Run every registered sweeper; returns the rows removed per table."""
-    now = now or utcnow()
+    now = now or clock.now()
     return {table: sweeper(session, now) for table, sweeper in _sweepers.items()}
 
 

@@ -37,8 +37,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, col, select
 
+from api.core import clock
 from api.core.errors import Conflict, Unprocessable, field_error
-from api.core.models import UTCDateTime, utcnow
+from api.core.models import UTCDateTime
 from api.core.principal import Principal
 
 
@@ -57,7 +58,7 @@ class IdempotencyRecord(SQLModel, table=True):
     status_code: int | None = None
     response_body: str | None = None
     response_headers: dict[str, Any] | None = Field(default=None, sa_type=JSON)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, index=True)
 
 
 # Stored responses are replayed for a day; an older key may be used again for a new request.
@@ -122,7 +123,7 @@ def begin(
     ).first()
     if record is None:
         return None
-    if record.created_at < utcnow() - RETENTION:
+    if record.created_at < clock.now() - RETENTION:
         session.delete(record)
         session.flush()
         return None

@@ -6,14 +6,13 @@ from types import NoneType, UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from fastapi import APIRouter, Header, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, WithJsonSchema
 from pydantic_core import to_json
 from sqlalchemy import TypeDecorator
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
 from api.auth.deps import PrincipalDep
-from api.core.errors import Unprocessable, field_error
 from api.core.models import Id
 from api.core.pagination import Page, PageParams
 from api.core.principal import Principal
@@ -21,13 +20,16 @@ from api.core.web.deps import PageDep, SessionDep
 from api.crud import service
 from api.crud.service import Resource
 
+# What If-Match accepts: an ETag of this API ("3", weak W/"3" or bare 3) or * (any version).
+ETAG_PATTERN = r'^(\*|(W/)?"[0-9]{1,10}"|[0-9]{1,10})$'
 IfMatch = Annotated[
     str | None,
-    Header(description="The ETag you last read; the write fails with 412 if it has changed"),
-]
-Sort = Annotated[
-    str | None,
-    Query(description="Comma-separated fields, '-' for descending", max_length=200),
+    Header(
+        description="The ETag you last read; the write fails with 412 if it has changed",
+        pattern=ETAG_PATTERN,
+    ),
+    # An optional header is absent, never null: the schema is the string's alone.
+    WithJsonSchema({"type": "string", "pattern": ETAG_PATTERN, "examples": ['"1"']}),
 ]
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -52,16 +54,25 @@ def etag(row: SQLModel) -> str:
 
 
 def parse_if_match(value: str | None) -> int | None:
-    """``"3"``, ``W/"3"`` or ``3`` -> 3; ``*`` or absent -> no check."""
-    if value is None or value.strip() == "*":
+    """``"3"``, ``W/"3"`` or ``3`` -> 3; ``*`` or absent -> no check (the header parameter's
+    ``ETAG_PATTERN`` has refused anything else with a 422)."""
+    if value is None or value == "*":
         return None
-    raw = value.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit():
-        raise Unprocessable(
-            "If-Match must be an ETag from this API",
-            errors=[field_error(["header", "if-match"], "not an ETag from this API")],
-        )
-    return int(raw)
+    return int(value.removeprefix("W/").strip('"'))
+
+
+def sort_query(res: Resource[Any]) -> Any:
+    """The ``sort`` query parameter of ``res``: its sortable fields, comma-separated, each
+    optionally prefixed ``-`` for descending; the pattern refuses any other field."""
+    field = "-?(" + "|".join(res.sortable) + ")"
+    return Annotated[
+        str | None,
+        Query(
+            description="Comma-separated fields, '-' for descending: " + ", ".join(res.sortable),
+            max_length=200,
+            pattern=f"^{field}(,{field})*$",
+        ),
+    ]
 
 
 def record_columns(res: Resource[Any]) -> list[str] | None:
@@ -128,6 +139,7 @@ def _add_list(router: APIRouter, res: Resource[Any]) -> None:
     Read, Filters = res.read_schema, res.filter_schema
     PageRead = Page[Read]  # type: ignore[valid-type]
     present = res.present
+    Sort = sort_query(res)
     columns = record_columns(res)
     as_stored = columns is not None and serialises_as_stored(res)
 
@@ -169,7 +181,7 @@ def _add_list(router: APIRouter, res: Resource[Any]) -> None:
             principal: PrincipalDep,
             page: PageDep,
             filters: Annotated[Filters, Query()],  # type: ignore[valid-type]
-            sort: Sort = None,
+            sort: Sort = None,  # type: ignore[valid-type]
         ) -> Response:
             return list_page(session, principal, page, filters, sort)
 
@@ -177,7 +189,10 @@ def _add_list(router: APIRouter, res: Resource[Any]) -> None:
 
         @router.get("", **list_options)
         def list_all(
-            session: SessionDep, principal: PrincipalDep, page: PageDep, sort: Sort = None
+            session: SessionDep,
+            principal: PrincipalDep,
+            page: PageDep,
+            sort: Sort = None,  # type: ignore[valid-type]
         ) -> Response:
             return list_page(session, principal, page, None, sort)
 

@@ -16,8 +16,8 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
+from api.core import clock
 from api.core.errors import Forbidden
-from api.core.models import utcnow
 from api.core.permissions import PartnershipIds
 from api.core.principal import Principal, Role
 from api.core.sorting import natural_key
@@ -108,7 +108,7 @@ def _brief_select(scope: ColumnElement[bool]) -> AnySelect:
 
 
 def dashboard(session: Session, principal: Principal) -> Dashboard:
-    today = date.today()
+    today = clock.today()
     ids = partnership_ids_for(session, principal)
     partnerships = _my_partnerships(session, principal, ids, today)
     # Partner keys see only the tasks their organisation leads (as in the task list).
@@ -240,7 +240,7 @@ def _next_meetings(session: Session, ids: PartnershipIds) -> list[MeetingBrief]:
         .where(
             _in(ids, col(Meeting.partnership_id)),
             col(Meeting.status) == MeetingStatus.scheduled.value,
-            col(Meeting.starts_at) >= utcnow(),
+            col(Meeting.starts_at) >= clock.now(),
         )
         .order_by(col(Meeting.starts_at), col(Meeting.id))
         .limit(MEETINGS_LIMIT)

@@ -14,13 +14,13 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.core.models import utcnow
+from api.core import clock
+from api.core.calendar import add_months
+from api.core.clock import LONDON
 from api.core.policy import not_found
 from api.core.settings import get_settings
 from api.meetings.models import AgendaItem, Meeting, MeetingStatus
-from api.meetings.service import LONDON
 from api.partnerships.models import Membership, Partnership
-from api.partnerships.rules import add_months
 from api.partnerships.service import open_on
 
 PRODID = "-//LSP Hub//Meetings//EN"
@@ -36,7 +36,7 @@ def meeting_uid(meeting_id: int) -> str:
 
 def _since() -> datetime:
     """Feeds carry meetings from 12 months ago onwards."""
-    return datetime.combine(add_months(date.today(), -12), time(0, 0), tzinfo=LONDON)
+    return datetime.combine(add_months(clock.today(), -12), time(0, 0), tzinfo=LONDON)
 
 
 def _meetings(session: Session, *where: ColumnElement[bool]) -> list[tuple[Meeting, str]]:
@@ -130,7 +130,7 @@ def public_feed(session: Session) -> bytes:
 def private_feed(session: Session, person_id: int) -> bytes:
     """Every meeting, public or not, of the partnerships the person currently belongs to."""
     mine = select(Membership.partnership_id).where(
-        col(Membership.person_id) == person_id, open_on(utcnow().astimezone(LONDON).date())
+        col(Membership.person_id) == person_id, open_on(clock.today())
     )
     rows = _meetings(session, col(Meeting.partnership_id).in_(mine))
     return build_calendar(session, "My partnership meetings", rows)

@@ -2,7 +2,8 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from api.core.models import UTCDateTime, utcnow
+from api.core import clock
+from api.core.models import UTCDateTime
 
 
 class CalendarToken(SQLModel, table=True):
@@ -16,4 +17,4 @@ class CalendarToken(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", unique=True, ondelete="CASCADE")
     token_hash: str = Field(max_length=64, unique=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)

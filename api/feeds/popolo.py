@@ -7,9 +7,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
+from api.core.clock import LONDON
 from api.core.principal import Principal
 from api.meetings.models import Meeting
-from api.meetings.service import LONDON, meetings
+from api.meetings.service import meetings
 from api.organisations.models import Organisation
 from api.partnerships.access import people_with_visible_contacts
 from api.partnerships.models import Membership, Partnership

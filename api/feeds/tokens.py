@@ -9,9 +9,8 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from api.auth.security import new_token, sha256_hex
-from api.core import audit
+from api.core import audit, clock
 from api.core.errors import NotFound, Unprocessable
-from api.core.models import utcnow
 from api.core.principal import Principal
 from api.core.settings import get_settings
 from api.feeds.models import CalendarToken
@@ -49,7 +48,7 @@ def issue_token(session: Session, principal: Principal) -> tuple[CalendarToken, 
         session.add(row)
     else:
         row.token_hash = sha256_hex(token)
-        row.created_at = utcnow()
+        row.created_at = clock.now()
     session.flush()
     action = "create" if before is None else "rotate"
     audit.record(

@@ -15,13 +15,16 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
+from api.core import clock
+from api.core.calendar import add_months
+from api.core.clock import LONDON
 from api.core.policy import require_role
 from api.core.principal import Principal, Role
 from api.crud import service as crud
 from api.governance.schemas import Finding, GovernanceReport, Rule
 from api.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
 from api.meetings.schemas import Quorum
-from api.meetings.service import LONDON, quorum_for
+from api.meetings.service import quorum_for
 from api.organisations.models import Organisation, Sector
 from api.partnerships.models import (
     Membership,
@@ -29,7 +32,6 @@ from api.partnerships.models import (
     Partnership,
     PartnershipStatus,
 )
-from api.partnerships.rules import add_months
 from api.partnerships.service import open_on, partnerships
 from api.people.models import Person
 
@@ -351,7 +353,7 @@ def partnership_report(
 ) -> GovernanceReport:
     _authorize(principal)
     row = crud.get_row(session, principal, partnerships, partnership_id)
-    return check(session, [row], today or date.today())
+    return check(session, [row], today or clock.today())
 
 
 def all_partnerships_report(
@@ -360,4 +362,4 @@ def all_partnerships_report(
     _authorize(principal)
     stmt = partnerships.policy.visible(session, principal, select(Partnership))
     rows = list(session.scalars(stmt.order_by(col(Partnership.name), col(Partnership.id))))
-    return check(session, rows, today or date.today())
+    return check(session, rows, today or clock.today())

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from api.core.clock import LONDON
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,14 @@ all-or-nothing (the HTTP request's session, or the CLI's ``session_scope``).
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.core import audit
+from api.core import audit, clock
 from api.core.cells import FORMULA_START
 from api.core.errors import Forbidden, NotFound, Unprocessable
-from api.core.models import utcnow
 from api.core.permissions import require_scope
 from api.core.principal import Principal, Role, Scope
 from api.imports.columns import normalise_header
@@ -90,7 +88,7 @@ def run_import(
     except ReadError as exc:
         raise Unprocessable(str(exc), slug="unreadable-file") from None
 
-    now = utcnow()
+    now = clock.now()
     errors = Errors(ERROR_CAP)
     ctx = Context(
         session=session,
@@ -98,7 +96,7 @@ def run_import(
         errors=errors,
         columns_present=set(),
         allowed_partnerships=allowed,
-        today=date.today(),
+        today=clock.today(),
         now=now,
         progress=progress or (lambda phase, done, total: None),
     )

@@ -4,7 +4,8 @@ from typing import Any
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-from api.core.models import UTCDateTime, utcnow
+from api.core import clock
+from api.core.models import UTCDateTime
 
 
 class ImportRecord(SQLModel, table=True):
@@ -18,4 +19,4 @@ class ImportRecord(SQLModel, table=True):
     sha256: str = Field(max_length=64, index=True)
     principal: str = Field(max_length=200)
     counts: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, index=True)

@@ -92,7 +92,7 @@ IMPORT_BODY: dict[str, Any] = {
         "application/json": {
             "schema": {"type": "array", "items": {"type": "object", "additionalProperties": True}}
         },
-        "text/csv": {"schema": {"type": "string"}},
+        "text/csv": {"schema": {"type": "string", "minLength": 1}},
     },
 }
 

@@ -4,7 +4,7 @@ from api.auth.deps import PrincipalDep
 from api.core.models import Id
 from api.core.web.deps import SessionDep
 from api.core.web.routing import include_flat
-from api.crud.router import IfMatch, crud_router, parse_if_match
+from api.crud.router import VERSIONED_WRITE_RESPONSES, IfMatch, crud_router, parse_if_match
 from api.indicators import service
 from api.indicators.schemas import IndicatorLinks, IndicatorLinksRead
 
@@ -32,6 +32,7 @@ def get_indicator_links(
     summary="Replace the outcomes and tasks an indicator belongs to",
     description="Send the complete lists; links not listed are removed. Honours `If-Match` "
     "with the indicator's ETag.",
+    responses=VERSIONED_WRITE_RESPONSES,
 )
 def set_indicator_links(
     item_id: Id,

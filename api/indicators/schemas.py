@@ -1,19 +1,31 @@
 import re
-from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from api.core.models import STRICT, Id, RecordMeta, partial_model
+from api.core.models import (
+    STRICT,
+    Id,
+    QueryDate,
+    QueryDateTime,
+    RecordMeta,
+    StrictBody,
+    partial_model,
+)
 from api.indicators.models import IndicatorBase, LaaTargetBase, MeasurementBase, Polarity, Unit
 
 AREA_PATTERN = r"^[EWSN]\d{8}$"
-PERIOD_PATTERN = r"^\d{4}-\d{2}(-Q[1-4])?$"
+PERIOD_SHAPE = r"^[0-9]{4}-[0-9]{2}(-Q[1-4])?$"
+# The OpenAPI pattern spells out that a financial year's two years are consecutive (2008-09,
+# 1999-00), so every period the schema allows is one the API accepts; check_period() gives
+# the readable messages.
+_YEAR_ENDS = "|".join(f"{n:02d}-{(n + 1) % 100:02d}" for n in range(100))
+PERIOD_PATTERN = rf"^[0-9]{{2}}({_YEAR_ENDS})(-Q[1-4])?$"
 
 
 def check_period(value: str) -> str:
     """``2008-09`` (financial year) or ``2008-09-Q2``; the two years must be consecutive."""
-    if not re.fullmatch(PERIOD_PATTERN, value):
+    if not re.fullmatch(PERIOD_SHAPE, value):
         raise ValueError("must be a financial year like 2008-09 or a quarter like 2008-09-Q2")
     first, second = int(value[:4]), int(value[5:7])
     if (first + 1) % 100 != second:
@@ -38,6 +50,7 @@ Period = Annotated[
         max_length=10,
         description="Financial year (2008-09) or quarter of one (2008-09-Q2)",
         examples=["2008-09", "2008-09-Q2"],
+        json_schema_extra={"pattern": PERIOD_PATTERN},
     ),
 ]
 
@@ -45,7 +58,7 @@ Period = Annotated[
 # -- indicators --------------------------------------------------------------------------------
 
 
-class IndicatorCreate(IndicatorBase):
+class IndicatorCreate(IndicatorBase, StrictBody):
     model_config = STRICT
 
 
@@ -66,7 +79,7 @@ class IndicatorFilters(BaseModel):
     q: str | None = Field(None, max_length=100)
 
 
-class IndicatorLinks(BaseModel):
+class IndicatorLinks(StrictBody):
     """The outcomes and tasks an indicator belongs to (none, one or many of each)."""
 
     model_config = STRICT
@@ -88,7 +101,7 @@ class LaaTargetFields(LaaTargetBase):
     period: Period
 
 
-class LaaTargetCreate(LaaTargetFields):
+class LaaTargetCreate(LaaTargetFields, StrictBody):
     model_config = STRICT
 
 
@@ -106,7 +119,7 @@ class LaaTargetFilters(BaseModel):
     indicator_id: Id | None = None
     area: str | None = Field(None, max_length=9)
     period: str | None = Field(None, max_length=10)
-    updated_at_after: datetime | None = None
+    updated_at_after: QueryDateTime | None = None
 
 
 # -- measurements ------------------------------------------------------------------------------
@@ -117,7 +130,7 @@ class MeasurementFields(MeasurementBase):
     period: Period
 
 
-class MeasurementCreate(MeasurementFields):
+class MeasurementCreate(MeasurementFields, StrictBody):
     model_config = STRICT
 
 
@@ -135,6 +148,6 @@ class MeasurementFilters(BaseModel):
     indicator_id: Id | None = None
     area: str | None = Field(None, max_length=9)
     period: str | None = Field(None, max_length=10)
-    reported_on_after: date | None = None
-    reported_on_before: date | None = None
-    updated_at_after: datetime | None = None
+    reported_on_after: QueryDate | None = None
+    reported_on_before: QueryDate | None = None
+    updated_at_after: QueryDateTime | None = None

@@ -9,9 +9,8 @@ from sqlalchemy import Select, delete, insert
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.core import audit
+from api.core import audit, clock
 from api.core.errors import invalid
-from api.core.models import utcnow
 from api.core.principal import Principal
 from api.crud import service as crud
 from api.crud.service import Resource, ResourceRules, WriteAction
@@ -236,7 +235,7 @@ def set_links(
             insert(TaskIndicator),
             [{"indicator_id": indicator_id, "task_id": i} for i in sorted(task_ids)],
         )
-    indicator.updated_at = utcnow()
+    indicator.updated_at = clock.now()
     session.flush()
     after = _links(session, indicator)
     audit.record(

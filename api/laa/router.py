@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
@@ -6,6 +5,7 @@ from fastapi.responses import StreamingResponse
 
 from api.auth.deps import PrincipalDep
 from api.core.errors import Unprocessable, field_error
+from api.core.models import QueryDateTime
 from api.core.web.deps import SessionDep
 from api.indicators.schemas import AREA_PATTERN, PERIOD_PATTERN, check_period
 from api.laa import service
@@ -82,13 +82,16 @@ def export_laa(
     ] = None,
     period: Annotated[
         str | None,
-        Query(pattern=PERIOD_PATTERN, description="Target period: 2008-09 or 2008-09-Q2"),
+        Query(
+            description="Target period: 2008-09 or 2008-09-Q2",
+            json_schema_extra={"pattern": PERIOD_PATTERN},
+        ),
     ] = None,
     indicator: Annotated[
         str | None, Query(max_length=30, description="Indicator code, e.g. NI 186")
     ] = None,
     updated_since: Annotated[
-        datetime | None,
+        QueryDateTime | None,
         Query(description="Only rows changed after this instant (ISO 8601 with a zone)"),
     ] = None,
     if_none_match: Annotated[str | None, Header(max_length=500)] = None,
@@ -100,11 +103,6 @@ def export_laa(
             raise Unprocessable(
                 str(exc), errors=[field_error(["query", "period"], str(exc))]
             ) from None
-    if updated_since is not None and updated_since.tzinfo is None:
-        raise Unprocessable(
-            "updated_since needs a time zone, e.g. 2008-10-01T00:00:00Z",
-            errors=[field_error(["query", "updated_since"], "needs a time zone")],
-        )
     filters = ExportFilters(
         area=area, period=period, indicator=indicator, updated_since=updated_since
     )

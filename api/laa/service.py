@@ -36,10 +36,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from api.core import clock
 from api.core.audit import Tombstone
 from api.core.cells import FORMULA_START
 from api.core.db import session_scope
-from api.core.models import utcnow
 from api.core.principal import Principal
 from api.core.settings import get_settings
 from api.indicators.models import Indicator, LaaTarget, Measurement, Polarity
@@ -118,7 +118,7 @@ def plan_export(
     a new ``updated_since`` still gets ``304`` when nothing changed.
     """
     authorize_laa_read(principal)
-    started_at = utcnow()
+    started_at = clock.now()
     target_where = _target_conditions(filters)
     measurement_where: list[ColumnElement[bool]] = []
     if filters.area:

@@ -7,16 +7,16 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.core import audit
+from api.core import audit, clock
+from api.core.clock import LONDON
 from api.core.errors import Conflict, Forbidden, NotFound, invalid
-from api.core.models import utcnow
 from api.core.pagination import PageParams
 from api.core.principal import Principal, Scope
 from api.crud import service as crud
 from api.crud.service import check_version
 from api.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
 from api.meetings.schemas import AttendanceRead, AttendanceRecord
-from api.meetings.service import LONDON, columns, meetings
+from api.meetings.service import columns, meetings
 from api.partnerships.access import can_manage_partnership, require_manage_partnership
 from api.partnerships.models import Membership
 from api.people.models import Person
@@ -88,7 +88,7 @@ def _authorize(
         raise Forbidden(f"This credential lacks the '{Scope.write_status}' scope")
     if status is not None and status not in SELF_SERVICE:
         raise Forbidden("Members record their own apologies or substitute; officers the rest")
-    if meeting.status != MeetingStatus.scheduled or meeting.starts_at <= utcnow():
+    if meeting.status != MeetingStatus.scheduled or meeting.starts_at <= clock.now():
         raise Forbidden("Apologies are sent before the meeting; ask an officer to correct them")
 
 

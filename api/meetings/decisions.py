@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.core import audit
+from api.core import audit, clock
+from api.core.clock import LONDON
 from api.core.errors import Conflict, NotFound, Unprocessable, field_error, invalid
-from api.core.models import utcnow
 from api.core.pagination import PageParams, paginate
 from api.core.principal import Principal
 from api.crud import service as crud
@@ -28,7 +28,7 @@ from api.meetings.models import (
     MeetingStatus,
 )
 from api.meetings.schemas import DecisionActionCreate, DecisionCreate, DecisionRead
-from api.meetings.service import LONDON, columns, meetings, require_quorum
+from api.meetings.service import columns, meetings, require_quorum
 from api.partnerships.access import require_manage_partnership
 from api.partnerships.models import EndReason, Membership
 from api.plans.models import Action, ActionPlan
@@ -184,7 +184,7 @@ def create_decision(
             f"Meeting {meeting_id} is {meeting.status}: it takes no decisions",
             slug="meeting-not-in-session",
         )
-    if meeting.starts_at > utcnow():
+    if meeting.starts_at > clock.now():
         starts_at = meeting.starts_at.astimezone(LONDON).isoformat()
         raise Conflict(
             f"Meeting {meeting_id} starts at {starts_at}: decisions are recorded once it has "

@@ -8,7 +8,16 @@ from api.core.pagination import Page
 from api.core.web.deps import PageDep, SessionDep
 from api.core.web.routing import include_flat
 from api.crud import service as crud
-from api.crud.router import PROBLEM_RESPONSES, IfMatch, Sort, crud_router, etag, parse_if_match
+from api.crud.router import (
+    PROBLEM_RESPONSES,
+    VERSIONED_WRITE_RESPONSES,
+    WRITE_RESPONSES,
+    IfMatch,
+    crud_router,
+    etag,
+    parse_if_match,
+    sort_query,
+)
 from api.meetings import attendance, decisions
 from api.meetings import service as meetings_service
 from api.meetings.schemas import (
@@ -30,6 +39,7 @@ from api.meetings.service import agenda_items, meetings
 router = APIRouter()
 # Meetings carry a computed quorum, so their five operations are written out here.
 meeting_routes = APIRouter(prefix="/meetings", tags=["meetings"], responses=PROBLEM_RESPONSES)
+MeetingSort = sort_query(meetings)
 
 
 @meeting_routes.get("", operation_id="list_meetings", summary="List meetings")
@@ -38,7 +48,7 @@ def list_meetings(
     principal: PrincipalDep,
     page: PageDep,
     filters: Annotated[MeetingFilters, Query()],
-    sort: Sort = None,
+    sort: MeetingSort = None,  # type: ignore[valid-type]
 ) -> Page[MeetingRead]:
     """Each meeting with its live quorum (one aggregate query for the page)."""
     rows, total = crud.list_rows(session, principal, meetings, page, filters, sort)
@@ -71,6 +81,7 @@ def create_meeting(
     summary="Change a meeting",
     description="Status moves scheduled → held / adjourned (with adjourned_to_id) / cancelled; "
     "a cancelled meeting may be reinstated. Approved minutes no longer change.",
+    responses=VERSIONED_WRITE_RESPONSES,
 )
 def update_meeting(
     item_id: Id,
@@ -86,7 +97,11 @@ def update_meeting(
 
 
 @meeting_routes.delete(
-    "/{item_id}", operation_id="delete_meeting", status_code=204, summary="Delete a meeting"
+    "/{item_id}",
+    operation_id="delete_meeting",
+    status_code=204,
+    summary="Delete a meeting",
+    responses=VERSIONED_WRITE_RESPONSES,
 )
 def delete_meeting(
     item_id: Id, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
@@ -95,7 +110,11 @@ def delete_meeting(
     return Response(status_code=204)
 
 
-@meeting_routes.post("/{meeting_id}/minutes-approval", operation_id="approve_meeting_minutes")
+@meeting_routes.post(
+    "/{meeting_id}/minutes-approval",
+    operation_id="approve_meeting_minutes",
+    responses=WRITE_RESPONSES,
+)
 def approve_meeting_minutes(
     meeting_id: Id, body: MinutesApproval, session: SessionDep, principal: PrincipalDep
 ) -> MeetingRead:
@@ -137,7 +156,7 @@ def list_meeting_attendance(
 @meeting_routes.put(
     "/{meeting_id}/attendance/{membership_id}",
     operation_id="record_meeting_attendance",
-    responses={201: {"description": "Recorded for the first time"}},
+    responses={201: {"description": "Recorded for the first time"}, **VERSIONED_WRITE_RESPONSES},
 )
 def record_meeting_attendance(
     meeting_id: Id,
@@ -162,6 +181,7 @@ def record_meeting_attendance(
     "/{meeting_id}/attendance/{membership_id}",
     operation_id="delete_meeting_attendance",
     status_code=204,
+    responses=VERSIONED_WRITE_RESPONSES,
 )
 def delete_meeting_attendance(
     meeting_id: Id,

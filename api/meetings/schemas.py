@@ -1,7 +1,7 @@
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import SQLModel
 
-from api.core.models import STRICT, Id, RecordMeta, partial_model
+from api.core.models import STRICT, Id, QueryDateTime, RecordMeta, StrictBody, partial_model
 from api.meetings.models import (
     AgendaItemBase,
     AttendanceStatus,
@@ -15,7 +15,7 @@ from api.meetings.models import (
 from api.partnerships.models import MembershipRole
 
 
-class MeetingCreate(SQLModel):
+class MeetingCreate(SQLModel, StrictBody):
     """A meeting; minutes are approved through ``POST /meetings/{id}/minutes-approval``."""
 
     model_config = STRICT
@@ -53,17 +53,17 @@ class MeetingFilters(BaseModel):
     status: MeetingStatus | None = None
     kind: MeetingKind | None = None
     public: bool | None = None
-    starts_at_after: AwareDatetime | None = None
-    starts_at_before: AwareDatetime | None = None
+    starts_at_after: QueryDateTime | None = None
+    starts_at_before: QueryDateTime | None = None
     q: str | None = Field(None, max_length=100)
 
 
-class MinutesApproval(BaseModel):
+class MinutesApproval(StrictBody):
     model_config = STRICT
     approved_by_meeting_id: Id = Field(description="The later meeting that approved the minutes")
 
 
-class AgendaItemCreate(AgendaItemBase):
+class AgendaItemCreate(AgendaItemBase, StrictBody):
     model_config = STRICT
 
 
@@ -79,7 +79,7 @@ class AgendaItemFilters(BaseModel):
     report_id: Id | None = None
 
 
-class AgendaReorder(BaseModel):
+class AgendaReorder(StrictBody):
     model_config = STRICT
     item_ids: list[Id] = Field(
         max_length=500, description="Every agenda item of the meeting, in the new order"
@@ -89,7 +89,7 @@ class AgendaReorder(BaseModel):
 # -- attendance --------------------------------------------------------------------------------
 
 
-class AttendanceRecord(BaseModel):
+class AttendanceRecord(StrictBody):
     """One member's attendance. ``substitute``: the member sent apologies and
     ``substitute_person_id`` attends (and votes) in their place."""
 
@@ -113,7 +113,7 @@ class AttendanceRead(RecordMeta):
 # -- decisions ---------------------------------------------------------------------------------
 
 
-class DecisionActionCreate(BaseModel):
+class DecisionActionCreate(StrictBody):
     """An action the decision adds to the partnership's action plan (only if carried)."""
 
     model_config = STRICT
@@ -125,7 +125,7 @@ class DecisionActionCreate(BaseModel):
     title: str = Field(max_length=500)
 
 
-class DecisionCreate(BaseModel):
+class DecisionCreate(StrictBody):
     """A motion and its vote; the service computes ``result`` from the rules."""
 
     model_config = STRICT

@@ -2,15 +2,13 @@
 
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, true
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col, select
 
-from api.core import audit
+from api.core import audit, clock
 from api.core.errors import Conflict, DomainError, invalid
-from api.core.models import utcnow
 from api.core.permissions import partnership_of
 from api.core.principal import Principal
 from api.crud import service as crud
@@ -34,8 +32,6 @@ from api.partnerships.access import require_manage_partnership
 from api.partnerships.models import Membership, Partnership
 from api.webhooks import service as webhooks
 from api.webhooks.schemas import WebhookEvent
-
-LONDON = ZoneInfo("Europe/London")
 
 
 class Inquorate(DomainError):
@@ -143,7 +139,7 @@ def _check_adjournment(session: Session, row: Meeting) -> None:
 def _check_meeting(session: Session, row: Meeting) -> None:
     if row.ends_at is not None and row.ends_at < row.starts_at:
         raise invalid("ends_at", "must not be before starts_at")
-    if row.status == MeetingStatus.held and row.starts_at > utcnow():
+    if row.status == MeetingStatus.held and row.starts_at > clock.now():
         raise Conflict(
             "A meeting cannot be recorded as held before it starts", slug="meeting-in-future"
         )
@@ -221,7 +217,7 @@ def approve_minutes(
     if meeting.minutes_approved_at is not None:
         raise Conflict("The minutes are already approved", slug="minutes-approved")
     if approving.status not in (MeetingStatus.held, MeetingStatus.scheduled) or (
-        approving.starts_at > utcnow()
+        approving.starts_at > clock.now()
     ):
         raise Conflict(
             f"Meeting {approving.id} is {approving.status} and has not started: minutes are "

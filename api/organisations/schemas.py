@@ -1,10 +1,10 @@
 from pydantic import BaseModel, Field
 
-from api.core.models import STRICT, RecordMeta, partial_model
+from api.core.models import STRICT, RecordMeta, StrictBody, partial_model
 from api.organisations.models import OrganisationBase, Sector
 
 
-class OrganisationCreate(OrganisationBase):
+class OrganisationCreate(OrganisationBase, StrictBody):
     model_config = STRICT
     slug: str | None = Field(  # type: ignore[assignment]
         default=None, max_length=80, pattern=r"^[a-z0-9-]+$", description="Defaults from name"

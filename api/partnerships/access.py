@@ -20,13 +20,13 @@ Answers are computed with one query per principal and cached on the session for 
 """
 
 from collections.abc import Callable, Iterable
-from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 
+from api.core import clock
 from api.core.errors import Forbidden
 from api.core.permissions import PartnershipIds, in_partnerships, require_scope
 from api.core.principal import Principal, Role, Scope
@@ -37,7 +37,7 @@ MANAGER_ROLES = frozenset({MembershipRole.chair, MembershipRole.vice_chair, Memb
 
 
 def _open_today() -> ColumnElement[bool]:
-    today = date.today()
+    today = clock.today()
     ended_on = col(Membership.ended_on)
     return (col(Membership.started_on) <= today) & or_(ended_on.is_(None), ended_on >= today)
 

@@ -4,7 +4,13 @@ from api.auth.deps import PrincipalDep
 from api.core.models import Id
 from api.core.web.deps import SessionDep
 from api.core.web.routing import include_flat
-from api.crud.router import PROBLEM_RESPONSES, IfMatch, crud_router, parse_if_match
+from api.crud.router import (
+    PROBLEM_RESPONSES,
+    VERSIONED_WRITE_RESPONSES,
+    IfMatch,
+    crud_router,
+    parse_if_match,
+)
 from api.partnerships import service
 from api.partnerships.schemas import (
     EmployerChange,
@@ -36,7 +42,7 @@ def get_terms_of_reference(
     return terms_read
 
 
-@terms.put("", operation_id="replace_terms_of_reference")
+@terms.put("", operation_id="replace_terms_of_reference", responses=VERSIONED_WRITE_RESPONSES)
 def replace_terms_of_reference(
     partnership_id: Id,
     body: TermsOfReferenceUpdate,

@@ -3,7 +3,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from api.core.models import STRICT, Id, RecordMeta, partial_model
+from api.core.models import STRICT, Id, QueryDate, RecordMeta, StrictBody, partial_model
 from api.partnerships.models import (
     MembershipBase,
     MembershipRole,
@@ -14,7 +14,7 @@ from api.partnerships.models import (
 )
 
 
-class PartnershipCreate(PartnershipBase):
+class PartnershipCreate(PartnershipBase, StrictBody):
     model_config = STRICT
     slug: str | None = Field(  # type: ignore[assignment]
         default=None, max_length=80, pattern=r"^[a-z0-9-]+$", description="Defaults from name"
@@ -36,7 +36,7 @@ class PartnershipFilters(BaseModel):
     q: str | None = Field(None, max_length=100)
 
 
-class MembershipCreate(MembershipBase):
+class MembershipCreate(MembershipBase, StrictBody):
     model_config = STRICT
 
 
@@ -55,10 +55,10 @@ class MembershipFilters(BaseModel):
     on_behalf_of_id: Id | None = None
     role: MembershipRole | None = None
     current: bool | None = Field(None, description="Only open (true) or ended (false)")
-    as_of: date | None = Field(None, description="With current: open on this date")
+    as_of: QueryDate | None = Field(None, description="With current: open on this date")
 
 
-class TermsOfReferenceUpdate(TermsOfReference):
+class TermsOfReferenceUpdate(TermsOfReference, StrictBody):
     """The whole terms of reference; absent fields take the handbook default."""
 
     model_config = STRICT
@@ -78,7 +78,7 @@ class TermsOfReferenceVersion(BaseModel):
     changes: dict[str, tuple[Any, Any]] = Field(description="field -> [before, after]")
 
 
-class EmployerChange(BaseModel):
+class EmployerChange(StrictBody):
     model_config = STRICT
     organisation_id: Id | None = Field(description="The new employer; null when none")
     changed_on: date

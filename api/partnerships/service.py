@@ -6,7 +6,7 @@ from sqlalchemy import Select, or_
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col, select
 
-from api.core import audit
+from api.core import audit, clock
 from api.core.audit import AuditEvent
 from api.core.errors import Conflict, Forbidden, invalid
 from api.core.models import slugify
@@ -233,7 +233,7 @@ def _check_membership(session: Session, row: Membership, *, update: bool) -> Non
     if row.ended_on is not None and row.end_reason is None:
         raise invalid("end_reason", "say why the membership ended")
     if row.role == MembershipRole.chair:
-        term_from = max(row.started_on, date.today()) if update else row.started_on
+        term_from = max(row.started_on, clock.today()) if update else row.started_on
         longest = chair_term_end(term_from, partnership.chair_term_months)
         if row.term_ends_on is None:
             row.term_ends_on = longest
@@ -271,7 +271,7 @@ def _membership_filters(stmt: Select[Any], filters: BaseModel) -> Select[Any]:
     assert isinstance(filters, MembershipFilters)
     if filters.current is None:
         return stmt
-    day = filters.as_of or date.today()
+    day = filters.as_of or clock.today()
     return stmt.where(open_on(day) if filters.current else ~open_on(day))
 
 

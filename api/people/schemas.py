@@ -1,6 +1,6 @@
 from pydantic import BaseModel, Field
 
-from api.core.models import EMAIL_PATTERN, STRICT, Id, RecordMeta, partial_model
+from api.core.models import EMAIL_PATTERN, STRICT, Id, RecordMeta, StrictBody, partial_model
 from api.people.models import PersonBase
 
 # Shown only to those who may see them (api.partnerships.access.contacts_visible).
@@ -11,7 +11,7 @@ CONTACT_NOTE = (
 )
 
 
-class PersonCreate(PersonBase):
+class PersonCreate(PersonBase, StrictBody):
     model_config = STRICT
     email: str | None = Field(default=None, max_length=254, pattern=EMAIL_PATTERN)
 

@@ -4,7 +4,8 @@ from enum import StrEnum
 from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from api.core.models import Entity, UTCDateTime, enum_check, enum_column, utcnow
+from api.core import clock
+from api.core.models import Entity, UTCDateTime, enum_check, enum_column
 
 
 class Rag(StrEnum):
@@ -121,7 +122,7 @@ class StatusUpdate(SQLModel, table=True):
     author_user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     author_api_key_id: int | None = Field(default=None, foreign_key="api_key.id", index=True)
     on_behalf_of_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, index=True)
 
 
 class TaskIndicator(SQLModel, table=True):

@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from api.core.models import STRICT, Id, RecordMeta, partial_model
+from api.core.models import STRICT, Id, QueryDate, RecordMeta, StrictBody, partial_model
 from api.plans.models import (
     ActionBase,
     ActionPlanBase,
@@ -15,7 +15,7 @@ from api.plans.models import (
 )
 
 
-class StrategyCreate(StrategyBase):
+class StrategyCreate(StrategyBase, StrictBody):
     model_config = STRICT
 
 
@@ -31,7 +31,7 @@ class StrategyFilters(BaseModel):
     q: str | None = Field(None, max_length=100)
 
 
-class PrincipleCreate(PrincipleBase):
+class PrincipleCreate(PrincipleBase, StrictBody):
     model_config = STRICT
 
 
@@ -42,7 +42,7 @@ class PrincipleRead(PrincipleBase, RecordMeta):
     pass
 
 
-class PriorityCreate(PriorityBase):
+class PriorityCreate(PriorityBase, StrictBody):
     model_config = STRICT
 
 
@@ -57,7 +57,7 @@ class StrategyChildFilters(BaseModel):
     strategy_id: Id | None = None
 
 
-class OutcomeCreate(OutcomeBase):
+class OutcomeCreate(OutcomeBase, StrictBody):
     model_config = STRICT
 
 
@@ -76,7 +76,7 @@ class OutcomeFilters(BaseModel):
     q: str | None = Field(None, max_length=100)
 
 
-class ActionPlanCreate(ActionPlanBase):
+class ActionPlanCreate(ActionPlanBase, StrictBody):
     model_config = STRICT
 
 
@@ -91,7 +91,7 @@ class ActionPlanFilters(BaseModel):
     partnership_id: Id | None = None
 
 
-class ActionCreate(ActionBase):
+class ActionCreate(ActionBase, StrictBody):
     model_config = STRICT
 
 
@@ -108,7 +108,7 @@ class ActionFilters(BaseModel):
     q: str | None = Field(None, max_length=100)
 
 
-class TaskCreate(TaskBase):
+class TaskCreate(TaskBase, StrictBody):
     model_config = STRICT
 
 
@@ -127,8 +127,8 @@ class TaskFilters(BaseModel):
     rag: Rag | None = None
     not_rated: bool | None = Field(None, description="Only tasks without a RAG status")
     lead_organisation_id: Id | None = None
-    deadline_before: date | None = None
-    deadline_after: date | None = None
+    deadline_before: QueryDate | None = None
+    deadline_after: QueryDate | None = None
     q: str | None = Field(None, max_length=100, description="Text in title, target or position")
     stale: bool | None = Field(
         None,
@@ -137,7 +137,7 @@ class TaskFilters(BaseModel):
     )
 
 
-class StatusUpdateCreate(BaseModel):
+class StatusUpdateCreate(StrictBody):
     """A new entry in a task's history; the task's current fields move to it."""
 
     model_config = STRICT

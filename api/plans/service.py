@@ -1,6 +1,5 @@
 """Strategies, action plans and tasks; a task's status moves only through its history."""
 
-import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +13,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, select
 
-from api.core import audit
+from api.core import audit, clock
+from api.core.calendar import add_months
 from api.core.errors import Unprocessable, field_error
 from api.core.pagination import PageParams, paginate
 from api.core.principal import Principal
@@ -141,17 +141,9 @@ actions = Resource(
 # -- staleness ---------------------------------------------------------------------------------
 
 
-def months_before(day: date, months: int) -> date:
-    """``day`` minus whole calendar months, clamped to the month's end (31 March - 1 = 28 Feb)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
 def stale_cutoff(partnership: Partnership, today: date) -> date:
     """Updates before this date no longer count for the partnership's reporting cycle."""
-    return months_before(today, partnership.reporting_cycle_months)
+    return add_months(today, -partnership.reporting_cycle_months)
 
 
 def is_stale(rag: Rag | str | None, last_reported_on: date | None, cutoff: date) -> bool:
@@ -162,7 +154,8 @@ def is_stale(rag: Rag | str | None, last_reported_on: date | None, cutoff: date)
 
 
 class MonthsBefore(FunctionElement[date]):
-    """SQL twin of :func:`months_before`: ``day`` minus a column of months, on both databases."""
+    """SQL twin of ``add_months(day, -months)``: ``day`` minus a column of months, on both
+    databases, clamped to the month's end like :func:`api.core.calendar.add_months`."""
 
     type = Date()
     name = "months_before"
@@ -172,7 +165,7 @@ class MonthsBefore(FunctionElement[date]):
 @compiles(MonthsBefore, "postgresql")
 def _months_before_pg(element: MonthsBefore, compiler: SQLCompiler, **kw: Any) -> str:
     day, months = (compiler.process(c, **kw) for c in element.clauses)
-    # PostgreSQL clamps month arithmetic to the month's end, as months_before() does.
+    # PostgreSQL clamps month arithmetic to the month's end, as add_months() does.
     return f"CAST(CAST({day} AS DATE) - make_interval(months => {months}) AS DATE)"
 
 
@@ -210,7 +203,7 @@ def task_filters(stmt: Select[Any], filters: BaseModel) -> Select[Any]:
             stmt = stmt.where(col(ActionPlan.partnership_id) == filters.partnership_id)
         if filters.stale is not None:
             stmt = stmt.join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
-            stale = stale_condition(date.today())
+            stale = stale_condition(clock.today())
             stmt = stmt.where(stale if filters.stale else ~stale)
     if filters.not_rated is not None:
         stmt = stmt.where(
@@ -335,7 +328,7 @@ class TaskRules(ResourceRules[Task]):
         provided = {name: changes[name] for name in STATUS_FIELDS if name in changes}
         if provided and session.is_modified(row):
             base = {name: previous[name] for name in STATUS_FIELDS}
-            move = StatusMove(provided, base, reported_on=date.today(), require_change=False)
+            move = StatusMove(provided, base, reported_on=clock.today(), require_change=False)
             move_status(session, principal, row, move)
 
 
@@ -366,7 +359,7 @@ def add_status_update(
     provided = body.model_dump(exclude_unset=True, include=set(STATUS_FIELDS))
     tasks.policy.authorize_update(session, principal, task, provided)
     authorize_status_on_behalf_of(session, principal, task, body.on_behalf_of_id)
-    today = date.today()
+    today = clock.today()
     if body.reported_on is not None and body.reported_on > today:
         raise Unprocessable(
             f"reported_on: {body.reported_on} is in the future",

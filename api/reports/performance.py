@@ -11,13 +11,15 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, case, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
+from api.core import clock
+from api.core.calendar import add_months
+from api.core.clock import LONDON
 from api.core.errors import Forbidden
 from api.core.policy import not_found
 from api.core.principal import Principal, Role, Scope
@@ -27,7 +29,7 @@ from api.partnerships.access import partnership_ids_for, people_with_visible_con
 from api.partnerships.models import Membership, MembershipRole, Partnership
 from api.people.models import Person
 from api.plans.models import Action, ActionPlan, Outcome, Rag, StatusUpdate, Task
-from api.plans.service import is_stale, months_before, stale_condition
+from api.plans.service import is_stale, stale_condition
 from api.reports.schemas import (
     Contact,
     Freshness,
@@ -40,7 +42,6 @@ from api.reports.schemas import (
     Summary,
 )
 
-LONDON = ZoneInfo("Europe/London")
 REPORT_READ_ROLES = frozenset({Role.admin, Role.officer, Role.member, Role.county})
 REPORT_READ_SCOPES = frozenset({Scope.read, Scope.laa_read})
 
@@ -149,7 +150,7 @@ def load_plan_rows(session: Session, as_of: date, scope: ColumnElement[bool]) ->
             rag_value = Rag(rag) if rag is not None else None
             cutoff = cutoffs.get(cycle)
             if cutoff is None:
-                cutoff = cutoffs[cycle] = months_before(as_of, cycle)
+                cutoff = cutoffs[cycle] = add_months(as_of, -cycle)
             # Values come typed from the database: construct without re-validating.
             task = ReportTask.model_construct(
                 id=task_id,
@@ -277,7 +278,7 @@ def partnership_report(
     session: Session, principal: Principal, partnership_id: int, as_of: date | None
 ) -> PerformanceReport:
     """Every outcome the partnership works on, with its actions and tasks as of the date."""
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     allowed = readable_partnerships(session, principal)
     partnership = session.get(Partnership, partnership_id)
     if partnership is None or not _allowed(allowed, partnership_id):
@@ -322,7 +323,7 @@ def outcome_report(
     session: Session, principal: Principal, outcome_id: int, as_of: date | None
 ) -> PerformanceReport:
     """One outcome across the partnerships with actions on it (those the caller may see)."""
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     allowed = readable_partnerships(session, principal)
     outcome = session.get(Outcome, outcome_id)
     if outcome is None:
@@ -361,7 +362,7 @@ def outcome_report(
 def freshness(session: Session, principal: Principal, partnership_id: int | None) -> Freshness:
     """Per lead organisation: how many of its open tasks were updated within their
     partnership's reporting cycle (one grouped query)."""
-    today = date.today()
+    today = clock.today()
     allowed = readable_partnerships(session, principal)
     if partnership_id is not None and (
         not _allowed(allowed, partnership_id) or session.get(Partnership, partnership_id) is None

@@ -16,6 +16,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
+from api.core import clock
 from api.core.policy import not_found
 from api.core.principal import Principal
 from api.core.settings import get_settings
@@ -64,7 +65,7 @@ def rag_rollup(summary: Summary) -> Rag | None:
 def strategy_progress(
     session: Session, principal: Principal, strategy_id: int, as_of: date | None
 ) -> StrategyProgress:
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     allowed = readable_partnerships(session, principal)
     strategy = session.get(Strategy, strategy_id)
     if strategy is None:

@@ -1,17 +1,22 @@
 """Papers (/reports), performance reports, strategy progress and task freshness."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import HTMLResponse
 
 from api.auth.deps import PrincipalDep
-from api.core.models import Id
+from api.core.models import Id, QueryDate
 from api.core.pagination import Page
 from api.core.web.deps import PageDep, SessionDep
 from api.core.web.middleware import content_security_policy
-from api.crud.router import PROBLEM_RESPONSES, IfMatch, Sort, parse_if_match
+from api.crud.router import (
+    PROBLEM_RESPONSES,
+    VERSIONED_WRITE_RESPONSES,
+    IfMatch,
+    parse_if_match,
+    sort_query,
+)
 from api.reports import performance, progress, render, service
 from api.reports.schemas import (
     Freshness,
@@ -26,10 +31,11 @@ from api.reports.schemas import (
 router = APIRouter(responses=PROBLEM_RESPONSES)
 
 AsOf = Annotated[
-    date | None,
+    QueryDate | None,
     Query(description="Show each task as last reported on or before this date (default today)"),
 ]
 Accept = Annotated[str | None, Header(include_in_schema=False)]
+ReportSort = sort_query(service.reports)
 
 REPORT_FORMATS: dict[int | str, dict[str, Any]] = {
     200: {
@@ -192,7 +198,7 @@ def list_reports(
     principal: PrincipalDep,
     page: PageDep,
     filters: Annotated[ReportFilters, Query()],
-    sort: Sort = None,
+    sort: ReportSort = None,  # type: ignore[valid-type]
 ) -> Page[ReportRead]:
     """Papers in the LSP report form."""
     items, total = service.list_reports(session, principal, page, filters, sort)
@@ -234,6 +240,7 @@ def create_report(
     operation_id="update_report",
     tags=["reports"],
     summary="Change a report",
+    responses=VERSIONED_WRITE_RESPONSES,
 )
 def update_report(
     report_id: Id,
@@ -257,6 +264,7 @@ def update_report(
     status_code=204,
     tags=["reports"],
     summary="Delete a report",
+    responses=VERSIONED_WRITE_RESPONSES,
 )
 def delete_report(
     report_id: Id, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None

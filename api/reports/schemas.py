@@ -2,7 +2,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from api.core.models import STRICT, Id, RecordMeta, partial_model
+from api.core.models import STRICT, Id, QueryDate, RecordMeta, StrictBody, partial_model
 from api.plans.models import Rag
 from api.reports.models import ReportBase
 
@@ -11,7 +11,7 @@ from api.reports.models import ReportBase
 IndicatorIds = list[Id]
 
 
-class ReportCreate(ReportBase):
+class ReportCreate(ReportBase, StrictBody):
     model_config = STRICT
 
     indicator_ids: IndicatorIds = Field(
@@ -35,8 +35,8 @@ class ReportRead(ReportBase, RecordMeta):
 class ReportFilters(BaseModel):
     partnership_id: Id | None = None
     indicator_id: Id | None = Field(None, description="Papers linked to this indicator")
-    published_on_after: date | None = None
-    published_on_before: date | None = None
+    published_on_after: QueryDate | None = None
+    published_on_before: QueryDate | None = None
     q: str | None = Field(None, max_length=100, description="Text in title or description")
 
 

@@ -10,9 +10,8 @@ from sqlalchemy import Select, or_
 from sqlalchemy.orm import Session
 from sqlmodel import col, delete, select
 
-from api.core import audit
+from api.core import audit, clock
 from api.core.errors import Unprocessable, field_error
-from api.core.models import utcnow
 from api.core.pagination import PageParams
 from api.core.principal import Principal, Role
 from api.crud import service as crud
@@ -171,7 +170,7 @@ def update_report(
         wanted = _check_indicators(session, body.indicator_ids or [])
         if wanted != current:
             _set_links(session, report_id, wanted)
-            row.updated_at = utcnow()  # a new version, so ETags see the change
+            row.updated_at = clock.now()  # a new version, so ETags see the change
             crud.flush(session, reports, "update")
             audit.record(
                 session,

@@ -11,7 +11,7 @@ def seed_demo_webhook(session: Session, today: date) -> None:
     hook = Webhook(
         url="https://hooks.example.org/lsphub",
         events="measurement.created status_update.created",
-        secret="demo-webhook-secret-not-for-production",
+        secret="whsec_ZGVtby13ZWJob29rLXNlY3JldC1ub3QtZm9yLXByb2R1Y3Rpb24=",  # fictional
         active=False,
         description="County data hub (fictional; inactive so nothing is sent)",
     )

@@ -5,7 +5,8 @@ from typing import Any
 from sqlalchemy import JSON, Text
 from sqlmodel import Field, SQLModel
 
-from api.core.models import Entity, UTCDateTime, enum_check, enum_column, utcnow
+from api.core import clock
+from api.core.models import Entity, UTCDateTime, enum_check, enum_column
 
 
 class DeliveryStatus(StrEnum):
@@ -34,8 +35,8 @@ class WebhookDelivery(SQLModel, table=True):
     payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     status: DeliveryStatus = enum_column(DeliveryStatus, default=DeliveryStatus.pending, index=True)
     attempts: int = 0
-    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    next_attempt_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, index=True)
     last_status_code: int | None = None
     last_error: str | None = Field(default=None, sa_type=Text)
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)

@@ -1,10 +1,10 @@
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
-from api.core.models import RecordMeta
+from api.core.models import RecordMeta, StrictBody
 from api.webhooks.models import DeliveryStatus
 
 
@@ -23,6 +23,26 @@ URL_RULES = (
 )
 
 
+_B64 = "[A-Za-z0-9+/]"
+_QUAD = f"{_B64}{{4}}"  # 3 bytes
+_TAIL = f"(?:{_B64}{{2}}==|{_B64}{{3}}=)"  # 1 or 2 bytes
+# whsec_ + padded base64 of 24 to 64 bytes: 24-62 bytes are 8-20 quads and an optional tail;
+# 63 and 64 bytes are 21 quads and at most a one-byte tail.
+SECRET_PATTERN = rf"^whsec_(?:(?:{_QUAD}){{8,20}}{_TAIL}?|(?:{_QUAD}){{21}}(?:{_B64}{{2}}==)?)$"
+
+WebhookSecret = Annotated[
+    str,
+    Field(
+        min_length=38,
+        max_length=94,
+        pattern=SECRET_PATTERN,
+        description="Signing secret as the Standard Webhooks specification has it: `whsec_` "
+        "and the base64 of 24 to 64 random bytes; write-only, never returned",
+        examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+    ),
+]
+
+
 class _EventsAsText(BaseModel):
     """Events travel as a list and are stored space-separated."""
 
@@ -31,14 +51,16 @@ class _EventsAsText(BaseModel):
         return None if events is None else " ".join(sorted({e.value for e in events}))
 
 
-class WebhookCreate(_EventsAsText):
-    """An endpoint that receives events as signed JSON POSTs.
+class WebhookCreate(_EventsAsText, StrictBody):
+    """An endpoint that receives events as JSON POSTs signed per Standard Webhooks.
 
     Body: `{"id": <delivery id>, "event": "<name>", "created_at": "<ISO 8601>", "data": {...}}`.
-    Headers: `LSPHub-Event`, `LSPHub-Delivery` (the delivery id; deliveries are at least once,
-    so de-duplicate on it) and `LSPHub-Signature: t=<unix seconds>,v1=<hex>` where `<hex>` is
-    HMAC-SHA256 keyed with `secret` over `"<t>." + raw body`. Verify in constant time and
-    refuse timestamps more than 5 minutes old. Any 2xx is success; anything else (or no answer
+    Headers: `LSPHub-Event` and the Standard Webhooks ones: `webhook-id` (the delivery id;
+    deliveries are at least once, so de-duplicate on it), `webhook-timestamp` (unix seconds)
+    and `webhook-signature: v1,<base64>`, an HMAC-SHA256 keyed with the secret's bytes over
+    `"<webhook-id>.<webhook-timestamp>.<raw body>"`. Verify with a Standard Webhooks library,
+    e.g. Python's `standardwebhooks.Webhook(secret).verify(body, headers)`, which also refuses
+    timestamps more than 5 minutes away. Any 2xx is success; anything else (or no answer
     within 10 s) is retried with exponential backoff (30 s doubling, 8 attempts) by
     `lsphub worker`, then marked `failed` (see the delivery log; `redeliver` queues it again).
     """
@@ -52,21 +74,17 @@ class WebhookCreate(_EventsAsText):
         description=URL_RULES,
     )
     events: list[WebhookEvent] = Field(min_length=1, max_length=10)
-    secret: str = Field(
-        min_length=16,
-        max_length=100,
-        description="Shared secret for the HMAC signature; write-only, never returned",
-    )
+    secret: WebhookSecret
     active: bool = True
     description: str | None = Field(None, max_length=300)
 
 
-class WebhookUpdate(_EventsAsText):
+class WebhookUpdate(_EventsAsText, StrictBody):
     model_config = ConfigDict(extra="forbid")
 
     url: str | None = Field(None, max_length=500, pattern=URL_PATTERN, description=URL_RULES)
     events: list[WebhookEvent] | None = Field(None, min_length=1, max_length=10)
-    secret: str | None = Field(None, min_length=16, max_length=100)
+    secret: WebhookSecret | None = None
     active: bool | None = None
     description: str | None = Field(None, max_length=300)
 

@@ -6,35 +6,32 @@ if and only if the change commits. ``lsphub worker`` delivers the queue:
 1. *claim* (short transaction): due ``pending`` rows are selected — ``FOR UPDATE SKIP LOCKED``
    on PostgreSQL, so several workers never take the same row — and leased by moving
    ``next_attempt_at`` forward by the lease and counting the attempt;
-2. *send* (no transaction open): POST the JSON body, signed, with a timeout shorter than the
-   lease;
+2. *send* (no transaction open): POST the JSON body, signed as the Standard Webhooks
+   specification says (:func:`signature_headers`), with a timeout shorter than the lease;
 3. *record* (short transaction): ``delivered``, or back to ``pending`` with exponential backoff,
    or ``failed`` after the last attempt.
 
 A worker that dies between 1 and 3 loses nothing: the lease runs out and the row is due again
-(delivery is at least once; receivers de-duplicate on the ``LSPHub-Delivery`` header).
+(delivery is at least once; receivers de-duplicate on the ``webhook-id`` header).
 """
 
-import hashlib
-import hmac
 import json
 import logging
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import standardwebhooks
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.core import audit
+from api.core import audit, clock
 from api.core.db import session_scope
 from api.core.errors import NotFound
-from api.core.models import utcnow
 from api.core.pagination import PageParams, paginate
 from api.core.policy import Policy
 from api.core.principal import Principal, Role
@@ -52,9 +49,8 @@ from api.webhooks.schemas import (
 
 log = logging.getLogger("lsphub.webhooks")
 
-SIGNATURE_HEADER = "LSPHub-Signature"
 EVENT_HEADER = "LSPHub-Event"
-DELIVERY_HEADER = "LSPHub-Delivery"
+SECRET_PREFIX = "whsec_"
 
 LEASE = timedelta(seconds=60)
 TIMEOUT_SECONDS = outbound.TIMEOUT_SECONDS  # well inside the lease
@@ -121,23 +117,25 @@ def enqueue(session: Session, event: WebhookEvent | str, payload: dict[str, Any]
 # -- signing -----------------------------------------------------------------------------------
 
 
-def signature(secret: str, timestamp: int, body: bytes) -> str:
-    """``t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + body keyed with the secret>``."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"t={timestamp},v1={mac.hexdigest()}"
+def signer(secret: str) -> standardwebhooks.Webhook:
+    """Signs with the key a ``whsec_<base64>`` secret encodes, as the Standard Webhooks spec says.
+
+    A secret registered before secrets took that form is keyed by its UTF-8 bytes (a receiver
+    verifies with ``standardwebhooks.Webhook(secret.encode())``) until it is replaced."""
+    if secret.startswith(SECRET_PREFIX):
+        return standardwebhooks.Webhook(secret)
+    return standardwebhooks.Webhook(secret.encode())
 
 
-def verify_signature(secret: str, header: str, body: bytes, tolerance_seconds: int = 300) -> bool:
-    """What a receiver does: recompute, compare in constant time, refuse stale timestamps."""
-    try:
-        parts = dict(item.split("=", 1) for item in header.split(","))
-        timestamp = int(parts["t"])
-    except (KeyError, ValueError):
-        return False
-    if abs(time.time() - timestamp) > tolerance_seconds:
-        return False
-    expected = signature(secret, timestamp, body).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, parts.get("v1", ""))
+def signature_headers(message_id: str, secret: str, body: bytes, at: datetime) -> dict[str, str]:
+    """Standard Webhooks headers for one attempt: ``webhook-id`` (the same on every retry),
+    ``webhook-timestamp`` (unix seconds) and ``webhook-signature`` (``v1,<base64 HMAC-SHA256 of
+    "<id>.<timestamp>.<body>">``)."""
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": signer(secret).sign(message_id, at.astimezone(UTC), body.decode()),
+    }
 
 
 def delivery_body(delivery: WebhookDelivery) -> bytes:
@@ -186,7 +184,7 @@ def redeliver(
     before = audit.snapshot(delivery)
     delivery.status = DeliveryStatus.pending
     delivery.attempts = 0
-    delivery.next_attempt_at = utcnow()
+    delivery.next_attempt_at = clock.now()
     session.flush()
     audit.record(
         session,
@@ -265,9 +263,8 @@ def send(http: httpx.Client, item: Claimed) -> Outcome:
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "LSPHub-Webhooks/1",
-        SIGNATURE_HEADER: signature(item.secret, int(time.time()), item.body),
         EVENT_HEADER: item.event,
-        DELIVERY_HEADER: str(item.id),
+        **signature_headers(str(item.id), item.secret, item.body, clock.now()),
     }
     status_code, error = outbound.post(http, item.url, item.body, headers)
     return Outcome(error is None, status_code, error)
@@ -302,7 +299,7 @@ def run_once(
     Once ``stopping`` is set the rest of the batch is left to its lease: another worker (or
     this one, restarted) sends it when the lease runs out."""
     with session_scope() as session:
-        batch = claim_due(session, now or utcnow(), limit)
+        batch = claim_due(session, now or clock.now(), limit)
     for item in batch:
         if stopping is not None and stopping.is_set():
             break
@@ -310,7 +307,7 @@ def run_once(
         if not outcome.delivered:
             log.warning("webhook delivery %s failed: %s", item.id, outcome.error)
         with session_scope() as session:
-            record_outcome(session, item, outcome, utcnow())
+            record_outcome(session, item, outcome, clock.now())
     return len(batch)
 
 

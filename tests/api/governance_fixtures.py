@@ -5,11 +5,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import count
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 
-LONDON = ZoneInfo("Europe/London")
+from api.core import clock
+from api.core.clock import LONDON
+
 API = "/api/v1"
 _serial = count(1)
 
@@ -64,7 +65,7 @@ def make_group(
         201,
     )
     group = Group(id=partnership["id"], organisation_id=org["id"])
-    started_on = started_on or date.today() - timedelta(days=500)
+    started_on = started_on or clock.today() - timedelta(days=500)
     for i in range(voting + non_voting):
         person = make_person(client, org["id"])
         group.members.append(
@@ -100,7 +101,7 @@ def make_meeting(
     public: bool = True,
     **extra: Any,
 ) -> dict[str, Any]:
-    day = date.today() - timedelta(days=days_ago)
+    day = clock.today() - timedelta(days=days_ago)
     body = {
         "partnership_id": group.id,
         "title": f"Meeting {next(_serial)}",

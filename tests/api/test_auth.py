@@ -18,8 +18,8 @@ from sqlmodel import SQLModel
 from api.auth import cache as principal_cache
 from api.auth.models import AuthToken, LoginAttempt
 from api.auth.security import new_token, sha256_hex
+from api.core import clock
 from api.core.db import SessionLocal
-from api.core.models import utcnow
 from api.core.settings import Settings, get_settings
 from api.demo import DEMO_PASSWORDS
 from api.main import create_app
@@ -111,8 +111,8 @@ class TestTokens:
             AuthToken.__table__.insert().values(  # type: ignore[attr-defined]
                 token_hash=sha256_hex(token),
                 user_id=user_id,
-                created_at=utcnow() - timedelta(days=2),
-                expires_at=utcnow() - timedelta(seconds=1),
+                created_at=clock.now() - timedelta(days=2),
+                expires_at=clock.now() - timedelta(seconds=1),
             )
         )
         assert anon.get("/api/v1/me", headers=bearer(anon, token)).status_code == 401
@@ -379,12 +379,12 @@ class TestApiKeys:
 
     def test_expired_key_is_401(self, client: TestClient, anon: TestClient, db: Connection) -> None:
         created = self.create(
-            client, role="county", expires_at=(utcnow() + timedelta(days=1)).isoformat()
+            client, role="county", expires_at=(clock.now() + timedelta(days=1)).isoformat()
         )
         assert anon.get("/api/v1/me", headers=bearer(anon, created["key"])).status_code == 200
         db.execute(
             text("UPDATE api_key SET expires_at = :t WHERE id = :id"),
-            {"t": (utcnow() - timedelta(minutes=1)).replace(tzinfo=None), "id": created["id"]},
+            {"t": (clock.now() - timedelta(minutes=1)).replace(tzinfo=None), "id": created["id"]},
         )
         principal_cache.forget_all()  # as the entry's few seconds running out would
         assert anon.get("/api/v1/me", headers=bearer(anon, created["key"])).status_code == 401
@@ -400,14 +400,14 @@ class TestApiKeys:
         assert anon.get("/api/v1/me", headers=headers).status_code == 200
         db.execute(
             text("UPDATE api_key SET revoked_at = :t WHERE id = :id"),
-            {"t": utcnow().replace(tzinfo=None), "id": created["id"]},
+            {"t": clock.now().replace(tzinfo=None), "id": created["id"]},
         )
         assert anon.get("/api/v1/me", headers=headers).status_code == 200
         time.sleep(0.35)
         assert anon.get("/api/v1/me", headers=headers).status_code == 401
 
     def test_past_expiry_and_partner_without_organisation_are_422(self, client: TestClient) -> None:
-        past = (utcnow() - timedelta(days=1)).isoformat()
+        past = (clock.now() - timedelta(days=1)).isoformat()
         r = client.post(
             "/api/v1/api-keys", json={"name": "x", "role": "county", "expires_at": past}
         )

@@ -1,11 +1,13 @@
 """Object-level rules of DESIGN §5 on the demo data: what each role sees and may change."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, text
+
+from api.core import clock
 
 
 @dataclass
@@ -185,7 +187,7 @@ class TestMember:
                 "UPDATE membership SET ended_on = :d WHERE partnership_id = :p AND person_id = "
                 "(SELECT person_id FROM \"user\" WHERE email = 'member@example.org')"
             ),
-            {"d": date.today() - timedelta(days=1), "p": world.own},
+            {"d": clock.today() - timedelta(days=1), "p": world.own},
         )
         assert member.get(f"/api/v1/partnerships/{world.own}").status_code == 404
 

@@ -22,7 +22,6 @@ of a partnership none of them belongs to (FOREIGN); see the section below.
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
@@ -32,6 +31,7 @@ from sqlalchemy import Connection, text
 from sqlmodel import SQLModel
 
 import api.models  # noqa: F401  (every table, for the fingerprint)
+from api.core import clock
 from api.main import create_app
 
 ROLES = ("anonymous", "admin", "officer", "member", "partner", "county")
@@ -358,7 +358,7 @@ BODIES: dict[str, Callable[[Demo], Any]] = {
     "replace_terms_of_reference": lambda d: {"quorum": 4},
     "record_employer_change": lambda d: {
         "organisation_id": None,
-        "changed_on": date.today().isoformat(),
+        "changed_on": clock.today().isoformat(),
     },
     "create_strategy": lambda d: {"title": "Matrix strategy"},
     "update_strategy": lambda d: {"period": "2008-2021"},
@@ -413,7 +413,7 @@ BODIES: dict[str, Callable[[Demo], Any]] = {
     "create_webhook": lambda d: {
         "url": "https://hooks.example.org/matrix",
         "events": ["measurement.created"],
-        "secret": "matrix-secret-0123456789",
+        "secret": "whsec_bWF0cml4LXNlY3JldC0wMTIzNDU2Nzg5YWJjZGVm",
     },
     "update_webhook": lambda d: {"description": "Checked by the matrix"},
     "redeliver_webhook_delivery": lambda d: None,

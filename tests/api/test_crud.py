@@ -5,6 +5,8 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from api.core import clock
+
 PROBLEM = "application/problem+json"
 
 RESOURCES = [
@@ -77,7 +79,7 @@ class TestLists:
         reds = client.get("/api/v1/tasks", params={"rag": "red", "limit": 500}).json()
         assert reds["total"] > 0
         assert all(t["rag"] == "red" for t in reds["items"])
-        cutoff = date.today().isoformat()
+        cutoff = clock.today().isoformat()
         overdue = client.get("/api/v1/tasks", params={"deadline_before": cutoff}).json()
         assert all(t["deadline"] <= cutoff for t in overdue["items"])
         unrated = client.get("/api/v1/tasks", params={"not_rated": True, "limit": 500}).json()
@@ -168,7 +170,7 @@ class TestCreate:
         clone = {
             "person_id": m["person_id"],
             "partnership_id": m["partnership_id"],
-            "started_on": date.today().isoformat(),
+            "started_on": clock.today().isoformat(),
         }
         assert client.post("/api/v1/memberships", json=clone).status_code == 409
 

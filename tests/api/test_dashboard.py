@@ -1,10 +1,9 @@
 """GET /api/v1/dashboard: the caller's partnerships and what needs attention."""
 
-from datetime import date
-
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, select
 
+from api.core import clock
 from api.core.db import SessionLocal
 from api.plans.models import Action, Task
 
@@ -18,7 +17,7 @@ class TestContent:
         body = client.get("/api/v1/dashboard").json()
         everyone = client.get("/api/v1/partnerships", params={"limit": 100}).json()
         assert {p["id"] for p in body["partnerships"]} == {p["id"] for p in everyone["items"]}
-        assert body["as_of"] == date.today().isoformat()
+        assert body["as_of"] == clock.today().isoformat()
 
     def test_rag_per_outcome_adds_up_to_all_tasks(self, client: TestClient) -> None:
         body = client.get("/api/v1/dashboard").json()
@@ -36,7 +35,7 @@ class TestContent:
         stale = client.get("/api/v1/tasks", params={"stale": True, "limit": 500}).json()
         assert body["stale"]["total"] == stale["total"] > 0
         assert {t["id"] for t in body["stale"]["items"]} <= {t["id"] for t in stale["items"]}
-        today = date.today().isoformat()
+        today = clock.today().isoformat()
         overdue = [
             t
             for t in client.get("/api/v1/tasks", params={"limit": 500}).json()["items"]
@@ -50,7 +49,7 @@ class TestContent:
         meetings = client.get("/api/v1/dashboard").json()["next_meetings"]
         starts = [m["starts_at"] for m in meetings]
         assert meetings and starts == sorted(starts)
-        assert all(m["starts_at"][:10] >= date.today().isoformat() for m in meetings)
+        assert all(m["starts_at"][:10] >= clock.today().isoformat() for m in meetings)
 
     def test_governance_findings_for_admins_and_officers(self, client: TestClient, as_role) -> None:  # type: ignore[no-untyped-def]
         admin = client.get("/api/v1/dashboard").json()["governance_findings"]

@@ -4,12 +4,13 @@ they manage, through PATCH and imports alike."""
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from api.core import clock
 from tests.api.governance_fixtures import API, ok
 
 PHONE = "01632 960001"
@@ -103,7 +104,7 @@ class TestContactDetails:
 
     def test_not_to_former_colleagues(self, as_role: Any, client: TestClient, safer: int) -> None:
         former = person(client, "Fay Former", "fay.former@example.org")
-        yesterday = date.today() - timedelta(days=1)
+        yesterday = clock.today() - timedelta(days=1)
         join(client, former["id"], safer, ended_on=yesterday.isoformat(), end_reason="other")
         shown = ok(as_role("member").get(f"{API}/people/{former['id']}"))
         assert "email" not in shown and "phone" not in shown
@@ -126,7 +127,7 @@ class TestContactDetails:
         self, as_role: Any, client: TestClient, safer: int
     ) -> None:
         former = person(client, "Fay Former", "fay.former@example.org")
-        yesterday = date.today() - timedelta(days=1)
+        yesterday = clock.today() - timedelta(days=1)
         join(client, former["id"], safer, ended_on=yesterday.isoformat(), end_reason="other")
         everyone = ok(client.get(f"{API}/exports/people", params={"format": "json"}))
         assert "fay.former@example.org" in {r["email"] for r in everyone}
@@ -174,7 +175,7 @@ class TestDirectoryEdits:
 
     def test_not_former_members(self, as_role: Any, client: TestClient, safer: int) -> None:
         former = person(client, "Fay Former", "fay.former@example.org")
-        yesterday = date.today() - timedelta(days=1)
+        yesterday = clock.today() - timedelta(days=1)
         join(client, former["id"], safer, ended_on=yesterday.isoformat(), end_reason="other")
         r = as_role("officer").patch(f"{API}/people/{former['id']}", json={"name": "Renamed"})
         assert r.status_code == 403
@@ -264,7 +265,7 @@ class TestMembershipColumnsImport:
     ) -> None:
         member = person(client, "Mo Member", "mo.member@example.org")
         membership = join(client, member["id"], safer)
-        yesterday = (date.today() - timedelta(days=1)).isoformat()
+        yesterday = (clock.today() - timedelta(days=1)).isoformat()
         row = {
             "email": "mo.member@example.org",
             "name": "Mo Member",

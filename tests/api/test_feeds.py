@@ -15,6 +15,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT3
 from sqlalchemy import Connection, text
 
+from api.core import clock
 from api.core.settings import get_settings
 from tests.api.governance_fixtures import API, Group, make_group, make_meeting, ok
 
@@ -58,8 +59,8 @@ class TestPartnershipFeed:
     def test_times_are_europe_london(
         self, client: TestClient, anon: TestClient, group: Group
     ) -> None:
-        summer = date(date.today().year + 1, 7, 1)
-        days_ahead = (summer - date.today()).days
+        summer = date(clock.today().year + 1, 7, 1)
+        days_ahead = (summer - clock.today()).days
         meeting = make_meeting(client, group, days_ago=-days_ahead)
         body = anon.get(f"{API}/partnerships/{group.id}/meetings.ics").content
         start = events(body)[uid(meeting)]["DTSTART"]
@@ -105,7 +106,7 @@ class TestPublicFeed:
         self, client: TestClient, anon: TestClient
     ) -> None:
         found = events(anon.get(f"{API}/meetings.ics").content)
-        since = date.today() - timedelta(days=360)
+        since = clock.today() - timedelta(days=360)
         listed = ok(
             client.get(
                 f"{API}/meetings",
@@ -134,7 +135,7 @@ def private_meeting(client: TestClient, member: TestClient) -> dict[str, Any]:
             json={
                 "partnership_id": mine["partnership_id"],
                 "title": "Closed session",
-                "starts_at": f"{date.today() + timedelta(days=9)}T10:00:00Z",
+                "starts_at": f"{clock.today() + timedelta(days=9)}T10:00:00Z",
                 "public": False,
             },
         ),
@@ -304,7 +305,7 @@ class TestPopolo:
                     "AND m.started_on <= :d AND (m.ended_on IS NULL OR m.ended_on >= :d) "
                     "AND o.started_on <= :d AND (o.ended_on IS NULL OR o.ended_on >= :d)"
                 ),
-                {"me": me, "d": date.today()},
+                {"me": me, "d": clock.today()},
             ).scalars()
         )
         persons = ok(as_role(role).get(f"{API}/popolo"))["persons"]

@@ -1,11 +1,12 @@
 """Governance checks (DESIGN §3) at their boundaries, on fresh partnerships, and on the demo."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from api.core import clock
 from tests.api.governance_fixtures import (
     API,
     Group,
@@ -95,7 +96,7 @@ class TestAttendance:
                 json={
                     "person_id": make_person(client)["id"],
                     "partnership_id": group.id,
-                    "started_on": (date.today() - timedelta(days=20)).isoformat(),
+                    "started_on": (clock.today() - timedelta(days=20)).isoformat(),
                 },
             ),
             201,
@@ -131,7 +132,7 @@ class TestMeetingFrequency:
         make_meeting(client, stale, days_ago=20, status="cancelled")
         found = findings(client, stale, "meeting_overdue")
         assert len(found) == 1
-        last = date.today() - timedelta(days=130)
+        last = clock.today() - timedelta(days=130)
         assert found[0]["evidence"]["last_held_on"] == last.isoformat()
         assert found[0]["evidence"]["max_months_between_meetings"] == 4
 
@@ -161,8 +162,8 @@ class TestChairs:
                     "person_id": make_person(client)["id"],
                     "partnership_id": group.id,
                     "role": "chair",
-                    "started_on": (date.today() - timedelta(days=700)).isoformat(),
-                    "term_ends_on": (date.today() - timedelta(days=days)).isoformat(),
+                    "started_on": (clock.today() - timedelta(days=700)).isoformat(),
+                    "term_ends_on": (clock.today() - timedelta(days=days)).isoformat(),
                 },
             ),
             201,

@@ -7,10 +7,10 @@ from sqlalchemy import Connection, func, select
 
 from api.auth.housekeeping import EXPIRED_TOKEN_GRACE
 from api.auth.models import AuthToken, LoginAttempt
+from api.core import clock
 from api.core.db import session_scope
 from api.core.housekeeping import sweep
 from api.core.idempotency import RETENTION, IdempotencyRecord
-from api.core.models import utcnow
 
 
 def count(db: Connection, model: type, *where: object) -> int:
@@ -35,7 +35,7 @@ def test_only_what_has_outlived_its_use_is_deleted(
         == 401
     )
 
-    now = utcnow()
+    now = clock.now()
     with session_scope() as session:
         old = session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.key == "sweep-old"))
         assert old is not None
@@ -67,6 +67,6 @@ def test_a_swept_key_can_be_used_again(client: TestClient) -> None:
     headers = {"Idempotency-Key": "sweep-reuse"}
     assert client.post(url, json={"note": "first"}, headers=headers).status_code == 201
     with session_scope() as session:
-        sweep(session, utcnow() + RETENTION + timedelta(minutes=1))
+        sweep(session, clock.now() + RETENTION + timedelta(minutes=1))
     again = client.post(url, json={"note": "second"}, headers=headers)
     assert again.status_code == 201 and "Idempotent-Replayed" not in again.headers

@@ -4,7 +4,6 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date
 
 import pytest
 from fastapi import FastAPI
@@ -12,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, func, select, text
 
 from api.auth.models import User
+from api.core import clock
 from api.core.audit import AuditEvent
 from api.core.idempotency import IdempotencyRecord, lock_id
 from api.core.principal import Role
@@ -165,7 +165,7 @@ class TestConcurrency:
         self, engine: Engine, client_outside: TestClient, committed_task: int
     ) -> None:
         key = f"conc-{uuid.uuid4()}"
-        body = {"rag": "green", "position": "Started", "reported_on": date.today().isoformat()}
+        body = {"rag": "green", "position": "Started", "reported_on": clock.today().isoformat()}
         barrier = threading.Barrier(20)
         results: list[tuple[int, dict]] = []
         lock = threading.Lock()

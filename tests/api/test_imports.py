@@ -3,13 +3,13 @@
 import csv
 import io
 import json
-from datetime import date
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
+from api.core import clock
 from tests.factories import TASK_HEADER
 
 PROBLEM = "application/problem+json"
@@ -149,7 +149,7 @@ class TestTaskImport:
         assert updates["total"] == before + 1
         latest = max(updates["items"], key=lambda u: u["id"])
         assert latest["rag"] == "red" and latest["planned_improvement"] == "Recovery plan"
-        assert latest["reported_on"] == date.today().isoformat()
+        assert latest["reported_on"] == clock.today().isoformat()
         after = client.get(f"/api/v1/tasks/{task['id']}").json()
         assert after["rag"] == "red" and after["version"] == task["version"] + 1
 

@@ -1,7 +1,7 @@
 """Meetings under the terms of reference: quorum, status, agenda, attendance, minutes and
 decisions (DESIGN §3), through HTTP on fresh partnerships and the demo data."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, select, text
 
 from api.auth.models import User
+from api.core import clock
 from api.core.db import SessionLocal
 from tests.api.governance_fixtures import (
     API,
@@ -312,7 +313,7 @@ class TestAttendance:
         assert attend(client, meeting["id"], other.members[0]["id"]).status_code == 404
 
     def test_member_must_have_been_a_member_that_day(self, client: TestClient) -> None:
-        late = make_group(client, voting=1, non_voting=0, started_on=date.today())
+        late = make_group(client, voting=1, non_voting=0, started_on=clock.today())
         meeting = make_meeting(client, late, days_ago=10)
         r = attend(client, meeting["id"], late.members[0]["id"])
         assert r.status_code == 409 and r.json()["type"] == "/problems/membership-not-open"
@@ -333,7 +334,7 @@ def _member_context(client: TestClient) -> tuple[int, dict[str, Any]]:
             params={
                 "partnership_id": membership["partnership_id"],
                 "status": "scheduled",
-                "starts_at_after": f"{date.today().isoformat()}T23:59:59Z",
+                "starts_at_after": f"{clock.today().isoformat()}T23:59:59Z",
             },
         )
     )["items"][0]
@@ -540,7 +541,7 @@ class TestExpulsion:
         assert decision["result"] == "carried" and decision["member_heard"] is True
         ended = ok(client.get(f"{API}/memberships/{subject['id']}"))
         assert ended["end_reason"] == "expelled"
-        assert ended["ended_on"] == (date.today() - timedelta(days=10)).isoformat()
+        assert ended["ended_on"] == (clock.today() - timedelta(days=10)).isoformat()
 
     def test_lost_expulsion_keeps_the_member(self, client: TestClient, group: Group) -> None:
         meeting = held_meeting(client, group, 6)

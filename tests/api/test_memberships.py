@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.partnerships.rules import add_months
+from api.core import clock
+from api.core.calendar import add_months
 from tests.api.governance_fixtures import API, Group, make_group, make_person, ok
 
 HANDBOOK = {
@@ -131,7 +132,7 @@ class TestResignation:
         mine = ok(
             client.get(f"{API}/memberships", params={"person_id": me["person_id"], "current": True})
         )["items"][0]
-        notice = date.today()
+        notice = clock.today()
         r = self.resign(as_role("member"), mine["id"], notice, add_months(notice, 1))
         assert ok(r)["end_reason"] == "resigned"
         r = as_role("member").patch(f"{API}/memberships/{mine['id']}", json={"role": "chair"})
@@ -163,7 +164,7 @@ class TestOneOpenMembership:
         clone = {
             "person_id": member["person_id"],
             "partnership_id": group.id,
-            "started_on": date.today().isoformat(),
+            "started_on": clock.today().isoformat(),
         }
         r = client.post(f"{API}/memberships", json=clone)
         assert r.status_code == 409
@@ -173,7 +174,7 @@ class TestOneOpenMembership:
         ok(
             client.patch(
                 f"{API}/memberships/{member['id']}",
-                json={"ended_on": date.today().isoformat(), "end_reason": "other"},
+                json={"ended_on": clock.today().isoformat(), "end_reason": "other"},
             )
         )
         assert client.post(f"{API}/memberships", json=clone).status_code == 201
@@ -205,7 +206,7 @@ class TestEmployerChange:
             client.post(f"{API}/organisations", json={"name": "New Employer", "sector": "private"}),
             201,
         )
-        changed_on = date.today() - timedelta(days=2)
+        changed_on = clock.today() - timedelta(days=2)
         result = ok(
             client.post(
                 f"{API}/people/{person_id}/employer-change",
@@ -237,7 +238,7 @@ class TestEmployerChange:
         join(client, person["id"], partnership_id(client, "safer-communities"))
         r = as_role("officer").post(
             f"{API}/people/{person['id']}/employer-change",
-            json={"organisation_id": None, "changed_on": date.today().isoformat()},
+            json={"organisation_id": None, "changed_on": clock.today().isoformat()},
         )
         assert r.status_code == 200, r.text
 
@@ -256,7 +257,7 @@ class TestEmployerChange:
         )
         r = as_role("officer").post(
             f"{API}/people/{chair['person_id']}/employer-change",
-            json={"organisation_id": new_org["id"], "changed_on": date.today().isoformat()},
+            json={"organisation_id": new_org["id"], "changed_on": clock.today().isoformat()},
         )
         assert r.status_code == 403
         assert r.json()["type"] == "/problems/forbidden"
@@ -272,7 +273,7 @@ class TestEmployerChange:
         join(client, person_id, partnership_id(client, "safer-communities"))
         r = as_role("officer").post(
             f"{API}/people/{person_id}/employer-change",
-            json={"organisation_id": None, "changed_on": date.today().isoformat()},
+            json={"organisation_id": None, "changed_on": clock.today().isoformat()},
         )
         assert r.status_code == 403
         assert ok(client.get(f"{API}/memberships/{executive.members[0]['id']}"))["ended_on"] is None
@@ -291,4 +292,4 @@ class TestChairAppointedLater:
     def test_a_member_made_chair_serves_from_today(self, client: TestClient, group: Group) -> None:
         member = group.members[0]  # a member since 500 days ago
         chair = ok(client.patch(f"{API}/memberships/{member['id']}", json={"role": "chair"}))
-        assert chair["term_ends_on"] == add_months(date.today(), 24).isoformat()
+        assert chair["term_ends_on"] == add_months(clock.today(), 24).isoformat()

@@ -14,12 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection
 
+from api.core import clock
 from api.core.db import SessionLocal
 from tests.factories import big_plan
 
 SUMMARY_KEYS = ("green", "amber", "red", "complete", "not_rated")
 
-TODAY = date.today()
+TODAY = clock.today()
 MEETING = TODAY - timedelta(days=20)  # the meeting the paper was written for
 EARLIER = MEETING - timedelta(days=61)  # the meeting before
 AFTER = MEETING + timedelta(days=10)  # an update after the paper went out
@@ -284,7 +285,7 @@ class TestPaperForm:
         self, client: TestClient, subgroup: SubGroup
     ) -> None:
         now = ok(report(client, subgroup, None), 200)
-        assert now["as_of"] == date.today().isoformat()  # not TODAY: the run may pass midnight
+        assert now["as_of"] == clock.today().isoformat()  # not TODAY: the run may pass midnight
         assert now["summary"]["red"] == 1 and now["summary"]["amber"] == 4
         d_now = now["outcomes"][0]["actions"][0]["tasks"][3]
         assert (d_now["rag"], d_now["reported_on"]) == ("amber", AFTER.isoformat())

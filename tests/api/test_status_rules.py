@@ -1,11 +1,22 @@
 """Rules on status updates and staleness (issue 6), through HTTP on the demo data."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from fastapi.testclient import TestClient
 
-from api.plans.service import months_before
+from api.core import clock
+from api.core.calendar import add_months
+from api.core.clock import LONDON
+
+SERVER_ZONE = ZoneInfo("UTC")  # the zone servers and containers usually run in
+
+
+def on_the_server_clock(london_time: datetime) -> time_machine.travel:
+    """Freeze time at ``london_time`` with the process running in UTC, as servers do."""
+    return time_machine.travel(london_time.astimezone(SERVER_ZONE), tick=False)
 
 
 def a_task(client: TestClient, **params: object) -> dict:
@@ -47,7 +58,7 @@ class TestSomethingMustChange:
         assert r.status_code == 201, r.text
         assert (r.json()["rag"], r.json()["position"]) == ("green", task["position"])
         now = client.get(f"/api/v1/tasks/{task['id']}").json()
-        assert now["last_reported_on"] == date.today().isoformat()
+        assert now["last_reported_on"] == clock.today().isoformat()
 
     def test_a_new_deadline_alone_is_a_change(self, client: TestClient) -> None:
         task = a_task(client, rag="green")
@@ -144,7 +155,7 @@ class TestRedNeedsAPlannedImprovement:
 class TestReportedOn:
     def test_future_date_is_422(self, client: TestClient) -> None:
         task = a_task(client)
-        tomorrow = (date.today() + timedelta(days=1)).isoformat()
+        tomorrow = (clock.today() + timedelta(days=1)).isoformat()
         r = post_update(client, task["id"], {"note": "x", "reported_on": tomorrow})
         assert r.status_code == 422
         assert r.json()["type"] == "/problems/future-date"
@@ -152,23 +163,50 @@ class TestReportedOn:
 
     def test_today_is_accepted(self, client: TestClient) -> None:
         task = a_task(client)
-        r = post_update(client, task["id"], {"note": "x", "reported_on": date.today().isoformat()})
+        r = post_update(client, task["id"], {"note": "x", "reported_on": clock.today().isoformat()})
         assert r.status_code == 201
 
+    def test_londons_today_is_accepted_in_the_first_hour_of_summer_time(
+        self, client: TestClient
+    ) -> None:
+        # 00:30 BST on 15 July is 23:30 UTC on the 14th: the server's own date is a day behind.
+        task = a_task(client)
+        with on_the_server_clock(datetime(2026, 7, 15, 0, 30, tzinfo=LONDON)):
+            body = {"note": "Reported just after midnight", "reported_on": "2026-07-15"}
+            r = post_update(client, task["id"], body)
+            assert r.status_code == 201, r.text
+            assert r.json()["reported_on"] == "2026-07-15"
+            r = post_update(client, task["id"], {"note": "Too early", "reported_on": "2026-07-16"})
+            assert r.json()["type"] == "/problems/future-date"
 
-class TestMonthsBefore:
+    def test_londons_tomorrow_is_future_late_on_a_winter_evening(self, client: TestClient) -> None:
+        # 23:30 GMT on 14 January is 23:30 UTC: London's date has not moved on yet.
+        task = a_task(client)
+        with on_the_server_clock(datetime(2027, 1, 14, 23, 30, tzinfo=LONDON)):
+            r = post_update(client, task["id"], {"note": "Too early", "reported_on": "2027-01-15"})
+            assert r.json()["type"] == "/problems/future-date"
+            r = post_update(client, task["id"], {"note": "On the day"})
+            assert r.status_code == 201, r.text
+            assert r.json()["reported_on"] == "2027-01-14"
+
+
+class TestAddMonths:
     @pytest.mark.parametrize(
         ("day", "months", "expected"),
         [
-            (date(2026, 3, 31), 1, date(2026, 2, 28)),
-            (date(2024, 3, 31), 1, date(2024, 2, 29)),
-            (date(2026, 1, 15), 2, date(2025, 11, 15)),
-            (date(2026, 12, 31), 12, date(2025, 12, 31)),
-            (date(2026, 5, 31), 3, date(2026, 2, 28)),
+            (date(2026, 3, 31), -1, date(2026, 2, 28)),
+            (date(2024, 3, 31), -1, date(2024, 2, 29)),
+            (date(2026, 1, 15), -2, date(2025, 11, 15)),
+            (date(2026, 12, 31), -12, date(2025, 12, 31)),
+            (date(2026, 5, 31), -3, date(2026, 2, 28)),
+            (date(2026, 1, 31), 1, date(2026, 2, 28)),
+            (date(2028, 1, 31), 1, date(2028, 2, 29)),
+            (date(2026, 8, 31), 6, date(2027, 2, 28)),
+            (date(2026, 11, 30), 3, date(2027, 2, 28)),
         ],
     )
     def test_clamps_to_month_end(self, day: date, months: int, expected: date) -> None:
-        assert months_before(day, months) == expected
+        assert add_months(day, months) == expected
 
 
 class TestStaleFilter:
@@ -185,7 +223,7 @@ class TestStaleFilter:
         assert stale | fresh == everything and not stale & fresh
 
     def test_stale_means_no_update_within_the_cycle(self, client: TestClient) -> None:
-        cutoff = months_before(date.today(), 2)  # demo partnerships report every 2 months
+        cutoff = add_months(clock.today(), -2)  # demo partnerships report every 2 months
         for t in self._all(client, stale=True):
             assert t["rag"] != "complete"
             assert t["last_reported_on"] is None or t["last_reported_on"] < cutoff.isoformat()

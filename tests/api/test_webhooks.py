@@ -1,30 +1,45 @@
 """Webhooks: registration, the transactional outbox, signed delivery, retries and restarts.
 
 A real receiver (http.server on 127.0.0.1, in a thread) takes the deliveries; the worker's
-functions run in the test's transaction like any other session.
+functions run in the test's transaction like any other session. Signatures are checked with
+the ``standardwebhooks`` library, as receivers do, and recomputed from the specification.
 """
 
+import base64
 import hashlib
 import hmac
+import importlib.util
 import json
+import re
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
 import pytest
+import standardwebhooks
+import time_machine
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.cli import app as cli
-from api.core.db import session_scope
-from api.core.models import utcnow
+from api.core import clock
+from api.core.db import SessionLocal, session_scope
 from api.core.settings import get_settings
 from api.webhooks import outbound, service
+from api.webhooks.models import Webhook
 
-SECRET = "receiver-secret-0123456789"
+KEY = b"receiver-secret-0123456789abcdef"  # 32 bytes
+SECRET = "whsec_" + base64.b64encode(KEY).decode()
+
+
+def whsec(size: int, *, padded: bool = True) -> str:
+    encoded = base64.b64encode(bytes(range(size))).decode()
+    return "whsec_" + (encoded if padded else encoded.rstrip("="))
 
 
 class Receiver:
@@ -128,13 +143,29 @@ class TestRegistration:
 
     @pytest.mark.parametrize(
         ("field", "value"),
-        [("events", ["task.deleted"]), ("events", []), ("url", "ftp://x"), ("secret", "short")],
+        [
+            ("events", ["task.deleted"]),
+            ("events", []),
+            ("url", "ftp://x"),
+            ("secret", "short"),
+            ("secret", "receiver-secret-0123456789"),  # not whsec_<base64>
+            ("secret", whsec(23)),  # the specification asks for 24 to 64 bytes
+            ("secret", whsec(65)),
+            ("secret", whsec(25, padded=False)),
+            ("secret", "whsec_" + "!" * 40),
+        ],
     )
     def test_validation(self, client: TestClient, field: str, value: Any) -> None:
         body = {"url": "https://example.org/h", "events": ["meeting.updated"], "secret": SECRET}
         r = client.post("/api/v1/webhooks", json={**body, field: value})
         assert r.status_code == 422
         assert r.json()["errors"][0]["loc"][:2] == ["body", field]
+
+    @pytest.mark.parametrize("size", [24, 25, 26, 63, 64])
+    def test_secrets_of_24_to_64_bytes(self, client: TestClient, size: int) -> None:
+        hook = register(client, "https://example.org/h")
+        r = client.patch(f"/api/v1/webhooks/{hook['id']}", json={"secret": whsec(size)})
+        assert r.status_code == 200, r.text
 
     @pytest.mark.parametrize("role", ["officer", "member", "partner", "county"])
     def test_only_admins(self, as_role, role: str) -> None:  # type: ignore[no-untyped-def]
@@ -191,6 +222,12 @@ class TestOutbox:
         assert deliveries(client, hook["id"]) == []
 
 
+def spec_signature(key: bytes, headers: dict[str, str], body: bytes) -> str:
+    """``v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">``, straight from the spec."""
+    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+
 class TestDelivery:
     def test_signed_delivery(
         self, client: TestClient, receiver: Receiver, http: httpx.Client
@@ -200,18 +237,18 @@ class TestDelivery:
         assert service.run_once(http) == 1
         ((headers, body),) = receiver.requests
         assert headers["LSPHub-Event"] == "measurement.created"
-        signature = headers["LSPHub-Signature"]
-        parts = dict(item.split("=", 1) for item in signature.split(","))
-        expected = hmac.new(
-            SECRET.encode(), f"{parts['t']}.".encode() + body, hashlib.sha256
-        ).hexdigest()
-        assert hmac.compare_digest(parts["v1"], expected)
-        assert service.verify_signature(SECRET, signature, body)
-        assert not service.verify_signature("another-secret-0000", signature, body)
-        document = json.loads(body)
+        assert re.fullmatch(r"v1,[A-Za-z0-9+/]{43}=", headers["webhook-signature"])
+        assert headers["webhook-signature"] == spec_signature(KEY, headers, body)
+        document = standardwebhooks.Webhook(SECRET).verify(body, headers)
         assert document["event"] == "measurement.created"
         assert document["data"]["id"] == measurement["id"]
-        assert headers["LSPHub-Delivery"] == str(document["id"])
+        assert headers["webhook-id"] == str(document["id"])
+        assert abs(int(headers["webhook-timestamp"]) - clock.now().timestamp()) < 60
+        with pytest.raises(standardwebhooks.WebhookVerificationError):
+            standardwebhooks.Webhook(whsec(32)).verify(body, headers)
+        tampered = body.replace(b'"measurement.created"', b'"meeting.updated"')
+        with pytest.raises(standardwebhooks.WebhookVerificationError):
+            standardwebhooks.Webhook(SECRET).verify(tampered, headers)
         (logged,) = deliveries(client, hook["id"])
         assert logged["status"] == "delivered" and logged["attempts"] == 1
         assert logged["last_status_code"] == 200 and logged["delivered_at"]
@@ -228,11 +265,38 @@ class TestDelivery:
         assert logged["status"] == "pending" and logged["attempts"] == 1
         assert logged["last_status_code"] == 500 and logged["last_error"] == "HTTP 500"
         assert service.run_once(http) == 0, "not due before the backoff has passed"
-        assert service.run_once(http, now=utcnow() + service.backoff(1)) == 1
+        assert service.run_once(http, now=clock.now() + service.backoff(1)) == 1
         (logged,) = deliveries(client, hook["id"])
         assert logged["status"] == "delivered" and logged["attempts"] == 2
         first, second = receiver.bodies()
         assert first == second, "the same event, retried"
+
+    def test_a_retry_keeps_its_id_and_is_signed_afresh(
+        self, client: TestClient, receiver: Receiver, http: httpx.Client
+    ) -> None:
+        register(client, receiver.url)
+        add_measurement(client)
+        receiver.statuses = [500]
+        assert service.run_once(http) == 1
+        with time_machine.travel(clock.now() + service.backoff(1), tick=False):
+            assert service.run_once(http) == 1
+        (first, _), (second, body) = receiver.requests
+        assert first["webhook-id"] == second["webhook-id"], "receivers de-duplicate on it"
+        assert int(second["webhook-timestamp"]) - int(first["webhook-timestamp"]) >= 30
+        assert second["webhook-signature"] == spec_signature(KEY, second, body)
+
+    def test_a_secret_from_before_whsec_signs_with_its_own_bytes(
+        self, client: TestClient, receiver: Receiver, http: httpx.Client
+    ) -> None:
+        hook = register(client, receiver.url)
+        legacy = "receiver-secret-0123456789"  # accepted by earlier versions
+        with SessionLocal() as session, session.begin():
+            session.get_one(Webhook, hook["id"]).secret = legacy
+        add_measurement(client)
+        assert service.run_once(http) == 1
+        ((headers, body),) = receiver.requests
+        assert headers["webhook-signature"] == spec_signature(legacy.encode(), headers, body)
+        assert standardwebhooks.Webhook(legacy.encode()).verify(body, headers)
 
     def test_backoff_doubles_and_is_capped(self) -> None:
         assert [service.backoff(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
@@ -244,7 +308,7 @@ class TestDelivery:
         hook = register(client, receiver.url)
         add_measurement(client)
         receiver.statuses = [503] * service.MAX_ATTEMPTS
-        later = utcnow()
+        later = clock.now()
         for _ in range(service.MAX_ATTEMPTS):
             later += service.BACKOFF_MAX
             assert service.run_once(http, now=later) == 1
@@ -270,10 +334,10 @@ class TestDelivery:
         for value in (51, 52, 53):
             add_measurement(client, value)
         with session_scope() as session:  # a worker claims the batch, then dies before sending
-            claimed = service.claim_due(session, utcnow())
+            claimed = service.claim_due(session, clock.now())
         assert len(claimed) == 3 and receiver.requests == []
         assert service.run_once(http) == 0, "leased to the dead worker"
-        restarted = utcnow() + service.LEASE + timedelta(seconds=1)
+        restarted = clock.now() + service.LEASE + timedelta(seconds=1)
         assert service.run_once(http, now=restarted) == 3
         values = sorted(b["data"]["value"] for b in receiver.bodies())
         assert values == [51, 52, 53]
@@ -461,3 +525,59 @@ class TestForgery:
         assert service.run_once(http) == 1
         (logged,) = deliveries(client, hook["id"])
         assert logged["last_status_code"] == 307 and len(receiver.requests) == 1
+
+
+@pytest.fixture(scope="module")
+def example() -> ModuleType:
+    path = Path(__file__).resolve().parents[2] / "examples" / "webhook_receiver.py"
+    spec = importlib.util.spec_from_file_location("webhook_receiver", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class TestExampleReceiver:
+    """examples/webhook_receiver.py verifies with the library and handles each event once."""
+
+    def serve(self, example: ModuleType, secret: str) -> tuple[str, list[dict], Any]:
+        events: list[dict] = []
+        server = example.make_server(example.Receiver(secret, events.append), "127.0.0.1", 0)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{server.server_address[1]}/lsphub", events, server
+
+    def test_verifies_and_handles_a_redelivery_once(
+        self, example: ModuleType, client: TestClient, http: httpx.Client
+    ) -> None:
+        url, events, server = self.serve(example, SECRET)
+        try:
+            hook = register(client, url)
+            measurement = add_measurement(client)
+            assert service.run_once(http) == 1
+            (logged,) = deliveries(client, hook["id"])
+            assert logged["status"] == "delivered" and logged["last_status_code"] == 204
+            redeliver = f"/api/v1/webhooks/{hook['id']}/deliveries/{logged['id']}/redeliver"
+            assert client.post(redeliver).status_code == 200
+            assert service.run_once(http) == 1
+            assert deliveries(client, hook["id"])[0]["status"] == "delivered"
+        finally:
+            server.shutdown()
+            server.server_close()
+        (event,) = events
+        assert event["event"] == "measurement.created"
+        assert event["data"]["id"] == measurement["id"]
+
+    def test_refuses_a_delivery_signed_with_another_secret(
+        self, example: ModuleType, client: TestClient, http: httpx.Client
+    ) -> None:
+        url, events, server = self.serve(example, whsec(32))
+        try:
+            hook = register(client, url)
+            add_measurement(client)
+            assert service.run_once(http) == 1
+        finally:
+            server.shutdown()
+            server.server_close()
+        (logged,) = deliveries(client, hook["id"])
+        assert logged["status"] == "pending" and logged["last_status_code"] == 401
+        assert events == []

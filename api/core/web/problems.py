@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from api.core.errors import DomainError, field_error
 
@@ -75,7 +76,31 @@ def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 BODY_PARSE_ERROR = "There was an error parsing the body"
 
 
-def _http_error(_: Request, exc: Exception) -> JSONResponse:
+def allowed_methods(request: Request) -> str:
+    """The methods of the resource the request's path names, for a 405's ``Allow`` header
+    (RFC 9110).
+
+    Starlette names only the methods of the first route matching the path, and a path's
+    operations are often separate routes (GET and PATCH ``/tasks/{id}``), so ask them all. As
+    in OpenAPI, a concrete path wins over a templated one (``/imports/kinds`` is not an
+    ``/imports/{kind}``). A path no route serves is the SPA's static files: GET and HEAD."""
+    matching = [
+        route
+        for route in request.app.router.routes
+        if isinstance(route, Route) and route.methods
+        if route.matches(request.scope)[0] is not Match.NONE
+    ]
+    fewest_parameters = min((len(r.param_convertors) for r in matching), default=0)
+    methods = {
+        method
+        for route in matching
+        if len(route.param_convertors) == fewest_parameters
+        for method in route.methods or ()
+    }
+    return ", ".join(sorted(methods or {"GET", "HEAD"}))
+
+
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 400 and exc.detail == BODY_PARSE_ERROR:
         return problem_response(
@@ -87,10 +112,13 @@ def _http_error(_: Request, exc: Exception) -> JSONResponse:
                 field_error(["body"], "not readable JSON (invalid UTF-8 or nested too deeply)")
             ],
         )
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
     return problem_response(
         exc.status_code,
         detail=str(exc.detail) if exc.detail else None,
-        headers=dict(exc.headers) if exc.headers else None,
+        headers=headers or None,
     )
 
 

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from api.partnerships.access import editable_people, people_with_visible_contacts
 from api.imports import columns as c
 from api.imports.columns import Column
 from api.imports.kinds.base import (
@@ -26,6 +25,7 @@ from api.imports.kinds.base import (
     update_rows,
 )
 from api.organisations.models import Organisation
+from api.partnerships.access import editable_people, people_with_visible_contacts
 from api.partnerships.models import EndReason, Membership, MembershipRole, Partnership
 from api.people.models import Person
 

@@ -4715,13 +4715,15 @@ export interface components {
         };
         /**
          * WebhookCreate
-         * @description An endpoint that receives events as signed JSON POSTs.
+         * @description An endpoint that receives events as JSON POSTs signed per Standard Webhooks.
          *
          *     Body: `{"id": <delivery id>, "event": "<name>", "created_at": "<ISO 8601>", "data": {...}}`.
-         *     Headers: `LSPHub-Event`, `LSPHub-Delivery` (the delivery id; deliveries are at least once,
-         *     so de-duplicate on it) and `LSPHub-Signature: t=<unix seconds>,v1=<hex>` where `<hex>` is
-         *     HMAC-SHA256 keyed with `secret` over `"<t>." + raw body`. Verify in constant time and
-         *     refuse timestamps more than 5 minutes old. Any 2xx is success; anything else (or no answer
+         *     Headers: `LSPHub-Event` and the Standard Webhooks ones: `webhook-id` (the delivery id;
+         *     deliveries are at least once, so de-duplicate on it), `webhook-timestamp` (unix seconds)
+         *     and `webhook-signature: v1,<base64>`, an HMAC-SHA256 keyed with the secret's bytes over
+         *     `"<webhook-id>.<webhook-timestamp>.<raw body>"`. Verify with a Standard Webhooks library,
+         *     e.g. Python's `standardwebhooks.Webhook(secret).verify(body, headers)`, which also refuses
+         *     timestamps more than 5 minutes away. Any 2xx is success; anything else (or no answer
          *     within 10 s) is retried with exponential backoff (30 s doubling, 8 attempts) by
          *     `lsphub worker`, then marked `failed` (see the delivery log; `redeliver` queues it again).
          */
@@ -4737,7 +4739,8 @@ export interface components {
             events: components["schemas"]["WebhookEvent"][];
             /**
              * Secret
-             * @description Shared secret for the HMAC signature; write-only, never returned
+             * @description Signing secret as the Standard Webhooks specification has it: `whsec_` and the base64 of 24 to 64 random bytes; write-only, never returned
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
              */
             secret: string;
             /**
@@ -4838,7 +4841,7 @@ export interface operations {
         parameters: {
             query?: {
                 partnership_id?: number | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, title, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -5045,7 +5048,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -5124,7 +5127,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -5210,7 +5213,7 @@ export interface operations {
                 action_plan_id?: number | null;
                 outcome_id?: number | null;
                 q?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, ref, title, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -5417,7 +5420,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -5496,7 +5499,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -5581,7 +5584,7 @@ export interface operations {
             query?: {
                 meeting_id?: number | null;
                 report_id?: number | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, position, meeting_id */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -5788,7 +5791,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -5867,7 +5870,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -7046,7 +7049,7 @@ export interface operations {
                 /** @description Indicators linked to this task */
                 task_id?: number | null;
                 q?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, code, title, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -7253,7 +7256,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -7332,7 +7335,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -7481,7 +7484,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -7524,6 +7527,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -7554,7 +7571,7 @@ export interface operations {
                 area?: string | null;
                 period?: string | null;
                 updated_at_after?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, area, period, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -7761,7 +7778,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -7840,7 +7857,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -8261,7 +8278,7 @@ export interface operations {
                 reported_on_after?: string | null;
                 reported_on_before?: string | null;
                 updated_at_after?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, area, period, reported_on, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -8468,7 +8485,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -8547,7 +8564,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -8637,7 +8654,7 @@ export interface operations {
                 starts_at_after?: string | null;
                 starts_at_before?: string | null;
                 q?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, starts_at, title, status, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -8899,7 +8916,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -8936,6 +8953,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -8964,7 +8995,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -9002,6 +9033,20 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9239,7 +9284,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 meeting_id: number;
@@ -9290,6 +9335,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -9318,7 +9377,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 meeting_id: number;
@@ -9351,6 +9410,20 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9625,6 +9698,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -9659,7 +9739,7 @@ export interface operations {
                 current?: boolean | null;
                 /** @description With current: open on this date */
                 as_of?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, started_on, ended_on, role, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -9866,7 +9946,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -9945,7 +10025,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -10031,7 +10111,7 @@ export interface operations {
                 sector?: components["schemas"]["Sector"] | null;
                 /** @description Text in name or short name */
                 q?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, name, sector, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -10238,7 +10318,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -10317,7 +10397,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -10405,7 +10485,7 @@ export interface operations {
                 lead_partnership_id?: number | null;
                 code?: string | null;
                 q?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, code, title, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -10612,7 +10692,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -10691,7 +10771,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -10848,7 +10928,7 @@ export interface operations {
                 parent_id?: number | null;
                 slug?: string | null;
                 q?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, name, kind, status, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -11055,7 +11135,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -11134,7 +11214,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -11614,7 +11694,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 partnership_id: number;
@@ -11652,6 +11732,20 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11752,7 +11846,7 @@ export interface operations {
                 email?: string | null;
                 /** @description Text in name, job title or (where you may see it) e-mail */
                 q?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, name, email, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -11959,7 +12053,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -12038,7 +12132,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -12252,7 +12346,7 @@ export interface operations {
         parameters: {
             query?: {
                 strategy_id?: number | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, position */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -12459,7 +12553,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -12538,7 +12632,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -12622,7 +12716,7 @@ export interface operations {
         parameters: {
             query?: {
                 strategy_id?: number | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, position */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -12829,7 +12923,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -12908,7 +13002,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -12998,7 +13092,7 @@ export interface operations {
                 published_on_before?: string | null;
                 /** @description Text in title or description */
                 q?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, title, published_on, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -13198,7 +13292,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 report_id: number;
@@ -13235,6 +13329,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -13263,7 +13371,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 report_id: number;
@@ -13306,6 +13414,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -13334,7 +13456,7 @@ export interface operations {
             query?: {
                 partnership_id?: number | null;
                 q?: string | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, title, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -13541,7 +13663,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -13620,7 +13742,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -13785,7 +13907,7 @@ export interface operations {
                 q?: string | null;
                 /** @description Only tasks with (true) or without (false) an update within their partnership's reporting cycle; complete tasks are never stale */
                 stale?: boolean | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, ref, title, deadline, rag, updated_at, last_reported_on */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -13992,7 +14114,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -14071,7 +14193,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -14411,6 +14533,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -14503,7 +14632,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 user_id: number;
@@ -14540,6 +14669,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -14568,7 +14711,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 user_id: number;
@@ -14611,6 +14754,20 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -14638,7 +14795,7 @@ export interface operations {
         parameters: {
             query?: {
                 active?: boolean | null;
-                /** @description Comma-separated fields, '-' for descending */
+                /** @description Comma-separated fields, '-' for descending: id, url, updated_at */
                 sort?: string | null;
                 /** @description Page size (max 500) */
                 limit?: number;
@@ -14845,7 +15002,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
@@ -14924,7 +15081,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description The ETag you last read; the write fails with 412 if it has changed */
-                "if-match"?: string | null;
+                "if-match"?: string;
             };
             path: {
                 item_id: number;
