@@ -206,14 +206,33 @@ def seed(session: Session, *, force: bool = False, today: date | None = None) ->
     today = today or clock.today()
     rnd = random.Random(2008)
     load_national_indicators(session)
+    orgs, people = _seed_directory(session, rnd)
+    strategic, executive, themes = _seed_partnerships(session)
+    groups = [strategic, executive, *themes]
+    memberships = _seed_memberships(session, rnd, groups, people, today - timedelta(days=400))
 
+    stand_ins = StandIns(session, people)
+    _seed_meetings(session, rnd, groups, memberships, stand_ins, today)
+    plan_tasks = _seed_strategy_and_plans(session, rnd, strategic, themes, orgs, today)
+    _seed_indicators(session, rnd, today)
+    _seed_papers(session, themes, today)
+    seed_demo_webhook(session, today)
+    _seed_governance_cases(session, groups, memberships, stand_ins, today)
+    _seed_users(session, memberships[themes[0].id])  # type: ignore[index]
+    audit.record(session, "cli", "seed", "demo", None, after={"tasks": plan_tasks})
+    return [f"  {plan_tasks} tasks across {len(themes)} thematic action plans"]
+
+
+def _seed_directory(
+    session: Session, rnd: random.Random
+) -> tuple[list[Organisation], list[Person]]:
+    """The organisations and sixty fictional people working for them."""
     orgs = [
         Organisation(name=name, short_name=short, slug=_slug(short), sector=sector)
         for name, short, sector in ORGANISATIONS
     ]
     session.add_all(orgs)
     session.flush()
-
     people: list[Person] = []
     for i in range(60):
         first, last = FIRST[i % len(FIRST)], LAST[(i * 7) % len(LAST)]
@@ -230,7 +249,13 @@ def seed(session: Session, *, force: bool = False, today: date | None = None) ->
         )
     session.add_all(people)
     session.flush()
+    return orgs, people
 
+
+def _seed_partnerships(
+    session: Session,
+) -> tuple[Partnership, Partnership, list[Partnership]]:
+    """The strategic group, its executive and the thematic partnerships."""
     strategic = Partnership(
         name="Riverside Strategic Partnership",
         slug="strategic",
@@ -261,23 +286,30 @@ def seed(session: Session, *, force: bool = False, today: date | None = None) ->
     ]
     session.add_all([executive, *themes])
     session.flush()
-    groups = [strategic, executive, *themes]
+    return strategic, executive, themes
 
-    start = today - timedelta(days=400)
+
+def _demo_role(index: int) -> MembershipRole:
+    """The first three members chair, vice-chair and support each group; the rest are members."""
+    roles = (MembershipRole.chair, MembershipRole.vice_chair, MembershipRole.officer)
+    return roles[index] if index < len(roles) else MembershipRole.member
+
+
+def _seed_memberships(
+    session: Session,
+    rnd: random.Random,
+    groups: list[Partnership],
+    people: list[Person],
+    start: date,
+) -> dict[int, list[Membership]]:
+    """Members of every group; thematic chairs sit on the executive as non-voting reps."""
+    executive, themes = groups[1], groups[2:]
     memberships: dict[int, list[Membership]] = {}
     for g_index, group in enumerate(groups):
         chosen = rnd.sample(people, 9 if group.kind == PartnershipKind.thematic else 12)
         rows = []
         for m_index, person in enumerate(chosen):
-            role = (
-                MembershipRole.chair
-                if m_index == 0
-                else MembershipRole.vice_chair
-                if m_index == 1
-                else MembershipRole.officer
-                if m_index == 2
-                else MembershipRole.member
-            )
+            role = _demo_role(m_index)
             rows.append(
                 Membership(
                     person_id=person.id,  # type: ignore[arg-type]
@@ -291,7 +323,6 @@ def seed(session: Session, *, force: bool = False, today: date | None = None) ->
             )
         session.add_all(rows)
         memberships[group.id] = rows  # type: ignore[index]
-    # Thematic chairs sit on the executive as non-voting representatives.
     exec_people = {m.person_id for m in memberships[executive.id]}  # type: ignore[index]
     for theme in themes[:3]:
         chair = memberships[theme.id][0]  # type: ignore[index]
@@ -308,23 +339,15 @@ def seed(session: Session, *, force: bool = False, today: date | None = None) ->
             session.add(rep)
             memberships[executive.id].append(rep)  # type: ignore[index]
     session.flush()
+    return memberships
 
-    stand_ins = StandIns(session, people)
-    _seed_meetings(session, rnd, groups, memberships, stand_ins, today)
-    plan_tasks = _seed_strategy_and_plans(session, rnd, strategic, themes, orgs, today)
-    _seed_indicators(session, rnd, today)
-    _seed_papers(session, themes, today)
-    seed_demo_webhook(session, today)
-    _seed_governance_cases(session, groups, memberships, stand_ins, today)
 
-    member = memberships[themes[0].id][3]  # type: ignore[index]
-    officer = memberships[themes[0].id][2]  # type: ignore[index]
+def _seed_users(session: Session, first_theme: list[Membership]) -> None:
+    """The demo logins: the officer and the member work in the first thematic group."""
+    member, officer = first_theme[3], first_theme[2]
     users = [
         User(
-            email="admin@example.org",
-            name="Demo Administrator",
-            role=Role.admin,
-            password_hash="",
+            email="admin@example.org", name="Demo Administrator", role=Role.admin, password_hash=""
         ),
         User(
             email="officer@example.org",
@@ -353,8 +376,6 @@ def seed(session: Session, *, force: bool = False, today: date | None = None) ->
         user.password_hash = hash_password(DEMO_PASSWORDS[user.email])
     session.add_all(users)
     session.flush()
-    audit.record(session, "cli", "seed", "demo", None, after={"tasks": plan_tasks})
-    return [f"  {plan_tasks} tasks across {len(themes)} thematic action plans"]
 
 
 def issue_demo_credentials(session: Session) -> list[str]:
@@ -508,57 +529,18 @@ def _seed_governance_cases(
     """
     by_slug = {g.slug: g for g in groups}
 
-    def meetings_of(group: Partnership) -> list[Meeting]:
-        stmt = select(Meeting).where(col(Meeting.partnership_id) == group.id)
-        return list(session.scalars(stmt.order_by(col(Meeting.starts_at), col(Meeting.id))))
-
-    def attendance_of(meeting: Meeting) -> dict[int, Attendance]:
-        rows = session.scalars(select(Attendance).where(col(Attendance.meeting_id) == meeting.id))
-        return {a.membership_id: a for a in rows}
-
     # Substitutions over the limit: an executive member sends a substitute every time (5 > 3).
     executive = by_slug["executive"]
     regular = memberships[executive.id][5]  # type: ignore[index]
     stand_in = stand_ins.pick(regular, memberships[executive.id])  # type: ignore[index]
-    for meeting in meetings_of(executive):
-        row = attendance_of(meeting).get(regular.id)  # type: ignore[arg-type]
+    for meeting in _meetings_of(session, executive):
+        row = _attendance_of(session, meeting).get(regular.id)  # type: ignore[arg-type]
         if row is not None:
             row.status, row.substitute_person_id = AttendanceStatus.substitute, stand_in.id
 
-    # Random attendance left some meetings inquorate that still took decisions: top them up
-    # from those who sent apologies (then the absent), so only the case below is inquorate.
-    counts_towards = (AttendanceStatus.present, AttendanceStatus.substitute)
-    for group in groups:
-        members = memberships[group.id]  # type: ignore[index]
-        chronic = members[4].id if len(members) > 4 else None
-        for meeting in meetings_of(group):
-            register = attendance_of(meeting)
-            rows = [register[m.id] for m in members if m.voting and m.id in register]
-            counted = sum(1 for row in rows if row.status in counts_towards)
-            spare = [r for r in rows if r.status == AttendanceStatus.apologies] + [
-                r for r in rows if r.status == AttendanceStatus.absent
-            ]
-            spare = [r for r in spare if r.membership_id != chronic]
-            for row in spare[: max(0, group.quorum - counted)]:
-                row.status = AttendanceStatus.present
-
-    # An inquorate meeting: four voting members at Children and Young People, meeting 3.
+    _top_up_quorum(session, groups, memberships)
     children = by_slug["children-young-people"]
-    inquorate = meetings_of(children)[2]
-    voting_present = 0
-    for membership in memberships[children.id]:  # type: ignore[index]
-        row = attendance_of(inquorate)[membership.id]  # type: ignore[index]
-        if row.status in (AttendanceStatus.present, AttendanceStatus.substitute) and (
-            membership.voting
-        ):
-            voting_present += 1
-            if voting_present > 4:
-                row.status, row.substitute_person_id = AttendanceStatus.apologies, None
-    for decision in session.scalars(
-        select(Decision).where(col(Decision.meeting_id) == inquorate.id)
-    ):
-        session.delete(decision)  # nothing is carried at an inquorate meeting
-    inquorate.minutes = "Not quorate: the members present discussed the report informally."
+    inquorate = _make_inquorate(session, children, memberships[children.id])  # type: ignore[index]
 
     # A chair past their term.
     healthier = by_slug["healthier-communities"]
@@ -573,12 +555,69 @@ def _seed_governance_cases(
             membership.ended_on = today - timedelta(days=45)
             membership.end_reason = EndReason.resigned
 
-    # Overdue and too few meetings: Environment and Climate cancelled its last two meetings.
-    environment = by_slug["environment-climate"]
-    environment.min_meetings_per_year = 4
-    for meeting in [m for m in meetings_of(environment) if m.status == MeetingStatus.held][-2:]:
+    _cancel_last_two_meetings(session, by_slug["environment-climate"])
+    _approve_minutes(session, groups, inquorate)
+
+
+def _meetings_of(session: Session, group: Partnership) -> list[Meeting]:
+    stmt = select(Meeting).where(col(Meeting.partnership_id) == group.id)
+    return list(session.scalars(stmt.order_by(col(Meeting.starts_at), col(Meeting.id))))
+
+
+def _attendance_of(session: Session, meeting: Meeting) -> dict[int, Attendance]:
+    rows = session.scalars(select(Attendance).where(col(Attendance.meeting_id) == meeting.id))
+    return {a.membership_id: a for a in rows}
+
+
+def _top_up_quorum(
+    session: Session, groups: list[Partnership], memberships: dict[int, list[Membership]]
+) -> None:
+    """Random attendance left some meetings inquorate that still took decisions: top them up
+    from those who sent apologies (then the absent), so only the chosen case is inquorate."""
+    counts_towards = (AttendanceStatus.present, AttendanceStatus.substitute)
+    for group in groups:
+        members = memberships[group.id]  # type: ignore[index]
+        chronic = members[4].id if len(members) > 4 else None
+        for meeting in _meetings_of(session, group):
+            register = _attendance_of(session, meeting)
+            rows = [register[m.id] for m in members if m.voting and m.id in register]
+            counted = sum(1 for row in rows if row.status in counts_towards)
+            spare = [r for r in rows if r.status == AttendanceStatus.apologies] + [
+                r for r in rows if r.status == AttendanceStatus.absent
+            ]
+            spare = [r for r in spare if r.membership_id != chronic]
+            for row in spare[: max(0, group.quorum - counted)]:
+                row.status = AttendanceStatus.present
+
+
+def _make_inquorate(session: Session, group: Partnership, members: list[Membership]) -> Meeting:
+    """Four voting members at the group's third meeting: inquorate, so it decided nothing."""
+    inquorate = _meetings_of(session, group)[2]
+    register = _attendance_of(session, inquorate)
+    voting_present = 0
+    for membership in members:
+        row = register[membership.id]  # type: ignore[index]
+        if row.status in (AttendanceStatus.present, AttendanceStatus.substitute) and (
+            membership.voting
+        ):
+            voting_present += 1
+            if voting_present > 4:
+                row.status, row.substitute_person_id = AttendanceStatus.apologies, None
+    for decision in session.scalars(
+        select(Decision).where(col(Decision.meeting_id) == inquorate.id)
+    ):
+        session.delete(decision)  # nothing is carried at an inquorate meeting
+    inquorate.minutes = "Not quorate: the members present discussed the report informally."
+    return inquorate
+
+
+def _cancel_last_two_meetings(session: Session, group: Partnership) -> None:
+    """Overdue and too few meetings: the group cancelled its last two meetings."""
+    group.min_meetings_per_year = 4
+    held = [m for m in _meetings_of(session, group) if m.status == MeetingStatus.held]
+    for meeting in held[-2:]:
         meeting.status, meeting.minutes = MeetingStatus.cancelled, None
-        for row in attendance_of(meeting).values():
+        for row in _attendance_of(session, meeting).values():
             session.delete(row)
         for decision in session.scalars(
             select(Decision).where(col(Decision.meeting_id) == meeting.id)
@@ -586,9 +625,11 @@ def _seed_governance_cases(
             session.delete(decision)
     session.flush()
 
-    # Minutes are approved at the next meeting held.
+
+def _approve_minutes(session: Session, groups: list[Partnership], inquorate: Meeting) -> None:
+    """Minutes are approved at the next meeting held (not at an inquorate one)."""
     for group in groups:
-        held = [m for m in meetings_of(group) if m.status == MeetingStatus.held]
+        held = [m for m in _meetings_of(session, group) if m.status == MeetingStatus.held]
         for n in range(1, len(held)):
             meeting, next_meeting = held[n - 1], held[n]
             if meeting.minutes and next_meeting is not inquorate:

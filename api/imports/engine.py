@@ -79,14 +79,7 @@ def run_import(
     if data is None:
         data = json.dumps(items, sort_keys=True, separators=(",", ":")).encode()
     sha256 = hashlib.sha256(data).hexdigest()
-    try:
-        table = (
-            table_from_objects(items)
-            if items is not None
-            else read_table(data, file_name=file_name, content_type=content_type, sheet=sheet)
-        )
-    except ReadError as exc:
-        raise Unprocessable(str(exc), slug="unreadable-file") from None
+    table = _read(data, items, file_name=file_name, content_type=content_type, sheet=sheet)
 
     now = clock.now()
     errors = Errors(ERROR_CAP)
@@ -128,20 +121,7 @@ def run_import(
         return result
     if creates or updates:
         kind.apply(ctx, creates, updates)
-        record = ImportRecord(
-            kind=kind.name,
-            file_name=file_name,
-            sha256=sha256,
-            principal=principal.label,
-            counts=result.counts(),
-            created_at=now,
-        )
-        session.add(record)
-        session.flush()
-        audit.record(
-            session, principal, "import", "import_record", record.id, after=audit.snapshot(record)
-        )
-        result.import_id = record.id
+        result.import_id = _record_import(ctx, result)
     else:
         # Nothing changed: not a new import, point at the earlier run of the same file if any.
         result.duplicate_of = session.scalar(
@@ -151,6 +131,46 @@ def run_import(
             .limit(1)
         )
     return result
+
+
+def _read(
+    data: bytes,
+    items: Any,
+    *,
+    file_name: str | None,
+    content_type: str | None,
+    sheet: str | None,
+) -> Table:
+    """The upload as a table of cells: decoded JSON rows as they are, a file by its type."""
+    try:
+        if items is not None:
+            return table_from_objects(items)
+        return read_table(data, file_name=file_name, content_type=content_type, sheet=sheet)
+    except ReadError as exc:
+        raise Unprocessable(str(exc), slug="unreadable-file") from None
+
+
+def _record_import(ctx: Context, result: ImportResult) -> int | None:
+    """Remember an import that wrote something, audited like any other write."""
+    record = ImportRecord(
+        kind=result.kind,
+        file_name=result.file_name,
+        sha256=result.sha256,
+        principal=ctx.principal.label,
+        counts=result.counts(),
+        created_at=ctx.now,
+    )
+    ctx.session.add(record)
+    ctx.session.flush()
+    audit.record(
+        ctx.session,
+        ctx.principal,
+        "import",
+        "import_record",
+        record.id,
+        after=audit.snapshot(record),
+    )
+    return record.id
 
 
 def _unescape(value: str) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, func, or_
+from sqlalchemy import ColumnElement, Executable, and_, case, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
@@ -92,53 +92,9 @@ def load_plan_rows(session: Session, as_of: date, scope: ColumnElement[bool]) ->
     """Actions matching ``scope`` (on Action/ActionPlan) with their tasks as of ``as_of``, in
     one query; staleness uses each partnership's reporting cycle."""
     end = end_of_day(as_of)
-    # The task's latest update on or before the date: a correlated lookup per task on the
-    # task_id index. (A window function over all the plan's updates is one query too, but
-    # PostgreSQL may nest-loop over it when statistics are fresh: seconds for 1,000 tasks.)
-    latest_id = (
-        select(StatusUpdate.id)
-        .where(col(StatusUpdate.task_id) == col(Task.id), col(StatusUpdate.reported_on) <= as_of)
-        .order_by(col(StatusUpdate.reported_on).desc(), col(StatusUpdate.id).desc())
-        .limit(1)
-        .correlate(Task)
-        .scalar_subquery()
-    )
-    stmt = (
-        sa_select(
-            col(ActionPlan.partnership_id),
-            col(Partnership.reporting_cycle_months),
-            col(Action.outcome_id),
-            col(Action.id),
-            col(Action.ref),
-            col(Action.title),
-            col(Action.created_at),
-            col(Task.id),
-            col(Task.ref),
-            col(Task.title),
-            col(Task.target),
-            col(Task.deadline),
-            col(Task.lead_organisation_id),
-            col(Task.created_at),
-            col(Organisation.name),
-            col(StatusUpdate.task_id),
-            col(StatusUpdate.rag),
-            col(StatusUpdate.position),
-            col(StatusUpdate.planned_improvement),
-            col(StatusUpdate.deadline),
-            col(StatusUpdate.reported_on),
-        )
-        .select_from(Action)
-        .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
-        .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
-        .outerjoin(Task, col(Task.action_id) == col(Action.id))
-        .outerjoin(StatusUpdate, col(StatusUpdate.id) == latest_id)
-        .outerjoin(Organisation, col(Organisation.id) == col(Task.lead_organisation_id))
-        .where(scope)
-        .order_by(col(Action.id), col(Task.id))
-    )
     rows: list[TaskRow] = []
     cutoffs: dict[int, date] = {}  # reporting cycle (months) -> stale before this date
-    for r in session.execute(stmt):
+    for r in session.execute(_plan_rows_statement(as_of, scope)):
         (
             partnership_id, cycle, outcome_id, action_id, action_ref, action_title,
             action_created, task_id, task_ref, task_title, target, task_deadline, lead_id,
@@ -171,6 +127,54 @@ def load_plan_rows(session: Session, as_of: date, scope: ColumnElement[bool]) ->
         assert action_id is not None
         rows.append(TaskRow(partnership_id, outcome_id, action_id, action_ref, action_title, task))
     return rows
+
+
+def _plan_rows_statement(as_of: date, scope: ColumnElement[bool]) -> Executable:
+    """Every action matching ``scope`` with each task and its latest update as of the date."""
+    # The task's latest update on or before the date: a correlated lookup per task on the
+    # task_id index. (A window function over all the plan's updates is one query too, but
+    # PostgreSQL may nest-loop over it when statistics are fresh: seconds for 1,000 tasks.)
+    latest_id = (
+        select(StatusUpdate.id)
+        .where(col(StatusUpdate.task_id) == col(Task.id), col(StatusUpdate.reported_on) <= as_of)
+        .order_by(col(StatusUpdate.reported_on).desc(), col(StatusUpdate.id).desc())
+        .limit(1)
+        .correlate(Task)
+        .scalar_subquery()
+    )
+    return (
+        sa_select(
+            col(ActionPlan.partnership_id),
+            col(Partnership.reporting_cycle_months),
+            col(Action.outcome_id),
+            col(Action.id),
+            col(Action.ref),
+            col(Action.title),
+            col(Action.created_at),
+            col(Task.id),
+            col(Task.ref),
+            col(Task.title),
+            col(Task.target),
+            col(Task.deadline),
+            col(Task.lead_organisation_id),
+            col(Task.created_at),
+            col(Organisation.name),
+            col(StatusUpdate.task_id),
+            col(StatusUpdate.rag),
+            col(StatusUpdate.position),
+            col(StatusUpdate.planned_improvement),
+            col(StatusUpdate.deadline),
+            col(StatusUpdate.reported_on),
+        )
+        .select_from(Action)
+        .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
+        .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
+        .outerjoin(Task, col(Task.action_id) == col(Action.id))
+        .outerjoin(StatusUpdate, col(StatusUpdate.id) == latest_id)
+        .outerjoin(Organisation, col(Organisation.id) == col(Task.lead_organisation_id))
+        .where(scope)
+        .order_by(col(Action.id), col(Task.id))
+    )
 
 
 def load_contacts(
