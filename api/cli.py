@@ -10,6 +10,7 @@ from alembic.config import Config
 from rich.console import Console
 
 import api.models  # noqa: F401  (every table mapped before the first flush)
+from api.core.audit_chain import Tip
 from api.imports import cli as imports_cli
 
 app = typer.Typer(
@@ -208,6 +209,41 @@ def restore(
         console.print(f"[red]Not restored:[/red] {exc}")
         raise typer.Exit(1) from exc
     console.print(f"[green]Restored[/green] {sum(counts.values())} rows into {len(counts)} tables")
+
+
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+def _anchor(value: str | None) -> Tip | None:
+    if value is None:
+        return None
+    seq, _, digest = value.partition(":")
+    if not seq.isdigit() or len(digest) != 64:
+        raise typer.BadParameter("give SEQ:HASH, as `lsphub audit verify` printed it")
+    return Tip(int(seq), digest.lower())
+
+
+@audit_app.command("verify")
+def audit_verify(
+    anchor: Annotated[
+        str | None,
+        typer.Option(help="SEQ:HASH of a tip noted earlier; it must still be in the chain"),
+    ] = None,
+) -> None:
+    """Walk the audit trail's hash chain: OK with the count and the tip, or the first broken
+    event (exit status 1)."""
+    from api.core.audit import AuditEvent
+    from api.core.audit_chain import verify
+    from api.core.db import get_engine
+
+    noted = _anchor(anchor)
+    with get_engine().connect() as conn, conn.begin():
+        verdict = verify(conn, AuditEvent.__table__, noted)  # type: ignore[attr-defined]
+    if verdict.broken is not None:
+        typer.echo(f"BROKEN after {verdict.events} good events at {verdict.broken}")
+        raise typer.Exit(1)
+    typer.echo(f"OK: {verdict.events} events; tip {verdict.tip.seq}:{verdict.tip.hash}")
 
 
 @app.command("create-key")

@@ -8,11 +8,14 @@ framework) and drives each with ``wrk -t2 -c32 -d20s --latency`` on loopback:
 - ``GET /api/v1/tasks?limit=50``                 budget: ≥ 60 % of bare req/s, p99 < 50 ms
 - ``GET /api/v1/partnerships/{id}/performance-report`` (1,000 tasks)
 - ``POST /api/v1/tasks/{id}/status-updates`` (round robin over the 1,000 tasks)
+- ``chain``: the same POST against the API and, straight after, against the API with the
+  audit chain's link step stubbed out (bench/unchained_app.py): what the chain costs
 
-    .venv/bin/python bench/load_bench.py [--duration 20] [--pg URL] [--only list,report,status]
+    .venv/bin/python bench/load_bench.py [--duration 20] [--pg URL] [--only list,status,chain]
 
-The database named by --pg (default $LSPHUB_BENCH_PG or lsphub_bench on 127.0.0.1) is wiped.
-Needs ``wrk`` (Debian: apt-get install -y wrk). Prints one line per operation, ratio last.
+``--only`` defaults to all four. The database named by --pg (default $LSPHUB_BENCH_PG or
+lsphub_bench on 127.0.0.1) is wiped. Needs ``wrk`` (Debian: apt-get install -y wrk). Prints
+one line per operation, ratio last.
 """
 
 import argparse
@@ -136,6 +139,17 @@ def wrk(url: str, duration: int, key: str, script: str | None = None) -> Result:
     return Result(rps, p50, p99, int(errors.group(1)) if errors else 0, requests)
 
 
+def chain_line(label: str, chained: Result, unchained: Result) -> str:
+    def side(r: Result) -> str:
+        errors = f", {r.errors} non-2xx of {r.requests}" if r.errors else ""
+        return f"{r.rps:,.0f} req/s p50 {r.p50_ms:.1f} ms p99 {r.p99_ms:.1f} ms{errors}"
+
+    return (
+        f"{label}: with {side(chained)} | without {side(unchained)} | "
+        f"ratio with/without {chained.rps / unchained.rps:.2f}"
+    )
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     with open("/proc/cpuinfo", encoding="utf-8") as info:
@@ -152,7 +166,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=int, default=20, help="seconds per wrk run")
     parser.add_argument("--pg", default=DEFAULT_PG)
-    parser.add_argument("--only", default="list,report,status")
+    parser.add_argument("--only", default="list,report,status,chain")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("load_bench: wrk is not installed (Debian: apt-get install -y wrk)")
@@ -170,6 +184,7 @@ def main() -> None:
             None,
         ),
         "status": ("POST /api/v1/tasks/{id}/status-updates", "/", lua.name),
+        "chain": ("audit chain on POST /api/v1/tasks/{id}/status-updates", "/", lua.name),
     }
     # The API gets only the settings below (and a thread pool size, to compare sizes).
     keep = ("LSPHUB_THREAD_POOL_SIZE",)
@@ -178,15 +193,20 @@ def main() -> None:
                "LSPHUB_SECRET_KEY": SECRET}  # fmt: skip
     bare_env = {**base_env, "BARE_DATABASE_URL": args.pg.replace("+psycopg", "")}
     results: dict[str, dict[str, Result]] = {}
-    for side, argv, env in (
-        ("api", ["api.main:create_app", "--factory"], api_env),
-        ("bare", ["bench.bare_app:app"], bare_env),
+    # The chain's two runs come one after the other (the API's last, then the stub's), so the
+    # machine's drift from minute to minute moves both alike.
+    for side, argv, env, names in (
+        ("api", ["api.main:create_app", "--factory"], api_env, list(operations)),
+        ("unchained", ["bench.unchained_app:create_app", "--factory"], api_env, ["chain"]),
+        ("bare", ["bench.bare_app:app"], bare_env, ["list", "report", "status"]),
     ):
+        if not only & set(names):
+            continue
         port = free_port()
         process = start(argv, env, port)
         try:
             for name, (_, path, script) in operations.items():
-                if name in only:
+                if name in only and name in names:
                     url = f"http://127.0.0.1:{port}{path}"
                     wrk(url, 3, key, script)  # warm up: connections, caches, JIT-free paths
                     results.setdefault(name, {})[side] = wrk(url, args.duration, key, script)
@@ -196,6 +216,9 @@ def main() -> None:
 
     for name, (label, _, _) in operations.items():
         if name not in results:
+            continue
+        if name == "chain":
+            print(chain_line(label, results[name]["api"], results[name]["unchained"]))
             continue
         api, bare = results[name]["api"], results[name]["bare"]
         budget = "  (budget ≥ 0.60, p99 < 50 ms)" if name == "list" else ""

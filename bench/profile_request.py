@@ -6,6 +6,9 @@ runs the thread-pool work inline so cProfile sees the route, and prints the top 
 
     .venv/bin/python bench/load_bench.py --only list --duration 5   # prepares lsphub_bench
     .venv/bin/python bench/profile_request.py list|report|status [--requests 300] [--profile]
+
+``--unchained`` drives bench/unchained_app.py instead: the API without the audit chain's link
+step, to compare one request at a time with and without it.
 """
 
 import argparse
@@ -61,6 +64,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--pg", default=DEFAULT_PG)
+    parser.add_argument("--unchained", action="store_true", help="without the audit chain")
     args = parser.parse_args()
     os.environ["LSPHUB_DATABASE_URL"] = args.pg
     os.environ.setdefault("LSPHUB_ENV", "dev")  # production is the default
@@ -70,6 +74,7 @@ def main() -> None:
     from api.core.db import session_scope
     from api.core.principal import Role
     from api.main import create_app
+    from bench.unchained_app import create_app as create_unchained_app
 
     with session_scope() as s:
         key = create_api_key(s, role=Role.admin, name="profile")
@@ -86,7 +91,8 @@ def main() -> None:
 
         anyio.to_thread.run_sync = inline  # type: ignore[assignment]
         prof = cProfile.Profile()
-    asyncio.run(drive(create_app(), key, args.which, args.requests, tid, pid, prof))
+    app = create_unchained_app() if args.unchained else create_app()
+    asyncio.run(drive(app, key, args.which, args.requests, tid, pid, prof))
     if prof:
         pstats.Stats(prof).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(40)
 

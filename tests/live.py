@@ -13,6 +13,7 @@ run ``lsphub migrate`` and ``lsphub seed-demo`` on it, mint an admin API key wit
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import socket
@@ -55,19 +56,41 @@ def _base_env(database_url: str, extra: Mapping[str, str] | None = None) -> dict
     return env
 
 
-def lsphub(database_url: str, *args: str, env: Mapping[str, str] | None = None) -> str:
-    """Run an ``lsphub`` command against ``database_url``; its stdout."""
-    done = subprocess.run(
-        [str(BIN / "lsphub"), *args],
+def run(
+    database_url: str, program: str, *args: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a program of the virtualenv (``lsphub``, ``alembic``) against ``database_url``."""
+    return subprocess.run(
+        [str(BIN / program), *args],
         env=_base_env(database_url, env),
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def lsphub(database_url: str, *args: str, env: Mapping[str, str] | None = None) -> str:
+    """Run an ``lsphub`` command against ``database_url``; its stdout."""
+    done = run(database_url, "lsphub", *args, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"lsphub {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout
+
+
+def verified_chain(database_url: str) -> tuple[int, str]:
+    """``lsphub audit verify`` passes and its chain holds every stored event: (count, tip)."""
+    out = lsphub(database_url, "audit", "verify")
+    found = re.fullmatch(r"OK: (\d+) events; tip (\d+:[0-9a-f]{64})\n", out)
+    assert found, out
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            stored = conn.execute(text("SELECT count(*) FROM audit_event")).scalar_one()
+    finally:
+        engine.dispose()
+    assert int(found.group(1)) == stored, f"{stored} events stored, {found.group(1)} chained"
+    return stored, found.group(2)
 
 
 def server_url_of(database_url: str) -> str | None:

@@ -1,5 +1,10 @@
 """The audit trail: every write records an event in the caller's transaction, so a write and
-its record land together. ``request_id_var`` carries the request id (set by the middleware)."""
+its record land together. ``request_id_var`` carries the request id (set by the middleware).
+
+Events form a hash chain (:mod:`api.core.audit_chain`): the flush that inserts them gives each
+its ``seq``, ``prev_hash`` and ``hash``; database triggers refuse UPDATE and DELETE on the
+table, and ``lsphub audit verify`` walks the chain.
+"""
 
 from contextvars import ContextVar
 from datetime import date, datetime, time
@@ -7,21 +12,23 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, BigInteger
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from api.core import clock
+from api.core import audit_chain, clock
 from api.core.models import UTCDateTime
 from api.core.principal import Principal
 
 
 class AuditEvent(SQLModel, table=True):
-    """Append-only record of a write; no API changes or deletes one."""
+    """Append-only record of a write: nothing changes or deletes one (database triggers refuse
+    it). ``seq``, ``prev_hash`` and ``hash`` are set when the event is flushed."""
 
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
+    seq: int | None = Field(default=None, sa_type=BigInteger, unique=True, nullable=False)
     at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, index=True)
     principal: str = Field(max_length=200, index=True)
     action: str = Field(max_length=40, index=True)
@@ -30,6 +37,11 @@ class AuditEvent(SQLModel, table=True):
     before: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     after: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     request_id: str | None = Field(default=None, max_length=64, index=True)
+    prev_hash: str | None = Field(default=None, max_length=64, nullable=False)
+    hash: str | None = Field(default=None, max_length=64, nullable=False)
+
+
+audit_chain.install(AuditEvent)
 
 
 class Tombstone(SQLModel, table=True):
@@ -86,8 +98,9 @@ def record(
         action=action,
         resource=resource,
         resource_id=None if resource_id is None else str(resource_id),
-        before=before,
-        after=after,
+        # Stored as the JSON they hash to: string keys, ISO dates, no tuples.
+        before=_jsonable(before),
+        after=_jsonable(after),
         request_id=request_id_var.get(),
     )
     session.add(event)

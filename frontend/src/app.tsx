@@ -4,6 +4,7 @@ import { countyOnly } from "./auth/access";
 import { AuthProvider, useAuth } from "./auth/AuthContext";
 import { Layout } from "./components/Layout";
 import { Loading } from "./components/Loadable";
+import { AuditPage } from "./screens/AuditPage";
 import { Dashboard } from "./screens/Dashboard";
 import { ImportPage } from "./screens/ImportPage";
 import { KeysPage } from "./screens/KeysPage";
@@ -53,6 +54,7 @@ function Screens() {
       <Route path="/laa" component={LaaPage} />
       <Route path="/import" component={ImportPage} />
       <Route path="/keys" component={KeysPage} />
+      <Route path="/audit" component={AuditPage} />
       <Route default component={NotFound} />
     </Router>
   );

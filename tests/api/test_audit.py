@@ -138,10 +138,11 @@ class TestSameTransaction:
 
 
 class TestReading:
-    def test_only_admins_read_the_log(self, as_role, anon: TestClient) -> None:  # type: ignore[no-untyped-def]
-        assert anon.get(EVENTS).status_code == 401
+    @pytest.mark.parametrize("path", [EVENTS, f"{EVENTS}/facets"])
+    def test_only_admins_read_the_log(self, as_role, anon: TestClient, path: str) -> None:  # type: ignore[no-untyped-def]
+        assert anon.get(path).status_code == 401
         for role in ("officer", "member", "partner", "county"):
-            r = as_role(role).get(EVENTS)
+            r = as_role(role).get(path)
             assert r.status_code == 403 and r.json()["type"] == "/problems/forbidden"
 
     def test_filter_by_principal_and_page_newest_first(self, as_role, client: TestClient) -> None:  # type: ignore[no-untyped-def]
@@ -160,6 +161,35 @@ class TestReading:
         assert [e["after"]["short_name"] for e in rest["items"]] == ["S0"]
         one = client.get(f"{EVENTS}/{rest['items'][0]['id']}")
         assert one.status_code == 200 and one.json() == rest["items"][0]
+
+    def test_principals_are_shown_by_name(self, as_role, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+        me = client.get("/api/v1/me").json()
+        org = first_id(client, "organisations")
+        client.patch(f"/api/v1/organisations/{org}", json={"short_name": "Named"})
+        key = client.post("/api/v1/api-keys", json={"name": "Named feed", "role": "admin"})
+        keyed = TestClient(client.app, headers={"Authorization": f"Bearer {key.json()['key']}"})
+        keyed.patch(f"/api/v1/organisations/{org}", json={"short_name": "Keyed"})
+        newest = events(client, resource="organisation", resource_id=str(org))[:2]
+        by_key, by_user = newest
+        assert (by_user["principal"], by_user["principal_name"]) == (f"user:{me['id']}", me["name"])
+        assert by_key["principal"] == f"api_key:{key.json()['prefix']}"
+        assert by_key["principal_name"] == "Named feed (API key)"
+        seed = events(client, action="seed")[0]
+        assert (seed["principal"], seed["principal_name"]) == ("cli", "Command line")
+        assert client.get(f"{EVENTS}/{by_user['id']}").json()["principal_name"] == me["name"]
+
+    def test_facets_list_what_the_trail_holds(self, client: TestClient) -> None:
+        me = client.get("/api/v1/me").json()
+        client.post("/api/v1/organisations", json={"name": "Facet Trust", "sector": "faith"})
+        r = client.get(f"{EVENTS}/facets")
+        assert r.status_code == 200, r.text
+        facets = r.json()
+        assert {"organisation", "demo"} <= set(facets["resources"])
+        assert facets["resources"] == sorted(facets["resources"])
+        assert {"create", "seed"} <= set(facets["actions"])
+        assert {"principal": f"user:{me['id']}", "name": me["name"]} in facets["principals"]
+        names = [p["name"].casefold() for p in facets["principals"]]
+        assert names == sorted(names)
 
     def test_naive_time_filter_is_422_not_500(self, client: TestClient) -> None:
         r = client.get(EVENTS, params={"at_after": "2026-01-01T00:00:00"})

@@ -88,6 +88,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "revoke_api_key": row(officer=NOT_VISIBLE),
     "list_audit_events": ADMIN_ONLY,
     "get_audit_event": ADMIN_ONLY,
+    "get_audit_facets": ADMIN_ONLY,
     # directory
     "list_organisations": READ_STAFF,
     "get_organisation": READ_STAFF,

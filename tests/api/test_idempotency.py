@@ -13,9 +13,11 @@ from sqlalchemy import Engine, delete, func, select, text
 from api.auth.models import User
 from api.core import clock
 from api.core.audit import AuditEvent
+from api.core.audit_chain import verify
 from api.core.idempotency import IdempotencyRecord, lock_id
 from api.core.principal import Role
 from api.plans.models import StatusUpdate, Task
+from tests.tamper import triggers_dropped
 
 
 def a_task(client: TestClient) -> dict:
@@ -142,12 +144,17 @@ def committed_task(engine: Engine, client_outside: TestClient) -> Iterator[int]:
     task_id = r.json()["id"]
     try:
         yield task_id
+        with engine.connect() as conn:  # the racing requests left one unbroken audit chain
+            verdict = verify(conn, AuditEvent.__table__)  # type: ignore[attr-defined]
+            assert verdict.ok, str(verdict.broken)
     finally:
         with engine.begin() as conn:
             conn.execute(delete(StatusUpdate).where(StatusUpdate.task_id == task_id))
             conn.execute(delete(Task).where(Task.id == task_id))
             conn.execute(delete(IdempotencyRecord).where(IdempotencyRecord.key.like("conc-%")))
-            conn.execute(delete(AuditEvent).where(AuditEvent.id > last_audit))
+            # The newest events are this test's: removing them leaves the chain as it was.
+            with triggers_dropped(conn):
+                conn.execute(delete(AuditEvent).where(AuditEvent.id > last_audit))
 
 
 @pytest.fixture

@@ -1,24 +1,33 @@
 """Concurrent writers against a live server: optimistic locking, idempotency, SQLite locking.
 
 Every request goes through real sockets to uvicorn with two worker processes, and every write
-really commits, so the database (not a test transaction) arbitrates the races.
+really commits, so the database (not a test transaction) arbitrates the races. After each
+test ``lsphub audit verify`` must find one unbroken audit chain holding every event.
 """
 
-import importlib.util
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.live import LiveServer
+from tests.live import LiveServer, verified_chain
 
 PROBLEM = "application/problem+json"
 NEXT_RAG = {"green": "amber", "amber": "red", "red": "green", "complete": "amber", None: "green"}
+
+
+@pytest.fixture(autouse=True)
+def audit_chain_holds(live: LiveServer) -> Iterator[None]:
+    """The audit events the racing writers recorded form one unbroken chain."""
+    before, _ = verified_chain(live.database_url)
+    yield
+    after, _ = verified_chain(live.database_url)
+    assert after > before, "the test wrote no audit event"
 
 
 def race(n: int, live: LiveServer, call: Callable[[httpx.Client, int], httpx.Response]) -> list:
@@ -100,9 +109,6 @@ class TestSameIfMatch:
         assert {r.status_code for r in responses} == {412}
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("api.idempotency") is None, reason="Idempotency-Key not built yet"
-)
 class TestIdempotencyKey:
     def test_twenty_identical_requests_make_one_row(self, live: LiveServer) -> None:
         with live.client() as client:

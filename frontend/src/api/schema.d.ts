@@ -180,6 +180,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit-events/facets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Audit Facets
+         * @description The resources, actions and principals (with their names) the trail holds.
+         */
+        get: operations["get_audit_facets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit-events/{event_id}": {
         parameters: {
             query?: never;
@@ -2104,16 +2124,51 @@ export interface components {
             before: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Hash
+             * @description SHA-256 of this event's canonical JSON (docs/audit.md)
+             */
+            hash: string;
             /** Id */
             id: number;
-            /** Principal */
+            /**
+             * Prev Hash
+             * @description SHA-256 of the previous event (64 zeros for the first)
+             */
+            prev_hash: string;
+            /**
+             * Principal
+             * @description Who: user:<id>, api_key:<prefix>, cli or anonymous
+             */
             principal: string;
+            /**
+             * Principal Name
+             * @description The principal's name where known, else its label
+             */
+            principal_name: string;
             /** Request Id */
             request_id: string | null;
             /** Resource */
             resource: string;
             /** Resource Id */
             resource_id: string | null;
+            /**
+             * Seq
+             * @description Place in the hash chain: 1, 2, 3, … in the order written
+             */
+            seq: number;
+        };
+        /**
+         * AuditFacets
+         * @description The values the trail holds, to filter by.
+         */
+        AuditFacets: {
+            /** Actions */
+            actions: string[];
+            /** Principals */
+            principals: components["schemas"]["PrincipalName"][];
+            /** Resources */
+            resources: string[];
         };
         /** CalendarFeedIssued */
         CalendarFeedIssued: {
@@ -3899,6 +3954,13 @@ export interface components {
             persons: {
                 [key: string]: unknown;
             }[];
+        };
+        /** PrincipalName */
+        PrincipalName: {
+            /** Name */
+            name: string;
+            /** Principal */
+            principal: string;
         };
         /** PrincipleCreate */
         PrincipleCreate: {
@@ -6243,6 +6305,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_AuditEventRead_"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_audit_facets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditFacets"];
                 };
             };
             /** @description Not authenticated */

@@ -31,6 +31,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
             {can("admin", "officer", "county") && <NavLink href="/laa">LAA indicators</NavLink>}
             {can("admin", "officer") && <NavLink href="/import">Import</NavLink>}
             {can("admin", "officer") && <NavLink href="/keys">API keys</NavLink>}
+            {can("admin") && <NavLink href="/audit">Audit trail</NavLink>}
           </nav>
         )}
         {me && (

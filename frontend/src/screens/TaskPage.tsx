@@ -1,4 +1,5 @@
 import { api, unwrap } from "../api/client";
+import { HistoryLink } from "../components/HistoryLink";
 import { Loadable } from "../components/Loadable";
 import { TaskPanel } from "../components/TaskPanel";
 import { useResource } from "../lib/useResource";
@@ -31,6 +32,7 @@ export function TaskPage({ id }: { id: string }) {
           <h1>
             Task {task.ref}: {task.title}
           </h1>
+          <HistoryLink resource="task" id={task.id} noun="task" />
           <section class="card">
             <TaskPanel taskId={task.id} headingLevel={2} />
           </section>

@@ -1,5 +1,6 @@
 import { api, unwrap } from "../../api/client";
 import type { AgendaItem } from "../../api/types";
+import { HistoryLink } from "../../components/HistoryLink";
 import { Loadable } from "../../components/Loadable";
 import { formatDateTime } from "../../lib/dates";
 import { humanise } from "../../lib/labels";
@@ -67,6 +68,7 @@ export function MeetingPage({ id }: { id: string }) {
               {meeting.location ? ` · ${meeting.location}` : ""} · {humanise(meeting.kind ?? "ordinary")} ·{" "}
               <strong>{humanise(meeting.status ?? "scheduled")}</strong>
             </p>
+            <HistoryLink resource="meeting" id={meeting.id} noun="meeting" />
           </header>
           <section class="card" aria-labelledby="agenda-title">
             <h2 id="agenda-title">Agenda</h2>

@@ -1,5 +1,6 @@
 import { api, unwrap } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
+import { HistoryLink } from "../../components/HistoryLink";
 import { Loadable } from "../../components/Loadable";
 import { humanise } from "../../lib/labels";
 import { useResource } from "../../lib/useResource";
@@ -32,6 +33,7 @@ export function PartnershipPage({ id }: { id: string }) {
                 Performance report
               </a>
             </p>
+            <HistoryLink resource="partnership" id={p.id} noun="partnership" />
           </header>
           <section class="card" aria-labelledby="plan-title">
             <h2 id="plan-title">Action plan</h2>

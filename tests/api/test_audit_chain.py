@@ -1,0 +1,184 @@
+"""The audit trail's hash chain: every write extends it, the triggers refuse changes, and a
+change made behind the API's back (triggers dropped, raw SQL) is named by the verifier."""
+
+import hashlib
+import itertools
+import json
+from datetime import datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
+
+from api.core.audit import AuditEvent
+from api.core.audit_chain import CHAINED_FIELDS, GENESIS, Tip, Verdict, event_hash, verify
+from tests.tamper import triggers_dropped
+
+EVENTS = "/api/v1/audit-events"
+TABLE = AuditEvent.__table__  # type: ignore[attr-defined]
+
+
+def verdict(db: Connection, anchor: Tip | None = None) -> Verdict:
+    return verify(db, TABLE, anchor)
+
+
+def write_some(client: TestClient) -> list[dict]:
+    """Five audited writes; their events, oldest first."""
+    before = verdict_seq(client)
+    created = client.post("/api/v1/organisations", json={"name": "Chain Trust", "sector": "faith"})
+    assert created.status_code == 201, created.text
+    org = created.json()["id"]
+    for website in ("https://one.example.org", "https://two.example.org"):
+        r = client.patch(f"/api/v1/organisations/{org}", json={"website": website})
+        assert r.status_code == 200, r.text
+    task = client.get("/api/v1/tasks", params={"limit": 1}).json()["items"][0]
+    r = client.post(
+        f"/api/v1/tasks/{task['id']}/status-updates", json={"position": "Chained update"}
+    )
+    assert r.status_code == 201, r.text
+    assert client.delete(f"/api/v1/organisations/{org}").status_code == 204
+    page = client.get(EVENTS, params={"limit": 500}).json()["items"]
+    return [e for e in reversed(page) if e["seq"] > before]
+
+
+def verdict_seq(client: TestClient) -> int:
+    items = client.get(EVENTS, params={"limit": 1}).json()["items"]
+    return items[0]["seq"] if items else 0
+
+
+def set_column(db: Connection, event_id: int, **values: object) -> None:
+    assignments = ", ".join(f'"{name}" = :{name}' for name in values)
+    db.execute(
+        text(f"UPDATE audit_event SET {assignments} WHERE id = :id"), {**values, "id": event_id}
+    )
+
+
+class TestTheChain:
+    def test_the_demo_data_verifies(self, db: Connection) -> None:
+        result = verdict(db)
+        assert result.ok, str(result.broken)
+        assert result.events >= 1 and result.tip.seq == result.events
+
+    def test_every_write_extends_it_in_order(self, client: TestClient, db: Connection) -> None:
+        start = verdict(db)
+        written = write_some(client)
+        end = verdict(db)
+        assert end.ok, str(end.broken)
+        assert end.events == start.events + len(written) and len(written) >= 6
+        assert [e["seq"] for e in written] == list(range(start.tip.seq + 1, end.tip.seq + 1))
+        assert written[0]["prev_hash"] == start.tip.hash
+        for older, newer in itertools.pairwise(written):
+            assert newer["prev_hash"] == older["hash"]
+        assert written[-1]["hash"] == end.tip.hash
+
+    def test_an_auditor_recomputes_a_hash_from_the_api(self, client: TestClient) -> None:
+        """The canonical form of docs/audit.md, computed here without the service's code."""
+        for event in write_some(client):
+            content = {name: event[name] for name in CHAINED_FIELDS}
+            at = datetime.fromisoformat(event["at"])
+            content["at"] = at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            canonical = json.dumps(
+                content, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            )
+            assert hashlib.sha256(canonical.encode()).hexdigest() == event["hash"]
+
+    def test_the_first_event_links_to_the_genesis_hash(self, client: TestClient) -> None:
+        first = client.get(EVENTS, params={"limit": 1, "offset": verdict_seq(client) - 1})
+        assert first.json()["items"][0]["seq"] == 1
+        assert first.json()["items"][0]["prev_hash"] == GENESIS
+
+
+class TestTriggers:
+    @pytest.mark.parametrize(
+        "statement, operation",
+        [
+            ("UPDATE audit_event SET action = 'nothing'", "UPDATE"),
+            ("DELETE FROM audit_event", "DELETE"),
+            ("DELETE FROM audit_event WHERE id = (SELECT max(id) FROM audit_event)", "DELETE"),
+        ],
+    )
+    def test_changes_are_refused(self, db: Connection, statement: str, operation: str) -> None:
+        before = verdict(db)
+        with (
+            pytest.raises(DBAPIError, match=f"append-only: {operation} refused"),
+            db.begin_nested(),
+        ):
+            db.exec_driver_sql(statement)
+        assert verdict(db) == before
+
+    def test_they_are_back_after_tampering(self, db: Connection) -> None:
+        with triggers_dropped(db):
+            db.exec_driver_sql("UPDATE audit_event SET action = action")
+        with pytest.raises(DBAPIError, match="append-only"), db.begin_nested():
+            db.exec_driver_sql("UPDATE audit_event SET action = action")
+
+
+class TestTampering:
+    def test_a_changed_event_is_named(self, client: TestClient, db: Connection) -> None:
+        target = write_some(client)[2]
+        with triggers_dropped(db):
+            set_column(db, target["id"], principal="user:999")
+        result = verdict(db)
+        assert result.broken is not None
+        assert (result.broken.id, result.broken.seq) == (target["id"], target["seq"])
+        assert result.broken.field == "hash"
+        assert result.broken.stored == target["hash"] != result.broken.expected
+        assert result.events == target["seq"] - 1
+        assert f"event id {target['id']} (seq {target['seq']})" in str(result.broken)
+
+    def test_a_changed_diff_is_named(self, client: TestClient, db: Connection) -> None:
+        target = next(e for e in write_some(client) if e["action"] == "update")
+        forged = {**target["after"], "website": "https://forged.example.org"}
+        with triggers_dropped(db):
+            set_column(db, target["id"], after=json.dumps(forged))
+        result = verdict(db)
+        assert result.broken is not None
+        assert (result.broken.id, result.broken.field) == (target["id"], "hash")
+
+    def test_a_rehashed_event_breaks_the_next_link(
+        self, client: TestClient, db: Connection
+    ) -> None:
+        """Whoever recomputes a changed event's hash breaks the link from the next one."""
+        written = write_some(client)
+        target, following = written[1], written[2]
+        row = db.execute(TABLE.select().where(TABLE.c.id == target["id"])).one()
+        forged = {**row._mapping, "action": "read"}
+        forged_hash = event_hash(type("Forged", (), forged)())  # type: ignore[arg-type]
+        with triggers_dropped(db):
+            set_column(db, target["id"], action="read", hash=forged_hash)
+        result = verdict(db)
+        assert result.broken is not None
+        assert (result.broken.id, result.broken.field) == (following["id"], "prev_hash")
+        assert (result.broken.expected, result.broken.stored) == (forged_hash, target["hash"])
+
+    def test_a_removed_event_is_named(self, client: TestClient, db: Connection) -> None:
+        written = write_some(client)
+        with triggers_dropped(db):
+            db.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": written[3]["id"]})
+        result = verdict(db)
+        assert result.broken is not None
+        assert (result.broken.id, result.broken.field) == (written[4]["id"], "seq")
+        assert (result.broken.expected, result.broken.stored) == (
+            str(written[3]["seq"]),
+            str(written[4]["seq"]),
+        )
+
+    def test_removing_the_newest_events_shows_against_an_anchor(
+        self, client: TestClient, db: Connection
+    ) -> None:
+        written = write_some(client)
+        noted = verdict(db).tip
+        with triggers_dropped(db):
+            db.execute(text("DELETE FROM audit_event WHERE seq > :s"), {"s": written[2]["seq"]})
+        assert verdict(db).ok  # what is left is a valid chain…
+        result = verdict(db, anchor=noted)  # …but not the one noted earlier
+        assert result.broken is not None and result.broken.field == "anchor"
+        assert "events were rewritten or removed" in str(result.broken)
+
+    def test_an_anchor_with_another_hash_is_named(self, client: TestClient, db: Connection) -> None:
+        written = write_some(client)
+        assert verdict(db, anchor=Tip(written[0]["seq"], written[0]["hash"])).ok
+        result = verdict(db, anchor=Tip(written[0]["seq"], "f" * 64))
+        assert result.broken is not None
+        assert (result.broken.id, result.broken.field) == (written[0]["id"], "anchor")
