@@ -267,6 +267,19 @@ def create_row(session: Session, principal: Principal, res: Resource[M], body: S
     return row
 
 
+def check_not_null(model: type[SQLModel], changes: dict[str, Any]) -> None:
+    """A 422 naming each field a PATCH would set to null where a value is required (the
+    database would refuse it with an error that says nothing about the field)."""
+    columns = model.__table__.c  # type: ignore[attr-defined]
+    errors = [
+        field_error(name, "may not be null")
+        for name, value in changes.items()
+        if value is None and name in columns and not columns[name].nullable
+    ]
+    if errors:
+        raise Unprocessable("Some fields may not be null", errors=errors)
+
+
 def update_row(
     session: Session,
     principal: Principal,
@@ -279,6 +292,7 @@ def update_row(
     check_version(row, expected_version)
     changes = body.model_dump(exclude_unset=True)
     res.policy.authorize_update(session, principal, row, changes)
+    check_not_null(res.model, changes)
     check_references(session, res.model, changes)
     previous = column_values(row)
     before = audit.snapshot(row)

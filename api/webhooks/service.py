@@ -77,7 +77,7 @@ class WebhookRules(ResourceRules[Webhook]):
         changes: dict[str, Any],
         previous: dict[str, Any],
     ) -> None:
-        if "url" in changes:
+        if changes.get("url") is not None:  # a null URL is refused as any missing value is
             outbound.check_webhook_url(row.url)
 
 
