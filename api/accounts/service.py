@@ -9,6 +9,7 @@ from sqlalchemy import Select, delete, func, or_, update
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col, select
 
+from api.accounts import password_links
 from api.accounts.keys import issue_api_key
 from api.accounts.schemas import (
     ApiKeyCreate,
@@ -17,6 +18,7 @@ from api.accounts.schemas import (
     LoginRequest,
     MembershipBrief,
     MeRead,
+    PasswordLinkRead,
     TokenRead,
     UserCreate,
     UserFilters,
@@ -231,18 +233,30 @@ def _email_taken(session: Session, email: str, except_id: int | None = None) -> 
         raise Conflict(f"A user with e-mail {email} already exists", slug="duplicate")
 
 
-def create_user(session: Session, principal: Principal, body: UserCreate) -> User:
+def create_user(
+    session: Session, principal: Principal, body: UserCreate
+) -> tuple[User, PasswordLinkRead | None]:
+    """A new user, and a one-time link to choose a password when ``body`` has none."""
     require_admin(principal, Scope.write_all)
-    return add_user(session, principal, body)
+    user = add_user(session, principal, body)
+    if body.password is not None:
+        return user, None
+    return user, password_links.issue(session, principal, user)
 
 
 def add_user(session: Session, actor: Principal | str, body: UserCreate) -> User:
-    """Store a user with an argon2 hash of the password (also used by ``lsphub create-user``)."""
+    """Store a user with an argon2 hash of the password, or of a random one nobody knows when
+    none is given (also used by ``lsphub create-user``)."""
     data = body.model_dump(exclude={"password"})
     data["email"] = data["email"].strip().lower()
     crud.check_references(session, User, data)
     _email_taken(session, data["email"])
-    user = User(**data, password_hash=hash_password(body.password))
+    password_hash = (
+        password_links.unusable_password_hash()
+        if body.password is None
+        else hash_password(body.password)
+    )
+    user = User(**data, password_hash=password_hash)
     session.add(user)
     session.flush()
     audit.record(session, actor, "create", "user", user.id, after=audit.snapshot(user))
@@ -275,7 +289,9 @@ def update_user(
     if password:
         user.password_hash = hash_password(password)
     if password or changes.get("active") is False:
-        _revoke_tokens(session, user_id)
+        password_links.end_sessions(session, user_id)
+    if changes.get("active") is False:
+        password_links.void_open_links(session, user_id)
     if not session.is_modified(user):
         return user
     session.flush()
@@ -287,12 +303,14 @@ def update_user(
     return user
 
 
-def _revoke_tokens(session: Session, user_id: int) -> None:
-    session.execute(
-        update(AuthToken)
-        .where(col(AuthToken.user_id) == user_id, col(AuthToken.revoked_at).is_(None))
-        .values(revoked_at=utcnow())
-    )
+def reset_password(session: Session, principal: Principal, user_id: int) -> PasswordLinkRead:
+    """The user's password stops working and their sessions end; the returned one-time link
+    lets them choose a new one."""
+    require_admin(principal, Scope.write_all)
+    user = get_user(session, principal, user_id)
+    if user_id == principal.user_id:
+        raise Conflict("Change your own password instead of resetting it", slug="self-lockout")
+    return password_links.reset(session, principal, user)
 
 
 def deactivate_user(

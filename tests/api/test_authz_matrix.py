@@ -74,6 +74,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "get_user": ADMIN_ONLY,
     "update_user": ADMIN_ONLY,
     "deactivate_user": ADMIN_ONLY,
+    "reset_user_password": ADMIN_ONLY,
+    # the token is the credential: a made-up one is refused whoever sends it
+    "set_password": row(
+        anonymous="422", admin="422", officer="422", member="422", partner="422", county="422"
+    ),
     # officers issue partner keys to organisations on partnerships they manage, and see
     # only the keys they issued (the own key here was issued on the command line)
     "list_api_keys": row(officer="2xx"),
@@ -296,6 +301,7 @@ BODIES: dict[str, Callable[[Demo], Any]] = {
         "role": "member",
     },
     "update_user": lambda d: {"name": "Demo Member (renamed)"},
+    "set_password": lambda d: {"token": "made-up-token", "password": "a-long-enough-password"},
     "create_api_key": lambda d: {
         "name": "Matrix partner key",
         "role": "partner",

@@ -217,6 +217,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/set-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Choose a password with a one-time link's token
+         * @description No login needed: the token is the credential. It works once; the user's sessions end
+         *     and they sign in with the new password. A used or expired token is a 422 naming
+         *     ``token``.
+         */
+        post: operations["set_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/token": {
         parameters: {
             query?: never;
@@ -1611,7 +1633,11 @@ export interface paths {
         /** List Users */
         get: operations["list_users"];
         put?: never;
-        /** Create User */
+        /**
+         * Create User
+         * @description Create a user; without ``password`` the response carries a one-time link for them to
+         *     choose one (shown only here).
+         */
         post: operations["create_user"];
         delete?: never;
         options?: never;
@@ -1642,6 +1668,27 @@ export interface paths {
          * @description Change a user; ``password`` resets it and ends the user's sessions.
          */
         patch: operations["update_user"];
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset User Password
+         * @description The user's password stops working and their sessions end; the response is the only
+         *     place the one-time link to choose a new one appears.
+         */
+        post: operations["reset_user_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/webhooks": {
@@ -3756,6 +3803,52 @@ export interface components {
             /** Voluntary Rep Required */
             voluntary_rep_required?: boolean;
         };
+        /**
+         * PasswordLinkRead
+         * @description A one-time link for a user to choose a password; shown once, only its hash is kept.
+         *
+         *     Until e-mail delivery arrives, give the link to the user yourself.
+         */
+        PasswordLinkRead: {
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /**
+             * Path
+             * @description The browser app's address, the token in its fragment
+             */
+            path: string;
+            /**
+             * Url
+             * @description `path` on LSPHUB_PUBLIC_BASE_URL
+             */
+            url: string;
+            /** User Id */
+            user_id: number;
+        };
+        /**
+         * PasswordSet
+         * @description Choose a password with the token of a one-time link.
+         */
+        PasswordSet: {
+            /**
+             * Password
+             * @description At least 12 characters
+             */
+            password: string;
+            /** Token */
+            token: string;
+        };
+        /**
+         * PasswordSetRead
+         * @description Whose password was set: sign in with this e-mail and the new password.
+         */
+        PasswordSetRead: {
+            /** Email */
+            email: string;
+        };
         /** PerformanceReport */
         PerformanceReport: {
             /**
@@ -4605,13 +4698,47 @@ export interface components {
             organisation_id?: number | null;
             /**
              * Password
-             * @description At least 12 characters
+             * @description At least 12 characters. Leave it out to get a one-time link instead, for the user to choose their own (`password_link` in the response)
              */
-            password: string;
+            password?: string | null;
             /** Person Id */
             person_id?: number | null;
             /** @default member */
             role: components["schemas"]["Role"];
+        };
+        /**
+         * UserCreated
+         * @description The new user; ``password_link`` is set when no password was given, and only here.
+         */
+        UserCreated: {
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Email */
+            email: string;
+            /** Id */
+            id: number;
+            /** Last Login At */
+            last_login_at: string | null;
+            /** Name */
+            name: string;
+            /** Organisation Id */
+            organisation_id: number | null;
+            password_link: components["schemas"]["PasswordLinkRead"] | null;
+            /** Person Id */
+            person_id: number | null;
+            role: components["schemas"]["Role"];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
         };
         /** UserRead */
         UserRead: {
@@ -6314,6 +6441,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    set_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordSet"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordSetRead"];
+                };
             };
             /** @description Not authenticated */
             401: {
@@ -14213,7 +14406,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserRead"];
+                    "application/json": components["schemas"]["UserCreated"];
                 };
             };
             /** @description Not authenticated */
@@ -14432,6 +14625,77 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    reset_user_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordLinkRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The user is deactivated, or is you */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
