@@ -112,11 +112,12 @@ def serialises_as_stored(res: Resource[Any]) -> bool:
     return True
 
 
-def crud_router(res: Resource[Any], *, tag: str, singular: str) -> APIRouter:
-    """GET list, GET one, POST, PATCH and DELETE for ``res`` under ``/{res.path}``."""
+def crud_router(res: Resource[Any], *, tag: str, singular: str, create: bool = True) -> APIRouter:
+    """GET list, GET one, POST, PATCH and DELETE for ``res`` under ``/{res.path}``;
+    ``create=False`` leaves POST to the feature (e.g. to answer with a secret shown once)."""
     router = APIRouter(prefix=f"/{res.path}", tags=[tag], responses=PROBLEM_RESPONSES)
     _add_list(router, res)
-    _add_item_operations(router, res, singular)
+    _add_item_operations(router, res, singular, create)
     return router
 
 
@@ -175,9 +176,11 @@ def _add_list(router: APIRouter, res: Resource[Any]) -> None:
             return list_page(session, principal, page, None, sort)
 
 
-def _add_item_operations(router: APIRouter, res: Resource[Any], singular: str) -> None:
-    """GET one, POST, PATCH and DELETE."""
-    Create, Update, Read = res.create_schema, res.update_schema, res.read_schema
+def _add_item_operations(
+    router: APIRouter, res: Resource[Any], singular: str, with_create: bool
+) -> None:
+    """GET one, POST (unless ``with_create`` is false), PATCH and DELETE."""
+    Update, Read = res.update_schema, res.read_schema
     op = singular.replace("-", "_")
 
     @router.get("/{item_id}", operation_id=f"get_{op}", summary=f"Read one {singular}")
@@ -188,23 +191,8 @@ def _add_item_operations(router: APIRouter, res: Resource[Any], singular: str) -
         response.headers["ETag"] = etag(row)
         return row
 
-    @router.post(
-        "",
-        operation_id=f"create_{op}",
-        status_code=201,
-        summary=f"Create a {singular}",
-        responses=WRITE_RESPONSES,
-    )
-    def create(
-        body: Create,  # type: ignore[valid-type]
-        session: SessionDep,
-        principal: PrincipalDep,
-        response: Response,
-    ) -> Read:  # type: ignore[valid-type]
-        row = service.create_row(session, principal, res, body)
-        response.headers["ETag"] = etag(row)
-        response.headers["Location"] = f"/api/v1/{res.path}/{row.id}"
-        return row
+    if with_create:
+        _add_create(router, res, singular)
 
     @router.patch(
         "/{item_id}",
@@ -236,3 +224,31 @@ def _add_item_operations(router: APIRouter, res: Resource[Any], singular: str) -
     ) -> Response:
         service.delete_row(session, principal, res, item_id, parse_if_match(if_match))
         return Response(status_code=204)
+
+
+def _add_create(router: APIRouter, res: Resource[Any], singular: str) -> None:
+    """``POST /{res.path}``: 201 with ``Location`` and ``ETag``."""
+    Create, Read = res.create_schema, res.read_schema
+
+    @router.post(
+        "",
+        operation_id=f"create_{singular.replace('-', '_')}",
+        status_code=201,
+        summary=f"Create a {singular}",
+        responses=WRITE_RESPONSES,
+    )
+    def create(
+        body: Create,  # type: ignore[valid-type]
+        session: SessionDep,
+        principal: PrincipalDep,
+        response: Response,
+    ) -> Read:  # type: ignore[valid-type]
+        row = service.create_row(session, principal, res, body)
+        created(response, res, row)
+        return row
+
+
+def created(response: Response, res: Resource[Any], row: SQLModel) -> None:
+    """The headers of a 201: the new row's ``ETag`` and ``Location``."""
+    response.headers["ETag"] = etag(row)
+    response.headers["Location"] = f"/api/v1/{res.path}/{row.id}"  # type: ignore[attr-defined]

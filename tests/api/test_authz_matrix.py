@@ -238,6 +238,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "delete_webhook": ADMIN_ONLY,
     "list_webhook_deliveries": ADMIN_ONLY,
     "redeliver_webhook_delivery": ADMIN_ONLY,
+    "redeliver_failed_webhook_deliveries": ADMIN_ONLY,
+    "rotate_webhook_secret": ADMIN_ONLY,
 }
 
 # -- demo ids ----------------------------------------------------------------------------------

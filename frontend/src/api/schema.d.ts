@@ -1701,7 +1701,10 @@ export interface paths {
         /** List webhooks */
         get: operations["list_webhooks"];
         put?: never;
-        /** Create a webhook */
+        /**
+         * Create a webhook
+         * @description The response is the only one that carries ``secret`` (generated when not sent).
+         */
         post: operations["create_webhook"];
         delete?: never;
         options?: never;
@@ -1745,6 +1748,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks/{item_id}/deliveries/redeliver-failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue every failed delivery again now
+         * @description Each failed delivery goes back to `pending` with a fresh attempt count; `lsphub worker` sends them on its next pass (not while the webhook is paused).
+         */
+        post: operations["redeliver_failed_webhook_deliveries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks/{item_id}/deliveries/{delivery_id}/redeliver": {
         parameters: {
             query?: never;
@@ -1759,6 +1782,26 @@ export interface paths {
          * @description Sets the delivery back to `pending` with a fresh attempt count; `lsphub worker` sends it on its next pass.
          */
         post: operations["redeliver_webhook_delivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{item_id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the signing secret with a new, generated one
+         * @description The new secret signs every delivery from now on, retries included; this response is the only place it appears.
+         */
+        post: operations["rotate_webhook_secret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4077,6 +4120,19 @@ export interface components {
          * @enum {string}
          */
         Rag: "green" | "amber" | "red" | "complete";
+        /**
+         * RedeliveryRead
+         * @description Failed deliveries queued again.
+         */
+        RedeliveryRead: {
+            /** Delivery Ids */
+            delivery_ids: number[];
+            /**
+             * Queued
+             * @description How many failed deliveries are pending again
+             */
+            queued: number;
+        };
         /** ReportAction */
         ReportAction: {
             /** Id */
@@ -4817,14 +4873,44 @@ export interface components {
             events: components["schemas"]["WebhookEvent"][];
             /**
              * Secret
-             * @description Shared secret for the HMAC signature; write-only, never returned
+             * @description Shared secret for the HMAC signature; leave it out to have one generated. Returned once, in the response to this request, never again
              */
-            secret: string;
+            secret?: string | null;
             /**
              * Url
              * @example https://example.org/hook
              */
             url: string;
+        };
+        /**
+         * WebhookCreated
+         * @description The new webhook: the only response that carries ``secret``; store it now.
+         */
+        WebhookCreated: {
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string | null;
+            /** Events */
+            events: string[];
+            /** Id */
+            id: number;
+            /** Secret */
+            secret: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Url */
+            url: string;
+            /** Version */
+            version: number;
         };
         /** WebhookDeliveryRead */
         WebhookDeliveryRead: {
@@ -4887,6 +4973,16 @@ export interface components {
             url: string;
             /** Version */
             version: number;
+        };
+        /**
+         * WebhookSecretRead
+         * @description A new signing secret, in force at once: the only time it is shown.
+         */
+        WebhookSecretRead: {
+            /** Secret */
+            secret: string;
+            /** Webhook Id */
+            webhook_id: number;
         };
         /** WebhookUpdate */
         WebhookUpdate: {
@@ -14812,7 +14908,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WebhookRead"];
+                    "application/json": components["schemas"]["WebhookCreated"];
                 };
             };
             /** @description Not authenticated */
@@ -15163,6 +15259,70 @@ export interface operations {
             };
         };
     };
+    redeliver_failed_webhook_deliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedeliveryRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     redeliver_webhook_delivery: {
         parameters: {
             query?: never;
@@ -15182,6 +15342,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookDeliveryRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    rotate_webhook_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretRead"];
                 };
             };
             /** @description Not authenticated */
