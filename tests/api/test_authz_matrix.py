@@ -204,6 +204,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "get_outcome_performance_report": READ_REPORTS,
     "get_strategy_progress": READ_REPORTS,
     "get_freshness": READ_REPORTS,
+    "get_report_index": READ_REPORTS,
     "get_dashboard": ANY_PRINCIPAL,
     # indicators
     "list_indicators": READ_ALL,

@@ -705,7 +705,8 @@ export interface paths {
          *     (rows are keyed by code, area and period, so overlap only repeats rows).
          *
          *     **Caching.** Responses carry a weak `ETag`, computed cheaply from counts and latest change
-         *     times of the data behind the filtered set (`area`, `period`, `indicator`, `format`; not
+         *     times of the data behind the filtered set (`area`, `period`, `indicator`, `partnership_id`,
+         *     `format`; not
          *     `updated_since`, so it names the state of the data set); send it back in `If-None-Match` to
          *     get `304 Not Modified` when nothing has changed since.
          */
@@ -1448,6 +1449,27 @@ export interface paths {
         head?: never;
         /** Change a priority */
         patch: operations["update_priority"];
+        trace?: never;
+    };
+    "/api/v1/report-index": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Report Index
+         * @description The partnerships whose performance reports the caller may read (the county: all) and
+         *     the strategies whose progress they may follow, by name.
+         */
+        get: operations["get_report_index"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/reports": {
@@ -3807,6 +3829,27 @@ export interface components {
              */
             voluntary_rep_required: boolean;
         };
+        /** PartnershipReportLink */
+        PartnershipReportLink: {
+            /**
+             * Has Action Plan
+             * @description It has a performance report to read
+             */
+            has_action_plan: boolean;
+            /** Kind */
+            kind: string;
+            /**
+             * Leads Outcomes
+             * @description It leads an outcome of a strategy (a `partnership_id` for the LAA export)
+             */
+            leads_outcomes: boolean;
+            /** Name */
+            name: string;
+            /** Partnership Id */
+            partnership_id: number;
+            /** Status */
+            status: string;
+        };
         /**
          * PartnershipStatus
          * @enum {string}
@@ -4176,6 +4219,16 @@ export interface components {
             /** Title */
             title: string;
         };
+        /**
+         * ReportIndex
+         * @description The performance reports and strategy progress tables the caller may read.
+         */
+        ReportIndex: {
+            /** Partnerships */
+            partnerships: components["schemas"]["PartnershipReportLink"][];
+            /** Strategies */
+            strategies: components["schemas"]["StrategyLink"][];
+        };
         /** ReportRead */
         ReportRead: {
             /** Author */
@@ -4374,6 +4427,15 @@ export interface components {
             title: string;
             /** Vision */
             vision?: string | null;
+        };
+        /** StrategyLink */
+        StrategyLink: {
+            /** Period */
+            period: string | null;
+            /** Strategy Id */
+            strategy_id: number;
+            /** Title */
+            title: string;
         };
         /** StrategyProgress */
         StrategyProgress: {
@@ -8233,6 +8295,8 @@ export interface operations {
                 indicator?: string | null;
                 /** @description Only rows changed after this instant (ISO 8601 with a zone) */
                 updated_since?: string | null;
+                /** @description Only indicators linked to an outcome this partnership leads (the `lead_partnership` column) */
+                partnership_id?: number | null;
             };
             header?: {
                 "if-none-match"?: string | null;
@@ -13075,6 +13139,68 @@ export interface operations {
             };
             /** @description If-Match does not match the current version */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_report_index: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportIndex"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
