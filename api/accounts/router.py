@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from api.accounts import password_links, service
 from api.accounts.schemas import (
+    AdministratorRead,
     ApiKeyCreate,
     ApiKeyCreated,
     ApiKeyFilters,
@@ -149,6 +150,17 @@ def get_me(session: SessionDep, principal: PrincipalDep) -> MeRead:
 
 
 # -- users -------------------------------------------------------------------------------------
+
+
+@router.get("/administrators", operation_id="list_administrators", tags=["users"])
+def list_administrators(
+    session: SessionDep, principal: PrincipalDep, page: PageDep
+) -> Page[AdministratorRead]:
+    """The active administrators' names (nothing else), for any principal: whom to ask for
+    access to a screen or a change only administrators make."""
+    names, total = service.list_administrators(session, principal, page)
+    items = [AdministratorRead(name=name) for name in names]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/users", operation_id="list_users", tags=["users"])

@@ -119,6 +119,12 @@ class PasswordSetRead(BaseModel):
     email: str
 
 
+class AdministratorRead(BaseModel):
+    """An administrator by name only: whom to ask for access (no contact details)."""
+
+    name: str
+
+
 class UserFilters(BaseModel):
     role: Role | None = None
     active: bool | None = None

@@ -217,6 +217,18 @@ def list_users(
     return paginate(session, stmt, page)
 
 
+def list_administrators(
+    session: Session, principal: Principal, page: PageParams
+) -> tuple[Sequence[str], int]:
+    """Names of the active administrators, for anyone signed in: whom to ask for access."""
+    stmt = (
+        select(User.name)
+        .where(col(User.role) == Role.admin, col(User.active).is_(True))
+        .order_by(col(User.name), col(User.id))
+    )
+    return paginate(session, stmt, page)
+
+
 def get_user(session: Session, principal: Principal, user_id: int) -> User:
     ADMIN.authorize_read(principal)
     user = session.get(User, user_id)

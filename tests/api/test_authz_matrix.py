@@ -70,6 +70,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "logout": row(officer="2xx", member="2xx", partner="403", county="403"),
     "get_me": ANY_PRINCIPAL,
     "list_users": ADMIN_ONLY,
+    "list_administrators": ANY_PRINCIPAL,
     "create_user": ADMIN_ONLY,
     "get_user": ADMIN_ONLY,
     "update_user": ADMIN_ONLY,

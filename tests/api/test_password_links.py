@@ -190,3 +190,19 @@ class TestSweep:
             text("SELECT count(*) FROM password_link WHERE user_id = :u"), {"u": user["id"]}
         ).scalar_one()
         assert count == 0
+
+
+class TestAdministrators:
+    def test_anyone_signed_in_sees_the_active_administrators_by_name(
+        self, client: TestClient, as_role, anon: TestClient
+    ) -> None:  # type: ignore[no-untyped-def]
+        invite(client, role="admin", name="Alex Admin", email="alex.admin@example.org")
+        retired = invite(client, role="admin", name="Ola Gone", email="ola.gone@example.org")
+        client.delete(f"{USERS}/{retired['id']}")
+        for role in ("admin", "officer", "member", "partner", "county"):
+            r = as_role(role).get("/api/v1/administrators")
+            assert r.status_code == 200, r.text
+            items = r.json()["items"]
+            assert {"name": "Alex Admin"} in items and {"name": "Ola Gone"} not in items
+            assert all(set(item) == {"name"} for item in items), "names only, no contact details"
+        assert anon.get("/api/v1/administrators").status_code == 401

@@ -78,6 +78,27 @@ export interface paths {
         patch: operations["update_action"];
         trace?: never;
     };
+    "/api/v1/administrators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Administrators
+         * @description The active administrators' names (nothing else), for any principal: whom to ask for
+         *     access to a screen or a change only administrators make.
+         */
+        get: operations["list_administrators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agenda-items": {
         parameters: {
             query?: never;
@@ -1970,6 +1991,14 @@ export interface components {
             /** Title */
             title?: string;
         };
+        /**
+         * AdministratorRead
+         * @description An administrator by name only: whom to ask for access (no contact details).
+         */
+        AdministratorRead: {
+            /** Name */
+            name: string;
+        };
         /** AgendaItemCreate */
         AgendaItemCreate: {
             /** Meeting Id */
@@ -3424,6 +3453,17 @@ export interface components {
         Page_ActionRead_: {
             /** Items */
             items: components["schemas"]["ActionRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[AdministratorRead] */
+        Page_AdministratorRead_: {
+            /** Items */
+            items: components["schemas"]["AdministratorRead"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -5782,6 +5822,72 @@ export interface operations {
             };
             /** @description If-Match does not match the current version */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_administrators: {
+        parameters: {
+            query?: {
+                /** @description Page size (max 500) */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AdministratorRead_"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
