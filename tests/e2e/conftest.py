@@ -146,8 +146,9 @@ class Spa:
         )
         assert violations == [], "\n".join(violations)
 
-    def screenshot(self, name: str) -> None:
-        self.page.screenshot(path=str(self.screenshots / f"{name}.png"), full_page=True)
+    def screenshot(self, name: str, *, full_page: bool = True) -> None:
+        """The whole page, or what the window shows (``full_page=False``, for long screens)."""
+        self.page.screenshot(path=str(self.screenshots / f"{name}.png"), full_page=full_page)
 
 
 @pytest.fixture

@@ -52,7 +52,7 @@ class TestCountyDashboard:
         assert "Q1" in labels and ni6["period"] in labels, "quarters under their financial year"
         assert "target" in (chart.get_attribute("aria-label") or "")
         spa.check_accessibility()
-        spa.screenshot("laa")
+        spa.screenshot("laa", full_page=False)
 
         # Filter by NI 6's lead partnership: the address keeps the filter.
         lead = ni6["lead_partnership"].split("; ")[0]
@@ -92,7 +92,7 @@ class TestCountyDashboard:
         ).wait_for()
         spa.settle()
         spa.check_accessibility()
-        spa.screenshot("strategy-progress")
+        spa.screenshot("strategy-progress", full_page=False)
 
     def test_filters_from_the_address_and_the_keyboard(self, spa: Spa, api: httpx.Client) -> None:
         period = export(api)[0]["period"]
