@@ -30,6 +30,18 @@ def stored_secret(db: Connection, hook_id: int) -> str:
     )
 
 
+def last_audit_event(db: Connection, hook_id: int) -> tuple[str, Any]:
+    """The action and ``after`` of the webhook's latest audit event."""
+    action, after = db.execute(
+        text(
+            "SELECT action, after FROM audit_event WHERE resource = 'webhook' "
+            "AND resource_id = :i ORDER BY id DESC LIMIT 1"
+        ),
+        {"i": str(hook_id)},
+    ).one()
+    return str(action), after
+
+
 def add_deliveries(hook_id: int, *statuses: DeliveryStatus) -> list[int]:
     with SessionLocal() as session, session.begin():
         rows = [
@@ -89,13 +101,7 @@ class TestRotateSecret:
         assert rotated["webhook_id"] == hook["id"]
         assert rotated["secret"].startswith("whsec_") and rotated["secret"] != hook["secret"]
         assert stored_secret(db, hook["id"]) == rotated["secret"]
-        action, after = db.execute(
-            text(
-                "SELECT action, after FROM audit_event WHERE resource = 'webhook' "
-                "AND resource_id = :i ORDER BY id DESC LIMIT 1"
-            ),
-            {"i": str(hook["id"])},
-        ).one()
+        action, after = last_audit_event(db, hook["id"])
         assert action == "rotate_secret" and rotated["secret"] not in str(after)
 
     def test_unknown_is_404_and_only_admins(self, client: TestClient, as_role) -> None:  # type: ignore[no-untyped-def]
@@ -132,13 +138,7 @@ class TestRedeliverFailed:
             text("SELECT status FROM webhook_delivery WHERE id = :i"), {"i": elsewhere}
         ).scalar_one()
         assert elsewhere_status == "failed", "another webhook's deliveries are left alone"
-        action, after = db.execute(
-            text(
-                "SELECT action, after FROM audit_event WHERE resource = 'webhook' "
-                "AND resource_id = :i ORDER BY id DESC LIMIT 1"
-            ),
-            {"i": str(hook["id"])},
-        ).one()
+        action, after = last_audit_event(db, hook["id"])
         assert action == "redeliver_failed"
         assert "delivery_ids" in str(after)
 

@@ -142,6 +142,16 @@ class TestKeyboard:
         assert outline == "solid"
 
 
+def fits_a_phone(phone: Spa, path: str) -> None:
+    """The screen at ``path`` needs no sideways scrolling at 375 px and passes axe."""
+    phone.goto(path)
+    phone.page.locator("h1").first.wait_for()
+    phone.settle()
+    width = phone.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"{path} scrolls sideways ({width}px)"
+    phone.check_accessibility()
+
+
 class TestPhone:
     def test_screens_fit_375px(self, phone: Spa, api: httpx.Client) -> None:
         ids = demo_ids(api)
@@ -152,24 +162,14 @@ class TestPhone:
             "meeting": f"/meetings/{ids['meeting']}",
             "report": f"/partnerships/{ids['partnership']}/report",
         }.items():
-            phone.goto(path)
-            phone.page.locator("h1").first.wait_for()
-            phone.settle()
-            width = phone.page.evaluate("document.documentElement.scrollWidth")
-            assert width <= 375, f"{name} scrolls sideways ({width}px)"
-            phone.check_accessibility()
+            fits_a_phone(phone, path)
             if name == "dashboard":
                 phone.screenshot("dashboard-phone")
 
     def test_administration_and_county_screens_fit_375px(self, phone: Spa) -> None:
         phone.login("admin")
         for path in ("/users", "/webhooks", "/webhooks/1", "/laa", "/reports"):
-            phone.goto(path)
-            phone.page.locator("h1").first.wait_for()
-            phone.settle()
-            width = phone.page.evaluate("document.documentElement.scrollWidth")
-            assert width <= 375, f"{path} scrolls sideways ({width}px)"
-            phone.check_accessibility()
+            fits_a_phone(phone, path)
             if path == "/laa":
                 phone.screenshot("laa-phone")
 

@@ -2,10 +2,11 @@ import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
 import { asProblem, fieldError, type Problem } from "../../api/problem";
-import type { Organisation, PasswordLink, Person, Role, User } from "../../api/types";
+import type { PasswordLink, Role, User } from "../../api/types";
 import { useMe } from "../../auth/AuthContext";
 import { FieldError } from "../../components/FieldError";
 import { ErrorMessage, Loadable } from "../../components/Loadable";
+import { EditRow, TableHead } from "../../components/Table";
 import { formatDateTime } from "../../lib/dates";
 import { listAll, MAX_PAGE, organisationDirectory, peopleDirectory } from "../../lib/directory";
 import { ACCOUNT_ROLE_LABELS } from "../../lib/labels";
@@ -21,7 +22,8 @@ const ROLE_HELP: Partial<Record<Role, string>> = {
   admin: "everything, including users and webhooks",
 };
 
-type Directory = { organisations: Organisation[]; people: Person[] };
+/** Organisations and directory people to choose from, by name. */
+type Directory = { organisations: Choice[]; people: Choice[] };
 
 const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name, "en-GB");
 
@@ -33,8 +35,10 @@ async function loadUsers() {
   ]);
   return {
     users,
-    organisations: [...organisations.values()].sort(byName),
-    people: [...people.values()].sort(byName),
+    organisations: [...organisations.values()].sort(byName).map((o) => ({ id: o.id, label: o.name })),
+    people: [...people.values()]
+      .sort(byName)
+      .map((p) => ({ id: p.id, label: p.email ? `${p.name} (${p.email})` : p.name })),
   };
 }
 
@@ -63,37 +67,21 @@ function LinkNotice({ notice }: { notice: Notice }) {
   );
 }
 
-function OrganisationSelect({ id, value, organisations, onChange }: {
-  id: string;
-  value: number | null;
-  organisations: Organisation[];
-  onChange: (value: number | null) => void;
-}) {
-  return (
-    <select id={id} value={value ?? ""} onChange={(e) => onChange(Number(e.currentTarget.value) || null)}>
-      <option value="">None</option>
-      {organisations.map((o) => (
-        <option key={o.id} value={o.id}>
-          {o.name}
-        </option>
-      ))}
-    </select>
-  );
-}
+type Choice = { id: number; label: string };
 
-function PersonSelect({ id, value, people, onChange }: {
+/** A choice of one record or none (organisation, directory person). */
+function OptionalSelect({ id, value, choices, onChange }: {
   id: string;
   value: number | null;
-  people: Person[];
+  choices: Choice[];
   onChange: (value: number | null) => void;
 }) {
   return (
     <select id={id} value={value ?? ""} onChange={(e) => onChange(Number(e.currentTarget.value) || null)}>
       <option value="">None</option>
-      {people.map((p) => (
-        <option key={p.id} value={p.id}>
-          {p.name}
-          {p.email ? ` (${p.email})` : ""}
+      {choices.map((c) => (
+        <option key={c.id} value={c.id}>
+          {c.label}
         </option>
       ))}
     </select>
@@ -173,19 +161,19 @@ function CreateUserForm({ directory, onCreated }: { directory: Directory; onCrea
         </div>
         <div class="form-row">
           <label for="user-organisation">Organisation</label>
-          <OrganisationSelect
+          <OptionalSelect
             id="user-organisation"
             value={draft.organisation_id}
-            organisations={directory.organisations}
+            choices={directory.organisations}
             onChange={(value) => set("organisation_id", value)}
           />
         </div>
         <div class="form-row">
           <label for="user-person">Person in the directory</label>
-          <PersonSelect
+          <OptionalSelect
             id="user-person"
             value={draft.person_id}
-            people={directory.people}
+            choices={directory.people}
             onChange={(value) => set("person_id", value)}
           />
           <p class="hint">Members see the partnerships this person belongs to.</p>
@@ -239,19 +227,19 @@ function EditUser({ user, directory, onSaved, onCancel }: {
         </div>
         <div class="form-row">
           <label for={`${prefix}-organisation`}>Organisation</label>
-          <OrganisationSelect
+          <OptionalSelect
             id={`${prefix}-organisation`}
             value={edit.organisation_id}
-            organisations={directory.organisations}
+            choices={directory.organisations}
             onChange={(organisation_id) => setEdit((e) => ({ ...e, organisation_id }))}
           />
         </div>
         <div class="form-row">
           <label for={`${prefix}-person`}>Person in the directory</label>
-          <PersonSelect
+          <OptionalSelect
             id={`${prefix}-person`}
             value={edit.person_id}
-            people={directory.people}
+            choices={directory.people}
             onChange={(person_id) => setEdit((e) => ({ ...e, person_id }))}
           />
         </div>
@@ -365,41 +353,28 @@ export function UsersPage() {
       {problem && <ErrorMessage problem={problem} />}
       <Loadable resource={resource} label="the users" onRetry={reload}>
         {({ users, organisations, people }) => {
-          const names = new Map(organisations.map((o) => [o.id, o.name]));
+          const names = new Map(organisations.map((o) => [o.id, o.label]));
           return (
             <>
               <div class="table-scroll" tabIndex={0} role="region" aria-label="Users">
                 <table class="users-table">
-                  <thead>
-                    <tr>
-                      <th scope="col">Name and e-mail</th>
-                      <th scope="col">Role</th>
-                      <th scope="col">Organisation</th>
-                      <th scope="col">Last sign-in</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">
-                        <span class="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
+                  <TableHead columns={["Name and e-mail", "Role", "Organisation", "Last sign-in", "Status"]} actions />
                   <tbody>
                     {users.map((user) => (
                       <Fragment key={user.id}>
                         <UserRow user={user} organisations={names} self={user.id === me.id} actions={actions} />
                         {editing === user.id && (
-                          <tr class="edit-row">
-                            <td colSpan={6}>
-                              <EditUser
-                                user={user}
-                                directory={{ organisations, people }}
-                                onCancel={() => setEditing(null)}
-                                onSaved={() => {
-                                  setEditing(null);
-                                  reload();
-                                }}
-                              />
-                            </td>
-                          </tr>
+                          <EditRow span={6}>
+                            <EditUser
+                              user={user}
+                              directory={{ organisations, people }}
+                              onCancel={() => setEditing(null)}
+                              onSaved={() => {
+                                setEditing(null);
+                                reload();
+                              }}
+                            />
+                          </EditRow>
                         )}
                       </Fragment>
                     ))}

@@ -4,6 +4,7 @@ import { api, unwrap } from "../../api/client";
 import { asProblem, type Problem } from "../../api/problem";
 import type { DeliveryStatus, Webhook, WebhookDelivery } from "../../api/types";
 import { ErrorMessage, Loadable } from "../../components/Loadable";
+import { TableHead } from "../../components/Table";
 import { formatDateTime } from "../../lib/dates";
 import { useResource } from "../../lib/useResource";
 import { useTitle } from "../../lib/useTitle";
@@ -44,20 +45,7 @@ function DeliveryTable({ hook, deliveries, onRedeliver }: {
   return (
     <div class="table-scroll" tabIndex={0} role="region" aria-label="Deliveries">
       <table class="deliveries">
-        <thead>
-          <tr>
-            <th scope="col">Queued</th>
-            <th scope="col">Event</th>
-            <th scope="col">Status</th>
-            <th scope="col">Attempts</th>
-            <th scope="col">Next try</th>
-            <th scope="col">Response</th>
-            <th scope="col">Error</th>
-            <th scope="col">
-              <span class="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={["Queued", "Event", "Status", "Attempts", "Next try", "Response", "Error"]} actions />
         <tbody>
           {deliveries.map((d) => (
             <tr key={d.id} id={`delivery-${d.id}`}>

@@ -4,6 +4,7 @@ import { api, unwrap } from "../../api/client";
 import { asProblem, fieldError, type Problem } from "../../api/problem";
 import type { Webhook, WebhookEvent } from "../../api/types";
 import { ErrorMessage, Loadable } from "../../components/Loadable";
+import { EditRow, TableHead } from "../../components/Table";
 import { listAll, MAX_PAGE } from "../../lib/directory";
 import { useResource } from "../../lib/useResource";
 import { useTitle } from "../../lib/useTitle";
@@ -198,16 +199,7 @@ export function WebhooksPage() {
             ) : (
               <div class="table-scroll" tabIndex={0} role="region" aria-label="Webhooks">
                 <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Receiver</th>
-                      <th scope="col">Events</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">
-                        <span class="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
+                  <TableHead columns={["Receiver", "Events", "Status"]} actions />
                   <tbody>
                     {hooks.map((hook) => (
                       <Fragment key={hook.id}>
@@ -246,18 +238,16 @@ export function WebhooksPage() {
                           </td>
                         </tr>
                         {editing === hook.id && (
-                          <tr class="edit-row">
-                            <td colSpan={4}>
-                              <WebhookForm
-                                hook={hook}
-                                onCancel={() => setEditing(null)}
-                                onSaved={() => {
-                                  setEditing(null);
-                                  reload();
-                                }}
-                              />
-                            </td>
-                          </tr>
+                          <EditRow span={4}>
+                            <WebhookForm
+                              hook={hook}
+                              onCancel={() => setEditing(null)}
+                              onSaved={() => {
+                                setEditing(null);
+                                reload();
+                              }}
+                            />
+                          </EditRow>
                         )}
                       </Fragment>
                     ))}
