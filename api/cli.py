@@ -153,7 +153,8 @@ def worker(
 @app.command()
 def sweep() -> None:
     """Delete expired records now (the worker also does this hourly): stored idempotent
-    responses past their day, login tokens a month past expiry, old failed-login records."""
+    responses past their day, login tokens a month past expiry, old failed-login records,
+    password links a month after use or expiry."""
     from api.core.db import session_scope
     from api.core.housekeeping import sweep as sweep_expired
     from api.main import install_features

@@ -123,6 +123,7 @@ def install_features() -> None:
     register_sweeper("idempotency_record", idempotency.sweep_expired)
     register_sweeper("auth_token", auth_housekeeping.sweep_expired_tokens)
     register_sweeper("login_attempt", auth_housekeeping.sweep_old_login_attempts)
+    register_sweeper("password_link", auth_housekeeping.sweep_spent_password_links)
 
 
 def create_app() -> FastAPI:

@@ -1,6 +1,6 @@
 """Imports every table so that SQLModel.metadata is complete (Alembic, tests, CLI)."""
 
-from api.auth.models import ApiKey, AuthToken, LoginAttempt, User
+from api.auth.models import ApiKey, AuthToken, LoginAttempt, PasswordLink, User
 from api.core.audit import AuditEvent, Tombstone
 from api.core.idempotency import IdempotencyRecord
 from api.feeds.models import CalendarToken
@@ -47,6 +47,7 @@ __all__ = [
     "Outcome",
     "OutcomeIndicator",
     "Partnership",
+    "PasswordLink",
     "Person",
     "Principle",
     "Priority",

@@ -6,16 +6,21 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import ValidationError
 
-from api.accounts import service
+from api.accounts import password_links, service
 from api.accounts.schemas import (
+    AdministratorRead,
     ApiKeyCreate,
     ApiKeyCreated,
     ApiKeyFilters,
     ApiKeyRead,
     LoginRequest,
     MeRead,
+    PasswordLinkRead,
+    PasswordSet,
+    PasswordSetRead,
     TokenRead,
     UserCreate,
+    UserCreated,
     UserFilters,
     UserRead,
     UserUpdate,
@@ -141,6 +146,19 @@ def logout(
     return Response(status_code=204)
 
 
+@router.post(
+    "/auth/set-password",
+    operation_id="set_password",
+    tags=["auth"],
+    summary="Choose a password with a one-time link's token",
+)
+def set_password(body: PasswordSet, session: SessionDep) -> PasswordSetRead:
+    """No login needed: the token is the credential. It works once; the user's sessions end
+    and they sign in with the new password. A used or expired token is a 422 naming
+    ``token``."""
+    return password_links.set_password(session, body)
+
+
 @router.get("/me", operation_id="get_me", tags=["auth"])
 def get_me(session: SessionDep, principal: PrincipalDep) -> MeRead:
     """The caller: kind, role, organisation, person and current memberships."""
@@ -148,6 +166,17 @@ def get_me(session: SessionDep, principal: PrincipalDep) -> MeRead:
 
 
 # -- users -------------------------------------------------------------------------------------
+
+
+@router.get("/administrators", operation_id="list_administrators", tags=["users"])
+def list_administrators(
+    session: SessionDep, principal: PrincipalDep, page: PageDep
+) -> Page[AdministratorRead]:
+    """The active administrators' names (nothing else), for any principal: whom to ask for
+    access to a screen or a change only administrators make."""
+    names, total = service.list_administrators(session, principal, page)
+    items = [AdministratorRead(name=name) for name in names]
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/users", operation_id="list_users", tags=["users"])
@@ -171,11 +200,16 @@ def list_users(
 )
 def create_user(
     body: UserCreate, session: SessionDep, principal: PrincipalDep, response: Response
-) -> UserRead:
-    user = service.create_user(session, principal, body)
+) -> UserCreated:
+    """Create a user; without ``password`` the response carries a one-time link for them to
+    choose one (shown only here)."""
+    user, link = service.create_user(session, principal, body)
     response.headers["Location"] = f"/api/v1/users/{user.id}"
     response.headers["ETag"] = etag(user)
-    return UserRead.model_validate(user, from_attributes=True)
+    if link is not None:
+        response.headers["Cache-Control"] = "no-store"
+    read = UserRead.model_validate(user, from_attributes=True)
+    return UserCreated(**read.model_dump(), password_link=link)
 
 
 @router.get("/users/{user_id}", operation_id="get_user", tags=["users"])
@@ -205,6 +239,23 @@ def update_user(
     user = service.update_user(session, principal, user_id, body, parse_if_match(if_match))
     response.headers["ETag"] = etag(user)
     return UserRead.model_validate(user, from_attributes=True)
+
+
+@router.post(
+    "/users/{user_id}/password-reset",
+    operation_id="reset_user_password",
+    tags=["users"],
+    status_code=201,
+    responses={409: {"description": "The user is deactivated, or is you"}},
+)
+def reset_user_password(
+    user_id: Id, session: SessionDep, principal: PrincipalDep, response: Response
+) -> PasswordLinkRead:
+    """The user's password stops working and their sessions end; the response is the only
+    place the one-time link to choose a new one appears."""
+    link = service.reset_password(session, principal, user_id)
+    response.headers["Cache-Control"] = "no-store"
+    return link
 
 
 @router.delete(

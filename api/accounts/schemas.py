@@ -49,21 +49,32 @@ class MeRead(BaseModel):
 # -- users -------------------------------------------------------------------------------------
 
 
+PASSWORD_RULE = "At least 12 characters"
+
+
 class UserCreate(StrictBody):
     model_config = STRICT
 
     email: str = Field(max_length=254, pattern=EMAIL_PATTERN)
     name: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=12, max_length=256, description="At least 12 characters")
+    password: str | None = Field(
+        None,
+        min_length=12,
+        max_length=256,
+        description=f"{PASSWORD_RULE}. Leave it out to get a one-time link instead, for the "
+        "user to choose their own (`password_link` in the response)",
+    )
     role: Role = Role.member
     person_id: Id | None = None
     organisation_id: Id | None = None
     active: bool = True
 
 
-class UserUpdate(partial_model(UserCreate, "UserFields")):  # type: ignore[misc]
+class UserUpdate(partial_model(UserCreate, "UserFields", exclude=("password",))):  # type: ignore[misc]
     """Fields to change; absent fields keep their value; ``password`` resets it and ends the
     user's sessions, ``active: false`` ends them too. Required fields cannot be cleared."""
+
+    password: str = Field(None, min_length=12, max_length=256, description=PASSWORD_RULE)  # type: ignore[assignment]
 
 
 class UserRead(RecordMeta):
@@ -74,6 +85,44 @@ class UserRead(RecordMeta):
     organisation_id: int | None
     active: bool
     last_login_at: datetime | None
+
+
+class PasswordLinkRead(BaseModel):
+    """A one-time link for a user to choose a password; shown once, only its hash is kept.
+
+    Until e-mail delivery arrives, give the link to the user yourself."""
+
+    user_id: int
+    url: str = Field(description="`path` on LSPHUB_PUBLIC_BASE_URL")
+    path: str = Field(description="The browser app's address, the token in its fragment")
+    expires_at: datetime
+
+
+class UserCreated(UserRead):
+    """The new user; ``password_link`` is set when no password was given, and only here."""
+
+    password_link: PasswordLinkRead | None
+
+
+class PasswordSet(BaseModel):
+    """Choose a password with the token of a one-time link."""
+
+    model_config = STRICT
+
+    token: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=12, max_length=256, description=PASSWORD_RULE)
+
+
+class PasswordSetRead(BaseModel):
+    """Whose password was set: sign in with this e-mail and the new password."""
+
+    email: str
+
+
+class AdministratorRead(BaseModel):
+    """An administrator by name only: whom to ask for access (no contact details)."""
+
+    name: str
 
 
 class UserFilters(BaseModel):

@@ -10,6 +10,7 @@ from sqlalchemy import Select, or_, update
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col, select
 
+from api.accounts import password_links
 from api.accounts.keys import issue_api_key
 from api.accounts.schemas import (
     ApiKeyCreate,
@@ -18,6 +19,7 @@ from api.accounts.schemas import (
     LoginRequest,
     MembershipBrief,
     MeRead,
+    PasswordLinkRead,
     TokenRead,
     UserCreate,
     UserFilters,
@@ -199,6 +201,18 @@ def list_users(
     return paginate(session, stmt, page)
 
 
+def list_administrators(
+    session: Session, principal: Principal, page: PageParams
+) -> tuple[Sequence[str], int]:
+    """Names of the active administrators, for anyone signed in: whom to ask for access."""
+    stmt = (
+        select(User.name)
+        .where(col(User.role) == Role.admin, col(User.active).is_(True))
+        .order_by(col(User.name), col(User.id))
+    )
+    return paginate(session, stmt, page)
+
+
 def get_user(session: Session, principal: Principal, user_id: int) -> User:
     ADMIN.authorize_read(principal)
     user = session.get(User, user_id)
@@ -215,18 +229,30 @@ def _email_taken(session: Session, email: str, except_id: int | None = None) -> 
         raise Conflict(f"A user with e-mail {email} already exists", slug="duplicate")
 
 
-def create_user(session: Session, principal: Principal, body: UserCreate) -> User:
+def create_user(
+    session: Session, principal: Principal, body: UserCreate
+) -> tuple[User, PasswordLinkRead | None]:
+    """A new user, and a one-time link to choose a password when ``body`` has none."""
     require_admin(principal, Scope.write_all)
-    return add_user(session, principal, body)
+    user = add_user(session, principal, body)
+    if body.password is not None:
+        return user, None
+    return user, password_links.issue(session, principal, user)
 
 
 def add_user(session: Session, actor: Principal | str, body: UserCreate) -> User:
-    """Store a user with an argon2 hash of the password (also used by ``lsphub create-user``)."""
+    """Store a user with an argon2 hash of the password, or of a random one nobody knows when
+    none is given (also used by ``lsphub create-user``)."""
     data = body.model_dump(exclude={"password"})
     data["email"] = data["email"].strip().lower()
     crud.check_references(session, User, data)
     _email_taken(session, data["email"])
-    user = User(**data, password_hash=hash_password(body.password))
+    password_hash = (
+        password_links.unusable_password_hash()
+        if body.password is None
+        else hash_password(body.password)
+    )
+    user = User(**data, password_hash=password_hash)
     session.add(user)
     session.flush()
     audit.record(session, actor, "create", "user", user.id, after=audit.snapshot(user))
@@ -259,7 +285,9 @@ def update_user(
     if password:
         user.password_hash = hash_password(password)
     if password or changes.get("active") is False:
-        _revoke_tokens(session, user_id)
+        password_links.end_sessions(session, user_id)
+    if changes.get("active") is False:
+        password_links.void_open_links(session, user_id)
     if not session.is_modified(user):
         return user
     session.flush()
@@ -277,6 +305,16 @@ def _revoke_tokens(session: Session, user_id: int) -> None:
         .where(col(AuthToken.user_id) == user_id, col(AuthToken.revoked_at).is_(None))
         .values(revoked_at=clock.now())
     )
+
+
+def reset_password(session: Session, principal: Principal, user_id: int) -> PasswordLinkRead:
+    """The user's password stops working and their sessions end; the returned one-time link
+    lets them choose a new one."""
+    require_admin(principal, Scope.write_all)
+    user = get_user(session, principal, user_id)
+    if user_id == principal.user_id:
+        raise Conflict("Change your own password instead of resetting it", slug="self-lockout")
+    return password_links.reset(session, principal, user)
 
 
 def deactivate_user(

@@ -62,3 +62,17 @@ class LoginAttempt(SQLModel, table=True):
     email: str = Field(max_length=254, index=True)
     client: str = Field(max_length=64, index=True)
     at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, index=True)
+
+
+class PasswordLink(SQLModel, table=True):
+    """A one-time link for a user to choose a password: a new user's first one, or a new one
+    after an administrator's reset. Only the SHA-256 of its token is stored."""
+
+    __tablename__ = "password_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

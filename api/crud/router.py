@@ -126,11 +126,12 @@ def serialises_as_stored(res: Resource[Any]) -> bool:
     return True
 
 
-def crud_router(res: Resource[Any], *, tag: str, singular: str) -> APIRouter:
-    """GET list, GET one, POST, PATCH and DELETE for ``res`` under ``/{res.path}``."""
+def crud_router(res: Resource[Any], *, tag: str, singular: str, create: bool = True) -> APIRouter:
+    """GET list, GET one, POST, PATCH and DELETE for ``res`` under ``/{res.path}``;
+    ``create=False`` leaves POST to the feature (e.g. to answer with a secret shown once)."""
     router = APIRouter(prefix=f"/{res.path}", tags=[tag], responses=PROBLEM_RESPONSES)
     _add_list(router, res)
-    _add_item_operations(router, res, singular)
+    _add_item_operations(router, res, singular, create)
     return router
 
 
@@ -197,8 +198,10 @@ def _add_list(router: APIRouter, res: Resource[Any]) -> None:
             return list_page(session, principal, page, None, sort)
 
 
-def _add_item_operations(router: APIRouter, res: Resource[Any], singular: str) -> None:
-    """GET one, POST, PATCH and DELETE."""
+def _add_item_operations(
+    router: APIRouter, res: Resource[Any], singular: str, with_create: bool
+) -> None:
+    """GET one, POST (unless ``with_create`` is false), PATCH and DELETE."""
     Create, Update, Read = res.create_schema, res.update_schema, res.read_schema
     op = singular.replace("-", "_")
     present = res.present
@@ -216,24 +219,25 @@ def _add_item_operations(router: APIRouter, res: Resource[Any], singular: str) -
         response.headers["ETag"] = etag(row)
         return one(session, principal, row)
 
-    @router.post(
-        "",
-        operation_id=f"create_{op}",
-        status_code=201,
-        summary=f"Create a {singular}",
-        responses=WRITE_RESPONSES,
-        **shaped,
-    )
-    def create(
-        body: Create,  # type: ignore[valid-type]
-        session: SessionDep,
-        principal: PrincipalDep,
-        response: Response,
-    ) -> Read:  # type: ignore[valid-type]
-        row = service.create_row(session, principal, res, body)
-        response.headers["ETag"] = etag(row)
-        response.headers["Location"] = f"/api/v1/{res.path}/{row.id}"
-        return one(session, principal, row)
+    if with_create:
+
+        @router.post(
+            "",
+            operation_id=f"create_{op}",
+            status_code=201,
+            summary=f"Create a {singular}",
+            responses=WRITE_RESPONSES,
+            **shaped,
+        )
+        def create(
+            body: Create,  # type: ignore[valid-type]
+            session: SessionDep,
+            principal: PrincipalDep,
+            response: Response,
+        ) -> Read:  # type: ignore[valid-type]
+            row = service.create_row(session, principal, res, body)
+            created(response, res, row)
+            return one(session, principal, row)
 
     @router.patch(
         "/{item_id}",
@@ -266,3 +270,9 @@ def _add_item_operations(router: APIRouter, res: Resource[Any], singular: str) -
     ) -> Response:
         service.delete_row(session, principal, res, item_id, parse_if_match(if_match))
         return Response(status_code=204)
+
+
+def created(response: Response, res: Resource[Any], row: SQLModel) -> None:
+    """The headers of a 201: the new row's ``ETag`` and ``Location``."""
+    response.headers["ETag"] = etag(row)
+    response.headers["Location"] = f"/api/v1/{res.path}/{row.id}"  # type: ignore[attr-defined]

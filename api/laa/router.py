@@ -5,7 +5,7 @@ from fastapi.responses import StreamingResponse
 
 from api.auth.deps import PrincipalDep
 from api.core.errors import Unprocessable, field_error
-from api.core.models import QueryDateTime
+from api.core.models import Id, QueryDateTime
 from api.core.web.deps import SessionDep
 from api.indicators.schemas import AREA_PATTERN, PERIOD_PATTERN, check_period
 from api.laa import service
@@ -44,7 +44,8 @@ the next `updated_since`, less a few minutes' overlap for transactions that were
 (rows are keyed by code, area and period, so overlap only repeats rows).
 
 **Caching.** Responses carry a weak `ETag`, computed cheaply from counts and latest change
-times of the data behind the filtered set (`area`, `period`, `indicator`, `format`; not
+times of the data behind the filtered set (`area`, `period`, `indicator`, `partnership_id`,
+`format`; not
 `updated_since`, so it names the state of the data set); send it back in `If-None-Match` to
 get `304 Not Modified` when nothing has changed since.
 """
@@ -94,6 +95,13 @@ def export_laa(
         QueryDateTime | None,
         Query(description="Only rows changed after this instant (ISO 8601 with a zone)"),
     ] = None,
+    partnership_id: Annotated[
+        Id | None,
+        Query(
+            description="Only indicators linked to an outcome this partnership leads "
+            "(the `lead_partnership` column)"
+        ),
+    ] = None,
     if_none_match: Annotated[str | None, Header(max_length=500)] = None,
 ) -> Response:
     if period is not None:
@@ -104,7 +112,11 @@ def export_laa(
                 str(exc), errors=[field_error(["query", "period"], str(exc))]
             ) from None
     filters = ExportFilters(
-        area=area, period=period, indicator=indicator, updated_since=updated_since
+        area=area,
+        period=period,
+        indicator=indicator,
+        updated_since=updated_since,
+        partnership_id=partnership_id,
     )
     plan = service.plan_export(session, principal, filters, format)
     headers = {

@@ -86,6 +86,7 @@ class ExportFilters:
     period: str | None = None
     indicator: str | None = None  # indicator code, e.g. "NI 186"
     updated_since: datetime | None = None
+    partnership_id: int | None = None  # lead partnership of an outcome the indicator serves
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ def plan_export(
             filters.indicator,
             fmt.value,
             get_settings().laa_rag_tolerance,
+            filters.partnership_id,
         ]
     )
     return ExportPlan(
@@ -172,7 +174,19 @@ def _target_conditions(filters: ExportFilters) -> list[ColumnElement[bool]]:
         conditions.append(t.c.period == filters.period)
     if filters.indicator:
         conditions.append(i.c.code == filters.indicator)
+    if filters.partnership_id is not None:
+        conditions.append(t.c.indicator_id.in_(_led_indicators(filters.partnership_id)))
     return conditions
+
+
+def _led_indicators(partnership_id: int) -> Select[Any]:
+    """Ids of the indicators linked to outcomes that ``partnership_id`` leads."""
+    o, oi = Outcome.__table__, OutcomeIndicator.__table__  # type: ignore[attr-defined]
+    return (
+        select(oi.c.indicator_id)
+        .join(o, o.c.id == oi.c.outcome_id)
+        .where(o.c.lead_partnership_id == partnership_id)
+    )
 
 
 def _deleted_measurement_keys(session: Session, since: datetime) -> list[tuple[int, str, str]]:
@@ -330,6 +344,11 @@ def _tombstones(
     since = filters.updated_since
     if since is None:
         return []
+    led = (
+        None
+        if filters.partnership_id is None
+        else set(session.scalars(_led_indicators(filters.partnership_id)))
+    )
     rows = session.execute(
         select(tomb.c.natural_key, tomb.c.deleted_at)
         .where(tomb.c.resource == "laa_target", tomb.c.deleted_at > since)
@@ -338,8 +357,9 @@ def _tombstones(
     deleted = []
     for natural_key, deleted_at in rows:
         key = natural_key or {}
-        code = codes.get(int(key.get("indicator_id", 0)))
-        if code is None:
+        indicator_id = int(key.get("indicator_id", 0))
+        code = codes.get(indicator_id)
+        if code is None or (led is not None and indicator_id not in led):
             continue
         row = {"deleted": True, "code": code, "area": key.get("area"), "period": key.get("period")}
         if (

@@ -17,12 +17,13 @@ from api.crud.router import (
     parse_if_match,
     sort_query,
 )
-from api.reports import performance, progress, render, service
+from api.reports import index, performance, progress, render, service
 from api.reports.schemas import (
     Freshness,
     PerformanceReport,
     ReportCreate,
     ReportFilters,
+    ReportIndex,
     ReportRead,
     ReportUpdate,
     StrategyProgress,
@@ -172,6 +173,13 @@ def get_strategy_progress(
     """Priorities -> outcomes -> what we said we'd achieve, how, lead partnership and
     progress to date: RAG roll-up, latest updates, linked indicators against target."""
     return progress.strategy_progress(session, principal, strategy_id, as_of)
+
+
+@router.get("/report-index", operation_id="get_report_index", tags=["reports"])
+def get_report_index(session: SessionDep, principal: PrincipalDep) -> ReportIndex:
+    """The partnerships whose performance reports the caller may read (the county: all) and
+    the strategies whose progress they may follow, by name."""
+    return index.report_index(session, principal)
 
 
 @router.get("/freshness", operation_id="get_freshness", tags=["reports"])

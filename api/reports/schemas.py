@@ -217,3 +217,30 @@ class Freshness(BaseModel):
     organisations: list[OrganisationFreshness] = Field(
         description="Least up to date first: by share updated, then most stale"
     )
+
+
+# -- what the caller may read ------------------------------------------------------------------
+
+
+class PartnershipReportLink(BaseModel):
+    partnership_id: int
+    name: str
+    kind: str
+    status: str
+    has_action_plan: bool = Field(description="It has a performance report to read")
+    leads_outcomes: bool = Field(
+        description="It leads an outcome of a strategy (a `partnership_id` for the LAA export)"
+    )
+
+
+class StrategyLink(BaseModel):
+    strategy_id: int
+    title: str
+    period: str | None
+
+
+class ReportIndex(BaseModel):
+    """The performance reports and strategy progress tables the caller may read."""
+
+    partnerships: list[PartnershipReportLink]
+    strategies: list[StrategyLink]

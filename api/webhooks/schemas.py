@@ -74,7 +74,11 @@ class WebhookCreate(_EventsAsText, StrictBody):
         description=URL_RULES,
     )
     events: list[WebhookEvent] = Field(min_length=1, max_length=10)
-    secret: WebhookSecret
+    secret: WebhookSecret | None = Field(
+        None,
+        description="Signing secret (`whsec_` and base64, as above); leave it out to have one "
+        "generated. Returned once, in the response to this request, never again",
+    )
     active: bool = True
     description: str | None = Field(None, max_length=300)
 
@@ -99,6 +103,26 @@ class WebhookRead(RecordMeta):
     @classmethod
     def _split(cls, value: Any) -> Any:
         return value.split() if isinstance(value, str) else value
+
+
+class WebhookCreated(WebhookRead):
+    """The new webhook: the only response that carries ``secret``; store it now."""
+
+    secret: str
+
+
+class WebhookSecretRead(BaseModel):
+    """A new signing secret, in force at once: the only time it is shown."""
+
+    webhook_id: int
+    secret: str
+
+
+class RedeliveryRead(BaseModel):
+    """Failed deliveries queued again."""
+
+    queued: int = Field(description="How many failed deliveries are pending again")
+    delivery_ids: list[int]
 
 
 class WebhookFilters(BaseModel):

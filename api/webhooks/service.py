@@ -15,8 +15,10 @@ A worker that dies between 1 and 3 loses nothing: the lease runs out and the row
 (delivery is at least once; receivers de-duplicate on the ``webhook-id`` header).
 """
 
+import base64
 import json
 import logging
+import secrets
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -63,11 +65,19 @@ class AdminOnlyPolicy(Policy):
     read_roles = frozenset({Role.admin})
 
 
+def new_secret() -> str:
+    """A signing secret in the Standard Webhooks form: ``whsec_`` and 32 random bytes, base64."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
 class WebhookRules(ResourceRules[Webhook]):
-    """Destinations are checked against the outbound rules whenever the URL is set."""
+    """Destinations are checked against the outbound rules whenever the URL is set; a webhook
+    registered without a secret gets a generated one (returned once)."""
 
     def before_create(self, session: Session, principal: Principal, row: Webhook) -> None:
         outbound.check_webhook_url(row.url)
+        if not row.secret:
+            row.secret = new_secret()
 
     def before_update(
         self,
@@ -92,6 +102,20 @@ webhooks = Resource(
     policy=AdminOnlyPolicy(),
     rules=WebhookRules(),
 )
+
+
+def rotate_secret(session: Session, principal: Principal, webhook_id: int) -> tuple[Webhook, str]:
+    """Replace the signing secret with a generated one, in force from the next delivery."""
+    hook = crud.get_row(session, principal, webhooks, webhook_id)
+    webhooks.policy.authorize_update(session, principal, hook, {"secret": None})
+    before = audit.snapshot(hook)
+    hook.secret = new_secret()
+    session.flush()
+    after = audit.snapshot(hook)
+    audit.record(
+        session, principal, "rotate_secret", "webhook", webhook_id, before=before, after=after
+    )
+    return hook, hook.secret
 
 
 # -- producing ---------------------------------------------------------------------------------
@@ -182,9 +206,7 @@ def redeliver(
     if delivery is None:
         raise NotFound(f"No webhook_delivery with id {delivery_id} for webhook {webhook_id}")
     before = audit.snapshot(delivery)
-    delivery.status = DeliveryStatus.pending
-    delivery.attempts = 0
-    delivery.next_attempt_at = clock.now()
+    _queue_again(delivery, clock.now())
     session.flush()
     audit.record(
         session,
@@ -196,6 +218,44 @@ def redeliver(
         after=audit.snapshot(delivery),
     )
     return delivery
+
+
+def redeliver_failed(session: Session, principal: Principal, webhook_id: int) -> list[int]:
+    """Queue every failed delivery of a webhook again now; returns their ids, oldest first.
+
+    One audit event on the webhook lists them."""
+    hook = crud.get_row(session, principal, webhooks, webhook_id)
+    webhooks.policy.authorize_update(session, principal, hook, {})
+    failed = session.scalars(
+        select(WebhookDelivery)
+        .where(
+            col(WebhookDelivery.webhook_id) == webhook_id,
+            col(WebhookDelivery.status) == DeliveryStatus.failed,
+        )
+        .order_by(col(WebhookDelivery.id))
+    ).all()
+    now = clock.now()
+    for delivery in failed:
+        _queue_again(delivery, now)
+    session.flush()
+    ids = [d.id for d in failed if d.id is not None]
+    if ids:
+        audit.record(
+            session,
+            principal,
+            "redeliver_failed",
+            "webhook",
+            webhook_id,
+            after={"delivery_ids": ids},
+        )
+    return ids
+
+
+def _queue_again(delivery: WebhookDelivery, now: datetime) -> None:
+    """Pending again, due now, with a fresh attempt count."""
+    delivery.status = DeliveryStatus.pending
+    delivery.attempts = 0
+    delivery.next_attempt_at = now
 
 
 # -- the worker --------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 import { useEffect } from "preact/hooks";
 import { LocationProvider, Route, Router, useLocation } from "preact-iso";
-import { countyOnly } from "./auth/access";
-import { AuthProvider, useAuth } from "./auth/AuthContext";
+import { homePath } from "./auth/access";
+import { AuthProvider, useAuth, useMe } from "./auth/AuthContext";
+import { only } from "./components/Guard";
 import { Layout } from "./components/Layout";
 import { Loading } from "./components/Loadable";
 import { AuditPage } from "./screens/AuditPage";
@@ -14,47 +15,72 @@ import { MeetingPage } from "./screens/meeting/MeetingPage";
 import { NotFound } from "./screens/NotFound";
 import { PartnershipPage } from "./screens/partnership/PartnershipPage";
 import { ReportPage } from "./screens/ReportPage";
+import { ReportsPage } from "./screens/ReportsPage";
+import { SetPasswordPage } from "./screens/SetPasswordPage";
+import { StrategyProgressPage } from "./screens/StrategyProgressPage";
 import { TaskPage } from "./screens/TaskPage";
+import { UsersPage } from "./screens/admin/UsersPage";
+import { WebhookPage } from "./screens/admin/WebhookPage";
+import { WebhooksPage } from "./screens/admin/WebhooksPage";
 
 /** After client-side navigation, move focus to the new page so keyboard users start at the top. */
 function focusMain() {
   document.getElementById("main")?.focus();
 }
 
-/** Any other address takes the county to its LAA screen (replacing the history entry). */
-function ToLaa() {
+/** Principals without a dashboard (the county) start on their own home screen instead. */
+function Home() {
+  const me = useMe();
+  const { may } = useAuth();
   const { route } = useLocation();
-  useEffect(() => route("/laa", true), []);
-  return <Loading label="the LAA indicators" />;
+  const home = homePath(me.role);
+  useEffect(() => {
+    if (!may("dashboard")) route(home, true);
+  }, [home]);
+  return may("dashboard") ? <Dashboard /> : <Loading label="your home screen" />;
 }
 
-/** The county reads LAA data and performance reports, nothing else (DESIGN §5). */
-function CountyScreens() {
-  return (
-    <Router onRouteChange={focusMain}>
-      <Route path="/laa" component={LaaPage} />
-      <Route path="/partnerships/:id/report" component={ReportPage} />
-      <Route default component={ToLaa} />
-    </Router>
-  );
-}
+// Every screen behind its access rule (auth/access.ts): a typed address for a screen one may
+// not use shows the "no access" page.
+const guarded = {
+  partnership: only("partnership", PartnershipPage),
+  report: only("report", ReportPage),
+  reports: only("reports", ReportsPage),
+  strategy: only("strategy", StrategyProgressPage),
+  task: only("task", TaskPage),
+  meeting: only("meeting", MeetingPage),
+  laa: only("laa", LaaPage),
+  import: only("import", ImportPage),
+  keys: only("keys", KeysPage),
+  users: only("users", UsersPage),
+  webhooks: only("webhooks", WebhooksPage),
+  webhook: only("webhooks", WebhookPage),
+  audit: only("audit", AuditPage),
+};
 
 function Screens() {
   const { me, restoring } = useAuth();
+  const { path } = useLocation();
+  // A one-time link works signed out (it is how a new user gets a password).
+  if (path === "/set-password") return <SetPasswordPage />;
   if (restoring) return <Loading label="your session" />;
   if (!me) return <Login />;
-  if (countyOnly(me.role)) return <CountyScreens />;
   return (
     <Router onRouteChange={focusMain}>
-      <Route path="/" component={Dashboard} />
-      <Route path="/partnerships/:id" component={PartnershipPage} />
-      <Route path="/partnerships/:id/report" component={ReportPage} />
-      <Route path="/tasks/:id" component={TaskPage} />
-      <Route path="/meetings/:id" component={MeetingPage} />
-      <Route path="/laa" component={LaaPage} />
-      <Route path="/import" component={ImportPage} />
-      <Route path="/keys" component={KeysPage} />
-      <Route path="/audit" component={AuditPage} />
+      <Route path="/" component={Home} />
+      <Route path="/partnerships/:id" component={guarded.partnership} />
+      <Route path="/partnerships/:id/report" component={guarded.report} />
+      <Route path="/reports" component={guarded.reports} />
+      <Route path="/strategies/:id/progress" component={guarded.strategy} />
+      <Route path="/tasks/:id" component={guarded.task} />
+      <Route path="/meetings/:id" component={guarded.meeting} />
+      <Route path="/laa" component={guarded.laa} />
+      <Route path="/import" component={guarded.import} />
+      <Route path="/keys" component={guarded.keys} />
+      <Route path="/users" component={guarded.users} />
+      <Route path="/webhooks" component={guarded.webhooks} />
+      <Route path="/webhooks/:id" component={guarded.webhook} />
+      <Route path="/audit" component={guarded.audit} />
       <Route default component={NotFound} />
     </Router>
   );

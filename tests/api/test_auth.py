@@ -438,7 +438,12 @@ class TestNoSecretsInTheDatabase:
         ).json()["key"]
         token = login(anon, "casey.new@example.org", "correct-horse-battery")["access_token"]
         anon.post(TOKEN, json={"email": "member@example.org", "password": "a-wrong-guess-123"})
+        invited = client.post(
+            "/api/v1/users", json={"email": "robin.new@example.org", "name": "Robin New"}
+        ).json()
+        link_token = invited["password_link"]["path"].split("#token=", 1)[1]
         secrets = {
+            link_token,
             "correct-horse-battery",
             "a-wrong-guess-123",
             key,

@@ -76,10 +76,16 @@ EXPECTED: dict[str, dict[str, str]] = {
     "logout": row(officer="2xx", member="2xx", partner="403", county="403"),
     "get_me": ANY_PRINCIPAL,
     "list_users": ADMIN_ONLY,
+    "list_administrators": ANY_PRINCIPAL,
     "create_user": ADMIN_ONLY,
     "get_user": ADMIN_ONLY,
     "update_user": ADMIN_ONLY,
     "deactivate_user": ADMIN_ONLY,
+    "reset_user_password": ADMIN_ONLY,
+    # the token is the credential: a made-up one is refused whoever sends it
+    "set_password": row(
+        anonymous="422", admin="422", officer="422", member="422", partner="422", county="422"
+    ),
     # officers issue partner keys to organisations on partnerships they manage, and see
     # only the keys they issued (the own key here was issued on the command line)
     "list_api_keys": row(officer="2xx"),
@@ -215,6 +221,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "get_outcome_performance_report": READ_REPORTS,
     "get_strategy_progress": READ_REPORTS,
     "get_freshness": READ_REPORTS,
+    "get_report_index": READ_REPORTS,
     "get_dashboard": ANY_PRINCIPAL,
     # indicators
     "list_indicators": READ_ALL,
@@ -249,6 +256,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "delete_webhook": ADMIN_ONLY,
     "list_webhook_deliveries": ADMIN_ONLY,
     "redeliver_webhook_delivery": ADMIN_ONLY,
+    "redeliver_failed_webhook_deliveries": ADMIN_ONLY,
+    "rotate_webhook_secret": ADMIN_ONLY,
 }
 
 # -- demo ids ----------------------------------------------------------------------------------
@@ -312,6 +321,7 @@ BODIES: dict[str, Callable[[Demo], Any]] = {
         "role": "member",
     },
     "update_user": lambda d: {"name": "Demo Member (renamed)"},
+    "set_password": lambda d: {"token": "made-up-token", "password": "a-long-enough-password"},
     "create_api_key": lambda d: {
         "name": "Matrix partner key",
         "role": "partner",

@@ -5,8 +5,8 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, func, select
 
-from api.auth.housekeeping import EXPIRED_TOKEN_GRACE
-from api.auth.models import AuthToken, LoginAttempt
+from api.auth.housekeeping import EXPIRED_TOKEN_GRACE, SPENT_LINK_GRACE
+from api.auth.models import AuthToken, LoginAttempt, PasswordLink
 from api.core import clock
 from api.core.db import session_scope
 from api.core.housekeeping import sweep
@@ -44,13 +44,27 @@ def test_only_what_has_outlived_its_use_is_deleted(
         expired.expires_at = now - EXPIRED_TOKEN_GRACE - timedelta(days=1)
         recent.expires_at = now - EXPIRED_TOKEN_GRACE + timedelta(days=1)  # kept a while yet
         session.add(LoginAttempt(email="gone@example.org", client="x", at=now - timedelta(days=1)))
+        for token_hash, expired_for in (("a" * 64, SPENT_LINK_GRACE), ("b" * 64, timedelta())):
+            session.add(
+                PasswordLink(
+                    token_hash=token_hash,
+                    user_id=expired.user_id,
+                    expires_at=now - expired_for - timedelta(days=1),
+                )
+            )
         expired_id, recent_id = expired.id, recent.id
         tokens_before = count(db, AuthToken)
 
     with session_scope() as session:
         removed = sweep(session, now)
 
-    assert removed == {"idempotency_record": 1, "auth_token": 1, "login_attempt": 1}
+    assert removed == {
+        "idempotency_record": 1,
+        "auth_token": 1,
+        "login_attempt": 1,
+        "password_link": 1,
+    }
+    assert count(db, PasswordLink, PasswordLink.token_hash == "b" * 64) == 1
     keys = db.scalars(select(IdempotencyRecord.key).where(IdempotencyRecord.key.like("sweep-%")))
     assert set(keys) == {"sweep-fresh"}
     assert count(db, AuthToken) == tokens_before - 1

@@ -159,6 +159,63 @@ class TestFilters:
         assert r.json()["errors"][0]["loc"] == ["query", "updated_since"]
 
 
+class TestPartnershipFilter:
+    def linked(self, client: TestClient) -> tuple[dict, dict]:
+        """LOCAL 1 with a target, linked to an outcome that a partnership leads."""
+        outcomes = client.get("/api/v1/outcomes", params={"limit": 500}).json()["items"]
+        outcome = next(o for o in outcomes if o["lead_partnership_id"])
+        ind = local_indicator(client)
+        target(client, ind["id"])
+        r = client.put(
+            f"/api/v1/indicators/{ind['id']}/links", json={"outcome_ids": [outcome["id"]]}
+        )
+        assert r.status_code == 200, r.text
+        return ind, outcome
+
+    def test_only_indicators_of_outcomes_the_partnership_leads(self, client: TestClient) -> None:
+        _, outcome = self.linked(client)
+        lead = client.get(f"/api/v1/partnerships/{outcome['lead_partnership_id']}").json()
+        rows = json_rows(client, partnership_id=lead["id"])
+        assert "LOCAL 1" in {r["code"] for r in rows}
+        assert all(lead["name"] in r["lead_partnership"].split("; ") for r in rows)
+        everything = json_rows(client)
+        assert len(rows) < len(everything)
+        expected = [r for r in everything if lead["name"] in r["lead_partnership"].split("; ")]
+        assert rows == expected
+        csv_codes = {r["code"] for r in csv_rows(client, partnership_id=lead["id"])}
+        assert csv_codes == {r["code"] for r in rows}
+
+    def test_other_partnerships_and_unknown_ids_leave_it_out(self, client: TestClient) -> None:
+        _, outcome = self.linked(client)
+        partnerships = client.get("/api/v1/partnerships", params={"limit": 500}).json()["items"]
+        other = next(p for p in partnerships if p["id"] != outcome["lead_partnership_id"])
+        assert "LOCAL 1" not in {r["code"] for r in json_rows(client, partnership_id=other["id"])}
+        assert json_rows(client, partnership_id=999999) == []
+        r = client.get(EXPORT, params={"partnership_id": "x"})
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "partnership_id"]
+
+    def test_tombstones_follow_the_filter(self, client: TestClient) -> None:
+        ind, outcome = self.linked(client)
+        doomed = target(client, ind["id"], period="2031-32")
+        since = client.get(EXPORT).headers["LSPHub-Snapshot-At"]
+        assert client.delete(f"/api/v1/laa-targets/{doomed['id']}").status_code == 204
+        lead = outcome["lead_partnership_id"]
+        rows = json_rows(client, updated_since=since, partnership_id=lead)
+        assert [(r["code"], r["period"]) for r in rows if r["deleted"]] == [("LOCAL 1", "2031-32")]
+        partnerships = client.get("/api/v1/partnerships", params={"limit": 500}).json()["items"]
+        other = next(p["id"] for p in partnerships if p["id"] != lead)
+        assert json_rows(client, updated_since=since, partnership_id=other) == []
+
+    def test_each_partnership_has_its_own_etag(self, client: TestClient) -> None:
+        _, outcome = self.linked(client)
+        lead = outcome["lead_partnership_id"]
+        whole = client.get(EXPORT).headers["ETag"]
+        led = client.get(EXPORT, params={"partnership_id": lead}).headers["ETag"]
+        assert whole != led
+        r = client.get(EXPORT, params={"partnership_id": lead}, headers={"If-None-Match": led})
+        assert r.status_code == 304
+
+
 class TestDelta:
     def test_only_rows_changed_since_with_deletions_as_tombstones(self, client: TestClient) -> None:
         ind = local_indicator(client)

@@ -129,11 +129,11 @@ def deliveries(client: TestClient, hook_id: int) -> list[dict]:
 
 
 class TestRegistration:
-    def test_admin_registers_and_the_secret_is_never_returned(self, client: TestClient) -> None:
+    def test_admin_registers_and_the_secret_is_returned_once(self, client: TestClient) -> None:
         hook = register(
             client, "https://example.org/hook", ["meeting.updated", "measurement.created"]
         )
-        assert "secret" not in hook
+        assert hook.pop("secret") == SECRET
         assert hook["events"] == ["measurement.created", "meeting.updated"]
         got = client.get(f"/api/v1/webhooks/{hook['id']}")
         assert "secret" not in got.json()

@@ -34,7 +34,7 @@ DEMO_LOGINS = {
     "county": ("county@example.org", "demo-county-pass"),
 }
 # The heading each demo login lands on (the county goes straight to its LAA screen).
-LANDING = {"county": "LAA indicators"}
+LANDING = {"county": "LAA dashboard"}
 # Network errors a test provokes on purpose still reach the console; everything else fails.
 FAILED_RESOURCE = re.compile(
     r"Failed to load resource: the server responded with a status of (\d+)"
@@ -60,7 +60,12 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def server(browser: Any) -> Iterator[LiveServer]:
-    env = {"LSPHUB_FRONTEND_DIST": str(DIST)}
+    env = {
+        "LSPHUB_FRONTEND_DIST": str(DIST),
+        # The webhook tests' receiver listens on loopback, which the webhook address rules
+        # refuse unless allow-listed.
+        "LSPHUB_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
+    }
     with fresh_database("lsphub_e2e") as url, live_server(url, env=env) as live:
         yield live
 
@@ -142,8 +147,9 @@ class Spa:
         )
         assert violations == [], "\n".join(violations)
 
-    def screenshot(self, name: str) -> None:
-        self.page.screenshot(path=str(self.screenshots / f"{name}.png"), full_page=True)
+    def screenshot(self, name: str, *, full_page: bool = True) -> None:
+        """The whole page, or what the window shows (``full_page=False``, for long screens)."""
+        self.page.screenshot(path=str(self.screenshots / f"{name}.png"), full_page=full_page)
 
 
 @pytest.fixture

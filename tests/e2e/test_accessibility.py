@@ -52,6 +52,7 @@ class TestEveryScreen:
             "report": f"/partnerships/{ids['partnership']}/report",
             "import": "/import",
             "keys": "/keys",
+            "webhooks": "/webhooks",
         }
         for name, path in screens.items():
             spa.goto(path)
@@ -67,46 +68,54 @@ class TestEveryScreen:
         spa.check_accessibility()
         spa.screenshot("task-panel")
 
-    def test_the_county_lands_on_the_laa_screen(self, spa: Spa, api: httpx.Client) -> None:
+    def test_the_county_sees_only_its_screens(self, spa: Spa, api: httpx.Client) -> None:
         ids = demo_ids(api)
         spa.login("county")
         page = spa.page
         assert page.url.endswith("/laa")
         nav = page.get_by_role("navigation", name="Main")
-        assert nav.get_by_role("link").all_inner_texts() == ["LAA indicators"]
+        assert nav.get_by_role("link").all_inner_texts() == ["LAA dashboard", "Reports"]
 
-        spa.goto(f"/laa?indicator={ids['indicator']}")
-        page.get_by_role("heading", name="Indicators with targets").wait_for()
-        page.locator("#trajectory-title").wait_for()
-        spa.settle()
-        assert page.get_by_role("alert").count() == 0, "laa: an error is shown"
-        spa.check_accessibility()
-        spa.screenshot("laa")
-
-        # the county reads every performance report, and goes back to its LAA screen
+        # the county reads every performance report, and goes back to the list of reports
         spa.goto(f"/partnerships/{ids['partnership']}/report")
         page.locator("article.report h1").wait_for()
         spa.settle()
         assert page.get_by_role("alert").count() == 0, "report: an error is shown"
         spa.check_accessibility()
-        assert page.get_by_role("link", name="Back to the LAA indicators").count() == 1
+        assert page.get_by_role("link", name="Back to the reports").count() == 1
 
-        # screens the county cannot use are not offered: their addresses lead to the LAA screen
-        for path in (
-            "/",
-            f"/partnerships/{ids['partnership']}",
-            f"/tasks/{ids['task']}",
-            "/import",
-        ):
+        # home is the LAA dashboard; other screens' addresses say it has no access to them
+        spa.goto("/")
+        page.wait_for_url("**/laa")
+        page.get_by_role("heading", name="LAA dashboard", level=1).wait_for()
+        for path in (f"/partnerships/{ids['partnership']}", f"/tasks/{ids['task']}", "/import"):
             spa.goto(path)
-            page.wait_for_url("**/laa")
-            page.get_by_role("heading", name="LAA indicators", level=1).wait_for()
+            page.get_by_role("heading", name="You don't have access to this").wait_for()
+        page.get_by_role("link", name="Go to your home page").click()
+        page.wait_for_url("**/laa")
+
+    def test_a_member_typing_the_users_page_gets_the_access_page(self, spa: Spa) -> None:
+        spa.login("member")
+        nav = spa.page.get_by_role("navigation", name="Main")
+        assert nav.get_by_role("link").all_inner_texts() == ["Dashboard", "Reports"]
+        spa.goto("/users")
+        page = spa.page
+        page.get_by_role("heading", name="You don't have access to this", level=1).wait_for()
+        spa.settle()
+        assert "user administration" in page.locator("main").inner_text()
+        page.get_by_role("listitem").filter(has_text="Demo Administrator").wait_for()
+        assert spa.failed_requests == [], "the refusal loads no data it may not read"
+        spa.check_accessibility()
+        spa.screenshot("no-access")
 
     def test_a_missing_page_says_so(self, spa: Spa) -> None:
         spa.login("member")
         spa.goto("/no/such/page")
         spa.page.get_by_role("heading", name="Page not found").wait_for()
+        assert "/no/such/page" in spa.page.locator("main").inner_text()
         spa.check_accessibility()
+        spa.page.get_by_role("link", name="Go to your home page").click()
+        spa.page.get_by_role("heading", name="Dashboard", level=1).wait_for()
 
 
 class TestKeyboard:
@@ -133,6 +142,16 @@ class TestKeyboard:
         assert outline == "solid"
 
 
+def fits_a_phone(phone: Spa, path: str) -> None:
+    """The screen at ``path`` needs no sideways scrolling at 375 px and passes axe."""
+    phone.goto(path)
+    phone.page.locator("h1").first.wait_for()
+    phone.settle()
+    width = phone.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"{path} scrolls sideways ({width}px)"
+    phone.check_accessibility()
+
+
 class TestPhone:
     def test_screens_fit_375px(self, phone: Spa, api: httpx.Client) -> None:
         ids = demo_ids(api)
@@ -143,14 +162,16 @@ class TestPhone:
             "meeting": f"/meetings/{ids['meeting']}",
             "report": f"/partnerships/{ids['partnership']}/report",
         }.items():
-            phone.goto(path)
-            phone.page.locator("h1").first.wait_for()
-            phone.settle()
-            width = phone.page.evaluate("document.documentElement.scrollWidth")
-            assert width <= 375, f"{name} scrolls sideways ({width}px)"
-            phone.check_accessibility()
+            fits_a_phone(phone, path)
             if name == "dashboard":
                 phone.screenshot("dashboard-phone")
+
+    def test_administration_and_county_screens_fit_375px(self, phone: Spa) -> None:
+        phone.login("admin")
+        for path in ("/users", "/webhooks", "/webhooks/1", "/laa", "/reports"):
+            fits_a_phone(phone, path)
+            if path == "/laa":
+                phone.screenshot("laa-phone")
 
     def test_signing_out_returns_to_the_login(self, phone: Spa) -> None:
         phone.login("member")

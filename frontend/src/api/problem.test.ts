@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, asProblem, fieldMessages, problemMessage, toProblem } from "./problem";
+import { ApiError, asProblem, fieldError, fieldMessages, problemMessage, toProblem } from "./problem";
 
 describe("toProblem", () => {
   it("reads problem+json", () => {
@@ -43,5 +43,17 @@ describe("asProblem", () => {
       status: 0,
       detail: "Failed to fetch",
     });
+  });
+});
+
+describe("fieldError", () => {
+  it("finds the message for one body field", () => {
+    const problem = toProblem(
+      { title: "Validation error", status: 422, errors: [{ loc: ["body", "url", 0], msg: "a loopback address" }] },
+      422,
+    );
+    expect(fieldError(problem, "url")).toBe("a loopback address");
+    expect(fieldError(problem, "events")).toBeNull();
+    expect(fieldError(null, "url")).toBeNull();
   });
 });

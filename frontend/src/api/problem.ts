@@ -70,3 +70,13 @@ export function asProblem(error: unknown): Problem {
   const message = error instanceof Error ? error.message : String(error);
   return toProblem({ title: "Could not reach the server", detail: message }, 0);
 }
+
+/** The server's message for one request-body field (e.g. "url"), or null: to show beside it. */
+export function fieldError(problem: Problem | null, field: string): string | null {
+  if (!problem) return null;
+  const found = problem.errors.find((e) => {
+    const path = e.loc[0] === "body" ? e.loc.slice(1) : e.loc;
+    return path[0] === field;
+  });
+  return found ? found.msg : null;
+}

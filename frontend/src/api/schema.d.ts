@@ -78,6 +78,27 @@ export interface paths {
         patch: operations["update_action"];
         trace?: never;
     };
+    "/api/v1/administrators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Administrators
+         * @description The active administrators' names (nothing else), for any principal: whom to ask for
+         *     access to a screen or a change only administrators make.
+         */
+        get: operations["list_administrators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agenda-items": {
         parameters: {
             query?: never;
@@ -231,6 +252,28 @@ export interface paths {
          * @description Revoke the token this request carries.
          */
         post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/set-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Choose a password with a one-time link's token
+         * @description No login needed: the token is the credential. It works once; the user's sessions end
+         *     and they sign in with the new password. A used or expired token is a 422 naming
+         *     ``token``.
+         */
+        post: operations["set_password"];
         delete?: never;
         options?: never;
         head?: never;
@@ -686,7 +729,8 @@ export interface paths {
          *     (rows are keyed by code, area and period, so overlap only repeats rows).
          *
          *     **Caching.** Responses carry a weak `ETag`, computed cheaply from counts and latest change
-         *     times of the data behind the filtered set (`area`, `period`, `indicator`, `format`; not
+         *     times of the data behind the filtered set (`area`, `period`, `indicator`, `partnership_id`,
+         *     `format`; not
          *     `updated_since`, so it names the state of the data set); send it back in `If-None-Match` to
          *     get `304 Not Modified` when nothing has changed since.
          */
@@ -1461,6 +1505,27 @@ export interface paths {
         patch: operations["update_priority"];
         trace?: never;
     };
+    "/api/v1/report-index": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Report Index
+         * @description The partnerships whose performance reports the caller may read (the county: all) and
+         *     the strategies whose progress they may follow, by name.
+         */
+        get: operations["get_report_index"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports": {
         parameters: {
             query?: never;
@@ -1644,7 +1709,11 @@ export interface paths {
         /** List Users */
         get: operations["list_users"];
         put?: never;
-        /** Create User */
+        /**
+         * Create User
+         * @description Create a user; without ``password`` the response carries a one-time link for them to
+         *     choose one (shown only here).
+         */
         post: operations["create_user"];
         delete?: never;
         options?: never;
@@ -1677,6 +1746,27 @@ export interface paths {
         patch: operations["update_user"];
         trace?: never;
     };
+    "/api/v1/users/{user_id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset User Password
+         * @description The user's password stops working and their sessions end; the response is the only
+         *     place the one-time link to choose a new one appears.
+         */
+        post: operations["reset_user_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks": {
         parameters: {
             query?: never;
@@ -1687,7 +1777,10 @@ export interface paths {
         /** List webhooks */
         get: operations["list_webhooks"];
         put?: never;
-        /** Create a webhook */
+        /**
+         * Create a webhook
+         * @description The response is the only one that carries ``secret`` (generated when not sent).
+         */
         post: operations["create_webhook"];
         delete?: never;
         options?: never;
@@ -1731,6 +1824,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks/{item_id}/deliveries/redeliver-failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue every failed delivery again now
+         * @description Each failed delivery goes back to `pending` with a fresh attempt count; `lsphub worker` sends them on its next pass (not while the webhook is paused).
+         */
+        post: operations["redeliver_failed_webhook_deliveries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks/{item_id}/deliveries/{delivery_id}/redeliver": {
         parameters: {
             query?: never;
@@ -1745,6 +1858,26 @@ export interface paths {
          * @description Sets the delivery back to `pending` with a fresh attempt count; `lsphub worker` sends it on its next pass.
          */
         post: operations["redeliver_webhook_delivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{item_id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the signing secret with a new, generated one
+         * @description The new secret signs every delivery from now on, retries included; this response is the only place it appears.
+         */
+        post: operations["rotate_webhook_secret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1890,6 +2023,14 @@ export interface components {
             ref?: string;
             /** Title */
             title?: string;
+        };
+        /**
+         * AdministratorRead
+         * @description An administrator by name only: whom to ask for access (no contact details).
+         */
+        AdministratorRead: {
+            /** Name */
+            name: string;
         };
         /** AgendaItemCreate */
         AgendaItemCreate: {
@@ -3411,6 +3552,17 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[AdministratorRead] */
+        Page_AdministratorRead_: {
+            /** Items */
+            items: components["schemas"]["AdministratorRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
         /** Page[AgendaItemRead] */
         Page_AgendaItemRead_: {
             /** Items */
@@ -3809,6 +3961,27 @@ export interface components {
              */
             voluntary_rep_required: boolean;
         };
+        /** PartnershipReportLink */
+        PartnershipReportLink: {
+            /**
+             * Has Action Plan
+             * @description It has a performance report to read
+             */
+            has_action_plan: boolean;
+            /** Kind */
+            kind: string;
+            /**
+             * Leads Outcomes
+             * @description It leads an outcome of a strategy (a `partnership_id` for the LAA export)
+             */
+            leads_outcomes: boolean;
+            /** Name */
+            name: string;
+            /** Partnership Id */
+            partnership_id: number;
+            /** Status */
+            status: string;
+        };
         /**
          * PartnershipStatus
          * @enum {string}
@@ -3847,6 +4020,52 @@ export interface components {
             status?: components["schemas"]["PartnershipStatus"];
             /** Voluntary Rep Required */
             voluntary_rep_required?: boolean;
+        };
+        /**
+         * PasswordLinkRead
+         * @description A one-time link for a user to choose a password; shown once, only its hash is kept.
+         *
+         *     Until e-mail delivery arrives, give the link to the user yourself.
+         */
+        PasswordLinkRead: {
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /**
+             * Path
+             * @description The browser app's address, the token in its fragment
+             */
+            path: string;
+            /**
+             * Url
+             * @description `path` on LSPHUB_PUBLIC_BASE_URL
+             */
+            url: string;
+            /** User Id */
+            user_id: number;
+        };
+        /**
+         * PasswordSet
+         * @description Choose a password with the token of a one-time link.
+         */
+        PasswordSet: {
+            /**
+             * Password
+             * @description At least 12 characters
+             */
+            password: string;
+            /** Token */
+            token: string;
+        };
+        /**
+         * PasswordSetRead
+         * @description Whose password was set: sign in with this e-mail and the new password.
+         */
+        PasswordSetRead: {
+            /** Email */
+            email: string;
         };
         /** PerformanceReport */
         PerformanceReport: {
@@ -4093,6 +4312,19 @@ export interface components {
          * @enum {string}
          */
         Rag: "green" | "amber" | "red" | "complete";
+        /**
+         * RedeliveryRead
+         * @description Failed deliveries queued again.
+         */
+        RedeliveryRead: {
+            /** Delivery Ids */
+            delivery_ids: number[];
+            /**
+             * Queued
+             * @description How many failed deliveries are pending again
+             */
+            queued: number;
+        };
         /** ReportAction */
         ReportAction: {
             /** Id */
@@ -4135,6 +4367,16 @@ export interface components {
             target_audience?: string | null;
             /** Title */
             title: string;
+        };
+        /**
+         * ReportIndex
+         * @description The performance reports and strategy progress tables the caller may read.
+         */
+        ReportIndex: {
+            /** Partnerships */
+            partnerships: components["schemas"]["PartnershipReportLink"][];
+            /** Strategies */
+            strategies: components["schemas"]["StrategyLink"][];
         };
         /** ReportRead */
         ReportRead: {
@@ -4334,6 +4576,15 @@ export interface components {
             title: string;
             /** Vision */
             vision?: string | null;
+        };
+        /** StrategyLink */
+        StrategyLink: {
+            /** Period */
+            period: string | null;
+            /** Strategy Id */
+            strategy_id: number;
+            /** Title */
+            title: string;
         };
         /** StrategyProgress */
         StrategyProgress: {
@@ -4714,13 +4965,47 @@ export interface components {
             organisation_id?: number | null;
             /**
              * Password
-             * @description At least 12 characters
+             * @description At least 12 characters. Leave it out to get a one-time link instead, for the user to choose their own (`password_link` in the response)
              */
-            password: string;
+            password?: string | null;
             /** Person Id */
             person_id?: number | null;
             /** @default member */
             role: components["schemas"]["Role"];
+        };
+        /**
+         * UserCreated
+         * @description The new user; ``password_link`` is set when no password was given, and only here.
+         */
+        UserCreated: {
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Email */
+            email: string;
+            /** Id */
+            id: number;
+            /** Last Login At */
+            last_login_at: string | null;
+            /** Name */
+            name: string;
+            /** Organisation Id */
+            organisation_id: number | null;
+            password_link: components["schemas"]["PasswordLinkRead"] | null;
+            /** Person Id */
+            person_id: number | null;
+            role: components["schemas"]["Role"];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
         };
         /** UserRead */
         UserRead: {
@@ -4801,16 +5086,45 @@ export interface components {
             events: components["schemas"]["WebhookEvent"][];
             /**
              * Secret
-             * @description Signing secret as the Standard Webhooks specification has it: `whsec_` and the base64 of 24 to 64 random bytes; write-only, never returned
-             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             * @description Signing secret (`whsec_` and base64, as above); leave it out to have one generated. Returned once, in the response to this request, never again
              */
-            secret: string;
+            secret?: string | null;
             /**
              * Url
              * @description http or https, without a user name or password, to a public address: loopback, private, link-local, unique-local, multicast and reserved addresses are refused (422), here and again at delivery after DNS resolution, unless the host is in LSPHUB_WEBHOOK_ALLOWED_HOSTS. Redirects are not followed.
              * @example https://example.org/hook
              */
             url: string;
+        };
+        /**
+         * WebhookCreated
+         * @description The new webhook: the only response that carries ``secret``; store it now.
+         */
+        WebhookCreated: {
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string | null;
+            /** Events */
+            events: string[];
+            /** Id */
+            id: number;
+            /** Secret */
+            secret: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Url */
+            url: string;
+            /** Version */
+            version: number;
         };
         /** WebhookDeliveryRead */
         WebhookDeliveryRead: {
@@ -4873,6 +5187,16 @@ export interface components {
             url: string;
             /** Version */
             version: number;
+        };
+        /**
+         * WebhookSecretRead
+         * @description A new signing secret, in force at once: the only time it is shown.
+         */
+        WebhookSecretRead: {
+            /** Secret */
+            secret: string;
+            /** Webhook Id */
+            webhook_id: number;
         };
         /** WebhookUpdate */
         WebhookUpdate: {
@@ -5613,6 +5937,72 @@ export interface operations {
             };
             /** @description If-Match does not match the current version */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_administrators: {
+        parameters: {
+            query?: {
+                /** @description Page size (max 500) */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AdministratorRead_"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6492,6 +6882,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    set_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordSet"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordSetRead"];
+                };
             };
             /** @description Not authenticated */
             401: {
@@ -8074,6 +8530,8 @@ export interface operations {
                 indicator?: string | null;
                 /** @description Only rows changed after this instant (ISO 8601 with a zone) */
                 updated_since?: string | null;
+                /** @description Only indicators linked to an outcome this partnership leads (the `lead_partnership` column) */
+                partnership_id?: number | null;
             };
             header?: {
                 "if-none-match"?: string | null;
@@ -13206,6 +13664,68 @@ export interface operations {
             };
         };
     };
+    get_report_index: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportIndex"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_reports: {
         parameters: {
             query?: {
@@ -14633,7 +15153,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserRead"];
+                    "application/json": components["schemas"]["UserCreated"];
                 };
             };
             /** @description Not authenticated */
@@ -14915,6 +15435,77 @@ export interface operations {
             };
         };
     };
+    reset_user_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordLinkRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The user is deactivated, or is you */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_webhooks: {
         parameters: {
             query?: {
@@ -15003,7 +15594,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WebhookRead"];
+                    "application/json": components["schemas"]["WebhookCreated"];
                 };
             };
             /** @description Not authenticated */
@@ -15354,6 +15945,70 @@ export interface operations {
             };
         };
     };
+    redeliver_failed_webhook_deliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedeliveryRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     redeliver_webhook_delivery: {
         parameters: {
             query?: never;
@@ -15373,6 +16028,70 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookDeliveryRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    rotate_webhook_secret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretRead"];
                 };
             };
             /** @description Not authenticated */

@@ -3,6 +3,7 @@ import { useCallback, useContext, useEffect, useMemo, useState } from "preact/ho
 import { api, setTokenSource, unwrap } from "../api/client";
 import type { Me, Role } from "../api/types";
 import { forgetDirectories } from "../lib/directory";
+import { mayUse, type Screen } from "./access";
 import { SessionStore } from "./session";
 
 export type Auth = {
@@ -15,6 +16,8 @@ export type Auth = {
   login(email: string, password: string): Promise<void>;
   logout(): Promise<void>;
   can(...roles: Role[]): boolean;
+  /** Whether the signed-in principal may use a screen (see access.ts). */
+  may(screen: Screen): boolean;
 };
 
 const AuthContext = createContext<Auth | null>(null);
@@ -82,6 +85,7 @@ export function AuthProvider({ children }: { children: ComponentChildren }) {
       login,
       logout,
       can: (...roles) => me !== null && roles.includes(me.role),
+      may: (screen) => me !== null && mayUse(me.role, screen),
     }),
     [me, restoring, notice, login, logout],
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countyOnly, homePath } from "./access";
+import { countyOnly, grantedBy, homePath, mayUse } from "./access";
 
 describe("homePath", () => {
   it("sends the county to the LAA screen", () => {
@@ -12,5 +12,29 @@ describe("homePath", () => {
       expect(homePath(role)).toBe("/");
       expect(countyOnly(role)).toBe(false);
     }
+  });
+});
+
+describe("mayUse", () => {
+  it("keeps administration to administrators", () => {
+    for (const screen of ["users", "webhooks"] as const) {
+      expect(mayUse("admin", screen)).toBe(true);
+      for (const role of ["officer", "member", "partner", "county"] as const) expect(mayUse(role, screen)).toBe(false);
+      expect(grantedBy(screen)).toBe("admin");
+    }
+  });
+
+  it("gives the county the LAA dashboard and reports, nothing else", () => {
+    const county = (["dashboard", "partnership", "task", "meeting", "import", "keys", "users", "webhooks"] as const).filter(
+      (screen) => mayUse("county", screen),
+    );
+    expect(county).toEqual([]);
+    for (const screen of ["laa", "reports", "report", "strategy"] as const) expect(mayUse("county", screen)).toBe(true);
+  });
+
+  it("lets officers import and issue keys, not members", () => {
+    expect(mayUse("officer", "import")).toBe(true);
+    expect(mayUse("member", "import")).toBe(false);
+    expect(grantedBy("import")).toBe("officer");
   });
 });

@@ -1,12 +1,75 @@
 import type { Role } from "../api/types";
 
 /**
- * Where a role starts and which screens it has. The county reads only LAA data and reports
- * (no partnership, meeting or directory data), so it lands on the LAA screen and sees no
- * dashboard, partnership, meeting, task or import screens.
+ * The screens of the app and the roles that may use each: the menu offers only these, and an
+ * address typed for another screen shows the "no access" page instead (the API refuses the
+ * data anyway). The county reads only LAA data and reports (no partnership, meeting or
+ * directory data), so it lands on the LAA screen.
  */
+export type Screen =
+  | "dashboard"
+  | "partnership"
+  | "task"
+  | "meeting"
+  | "report"
+  | "reports"
+  | "strategy"
+  | "laa"
+  | "import"
+  | "keys"
+  | "users"
+  | "webhooks"
+  | "audit";
+
+const STAFF: readonly Role[] = ["admin", "officer", "member", "partner"];
+const REPORT_READERS: readonly Role[] = ["admin", "officer", "member", "county"];
+const OFFICERS: readonly Role[] = ["admin", "officer"];
+const ADMINS: readonly Role[] = ["admin"];
+
+const SCREEN_ROLES: Record<Screen, readonly Role[]> = {
+  dashboard: STAFF,
+  partnership: STAFF,
+  task: STAFF,
+  meeting: STAFF,
+  report: REPORT_READERS,
+  reports: REPORT_READERS,
+  strategy: REPORT_READERS,
+  laa: ["admin", "officer", "county"],
+  import: OFFICERS,
+  keys: OFFICERS,
+  users: ADMINS,
+  webhooks: ADMINS,
+  audit: ADMINS,
+};
+
+/** What the "no access" page calls each screen. */
+export const SCREEN_NAMES: Record<Screen, string> = {
+  dashboard: "the dashboard",
+  partnership: "partnership pages",
+  task: "task pages",
+  meeting: "meeting pages",
+  report: "performance reports",
+  reports: "the list of reports",
+  strategy: "strategy progress",
+  laa: "the LAA dashboard",
+  import: "imports",
+  keys: "API keys",
+  users: "user administration",
+  webhooks: "webhooks",
+  audit: "the audit trail",
+};
+
+export function mayUse(role: Role, screen: Screen): boolean {
+  return SCREEN_ROLES[screen].includes(role);
+}
+
+/** Who can open a screen for someone who may not: administrators only, or officers too. */
+export function grantedBy(screen: Screen): "admin" | "officer" {
+  return SCREEN_ROLES[screen].includes("officer") ? "officer" : "admin";
+}
+
 export function homePath(role: Role): string {
-  return role === "county" ? "/laa" : "/";
+  return mayUse(role, "dashboard") ? "/" : "/laa";
 }
 
 export function countyOnly(role: Role): boolean {

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useLocation } from "preact-iso";
-import { countyOnly, homePath } from "../auth/access";
+import { homePath } from "../auth/access";
 import { useAuth } from "../auth/AuthContext";
 
 function NavLink({ href, children }: { href: string; children: ComponentChildren }) {
@@ -14,8 +14,7 @@ function NavLink({ href, children }: { href: string; children: ComponentChildren
 }
 
 export function Layout({ children }: { children: ComponentChildren }) {
-  const { me, logout, can } = useAuth();
-  const county = me !== null && countyOnly(me.role);
+  const { me, logout, may } = useAuth();
   return (
     <>
       <a class="skip-link" href="#main">
@@ -27,11 +26,14 @@ export function Layout({ children }: { children: ComponentChildren }) {
         </a>
         {me && (
           <nav aria-label="Main">
-            {!county && <NavLink href="/">Dashboard</NavLink>}
-            {can("admin", "officer", "county") && <NavLink href="/laa">LAA indicators</NavLink>}
-            {can("admin", "officer") && <NavLink href="/import">Import</NavLink>}
-            {can("admin", "officer") && <NavLink href="/keys">API keys</NavLink>}
-            {can("admin") && <NavLink href="/audit">Audit trail</NavLink>}
+            {may("dashboard") && <NavLink href="/">Dashboard</NavLink>}
+            {may("laa") && <NavLink href="/laa">LAA dashboard</NavLink>}
+            {may("reports") && <NavLink href="/reports">Reports</NavLink>}
+            {may("import") && <NavLink href="/import">Import</NavLink>}
+            {may("keys") && <NavLink href="/keys">API keys</NavLink>}
+            {may("users") && <NavLink href="/users">Users</NavLink>}
+            {may("webhooks") && <NavLink href="/webhooks">Webhooks</NavLink>}
+            {may("audit") && <NavLink href="/audit">Audit trail</NavLink>}
           </nav>
         )}
         {me && (

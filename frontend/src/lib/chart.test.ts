@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { linearScale, paddedExtent, polyline, stackSegments } from "./chart";
+import { linearScale, niceTicks, paddedExtent, polyline, stackSegments } from "./chart";
 
 describe("stackSegments", () => {
   it("lays non-zero values end to end", () => {
@@ -27,5 +27,14 @@ describe("scales", () => {
     expect(paddedExtent([10, 20])).toEqual([9, 21]);
     expect(paddedExtent([5])).toEqual([4.5, 5.5]);
     expect(polyline([[1, 2.25]])).toBe("1.0,2.3");
+  });
+});
+
+describe("niceTicks", () => {
+  it("picks round steps inside the range", () => {
+    expect(niceTicks(17.3, 31.8)).toEqual([20, 25, 30]);
+    expect(niceTicks(0, 1)).toEqual([0, 0.5, 1]);
+    expect(niceTicks(0, 100, 6)).toEqual([0, 20, 40, 60, 80, 100]);
+    expect(niceTicks(5, 5)).toEqual([5]);
   });
 });

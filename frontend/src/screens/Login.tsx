@@ -4,10 +4,19 @@ import { useAuth } from "../auth/AuthContext";
 import { ErrorMessage } from "../components/Loadable";
 import { useTitle } from "../lib/useTitle";
 
-export function Login() {
+type Props = {
+  /** The e-mail to start with (after choosing a password). */
+  email?: string;
+  /** A message above the form; the session notice when absent. */
+  message?: string;
+  /** What to do once signed in (by default the current address renders for the new user). */
+  onSignedIn?: () => void;
+};
+
+export function Login({ email: initialEmail = "", message, onSignedIn }: Props = {}) {
   useTitle("Sign in");
   const { login, notice } = useAuth();
-  const [email, setEmail] = useState("");
+  const [email, setEmail] = useState(initialEmail);
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -18,6 +27,7 @@ export function Login() {
     setProblem(null);
     try {
       await login(email.trim(), password);
+      onSignedIn?.();
     } catch (error) {
       setProblem(asProblem(error));
       setBusy(false);
@@ -27,9 +37,9 @@ export function Login() {
   return (
     <section class="login card" aria-labelledby="login-title">
       <h1 id="login-title">Sign in</h1>
-      {notice && (
+      {(message ?? notice) && (
         <p class="alert alert-info" role="status">
-          {notice}
+          {message ?? notice}
         </p>
       )}
       {problem && <ErrorMessage problem={problem} />}

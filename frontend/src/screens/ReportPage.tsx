@@ -119,7 +119,7 @@ export function ReportPage({ id }: { id: string }) {
     <>
       <div class="report-toolbar no-print">
         {countyOnly(me.role) ? (
-          <a href="/laa">Back to the LAA indicators</a>
+          <a href="/reports">Back to the reports</a>
         ) : (
           <a href={`/partnerships/${partnershipId}`}>Back to the partnership</a>
         )}
