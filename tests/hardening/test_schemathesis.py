@@ -9,7 +9,7 @@ operation runs in its own rolled-back transaction.
 
 The contract's shape does not depend on the database, and every phase for every role costs
 about 6.5 minutes of CPU a database, so the run is split to keep ``make test`` short (about
-4 minutes on SQLite, 0.5 on PostgreSQL): on SQLite every role runs the
+5.5 minutes on SQLite, 0.5 on PostgreSQL): on SQLite every role runs the
 examples and fuzzing phases and the administrator, whose requests reach every handler, also
 runs the coverage phase (every boundary and wrong type of every parameter, undeclared
 methods); on PostgreSQL the administrator runs examples and fuzzing.
