@@ -13,6 +13,8 @@ recompute it outside the service):
   or null.
 
 In Python: ``json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``.
+The form is fixed: changing it would break every chain already stored (migration 0004 chains
+existing events with it too).
 
 Appends never fork the chain. The flush that writes a transaction's events is the last step
 before its commit; on PostgreSQL it first takes a transaction-level advisory lock
