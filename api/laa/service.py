@@ -235,52 +235,8 @@ def export_statement(
     no hash of the whole set, the first row is out at once and memory stays flat, whatever
     the row estimates say.
     """
-    recent = m.alias("recent")
-    if dialect == "postgresql":
-        latest: Any = (
-            select(
-                recent.c.value,
-                recent.c.period.label("value_period"),
-                recent.c.reported_on,
-                func.max(recent.c.updated_at).over().label("values_changed_at"),
-            )
-            .where(_matching(recent))
-            .order_by(recent.c.reported_on.desc(), recent.c.id.desc())
-            .limit(1)
-            .lateral("latest")
-        )
-        source = t.join(i, i.c.id == t.c.indicator_id).outerjoin(latest, true())
-        values = [latest.c.value, latest.c.value_period, cast(latest.c.reported_on, String())]
-        values_changed_at: Any = latest.c.values_changed_at
-    else:
-        latest_id = (
-            select(recent.c.id)
-            .where(_matching(recent))
-            .order_by(recent.c.reported_on.desc(), recent.c.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        every = m.alias("every")
-        values_changed_at = (
-            select(func.max(every.c.updated_at)).where(_matching(every)).scalar_subquery()
-        )
-        latest = m.alias("latest")
-        source = t.join(i, i.c.id == t.c.indicator_id).outerjoin(latest, latest.c.id == latest_id)
-        values = [
-            latest.c.value,
-            latest.c.period.label("value_period"),
-            cast(latest.c.reported_on, String()),
-        ]
-    # The last change and the date come out as ISO 8601 text, formatted by the database.
-    changed_at: Any
-    if dialect == "postgresql":
-        changed_at = func.to_char(
-            func.timezone("UTC", func.greatest(t.c.updated_at, i.c.updated_at, values_changed_at)),
-            'YYYY-MM-DD"T"HH24:MI:SS.US"Z"',
-        )
-    else:  # stored as "YYYY-MM-DD HH:MM:SS.ffffff" UTC; max() of the texts is the latest
-        latest_text = func.max(t.c.updated_at, i.c.updated_at, func.coalesce(values_changed_at, ""))
-        changed_at = func.replace(type_coerce(latest_text, String()), " ", "T") + "Z"
+    source, values, values_changed_at = _latest_values(dialect)
+    changed_at = _changed_at_text(dialect, values_changed_at)
     stmt = (
         select(
             i.c.code,
@@ -311,6 +267,59 @@ def export_statement(
             changed.append(tuple_(t.c.indicator_id, t.c.area, t.c.period).in_(deleted_keys))
         stmt = stmt.where(or_(*changed))
     return stmt
+
+
+def _latest_values(dialect: str) -> tuple[Any, list[Any], Any]:
+    """Targets joined to their indicator and to each target's latest measurement: the joined
+    source, the value columns, and the time any of the target's measurements last changed."""
+    recent = m.alias("recent")
+    if dialect == "postgresql":
+        latest: Any = (
+            select(
+                recent.c.value,
+                recent.c.period.label("value_period"),
+                recent.c.reported_on,
+                func.max(recent.c.updated_at).over().label("values_changed_at"),
+            )
+            .where(_matching(recent))
+            .order_by(recent.c.reported_on.desc(), recent.c.id.desc())
+            .limit(1)
+            .lateral("latest")
+        )
+        source = t.join(i, i.c.id == t.c.indicator_id).outerjoin(latest, true())
+        values = [latest.c.value, latest.c.value_period, cast(latest.c.reported_on, String())]
+        return source, values, latest.c.values_changed_at
+    latest_id = (
+        select(recent.c.id)
+        .where(_matching(recent))
+        .order_by(recent.c.reported_on.desc(), recent.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    every = m.alias("every")
+    values_changed_at = (
+        select(func.max(every.c.updated_at)).where(_matching(every)).scalar_subquery()
+    )
+    latest = m.alias("latest")
+    source = t.join(i, i.c.id == t.c.indicator_id).outerjoin(latest, latest.c.id == latest_id)
+    values = [
+        latest.c.value,
+        latest.c.period.label("value_period"),
+        cast(latest.c.reported_on, String()),
+    ]
+    return source, values, values_changed_at
+
+
+def _changed_at_text(dialect: str, values_changed_at: Any) -> Any:
+    """The row's last change as ISO 8601 text, formatted by the database."""
+    if dialect == "postgresql":
+        return func.to_char(
+            func.timezone("UTC", func.greatest(t.c.updated_at, i.c.updated_at, values_changed_at)),
+            'YYYY-MM-DD"T"HH24:MI:SS.US"Z"',
+        )
+    # Stored as "YYYY-MM-DD HH:MM:SS.ffffff" UTC; max() of the texts is the latest.
+    latest_text = func.max(t.c.updated_at, i.c.updated_at, func.coalesce(values_changed_at, ""))
+    return func.replace(type_coerce(latest_text, String()), " ", "T") + "Z"
 
 
 def _links(session: Session) -> dict[int, tuple[str, str]]:
