@@ -1,6 +1,7 @@
 """The ``lsphub`` command line."""
 
 import json
+import os
 import secrets
 from pathlib import Path
 from typing import Annotated
@@ -118,7 +119,11 @@ def openapi(
     / "openapi"
     / "openapi.json",
 ) -> None:
-    """Write the OpenAPI schema (committed; a test fails when it drifts)."""
+    """Write the OpenAPI schema (committed; a test fails when it drifts).
+
+    The schema describes the code, not an installation, so it is written without production
+    settings (no secret key needed); an explicit LSPHUB_ENV still wins."""
+    os.environ.setdefault("LSPHUB_ENV", "test")
     from api.main import create_app
 
     output.parent.mkdir(parents=True, exist_ok=True)
