@@ -35,8 +35,8 @@ from api.core import audit, clock
 from api.core.db import session_scope
 from api.core.errors import NotFound
 from api.core.pagination import PageParams, paginate
-from api.core.policy import Policy
-from api.core.principal import Principal, Role
+from api.core.policy import AdminPolicy
+from api.core.principal import Principal
 from api.crud import service as crud
 from api.crud.service import Resource, ResourceRules
 from api.webhooks import outbound
@@ -59,10 +59,6 @@ TIMEOUT_SECONDS = outbound.TIMEOUT_SECONDS  # well inside the lease
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=6)
 MAX_ATTEMPTS = 8  # 30 s, 1 min, 2, 4, 8, 16, 32 min, then failed (about 1 h 3 min in all)
-
-
-class AdminOnlyPolicy(Policy):
-    read_roles = frozenset({Role.admin})
 
 
 def new_secret() -> str:
@@ -99,7 +95,7 @@ webhooks = Resource(
     read_schema=WebhookRead,
     filter_schema=WebhookFilters,
     sortable=("id", "url", "updated_at"),
-    policy=AdminOnlyPolicy(),
+    policy=AdminPolicy(),
     rules=WebhookRules(),
 )
 
