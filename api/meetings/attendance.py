@@ -16,7 +16,7 @@ from api.crud import service as crud
 from api.crud.service import check_version
 from api.meetings.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
 from api.meetings.schemas import AttendanceRead, AttendanceRecord
-from api.meetings.service import columns, meetings
+from api.meetings.service import meetings
 from api.partnerships.access import can_manage_partnership, require_manage_partnership
 from api.partnerships.models import Membership
 from api.people.models import Person
@@ -32,7 +32,7 @@ def meeting_day(meeting: Meeting) -> date:
 def _read(row: Attendance, membership: Membership) -> AttendanceRead:
     return AttendanceRead.model_validate(
         {
-            **columns(row),
+            **crud.column_values(row),
             "person_id": membership.person_id,
             "role": membership.role,
             "voting": membership.voting,

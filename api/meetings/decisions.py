@@ -28,7 +28,7 @@ from api.meetings.models import (
     MeetingStatus,
 )
 from api.meetings.schemas import DecisionActionCreate, DecisionCreate, DecisionRead
-from api.meetings.service import columns, meetings, require_quorum
+from api.meetings.service import meetings, require_quorum
 from api.partnerships.access import require_manage_partnership
 from api.partnerships.models import EndReason, Membership
 from api.plans.models import Action, ActionPlan
@@ -77,7 +77,9 @@ def _action_ids(session: Session, decision_ids: Sequence[int]) -> dict[int, list
 def _reads(session: Session, rows: Sequence[Decision]) -> list[DecisionRead]:
     actions = _action_ids(session, [r.id for r in rows if r.id is not None])
     return [
-        DecisionRead.model_validate({**columns(r), "action_ids": actions.get(r.id or 0, [])})
+        DecisionRead.model_validate(
+            {**crud.column_values(r), "action_ids": actions.get(r.id or 0, [])}
+        )
         for r in rows
     ]
 

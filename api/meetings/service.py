@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import case, func, true
 from sqlalchemy.orm import Session
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
 
 from api.core import audit, clock
 from api.core.errors import Conflict, DomainError, invalid
@@ -102,14 +102,8 @@ def require_quorum(session: Session, meeting: Meeting, doing: str) -> Quorum:
     return quorum
 
 
-def columns(row: SQLModel) -> dict[str, Any]:
-    """A table row's column values (``model_dump`` on a table row warns about plain-string
-    enums)."""
-    return {c.key: getattr(row, c.key) for c in row.__table__.columns}  # type: ignore[attr-defined]
-
-
 def to_read(row: Meeting, quorum: Quorum) -> MeetingRead:
-    return MeetingRead.model_validate({**columns(row), "quorum": quorum})
+    return MeetingRead.model_validate({**crud.column_values(row), "quorum": quorum})
 
 
 def with_quorum(session: Session, rows: Sequence[Meeting]) -> list[MeetingRead]:

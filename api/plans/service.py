@@ -14,7 +14,6 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, select
 
 from api.core import audit, clock
-from api.core.calendar import add_months
 from api.core.errors import Unprocessable, field_error
 from api.core.pagination import PageParams, paginate
 from api.core.principal import Principal
@@ -139,11 +138,6 @@ actions = Resource(
 
 
 # -- staleness ---------------------------------------------------------------------------------
-
-
-def stale_cutoff(partnership: Partnership, today: date) -> date:
-    """Updates before this date no longer count for the partnership's reporting cycle."""
-    return add_months(today, -partnership.reporting_cycle_months)
 
 
 def is_stale(rag: Rag | str | None, last_reported_on: date | None, cutoff: date) -> bool:
