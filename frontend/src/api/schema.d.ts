@@ -1952,6 +1952,8 @@ export interface components {
         };
         /** ActionPlanRead */
         ActionPlanRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -1987,6 +1989,8 @@ export interface components {
         ActionRead: {
             /** Action Plan Id */
             action_plan_id: number;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -2052,6 +2056,8 @@ export interface components {
         };
         /** AgendaItemRead */
         AgendaItemRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -2338,6 +2344,17 @@ export interface components {
             active: boolean;
             /** Created At */
             created_at?: string | null;
+        };
+        /**
+         * Can
+         * @description What the caller may do with a record, decided by the policy that guards the writes: a
+         *     screen offers an action only where it is true.
+         */
+        Can: {
+            /** Delete */
+            delete: boolean;
+            /** Update */
+            update: boolean;
         };
         /**
          * CastingVote
@@ -2792,6 +2809,8 @@ export interface components {
         };
         /** IndicatorRead */
         IndicatorRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /** Code */
             code: string;
             /**
@@ -2870,6 +2889,8 @@ export interface components {
             area: string;
             /** Baseline */
             baseline: number;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -2979,6 +3000,8 @@ export interface components {
         MeasurementRead: {
             /** Area */
             area: string;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3095,6 +3118,8 @@ export interface components {
         MeetingRead: {
             /** Adjourned To Id */
             adjourned_to_id?: number | null;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3219,6 +3244,8 @@ export interface components {
         };
         /** MembershipRead */
         MembershipRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3355,6 +3382,8 @@ export interface components {
         };
         /** OrganisationRead */
         OrganisationRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3460,6 +3489,8 @@ export interface components {
         OutcomeRead: {
             /** Achieve */
             achieve?: string | null;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /** Code */
             code: string;
             /**
@@ -3898,6 +3929,8 @@ export interface components {
              * @default 0.5
              */
             attendance_threshold: number;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Chair Term Months
              * @default 24
@@ -4100,6 +4133,8 @@ export interface components {
          *     phone only for those who may see them (the fields are then absent, not null).
          */
         PersonRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4195,6 +4230,8 @@ export interface components {
         };
         /** PrincipleRead */
         PrincipleRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4261,6 +4298,8 @@ export interface components {
         };
         /** PriorityRead */
         PriorityRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4382,6 +4421,8 @@ export interface components {
         ReportRead: {
             /** Author */
             author?: string | null;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /** Circulation */
             circulation?: string | null;
             /** Contact */
@@ -4609,6 +4650,8 @@ export interface components {
         };
         /** StrategyRead */
         StrategyRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4713,6 +4756,18 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** TaskCan */
+        TaskCan: {
+            /** Delete */
+            delete: boolean;
+            /** Update */
+            update: boolean;
+            /**
+             * Update Status
+             * @description May record a status update (RAG, position) for your organisation
+             */
+            update_status: boolean;
+        };
         /** TaskCreate */
         TaskCreate: {
             /** Action Id */
@@ -4749,6 +4804,8 @@ export interface components {
         TaskRead: {
             /** Action Id */
             action_id: number;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["TaskCan"] | null;
             /**
              * Created At
              * Format: date-time
@@ -5103,6 +5160,8 @@ export interface components {
         WebhookCreated: {
             /** Active */
             active: boolean;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -5167,6 +5226,8 @@ export interface components {
         WebhookRead: {
             /** Active */
             active: boolean;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
