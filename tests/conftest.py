@@ -189,8 +189,15 @@ def _shares_an_expensive_fixture(item: pytest.Item) -> bool:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under ``pytest -n N --dist loadgroup`` a module whose tests share an expensive fixture
-    runs on one worker, so its server or database is built once; every other test (the
-    schemathesis cases above all) is handed out one by one to whichever worker is free."""
+    runs on one worker, in order, so its server or database is built once; the hardening
+    modules' live servers all run on one worker (one ``live_db``, and two bursts of concurrent
+    requests never compete for the CPU or PostgreSQL's connections). Every other test (the
+    schemathesis cases above all) goes to whichever worker is free."""
     for item in items:
-        if item.get_closest_marker("xdist_group") is None and _shares_an_expensive_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else ""))
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        if not _shares_an_expensive_fixture(item):
+            continue
+        module = item.module.__name__ if item.module else ""
+        group = "live-servers" if module.startswith("tests.hardening.") else module
+        item.add_marker(pytest.mark.xdist_group(group))
