@@ -38,7 +38,7 @@ from api.notifications import unsubscribe
 from api.notifications.categories import CATEGORIES, Category
 from api.notifications.models import NotificationPreference, OutboxMessage
 
-__all__ = ["enqueue", "is_wanted", "render"]
+__all__ = ["build_message", "enqueue", "is_wanted", "render"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -85,6 +85,42 @@ def _message_id() -> str:
     return f"<{secrets.token_hex(16)}@{host}>"
 
 
+def build_message(
+    *,
+    to: str,
+    subject: str,
+    template: str,
+    context: Mapping[str, Any],
+    category: Category,
+    dedupe_key: str,
+    unsubscribe_url: str | None = None,
+    person_id: int | None = None,
+    to_name: str | None = None,
+    attachments: Sequence[Mapping[str, str]] = (),
+) -> OutboxMessage:
+    """A rendered outbox row, not yet added to a session (for callers that queue in bulk and
+    check preferences and dedupe keys themselves, like the reminder run)."""
+    if unsubscribe_url is None and person_id is not None and not CATEGORIES[category].required:
+        unsubscribe_url = unsubscribe.url_for(person_id, category)
+    text, html = render(
+        template,
+        {**context, "unsubscribe_url": unsubscribe_url, "category": CATEGORIES[category]},
+    )
+    return OutboxMessage(
+        dedupe_key=dedupe_key[:200],
+        category=category,
+        person_id=person_id,
+        to_address=to,
+        to_name=to_name,
+        subject=" ".join(subject.split())[:300],
+        text_body=text,
+        html_body=html,
+        attachments=[dict(a) for a in attachments],
+        unsubscribe_url=unsubscribe_url,
+        message_id=_message_id(),
+    )
+
+
 def enqueue(
     session: Session,
     *,
@@ -111,24 +147,17 @@ def enqueue(
     dedupe_key = dedupe_key[:200]
     if session.scalar(select(OutboxMessage.id).where(col(OutboxMessage.dedupe_key) == dedupe_key)):
         return None
-    if unsubscribe_url is None and person_id is not None and not CATEGORIES[category].required:
-        unsubscribe_url = unsubscribe.url_for(person_id, category)
-    text, html = render(
-        template,
-        {**context, "unsubscribe_url": unsubscribe_url, "category": CATEGORIES[category]},
-    )
-    message = OutboxMessage(
-        dedupe_key=dedupe_key,
+    message = build_message(
+        to=to,
+        subject=subject,
+        template=template,
+        context=context,
         category=category,
-        person_id=person_id,
-        to_address=to,
-        to_name=to_name,
-        subject=" ".join(subject.split())[:300],
-        text_body=text,
-        html_body=html,
-        attachments=[dict(a) for a in attachments],
+        dedupe_key=dedupe_key,
         unsubscribe_url=unsubscribe_url,
-        message_id=_message_id(),
+        person_id=person_id,
+        to_name=to_name,
+        attachments=attachments,
     )
     try:
         with session.begin_nested():  # another transaction queued the same key first

@@ -148,12 +148,46 @@ def run_once(
     return len(batch)
 
 
-def drain(max_batches: int = 1000, now: datetime | None = None) -> int:
+def drain(
+    max_batches: int = 1000,
+    now: datetime | None = None,
+    on_sent: Callable[[int], None] | None = None,
+) -> int:
     """Send until nothing is due (or the rate limit stops it); returns messages attempted."""
     total = 0
     for _ in range(max_batches):
-        done = run_once(now=now)
+        done = run_once(now=now, on_sent=on_sent)
         total += done
         if done == 0:
             break
     return total
+
+
+SCHEDULE_EVERY = timedelta(minutes=10)
+
+
+def mail_chore(stopping: threading.Event | None = None) -> Callable[[], None]:
+    """For ``lsphub worker``: one batch of mail on each of its passes."""
+
+    def chore() -> None:
+        run_once(stopping=stopping)
+
+    return chore
+
+
+def schedule_chore(every: timedelta = SCHEDULE_EVERY) -> Callable[[], None]:
+    """For ``lsphub worker``: queue due reminders and digests every ``every``."""
+    from api.notifications.schedule import run_due
+
+    last: list[datetime] = []
+
+    def chore() -> None:
+        now = clock.now()
+        if last and now - last[0] < every:
+            return
+        last[:] = [now]
+        counts = run_due()
+        if any(counts.values()):
+            log.info("queued %s", counts)
+
+    return chore
