@@ -312,7 +312,7 @@ def _partnership_summaries(
     names = dict(
         session.execute(
             select(Partnership.id, Partnership.name).where(col(Partnership.id).in_(ids))
-        )
+        ).all()
     )
     updates = dict(
         session.execute(

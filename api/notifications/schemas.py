@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from api.core.models import StrictBody
 from api.notifications.categories import Category
@@ -26,7 +26,7 @@ class NotificationPreferencesUpdate(StrictBody):
     """Categories to switch on (true) or off (false); categories left out keep their setting.
     A required category cannot be switched off."""
 
-    categories: dict[Category, bool] = Field(
+    categories: dict[Category, StrictBool] = Field(
         examples=[{"digest": True, "reminder": False}], max_length=len(Category)
     )
 

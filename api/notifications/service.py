@@ -70,7 +70,8 @@ def preferences(session: Session, principal: Principal) -> NotificationPreferenc
     )
 
 
-def _set(session: Session, person_id: int, category: Category, enabled: bool) -> None:
+def _set(session: Session, person_id: int, category: Category, enabled: bool) -> bool:
+    """Store the person's choice; whether anything was written."""
     row = session.scalar(
         select(NotificationPreference).where(
             col(NotificationPreference.person_id) == person_id,
@@ -79,9 +80,12 @@ def _set(session: Session, person_id: int, category: Category, enabled: bool) ->
     )
     if row is None:
         session.add(NotificationPreference(person_id=person_id, category=category, enabled=enabled))
-    else:
-        row.enabled = enabled
-        row.updated_at = clock.now()
+        return True
+    if row.enabled == enabled:
+        return False
+    row.enabled = enabled
+    row.updated_at = clock.now()
+    return True
 
 
 def update_preferences(
@@ -99,13 +103,15 @@ def update_preferences(
     ]
     if errors:
         raise Unprocessable("Some categories cannot be switched off", errors=errors)
-    before = {c.value: on for c, on in _choices(session, person_id).items()}
-    for category, enabled in body.categories.items():
-        if not CATEGORIES[category].required:
-            _set(session, person_id, category, enabled)
+    before = {str(c): on for c, on in _choices(session, person_id).items()}
+    written = [
+        _set(session, person_id, category, enabled)
+        for category, enabled in body.categories.items()
+        if not CATEGORIES[category].required
+    ]
     session.flush()
-    after = {c.value: on for c, on in _choices(session, person_id).items()}
-    if after != before:
+    after = {str(c): on for c, on in _choices(session, person_id).items()}
+    if any(written):
         audit.record(
             session,
             principal,
@@ -126,11 +132,11 @@ def unsubscribe(session: Session, token: str) -> UnsubscribeRead:
     person_id, category = found
     if CATEGORIES[category].required:
         raise NotFound("This unsubscribe link is not valid")
-    before = {c.value: on for c, on in _choices(session, person_id).items()}
-    _set(session, person_id, category, False)
+    before = {str(c): on for c, on in _choices(session, person_id).items()}
+    written = _set(session, person_id, category, False)
     session.flush()
-    after = {c.value: on for c, on in _choices(session, person_id).items()}
-    if after != before:
+    after = {str(c): on for c, on in _choices(session, person_id).items()}
+    if written:
         audit.record(
             session,
             f"person:{person_id}",
