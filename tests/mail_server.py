@@ -32,11 +32,12 @@ class Handler:
     received: list[Received] = field(default_factory=list)
     refuse_next: int = 0  # answer 451 to the next n messages
     delay: float = 0.0  # seconds before answering DATA
-    in_data: threading.Event = field(default_factory=threading.Event)
+    started: int = 0  # messages whose DATA the server has begun to consider
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.in_data.set()
+        with self.lock:
+            self.started += 1
         if self.delay:
             await asyncio.sleep(self.delay)  # cancelled if the client goes away meanwhile
         with self.lock:
@@ -51,6 +52,11 @@ class Handler:
     def count(self) -> int:
         with self.lock:
             return len(self.received)
+
+    def in_flight(self) -> bool:
+        """A message is being considered and not yet answered."""
+        with self.lock:
+            return self.started > len(self.received)
 
 
 @dataclass
