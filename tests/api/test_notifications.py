@@ -468,7 +468,11 @@ class TestOutboxApi:
         self, client: TestClient, group: Group, as_role: Any
     ) -> None:
         meeting = schedule(client, group)
-        page = ok(client.get(f"{API}/outbox-messages", params={"status": "queued"}))
+        page = ok(
+            client.get(
+                f"{API}/outbox-messages", params={"status": "queued", "limit": 10, "offset": 0}
+            )
+        )
         assert page["total"] == 7
         shown = ok(client.get(f"{API}/outbox-messages/{page['items'][0]['id']}"))
         assert meeting["title"] in shown["subject"] and shown["attachments"][0]["filename"]
