@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_
+from markupsafe import Markup
+from sqlalchemy import func, insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
@@ -28,7 +29,7 @@ from api.meetings.models import Meeting, MeetingStatus
 from api.notifications.categories import CATEGORIES, Category
 from api.notifications.handlers import when
 from api.notifications.models import NotificationPreference, OutboxMessage
-from api.notifications.outbox import build_message
+from api.notifications.outbox import build_message, render
 from api.organisations.models import Organisation
 from api.partnerships.models import Membership, Partnership, PartnershipStatus
 from api.partnerships.service import open_on
@@ -207,7 +208,11 @@ def queue_reminders(session: Session, today: date | None = None) -> int:
     queued = []
     for (partnership_id, org), tasks in stale.items():
         cycle = cycles[partnership_id]
-        for person_id, name, email in contacts.get((partnership_id, org), []):
+        if not contacts.get((partnership_id, org)):
+            continue
+        # The list is the same for every contact of the organisation: rendered once.
+        tasks_text, tasks_html = render("reminder_tasks", {"tasks": tasks})
+        for person_id, name, email in contacts[(partnership_id, org)]:
             key = f"reminder:m{cycle.meeting_id}:o{org}:p{person_id}"
             if key in done or not _wants(choices, person_id, Category.reminder):
                 continue
@@ -232,16 +237,22 @@ def queue_reminders(session: Session, today: date | None = None) -> int:
                             "url": f"{_base()}/meetings/{cycle.meeting_id}",
                         },
                         "since": cycle.since.isoformat(),
-                        "tasks": tasks,
+                        "tasks_text": tasks_text,
+                        "tasks_html": Markup(tasks_html),
                         "worklist_url": f"{_base()}/partnerships/{partnership_id}",
                     },
                     category=Category.reminder,
                     dedupe_key=key,
                 )
             )
-    session.add_all(queued)
-    session.flush()
+    _insert(session, queued)
     return len(queued)
+
+
+def _insert(session: Session, messages: list[OutboxMessage]) -> None:
+    """One multi-row INSERT for a run's messages (a unique clash fails the whole run)."""
+    if messages:
+        session.execute(insert(OutboxMessage), [m.model_dump(exclude={"id"}) for m in messages])
 
 
 # -- weekly digest -----------------------------------------------------------------------------
@@ -298,8 +309,7 @@ def queue_digests(session: Session, today: date | None = None) -> int:
                 dedupe_key=f"digest:{week}:p{person_id}",
             )
         )
-    session.add_all(queued)
-    session.flush()
+    _insert(session, queued)
     return len(queued)
 
 
