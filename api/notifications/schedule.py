@@ -29,7 +29,7 @@ from api.meetings.models import Meeting, MeetingStatus
 from api.notifications.categories import CATEGORIES, Category
 from api.notifications.handlers import when
 from api.notifications.models import NotificationPreference, OutboxMessage
-from api.notifications.outbox import build_message, render
+from api.notifications.outbox import message_values, render
 from api.organisations.models import Organisation
 from api.partnerships.models import Membership, Partnership, PartnershipStatus
 from api.partnerships.service import open_on
@@ -218,7 +218,7 @@ def queue_reminders(session: Session, today: date | None = None) -> int:
                 continue
             done.add(key)
             queued.append(
-                build_message(
+                message_values(
                     to=email,
                     to_name=name,
                     person_id=person_id,
@@ -249,10 +249,10 @@ def queue_reminders(session: Session, today: date | None = None) -> int:
     return len(queued)
 
 
-def _insert(session: Session, messages: list[OutboxMessage]) -> None:
+def _insert(session: Session, messages: list[dict[str, Any]]) -> None:
     """One multi-row INSERT for a run's messages (a unique clash fails the whole run)."""
     if messages:
-        session.execute(insert(OutboxMessage), [m.model_dump(exclude={"id"}) for m in messages])
+        session.execute(insert(OutboxMessage), messages)
 
 
 # -- weekly digest -----------------------------------------------------------------------------
@@ -298,7 +298,7 @@ def queue_digests(session: Session, today: date | None = None) -> int:
     for person_id, (name, email) in people.items():
         sections = [summary[p] for p in mine.get(person_id, []) if p in summary]
         queued.append(
-            build_message(
+            message_values(
                 to=email,
                 to_name=name,
                 person_id=person_id,
