@@ -16,6 +16,7 @@ from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import func, insert, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
@@ -88,13 +89,13 @@ def cycles_due(session: Session, today: date, now: datetime) -> list[Cycle]:
         today + timedelta(days=get_settings().reminder_days_before + 1), time(0), tzinfo=LONDON
     )
     rows = session.execute(
-        select(
-            Meeting.id,
-            Meeting.partnership_id,
-            Meeting.title,
-            Meeting.starts_at,
-            Partnership.name,
-            Partnership.reporting_cycle_months,
+        sa_select(
+            col(Meeting.id),
+            col(Meeting.partnership_id),
+            col(Meeting.title),
+            col(Meeting.starts_at),
+            col(Partnership.name),
+            col(Partnership.reporting_cycle_months),
         )
         .join(Partnership, col(Partnership.id) == col(Meeting.partnership_id))
         .where(
@@ -144,15 +145,15 @@ def queue_reminders(session: Session, today: date | None = None) -> int:
         return 0
     stale: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
     for task_id, ref, title, rag, reported, org, action_ref, partnership_id in session.execute(
-        select(
-            Task.id,
-            Task.ref,
-            Task.title,
-            Task.rag,
-            Task.last_reported_on,
-            Task.lead_organisation_id,
-            Action.ref,
-            ActionPlan.partnership_id,
+        sa_select(
+            col(Task.id),
+            col(Task.ref),
+            col(Task.title),
+            col(Task.rag),
+            col(Task.last_reported_on),
+            col(Task.lead_organisation_id),
+            col(Action.ref),
+            col(ActionPlan.partnership_id),
         )
         .join(Action, col(Action.id) == col(Task.action_id))
         .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
@@ -169,6 +170,7 @@ def queue_reminders(session: Session, today: date | None = None) -> int:
     ):
         if reported is not None and reported >= cycles[partnership_id].since:
             continue
+        assert partnership_id is not None and org is not None
         stale[(partnership_id, org)].append(
             {
                 "ref": f"{action_ref}{ref}",
@@ -181,9 +183,15 @@ def queue_reminders(session: Session, today: date | None = None) -> int:
     if not stale:
         return 0
     represents = func.coalesce(col(Membership.on_behalf_of_id), col(Person.organisation_id))
-    contacts: dict[tuple[int, int], list[tuple[int, str, str]]] = defaultdict(list)
+    contacts: dict[tuple[int, int | None], list[tuple[int, str, str]]] = defaultdict(list)
     for partnership_id, org, person_id, name, email in session.execute(
-        select(Membership.partnership_id, represents, Person.id, Person.name, Person.email)
+        sa_select(
+            col(Membership.partnership_id),
+            represents,
+            col(Person.id),
+            col(Person.name),
+            col(Person.email),
+        )
         .join(Person, col(Person.id) == col(Membership.person_id))
         .where(
             col(Membership.partnership_id).in_(list(cycles)),
@@ -195,8 +203,8 @@ def queue_reminders(session: Session, today: date | None = None) -> int:
         if (partnership_id, org) in stale and all(
             p != person_id for p, _, _ in contacts[(partnership_id, org)]
         ):
-            contacts[(partnership_id, org)].append((person_id, name, email))
-    org_names = dict(
+            contacts[(partnership_id, org)].append((person_id or 0, name, email or ""))
+    org_names: dict[int, str] = dict(
         session.execute(
             select(Organisation.id, Organisation.name).where(
                 col(Organisation.id).in_({org for _, org in stale})
@@ -319,7 +327,7 @@ def _partnership_summaries(
     ids = list(partnership_ids)
     if not ids:
         return {}
-    names = dict(
+    names: dict[int, str] = dict(
         session.execute(
             select(Partnership.id, Partnership.name).where(col(Partnership.id).in_(ids))
         ).all()
@@ -339,7 +347,13 @@ def _partnership_summaries(
     )
     red: dict[int, list[dict[str, str]]] = defaultdict(list)
     for partnership_id, task_id, ref, action_ref, title in session.execute(
-        select(ActionPlan.partnership_id, Task.id, Task.ref, Action.ref, Task.title)
+        sa_select(
+            col(ActionPlan.partnership_id),
+            col(Task.id),
+            col(Task.ref),
+            col(Action.ref),
+            col(Task.title),
+        )
         .join(Action, col(Action.id) == col(Task.action_id))
         .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
         .where(col(ActionPlan.partnership_id).in_(ids), col(Task.rag) == Rag.red)
