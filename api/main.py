@@ -37,6 +37,8 @@ from api.laa.router import router as laa_router
 from api.meetings.router import router as meetings_router
 from api.partnerships.router import router as partnerships_router
 from api.plans.router import router as plans_router
+from api.public.router import robots_router
+from api.public.router import router as public_router
 from api.reports.router import router as reports_router
 from api.webhooks.router import router as webhooks_router
 
@@ -148,6 +150,8 @@ def create_app() -> FastAPI:
     include_flat(app.router, health.router)
     include_flat(app.router, docs.router)
     include_flat(app.router, api_router())
+    include_flat(app.router, public_router)  # the residents' site, /public
+    include_flat(app.router, robots_router)
     app.add_middleware(ConcurrencyLimit, limit=settings.thread_pool_size)
     app.add_middleware(
         CORSMiddleware,
