@@ -3856,6 +3856,11 @@ export interface components {
             name: string;
             /** Parent Id */
             parent_id?: number | null;
+            /**
+             * Public
+             * @default true
+             */
+            public: boolean;
             /** Purpose */
             purpose?: string | null;
             /**
@@ -3927,6 +3932,11 @@ export interface components {
             name: string;
             /** Parent Id */
             parent_id?: number | null;
+            /**
+             * Public
+             * @default true
+             */
+            public: boolean;
             /** Purpose */
             purpose?: string | null;
             /**
@@ -4007,6 +4017,8 @@ export interface components {
             name?: string;
             /** Parent Id */
             parent_id?: number | null;
+            /** Public */
+            public?: boolean;
             /** Purpose */
             purpose?: string | null;
             /** Quorum */
@@ -4359,6 +4371,11 @@ export interface components {
             narrative?: string | null;
             /** Partnership Id */
             partnership_id?: number | null;
+            /**
+             * Public
+             * @default false
+             */
+            public: boolean;
             /** Published On */
             published_on?: string | null;
             /** Purpose */
@@ -4405,6 +4422,11 @@ export interface components {
             narrative?: string | null;
             /** Partnership Id */
             partnership_id?: number | null;
+            /**
+             * Public
+             * @default false
+             */
+            public: boolean;
             /** Published On */
             published_on?: string | null;
             /** Purpose */
@@ -4485,6 +4507,8 @@ export interface components {
             narrative?: string | null;
             /** Partnership Id */
             partnership_id?: number | null;
+            /** Public */
+            public?: boolean;
             /** Published On */
             published_on?: string | null;
             /** Purpose */
