@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from api.core import clock
+from api.core.audit import AuditEvent
 from api.core.clock import LONDON
 from api.core.sorting import natural_key
 from api.indicators.models import Indicator, LaaTarget, Measurement, Polarity
@@ -26,7 +27,7 @@ from api.organisations.models import Organisation
 from api.partnerships.models import Membership, MembershipRole, Partnership
 from api.partnerships.service import open_on
 from api.people.models import Person
-from api.plans.models import Outcome, OutcomeIndicator, StatusUpdate, Strategy, Task
+from api.plans.models import Outcome, OutcomeIndicator, Strategy
 from api.reports.models import Report, ReportIndicator
 from api.reports.progress import progress_of
 from api.reports.schemas import OutcomeProgress, StrategyProgress
@@ -103,15 +104,12 @@ def start_of_today() -> datetime:
 
 
 def last_modified(session: Session) -> datetime:
-    """When anything the site shows last changed, and never before the start of today
-    (the "upcoming" lists move on at midnight). One statement."""
-    tables = (Partnership, Meeting, AgendaItem, Decision, Report, Membership, Person,
-              Organisation, Indicator, Measurement, LaaTarget, Strategy, Outcome, Task)  # fmt: skip
-    parts = [sa_select(func.max(t.updated_at).label("at")) for t in tables]
-    parts.append(sa_select(func.max(StatusUpdate.created_at).label("at")))
-    latest = union_all(*parts).subquery()
-    changed = session.scalar(sa_select(func.max(latest.c.at)))
-    if isinstance(changed, str):  # SQLite may hand back the text of a max() over a union
+    """When anything last changed: the latest audit event (every write, deletions included,
+    records one in its transaction; an index lookup), and never before the start of today,
+    when the "upcoming" lists move on. Pages' ETags hash their bodies, so a repeat request
+    is a 304 only when the page is the same."""
+    changed = session.scalar(sa_select(func.max(col(AuditEvent.at))))
+    if isinstance(changed, str):  # SQLite hands back the text of a max()
         changed = datetime.fromisoformat(changed)
     floor = start_of_today()
     if changed is None:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import feedparser
 import pytest
+import time_machine
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection
@@ -435,20 +436,28 @@ class TestCaching:
         by_date = anon.get(path, headers={"If-Modified-Since": modified})
         assert by_date.status_code == 304
 
-    def test_a_change_gives_a_new_page(self, anon: TestClient, planted: Planted) -> None:
+    def test_a_change_gives_a_new_page(
+        self, anon: TestClient, client: TestClient, planted: Planted
+    ) -> None:
         path = f"/public/meetings/{planted.public_meeting_id}"
         first = anon.get(path)
-        with SessionLocal() as s, s.begin():
-            s.get_one(Meeting, planted.public_meeting_id).location = "Zq7 Village Hall"
-        again = anon.get(
+        with time_machine.travel(clock.now() + timedelta(seconds=2), tick=False):
+            r = client.patch(
+                f"/api/v1/meetings/{planted.public_meeting_id}",
+                json={"location": "Zq7 Village Hall"},
+            )
+            assert r.status_code == 200, r.text
+        both = anon.get(
             path,
             headers={
                 "If-None-Match": first.headers["etag"],
                 "If-Modified-Since": first.headers["last-modified"],
             },
         )
-        assert again.status_code == 200 and "Zq7 Village Hall" in again.text
-        assert again.headers["etag"] != first.headers["etag"]
+        assert both.status_code == 200 and "Zq7 Village Hall" in both.text
+        assert both.headers["etag"] != first.headers["etag"]
+        by_date = anon.get(path, headers={"If-Modified-Since": first.headers["last-modified"]})
+        assert by_date.status_code == 200, "the change moved Last-Modified on"
 
     def test_a_stale_etag_gets_the_page(self, anon: TestClient) -> None:
         r = anon.get("/public/", headers={"If-None-Match": '"stale"'})
@@ -580,3 +589,20 @@ class TestPages:
     def test_without_slash_redirects(self, anon: TestClient) -> None:
         r = anon.get("/public", follow_redirects=False)
         assert r.status_code == 308 and r.headers["location"] == "/public/"
+
+
+def test_nginx_caches_the_public_site() -> None:
+    """deploy/nginx.conf keeps copies of /public for everyone and revalidates them."""
+    from tests.live import ROOT
+
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    block = conf[conf.index("location /public/ {") :]
+    block = block[: block.index("}")]
+    for line in (
+        "proxy_cache lsphub_public;",
+        "proxy_cache_revalidate on;",
+        'proxy_set_header Authorization "";',
+        "proxy_cache_use_stale",
+    ):
+        assert line in block
+    assert "keys_zone=lsphub_public:" in conf
