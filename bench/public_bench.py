@@ -12,10 +12,10 @@ starts the API (uvicorn, uvloop + httptools, 2 workers, LSPHUB_ENV=prod) and dri
 
     .venv/bin/python bench/public_bench.py [--duration 20] [--pg URL]
 
-The database named by --pg (default $LSPHUB_PUBLIC_BENCH_PG or lsphub_public_bench on
-127.0.0.1) is wiped. Needs ``wrk`` (Debian: apt-get install -y wrk); without it, an httpx
-load generator with 32 concurrent connections stands in (and says so). Prints one line per
-operation and the page sizes.
+The database named by --pg (default $LSPHUB_BENCH_PG, which `make bench` sets, else
+lsphub_public_bench on 127.0.0.1) is wiped. Needs ``wrk`` (Debian: apt-get install -y wrk);
+without it, an httpx load generator with 32 concurrent connections stands in (and says so).
+Prints one line per operation and the page sizes.
 """
 
 import argparse
@@ -45,7 +45,7 @@ from bench.load_bench import (  # noqa: E402
 )
 
 DEFAULT_PG = os.environ.get(
-    "LSPHUB_PUBLIC_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_public_bench"
+    "LSPHUB_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_public_bench"
 )
 
 
