@@ -35,6 +35,8 @@ from api.imports.router import router as imports_router
 from api.indicators.router import router as indicators_router
 from api.laa.router import router as laa_router
 from api.meetings.router import router as meetings_router
+from api.notifications import handlers as notification_handlers
+from api.notifications.router import router as notifications_router
 from api.partnerships.router import router as partnerships_router
 from api.plans.router import router as plans_router
 from api.public.router import robots_router
@@ -83,6 +85,7 @@ def api_router() -> APIRouter:
         laa_router,
         imports_router,
         webhooks_router,
+        notifications_router,
     ):
         include_flat(router, feature)
     return router
@@ -120,12 +123,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def install_features() -> None:
     """The registrations of higher layers in lower ones (STYLE.md §14), made once at startup:
-    the audit guard on every session and the sweepers of expiring records. Idempotent."""
+    the audit guard on every session, the sweepers of expiring records and the handlers
+    that turn domain events into e-mail. Idempotent."""
     install_audit_guard()
     register_sweeper("idempotency_record", idempotency.sweep_expired)
     register_sweeper("auth_token", auth_housekeeping.sweep_expired_tokens)
     register_sweeper("login_attempt", auth_housekeeping.sweep_old_login_attempts)
     register_sweeper("password_link", auth_housekeeping.sweep_spent_password_links)
+    notification_handlers.install()
 
 
 def create_app() -> FastAPI:

@@ -7,6 +7,7 @@ from api.feeds.models import CalendarToken
 from api.imports.models import ImportRecord
 from api.indicators.models import Indicator, LaaTarget, Measurement
 from api.meetings.models import AgendaItem, Attendance, Decision, Meeting
+from api.notifications.models import NotificationPreference, OutboxMessage
 from api.organisations.models import Organisation
 from api.partnerships.models import Membership, Partnership
 from api.people.models import Person
@@ -43,7 +44,9 @@ __all__ = [
     "Measurement",
     "Meeting",
     "Membership",
+    "NotificationPreference",
     "Organisation",
+    "OutboxMessage",
     "Outcome",
     "OutcomeIndicator",
     "Partnership",

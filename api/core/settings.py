@@ -88,6 +88,14 @@ class Settings(BaseSettings):
     public_site: bool = True
     # LAA RAG: amber band as a share of the baseline-to-target distance (0.05 = 5 %).
     laa_rag_tolerance: float = Field(0.05, ge=0, le=1)
+    # E-mail (api/notifications): smtp://[user:pass@]host[:port][?starttls=true] or
+    # smtps://...; unset, the worker writes each message as an .eml file under mail_dir.
+    smtp_url: SecretStr | None = None
+    mail_from: str = "LSP Hub <lsphub@example.org>"
+    mail_dir: str = "var/mail"
+    mail_per_minute: int = Field(120, ge=1)  # the worker sends at most this many a minute
+    mail_lease_seconds: int = Field(120, ge=1)  # a claimed message is due again after this
+    reminder_days_before: int = Field(7, ge=1, le=60)  # before the partnership's next meeting
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -2,7 +2,7 @@
 (hidden unless marked public).
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0009 (0005 on main; the lead re-chains)
 Create Date: 2026-12-02 02:45:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0005"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
