@@ -12,7 +12,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
@@ -21,8 +21,8 @@ from api.core.errors import NotFound, invalid
 from api.core.settings import get_settings
 from api.core.web.deps import SessionDep
 from api.meetings.models import DecisionResult, MeetingStatus
-from api.partnerships.models import MembershipRole
-from api.public import feeds, service
+from api.partnerships.models import MembershipRole, Partnership
+from api.public import feeds, service, subscriptions
 
 HERE = Path(__file__).parent
 CSS = (HERE / "static" / "public.css").read_bytes()
@@ -150,6 +150,7 @@ def page(
     title: str,
     description: str,
     status: int = 200,
+    cache: str = PAGE_CACHE,
     **context: Any,
 ) -> Response:
     changed = service.last_modified(session)
@@ -160,7 +161,7 @@ def page(
         path=request.url.path,
         **context,
     )
-    return respond(request, body.encode(), HTML, changed, status=status)
+    return respond(request, body.encode(), HTML, changed, status=status, cache=cache)
 
 
 def not_found_page(request: Request, session: Any, what: str) -> Response:
@@ -395,6 +396,95 @@ def indicator(request: Request, session: SessionDep, indicator_id: int) -> Respo
         description=f"The trend of {ind.code} ({ind.title}) against its LAA target.",
         ip=found,
     )
+
+
+# -- e-mail subscriptions ----------------------------------------------------------------------
+
+PRIVATE = "no-store"  # pages about one address's subscription: never kept by a cache
+
+
+@router.post("/partnerships/{slug}/subscribe")
+def subscribe(
+    request: Request,
+    session: SessionDep,
+    slug: str,
+    email: Annotated[str, Form(max_length=254)],
+) -> Response:
+    """Double opt-in: a confirmation link goes to the address; nothing else until it is used."""
+    p = service.partnership_by_slug(session, slug[:80])
+    if p is None:
+        return not_found_page(request, session, "partnership")
+    subscriptions.subscribe_address(session, p, email)
+    return page(
+        request,
+        session,
+        "subscription.html",
+        title="Check your e-mail",
+        description=f"Confirm your e-mails from {p.name}.",
+        cache=PRIVATE,
+        state="sent",
+        partnership=p,
+    )
+
+
+def _subscription_page(
+    request: Request, session: Any, purpose: str, token: str, *, done: bool
+) -> Response:
+    row = subscriptions.find(session, purpose, token[:100])
+    if row is None:
+        return not_found_page(request, session, "subscription")
+    partnership = session.get(Partnership, row.partnership_id)
+    if done and purpose == subscriptions.CONFIRM:
+        subscriptions.confirm(session, row)
+    elif done:
+        subscriptions.unsubscribe(session, row)
+    titles = {
+        (subscriptions.CONFIRM, False): "Confirm your subscription",
+        (subscriptions.CONFIRM, True): "You are subscribed",
+        (subscriptions.UNSUBSCRIBE, False): "Stop these e-mails",
+        (subscriptions.UNSUBSCRIBE, True): "You are unsubscribed",
+    }
+    return page(
+        request,
+        session,
+        "subscription.html",
+        title=titles[(purpose, done)],
+        description="E-mails about a partnership's meetings and decisions.",
+        cache=PRIVATE,
+        state=f"{purpose}-{'done' if done else 'ask'}",
+        partnership=partnership,
+        token=token,
+    )
+
+
+@route("/subscriptions/confirm")
+def confirm_form(
+    request: Request, session: SessionDep, token: Annotated[str, Query(max_length=100)]
+) -> Response:
+    """A button, not the change itself: mail scanners open links."""
+    return _subscription_page(request, session, subscriptions.CONFIRM, token, done=False)
+
+
+@router.post("/subscriptions/confirm")
+def confirm(
+    request: Request, session: SessionDep, token: Annotated[str, Query(max_length=100)]
+) -> Response:
+    return _subscription_page(request, session, subscriptions.CONFIRM, token, done=True)
+
+
+@route("/subscriptions/unsubscribe")
+def unsubscribe_form(
+    request: Request, session: SessionDep, token: Annotated[str, Query(max_length=100)]
+) -> Response:
+    return _subscription_page(request, session, subscriptions.UNSUBSCRIBE, token, done=False)
+
+
+@router.post("/subscriptions/unsubscribe")
+def unsubscribe(
+    request: Request, session: SessionDep, token: Annotated[str, Query(max_length=100)]
+) -> Response:
+    """The form's button and RFC 8058 one-click (``List-Unsubscribe=One-Click``) alike."""
+    return _subscription_page(request, session, subscriptions.UNSUBSCRIBE, token, done=True)
 
 
 # -- feeds -------------------------------------------------------------------------------------

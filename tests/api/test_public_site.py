@@ -75,6 +75,10 @@ ROUTES = {
     "/public/sitemap.xml",
     "/public/static/public.css",
     "/public/{rest:path}",
+    # E-mail subscriptions: tests/api/test_public_subscriptions.py
+    "/public/partnerships/{slug}/subscribe",
+    "/public/subscriptions/confirm",
+    "/public/subscriptions/unsubscribe",
 }
 
 
@@ -494,6 +498,11 @@ class TestSiteOff:
         r = anon.get(path, follow_redirects=False)
         assert r.status_code == 404
 
+    def test_subscriptions_are_off_too(self, anon: TestClient, off: None) -> None:
+        r = anon.post("/public/partnerships/strategic/subscribe", data={"email": "a@example.org"})
+        assert r.status_code == 404
+        assert anon.post("/public/subscriptions/unsubscribe?token=1.x").status_code == 404
+
     def test_robots_turns_crawlers_away(self, anon: TestClient, off: None) -> None:
         assert "Disallow: /\n" in anon.get("/robots.txt").text
         assert "Allow" not in anon.get("/robots.txt").text
@@ -510,6 +519,7 @@ class TestPages:
 
         found = anon.get("/public/decisions", params={"q": PUBLIC_DECISION.lower()}).text
         assert link in found and "1 decision." in found
+        assert 'class="tag tag-carried"' in found, "the result's colour class"
         assert link in search(result="carried")
         assert link not in search(result="lost")
         assert link not in search(partnership="executive")
@@ -556,6 +566,11 @@ class TestPages:
         assert PUBLIC_PAPER in r.text
         assert MARKERS["paper contact"] not in r.text
         assert MARKERS["typed e-mail"] not in r.text and "[e-mail withheld]" in r.text
+
+    def test_inactive_partnerships_say_so(self, anon: TestClient) -> None:
+        assert "Not currently meeting" in anon.get("/public/").text
+        html = anon.get("/public/partnerships/culture-leisure").text
+        assert "This partnership is not currently meeting." in html
 
     def test_open_graph_tags(self, anon: TestClient) -> None:
         html = anon.get("/public/partnerships/strategic").text
