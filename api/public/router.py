@@ -501,7 +501,7 @@ def _meeting_feed(request: Request, session: Any, partnership_id: int | None, na
             url=f"{base}/public/meetings/{r.meeting.id}",
             summary=(
                 f"{r.partnership.name}: {_local(r.meeting.starts_at)}"
-                + (f", {r.meeting.location}" if r.meeting.location else "")
+                + (f", {service.redact(r.meeting.location)}" if r.meeting.location else "")
                 + (" (cancelled)" if r.meeting.status == MeetingStatus.cancelled else "")
             ),
             published=r.meeting.created_at,

@@ -112,6 +112,15 @@ class TestResidentJourney:
             assert "Safer Communities Partnership" in text
         check(spa)
 
+    def test_subscribe_by_email(self, spa: Spa) -> None:
+        page = spa.page
+        spa.goto("/public/partnerships/safer-communities")
+        page.get_by_label("Your e-mail address").fill("zq7.e2e.resident@example.org")
+        page.get_by_role("button", name="Subscribe").click()
+        page.get_by_role("heading", name="Check your e-mail", level=1).wait_for()
+        assert "zq7.e2e.resident" not in page.content(), "the page does not echo the address"
+        check(spa)
+
     def test_keyboard_skip_link_and_navigation(self, spa: Spa) -> None:
         page = spa.page
         spa.goto("/public/")
