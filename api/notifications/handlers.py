@@ -4,6 +4,7 @@ and queues through :func:`api.notifications.outbox.enqueue`; :func:`install` sub
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
@@ -71,10 +72,9 @@ NOTICES: dict[str, tuple[str, Method]] = {
 def _notice(session: Session, meeting_id: int, kind: str) -> None:
     meeting, partnership = _meeting(session, meeting_id)
     subject_tail, method = NOTICES[kind]
-    context = {"kind": kind, "meeting": meeting_context(meeting, partnership)}
-    subject = f"[{partnership.name}] {meeting.title} — " + subject_tail.format(
-        when=context["meeting"]["when"]
-    )
+    details = meeting_context(meeting, partnership)
+    context = {"kind": kind, "meeting": details}
+    subject = f"[{partnership.name}] {meeting.title} — " + subject_tail.format(when=details["when"])
     for person in audience.members(session, partnership.id or 0):
         enqueue(
             session,
@@ -187,7 +187,7 @@ def on_minutes_approved(session: Session, event: MinutesApproved) -> None:
 def on_task_turned_red(session: Session, event: TaskTurnedRed) -> None:
     """The partnership's chair, vice-chair and officers hear of it (once a day per task)."""
     row = session.execute(
-        select(Task, Action.ref, ActionPlan.title, Partnership, Organisation.name)
+        sa_select(Task, col(Action.ref), col(ActionPlan.title), Partnership, col(Organisation.name))
         .join(Action, col(Action.id) == col(Task.action_id))
         .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
         .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
@@ -209,7 +209,7 @@ def on_task_turned_red(session: Session, event: TaskTurnedRed) -> None:
         "partnership": partnership.name,
     }
     subject = f"[{partnership.name}] Task {action_ref}{task.ref} turned red: {task.title}"
-    recipients = audience.members(session, partnership.id, audience.CHAIR_AND_OFFICERS)
+    recipients = audience.members(session, partnership.id or 0, audience.CHAIR_AND_OFFICERS)
     for person in recipients:
         enqueue(
             session,

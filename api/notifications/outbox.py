@@ -33,12 +33,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
+from api.core import clock
 from api.core.settings import get_settings
 from api.notifications import unsubscribe
 from api.notifications.categories import CATEGORIES, Category
-from api.notifications.models import NotificationPreference, OutboxMessage
+from api.notifications.models import MessageStatus, NotificationPreference, OutboxMessage
 
-__all__ = ["build_message", "enqueue", "is_wanted", "render"]
+__all__ = ["build_message", "enqueue", "is_wanted", "message_values", "render"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -85,7 +86,7 @@ def _message_id() -> str:
     return f"<{secrets.token_hex(16)}@{host}>"
 
 
-def build_message(
+def message_values(
     *,
     to: str,
     subject: str,
@@ -97,28 +98,40 @@ def build_message(
     person_id: int | None = None,
     to_name: str | None = None,
     attachments: Sequence[Mapping[str, str]] = (),
-) -> OutboxMessage:
-    """A rendered outbox row, not yet added to a session (for callers that queue in bulk and
-    check preferences and dedupe keys themselves, like the reminder run)."""
+) -> dict[str, Any]:
+    """The column values of a rendered outbox row (for callers that queue in bulk and check
+    preferences and dedupe keys themselves, like the reminder run)."""
     if unsubscribe_url is None and person_id is not None and not CATEGORIES[category].required:
         unsubscribe_url = unsubscribe.url_for(person_id, category)
     text, html = render(
         template,
         {**context, "unsubscribe_url": unsubscribe_url, "category": CATEGORIES[category]},
     )
-    return OutboxMessage(
-        dedupe_key=dedupe_key[:200],
-        category=category,
-        person_id=person_id,
-        to_address=to,
-        to_name=to_name,
-        subject=" ".join(subject.split())[:300],
-        text_body=text,
-        html_body=html,
-        attachments=[dict(a) for a in attachments],
-        unsubscribe_url=unsubscribe_url,
-        message_id=_message_id(),
-    )
+    now = clock.now()
+    return {
+        "dedupe_key": dedupe_key[:200],
+        "category": category,
+        "person_id": person_id,
+        "to_address": to,
+        "to_name": to_name,
+        "subject": " ".join(subject.split())[:300],
+        "text_body": text,
+        "html_body": html,
+        "attachments": [dict(a) for a in attachments],
+        "unsubscribe_url": unsubscribe_url,
+        "message_id": _message_id(),
+        "status": MessageStatus.queued,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": None,
+        "sent_at": None,
+        "created_at": now,
+    }
+
+
+def build_message(**values: Any) -> OutboxMessage:
+    """A rendered outbox row, not yet added to a session (see :func:`message_values`)."""
+    return OutboxMessage(**message_values(**values))
 
 
 def enqueue(

@@ -2,7 +2,7 @@
 login) and ``/outbox-messages`` (administrators: what was queued and sent)."""
 
 from html import escape
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
@@ -25,7 +25,9 @@ from api.notifications.schemas import (
 
 router = APIRouter(tags=["notifications"], responses=PROBLEM_RESPONSES)
 
-NO_PERSON = {422: {"description": "The caller is not a person (an API key or a bare login)"}}
+NO_PERSON: dict[int | str, dict[str, Any]] = {
+    422: {"description": "The caller is not a person (an API key or a bare login)"}
+}
 
 
 @router.get("/me/notifications", operation_id="get_my_notifications", responses=NO_PERSON)

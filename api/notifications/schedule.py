@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_
+from markupsafe import Markup
+from sqlalchemy import func, insert, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
@@ -28,7 +30,7 @@ from api.meetings.models import Meeting, MeetingStatus
 from api.notifications.categories import CATEGORIES, Category
 from api.notifications.handlers import when
 from api.notifications.models import NotificationPreference, OutboxMessage
-from api.notifications.outbox import build_message
+from api.notifications.outbox import message_values, render
 from api.organisations.models import Organisation
 from api.partnerships.models import Membership, Partnership, PartnershipStatus
 from api.partnerships.service import open_on
@@ -87,13 +89,13 @@ def cycles_due(session: Session, today: date, now: datetime) -> list[Cycle]:
         today + timedelta(days=get_settings().reminder_days_before + 1), time(0), tzinfo=LONDON
     )
     rows = session.execute(
-        select(
-            Meeting.id,
-            Meeting.partnership_id,
-            Meeting.title,
-            Meeting.starts_at,
-            Partnership.name,
-            Partnership.reporting_cycle_months,
+        sa_select(
+            col(Meeting.id),
+            col(Meeting.partnership_id),
+            col(Meeting.title),
+            col(Meeting.starts_at),
+            col(Partnership.name),
+            col(Partnership.reporting_cycle_months),
         )
         .join(Partnership, col(Partnership.id) == col(Meeting.partnership_id))
         .where(
@@ -143,15 +145,15 @@ def queue_reminders(session: Session, today: date | None = None) -> int:
         return 0
     stale: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
     for task_id, ref, title, rag, reported, org, action_ref, partnership_id in session.execute(
-        select(
-            Task.id,
-            Task.ref,
-            Task.title,
-            Task.rag,
-            Task.last_reported_on,
-            Task.lead_organisation_id,
-            Action.ref,
-            ActionPlan.partnership_id,
+        sa_select(
+            col(Task.id),
+            col(Task.ref),
+            col(Task.title),
+            col(Task.rag),
+            col(Task.last_reported_on),
+            col(Task.lead_organisation_id),
+            col(Action.ref),
+            col(ActionPlan.partnership_id),
         )
         .join(Action, col(Action.id) == col(Task.action_id))
         .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
@@ -168,6 +170,7 @@ def queue_reminders(session: Session, today: date | None = None) -> int:
     ):
         if reported is not None and reported >= cycles[partnership_id].since:
             continue
+        assert partnership_id is not None and org is not None
         stale[(partnership_id, org)].append(
             {
                 "ref": f"{action_ref}{ref}",
@@ -180,9 +183,15 @@ def queue_reminders(session: Session, today: date | None = None) -> int:
     if not stale:
         return 0
     represents = func.coalesce(col(Membership.on_behalf_of_id), col(Person.organisation_id))
-    contacts: dict[tuple[int, int], list[tuple[int, str, str]]] = defaultdict(list)
+    contacts: dict[tuple[int, int | None], list[tuple[int, str, str]]] = defaultdict(list)
     for partnership_id, org, person_id, name, email in session.execute(
-        select(Membership.partnership_id, represents, Person.id, Person.name, Person.email)
+        sa_select(
+            col(Membership.partnership_id),
+            represents,
+            col(Person.id),
+            col(Person.name),
+            col(Person.email),
+        )
         .join(Person, col(Person.id) == col(Membership.person_id))
         .where(
             col(Membership.partnership_id).in_(list(cycles)),
@@ -194,8 +203,8 @@ def queue_reminders(session: Session, today: date | None = None) -> int:
         if (partnership_id, org) in stale and all(
             p != person_id for p, _, _ in contacts[(partnership_id, org)]
         ):
-            contacts[(partnership_id, org)].append((person_id, name, email))
-    org_names = dict(
+            contacts[(partnership_id, org)].append((person_id or 0, name, email or ""))
+    org_names: dict[int, str] = dict(
         session.execute(
             select(Organisation.id, Organisation.name).where(
                 col(Organisation.id).in_({org for _, org in stale})
@@ -207,13 +216,17 @@ def queue_reminders(session: Session, today: date | None = None) -> int:
     queued = []
     for (partnership_id, org), tasks in stale.items():
         cycle = cycles[partnership_id]
-        for person_id, name, email in contacts.get((partnership_id, org), []):
+        if not contacts.get((partnership_id, org)):
+            continue
+        # The list is the same for every contact of the organisation: rendered once.
+        tasks_text, tasks_html = render("reminder_tasks", {"tasks": tasks})
+        for person_id, name, email in contacts[(partnership_id, org)]:
             key = f"reminder:m{cycle.meeting_id}:o{org}:p{person_id}"
             if key in done or not _wants(choices, person_id, Category.reminder):
                 continue
             done.add(key)
             queued.append(
-                build_message(
+                message_values(
                     to=email,
                     to_name=name,
                     person_id=person_id,
@@ -232,16 +245,22 @@ def queue_reminders(session: Session, today: date | None = None) -> int:
                             "url": f"{_base()}/meetings/{cycle.meeting_id}",
                         },
                         "since": cycle.since.isoformat(),
-                        "tasks": tasks,
+                        "tasks_text": tasks_text,
+                        "tasks_html": Markup(tasks_html),
                         "worklist_url": f"{_base()}/partnerships/{partnership_id}",
                     },
                     category=Category.reminder,
                     dedupe_key=key,
                 )
             )
-    session.add_all(queued)
-    session.flush()
+    _insert(session, queued)
     return len(queued)
+
+
+def _insert(session: Session, messages: list[dict[str, Any]]) -> None:
+    """One multi-row INSERT for a run's messages (a unique clash fails the whole run)."""
+    if messages:
+        session.execute(insert(OutboxMessage), messages)
 
 
 # -- weekly digest -----------------------------------------------------------------------------
@@ -287,7 +306,7 @@ def queue_digests(session: Session, today: date | None = None) -> int:
     for person_id, (name, email) in people.items():
         sections = [summary[p] for p in mine.get(person_id, []) if p in summary]
         queued.append(
-            build_message(
+            message_values(
                 to=email,
                 to_name=name,
                 person_id=person_id,
@@ -298,8 +317,7 @@ def queue_digests(session: Session, today: date | None = None) -> int:
                 dedupe_key=f"digest:{week}:p{person_id}",
             )
         )
-    session.add_all(queued)
-    session.flush()
+    _insert(session, queued)
     return len(queued)
 
 
@@ -309,7 +327,7 @@ def _partnership_summaries(
     ids = list(partnership_ids)
     if not ids:
         return {}
-    names = dict(
+    names: dict[int, str] = dict(
         session.execute(
             select(Partnership.id, Partnership.name).where(col(Partnership.id).in_(ids))
         ).all()
@@ -329,7 +347,13 @@ def _partnership_summaries(
     )
     red: dict[int, list[dict[str, str]]] = defaultdict(list)
     for partnership_id, task_id, ref, action_ref, title in session.execute(
-        select(ActionPlan.partnership_id, Task.id, Task.ref, Action.ref, Task.title)
+        sa_select(
+            col(ActionPlan.partnership_id),
+            col(Task.id),
+            col(Task.ref),
+            col(Action.ref),
+            col(Task.title),
+        )
         .join(Action, col(Action.id) == col(Task.action_id))
         .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
         .where(col(ActionPlan.partnership_id).in_(ids), col(Task.rag) == Rag.red)

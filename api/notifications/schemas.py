@@ -31,7 +31,7 @@ class NotificationPreferencesUpdate(StrictBody):
     )
 
 
-class OutboxMessageFilters(StrictBody):
+class OutboxMessageFilters(BaseModel):
     status: MessageStatus | None = None
     category: Category | None = None
     to_address: str | None = Field(default=None, max_length=254)

@@ -39,7 +39,7 @@ def _person_id(principal: Principal) -> int:
     return principal.person_id
 
 
-def _choices(session: Session, person_id: int) -> dict[Category, bool]:
+def _choices(session: Session, person_id: int) -> dict[str, bool]:
     return dict(
         session.execute(
             select(NotificationPreference.category, NotificationPreference.enabled).where(

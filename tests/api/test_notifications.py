@@ -468,7 +468,11 @@ class TestOutboxApi:
         self, client: TestClient, group: Group, as_role: Any
     ) -> None:
         meeting = schedule(client, group)
-        page = ok(client.get(f"{API}/outbox-messages", params={"status": "queued"}))
+        page = ok(
+            client.get(
+                f"{API}/outbox-messages", params={"status": "queued", "limit": 10, "offset": 0}
+            )
+        )
         assert page["total"] == 7
         shown = ok(client.get(f"{API}/outbox-messages/{page['items'][0]['id']}"))
         assert meeting["title"] in shown["subject"] and shown["attachments"][0]["filename"]
@@ -508,3 +512,40 @@ def test_the_outbox_list_reads_in_two_queries(
     query_counter.clear()
     assert ok(client.get(f"{API}/outbox-messages"))["total"] == 7
     assert len([q for q in query_counter if "outbox_message" in q]) == 2  # page and count
+
+
+class TestAgendaPublished:
+    """Publishing agenda packs is not an operation on this branch yet: the handler is tested by
+    emitting the event, as the meetings code will."""
+
+    def test_members_get_the_agenda_with_links_to_the_papers(
+        self, client: TestClient, group: Group, smtp: MailServer
+    ) -> None:
+        from api.core.events import emit
+        from api.meetings.events import AgendaPublished
+
+        meeting = schedule(client, group)
+        paper = ok(
+            client.post(
+                f"{API}/reports", json={"partnership_id": group.id, "title": "Budget paper"}
+            ),
+            201,
+        )
+        ok(
+            client.post(
+                f"{API}/agenda-items",
+                json={"meeting_id": meeting["id"], "title": "Budget", "report_id": paper["id"]},
+            ),
+            201,
+        )
+        worker.drain()
+        smtp.received.clear()
+        with SessionLocal() as session, session.begin():
+            emit(session, AgendaPublished(meeting_id=meeting["id"]))
+            emit(session, AgendaPublished(meeting_id=meeting["id"]))  # once per version
+        assert worker.drain() == 7
+        message = smtp.received[0].message
+        assert message["Subject"].endswith("— agenda and papers")
+        html = parts(message)["text/html"][0].get_content()
+        assert f"/reports/{paper['id']}" in html and "Budget paper" in html
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

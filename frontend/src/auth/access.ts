@@ -19,7 +19,9 @@ export type Screen =
   | "keys"
   | "users"
   | "webhooks"
-  | "audit";
+  | "audit"
+  | "outbox"
+  | "notifications";
 
 const STAFF: readonly Role[] = ["admin", "officer", "member", "partner"];
 const REPORT_READERS: readonly Role[] = ["admin", "officer", "member", "county"];
@@ -40,6 +42,9 @@ const SCREEN_ROLES: Record<Screen, readonly Role[]> = {
   users: ADMINS,
   webhooks: ADMINS,
   audit: ADMINS,
+  outbox: ADMINS,
+  // Only a user linked to a person has settings (the menu checks `person_id` too).
+  notifications: ["admin", "officer", "member"],
 };
 
 /** What the "no access" page calls each screen. */
@@ -57,6 +62,8 @@ export const SCREEN_NAMES: Record<Screen, string> = {
   users: "user administration",
   webhooks: "webhooks",
   audit: "the audit trail",
+  outbox: "the outbox",
+  notifications: "notification settings",
 };
 
 export function mayUse(role: Role, screen: Screen): boolean {

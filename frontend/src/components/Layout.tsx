@@ -34,6 +34,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
             {may("users") && <NavLink href="/users">Users</NavLink>}
             {may("webhooks") && <NavLink href="/webhooks">Webhooks</NavLink>}
             {may("audit") && <NavLink href="/audit">Audit trail</NavLink>}
+            {may("outbox") && <NavLink href="/outbox">Outbox</NavLink>}
           </nav>
         )}
         {me && (
@@ -41,6 +42,9 @@ export function Layout({ children }: { children: ComponentChildren }) {
             <span class="account-name">
               {me.name} <span class="role">({me.role})</span>
             </span>
+            {may("notifications") && me.person_id !== null && (
+              <a href="/settings/notifications">Notifications</a>
+            )}
             <button type="button" class="button-secondary" onClick={() => void logout()}>
               Sign out
             </button>
