@@ -39,6 +39,9 @@ from api.notifications import handlers as notification_handlers
 from api.notifications.router import router as notifications_router
 from api.partnerships.router import router as partnerships_router
 from api.plans.router import router as plans_router
+from api.public import subscriptions as public_subscriptions
+from api.public.router import robots_router
+from api.public.router import router as public_router
 from api.reports.router import router as reports_router
 from api.webhooks.router import router as webhooks_router
 
@@ -129,6 +132,7 @@ def install_features() -> None:
     register_sweeper("login_attempt", auth_housekeeping.sweep_old_login_attempts)
     register_sweeper("password_link", auth_housekeeping.sweep_spent_password_links)
     notification_handlers.install()
+    public_subscriptions.install()  # residents' e-mails: new meetings, minutes, decisions
 
 
 def create_app() -> FastAPI:
@@ -153,6 +157,8 @@ def create_app() -> FastAPI:
     include_flat(app.router, health.router)
     include_flat(app.router, docs.router)
     include_flat(app.router, api_router())
+    include_flat(app.router, public_router)  # the residents' site, /public
+    include_flat(app.router, robots_router)
     app.add_middleware(ConcurrencyLimit, limit=settings.thread_pool_size)
     app.add_middleware(
         CORSMiddleware,

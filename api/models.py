@@ -23,6 +23,7 @@ from api.plans.models import (
     Task,
     TaskIndicator,
 )
+from api.public.models import PublicSubscription
 from api.reports.models import Report, ReportIndicator
 from api.webhooks.models import Webhook, WebhookDelivery
 
@@ -54,6 +55,7 @@ __all__ = [
     "Person",
     "Principle",
     "Priority",
+    "PublicSubscription",
     "Report",
     "ReportIndicator",
     "StatusUpdate",

@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     database_connect_timeout: int = 5  # seconds (PostgreSQL)
     frontend_dist: str = "frontend/dist"
     public_base_url: str = "http://127.0.0.1:8000"
+    # The residents' site at /public (pages, feeds, sitemap); false answers 404 there.
+    public_site: bool = True
     # LAA RAG: amber band as a share of the baseline-to-target distance (0.05 = 5 %).
     laa_rag_tolerance: float = Field(0.05, ge=0, le=1)
     # E-mail (api/notifications): smtp://[user:pass@]host[:port][?starttls=true] or

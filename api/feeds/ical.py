@@ -108,7 +108,7 @@ def build_calendar(session: Session, name: str, rows: list[tuple[Meeting, str]])
 def partnership_feed(session: Session, partnership_id: int) -> bytes:
     """Public meetings of one partnership; open to anyone, like a published timetable."""
     partnership = session.get(Partnership, partnership_id)
-    if partnership is None:
+    if partnership is None or not partnership.public:
         raise not_found("partnership", partnership_id)
     rows = _meetings(
         session,
@@ -120,7 +120,9 @@ def partnership_feed(session: Session, partnership_id: int) -> bytes:
 
 def public_feed(session: Session) -> bytes:
     return build_calendar(
-        session, "LSP Hub public meetings", _meetings(session, col(Meeting.public).is_(True))
+        session,
+        "LSP Hub public meetings",
+        _meetings(session, col(Meeting.public).is_(True), col(Partnership.public).is_(True)),
     )
 
 

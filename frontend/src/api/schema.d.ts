@@ -4129,6 +4129,11 @@ export interface components {
             name: string;
             /** Parent Id */
             parent_id?: number | null;
+            /**
+             * Public
+             * @default true
+             */
+            public: boolean;
             /** Purpose */
             purpose?: string | null;
             /**
@@ -4202,6 +4207,11 @@ export interface components {
             name: string;
             /** Parent Id */
             parent_id?: number | null;
+            /**
+             * Public
+             * @default true
+             */
+            public: boolean;
             /** Purpose */
             purpose?: string | null;
             /**
@@ -4282,6 +4292,8 @@ export interface components {
             name?: string;
             /** Parent Id */
             parent_id?: number | null;
+            /** Public */
+            public?: boolean;
             /** Purpose */
             purpose?: string | null;
             /** Quorum */
@@ -4640,6 +4652,11 @@ export interface components {
             narrative?: string | null;
             /** Partnership Id */
             partnership_id?: number | null;
+            /**
+             * Public
+             * @default false
+             */
+            public: boolean;
             /** Published On */
             published_on?: string | null;
             /** Purpose */
@@ -4688,6 +4705,11 @@ export interface components {
             narrative?: string | null;
             /** Partnership Id */
             partnership_id?: number | null;
+            /**
+             * Public
+             * @default false
+             */
+            public: boolean;
             /** Published On */
             published_on?: string | null;
             /** Purpose */
@@ -4768,6 +4790,8 @@ export interface components {
             narrative?: string | null;
             /** Partnership Id */
             partnership_id?: number | null;
+            /** Public */
+            public?: boolean;
             /** Published On */
             published_on?: string | null;
             /** Purpose */
