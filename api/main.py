@@ -26,7 +26,7 @@ from api.core.web import docs, health
 from api.core.web.middleware import ConcurrencyLimit, RequestContext, SecurityHeaders
 from api.core.web.problems import install_error_handlers
 from api.core.web.query_guard import reject_unknown_query_parameters
-from api.core.web.routing import include_flat
+from api.core.web.routing import include_flat, index_routes
 from api.dashboard.router import router as dashboard_router
 from api.directory.router import organisations_router, people_router
 from api.feeds.router import router as feeds_router
@@ -184,4 +184,5 @@ def create_app() -> FastAPI:
         def placeholder() -> HTMLResponse:
             return HTMLResponse(PLACEHOLDER_PAGE)
 
+    index_routes(app.router)
     return app
