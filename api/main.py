@@ -25,7 +25,7 @@ from api.core.settings import get_settings
 from api.core.web import docs, health
 from api.core.web.middleware import ConcurrencyLimit, RequestContext, SecurityHeaders
 from api.core.web.problems import install_error_handlers
-from api.core.web.query_guard import reject_unknown_query_parameters
+from api.core.web.query_guard import learn_query_names, reject_unknown_query_parameters
 from api.core.web.routing import include_flat, index_routes
 from api.dashboard.router import router as dashboard_router
 from api.directory.router import organisations_router, people_router
@@ -106,11 +106,15 @@ class SpaFiles(StaticFiles):
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Sync routes run in AnyIO's thread pool: size it like the database pool (DESIGN §2).
-    The OpenAPI document (read by the query-parameter guard) is built before the first request.
+    The query-parameter guard learns each operation's names from the OpenAPI document before
+    the first request; the document itself is then let go (a few MiB per worker) and built
+    again only if someone asks for /openapi.json or /docs.
     """
     limiter = anyio.to_thread.current_default_thread_limiter()
     limiter.total_tokens = get_settings().thread_pool_size
-    app.openapi()
+    learn_query_names(app)
+    app.openapi_schema = None
+    gc.collect()
     gc.freeze()  # startup objects (routes, schemas, OpenAPI) leave the collector's scans
     gc.set_threshold(20_000, 50, 100)
     yield
