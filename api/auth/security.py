@@ -3,36 +3,24 @@
 import hashlib
 import hmac
 import secrets
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from argon2 import PasswordHasher
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+# Verifying against this keeps unknown e-mails as slow as wrong passwords.
+_DUMMY_HASH = _hasher.hash("lsphub-timing-equaliser")
 
 API_KEY_PREFIX = "lsp_"
 
 
-@lru_cache
-def _hasher() -> "tuple[PasswordHasher, str]":
-    """The hasher and a hash of nothing, made at the first password checked (API-key callers
-    never load argon2). Verifying against the dummy keeps unknown e-mails as slow as wrong
-    passwords."""
-    from argon2 import PasswordHasher
-
-    hasher = PasswordHasher()
-    return hasher, hasher.hash("lsphub-timing-equaliser")
-
-
 def hash_password(password: str) -> str:
-    return _hasher()[0].hash(password)
+    return _hasher.hash(password)
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:
-    from argon2.exceptions import InvalidHashError, VerificationError
-
-    hasher, dummy = _hasher()
     try:
-        return hasher.verify(password_hash or dummy, password) and password_hash is not None
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
