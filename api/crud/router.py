@@ -218,11 +218,14 @@ def _add_list(router: APIRouter, res: Resource[Any]) -> None:
             records, total = service.list_records(
                 session, principal, res, columns, page, filters, sort
             )
-            if can:  # the policy decides on the row, rebuilt from its columns; ``can``
-                # leads the fields, as in the schema (``Permitted`` is the last base)
+            if can:  # the policy decides on the row, rebuilt from its columns (constructed,
+                # not validated: they are the stored values); ``can`` leads the fields, as in
+                # the schema (``Permitted`` is the last base)
                 records = [
                     {
-                        "can": in_order(res.policy.can(session, principal, res.model(**record))),
+                        "can": in_order(
+                            res.policy.can(session, principal, res.model.model_construct(**record))
+                        ),
                         **record,
                     }
                     for record in records
