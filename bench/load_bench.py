@@ -262,9 +262,11 @@ def main() -> None:
     os.unlink(lua.name)
     if "api" in memory:
         idle, *loaded = memory["api"]
+        after = max(loaded, default=idle)
         print(
             f"API memory (uvicorn master + 2 workers, RSS summed): idle {idle:.0f} MiB, "
-            f"after load {max(loaded, default=idle):.0f} MiB  (budget ≤ 200 MiB)"
+            f"after load {after:.0f} MiB | ratio after load/200 MiB {after / 200:.2f}  "
+            "(budget ≤ 1)"
         )
     if "redmine" in results:
         api = results["redmine"]["api"]
