@@ -18,7 +18,8 @@ framework) and drives each with ``wrk -t2 -c32 -d20s --latency`` on loopback:
   both servers' RSS (master + workers, summed as its measure.sh sums them)
 
 The API's memory (uvicorn master + 2 workers, RSS summed) is printed idle and after load.
-``--only`` defaults to all but ``redmine``. The database named by --pg (default $LSPHUB_BENCH_PG or
+``--only`` defaults to all five (``redmine`` notes when the peer is not running).
+The database named by --pg (default $LSPHUB_BENCH_PG or
 lsphub_bench on 127.0.0.1) is wiped. Needs ``wrk`` (Debian: apt-get install -y wrk). Prints
 one line per operation, ratio last.
 """
@@ -199,7 +200,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=int, default=20, help="seconds per wrk run")
     parser.add_argument("--pg", default=DEFAULT_PG)
-    parser.add_argument("--only", default="list,report,status,chain")
+    parser.add_argument("--only", default="list,report,status,chain,redmine")
     parser.add_argument("--redmine-dir", default=os.environ.get("PEER_DIR", "/tmp/redmine-peer"))
     parser.add_argument("--redmine-port", type=int, default=int(os.environ.get("PORT", 3999)))
     args = parser.parse_args()
