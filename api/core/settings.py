@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     token_ttl_minutes: int = 480
     # How long a worker process may reuse a resolved credential (api/auth/cache.py); 0 = off.
     auth_cache_seconds: float = Field(5.0, ge=0, le=300)
+    # How long a worker process may reuse the list of webhook subscriptions before reading it
+    # again (api/webhooks/service.py); its own webhook writes clear it at once; 0 = off.
+    webhook_cache_seconds: float = Field(5.0, ge=0, le=300)
     # Failed logins per e-mail *and* client before that pair waits; the wait starts at
     # login_delay_seconds and doubles with each further failure, up to login_max_delay_seconds.
     login_attempts_per_window: int = 5

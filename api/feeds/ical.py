@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
@@ -62,6 +61,8 @@ def _agendas(session: Session, meeting_ids: Sequence[int]) -> dict[int, list[str
 
 
 def build_calendar(session: Session, name: str, rows: list[tuple[Meeting, str]]) -> bytes:
+    from icalendar import Calendar, Event  # loaded with the first feed, not at startup
+
     base = get_settings().public_base_url.rstrip("/")
     agendas = _agendas(session, [m.id for m, _ in rows if m.id is not None])
     cal = Calendar()
