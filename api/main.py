@@ -35,6 +35,8 @@ from api.imports.router import router as imports_router
 from api.indicators.router import router as indicators_router
 from api.laa.router import router as laa_router
 from api.meetings.router import router as meetings_router
+from api.papers import service as papers_service
+from api.papers.router import router as papers_router
 from api.partnerships.router import router as partnerships_router
 from api.plans.router import router as plans_router
 from api.reports.router import router as reports_router
@@ -76,6 +78,7 @@ def api_router() -> APIRouter:
         feeds_router,
         plans_router,
         reports_router,
+        papers_router,
         dashboard_router,
         indicators_router,
         laa_router,
@@ -124,6 +127,7 @@ def install_features() -> None:
     register_sweeper("auth_token", auth_housekeeping.sweep_expired_tokens)
     register_sweeper("login_attempt", auth_housekeeping.sweep_old_login_attempts)
     register_sweeper("password_link", auth_housekeeping.sweep_spent_password_links)
+    register_sweeper("paper_blob", papers_service.sweep_orphan_blobs)
 
 
 def create_app() -> FastAPI:

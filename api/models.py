@@ -8,6 +8,7 @@ from api.imports.models import ImportRecord
 from api.indicators.models import Indicator, LaaTarget, Measurement
 from api.meetings.models import AgendaItem, Attendance, Decision, Meeting
 from api.organisations.models import Organisation
+from api.papers.models import PaperBlob, PaperChunk, PaperFile
 from api.partnerships.models import Membership, Partnership
 from api.people.models import Person
 from api.plans.models import (
@@ -46,6 +47,9 @@ __all__ = [
     "Organisation",
     "Outcome",
     "OutcomeIndicator",
+    "PaperBlob",
+    "PaperChunk",
+    "PaperFile",
     "Partnership",
     "PasswordLink",
     "Person",

@@ -46,6 +46,9 @@ class Quorum(BaseModel):
 
 class MeetingRead(MeetingBase, RecordMeta):
     quorum: Quorum
+    agenda_published_at: AwareDatetime | None = Field(
+        None, description="When an officer published the agenda pack"
+    )
 
 
 class MeetingFilters(BaseModel):

@@ -21,6 +21,11 @@ class ReportBase(SQLModel):
     cross_reference: str | None = Field(default=None, max_length=300)
     narrative: str | None = Field(default=None, sa_type=Text)
     decision_required: str | None = Field(default=None, sa_type=Text)
+    public: bool = Field(default=False, description="Shown with public meetings on the public site")
+    performance_as_of: date | None = Field(
+        default=None,
+        description="This paper is the partnership's performance report as of this date",
+    )
 
 
 class Report(ReportBase, Entity, table=True):
