@@ -3,6 +3,7 @@ chunks from a session of its own, removal; the agenda pack; its publication; the
 performance report as a paper."""
 
 import hashlib
+import io
 import math
 import re
 import unicodedata
@@ -240,6 +241,21 @@ def attach_file(
     audit.record(session, principal, "attach_file", "report", report_id, before=before,
                  after=audit.snapshot(current))  # fmt: skip
     return file_read(current), before is None
+
+
+def attach_bytes(session: Session, report_id: int, data: bytes, filename: str) -> PaperFile:
+    """Store ``data`` as the file of paper ``report_id`` without a caller (demo data, imports
+    run from the command line); the same checks as an upload."""
+    stream = io.BytesIO(data)
+    name = clean_filename(filename)
+    measured = _measure(stream, get_settings().max_paper_bytes)
+    kind = _check_kind(stream, name, None)
+    _store(session, stream, measured, kind.content_type)
+    row = PaperFile(report_id=report_id, sha256=measured.sha256, name=name,
+                    content_type=kind.content_type, size=measured.size)  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row
 
 
 def readable_file(session: Session, principal: Principal, report_id: int) -> PaperFile:
