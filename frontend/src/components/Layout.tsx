@@ -34,6 +34,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
             {may("users") && <NavLink href="/users">Users</NavLink>}
             {may("webhooks") && <NavLink href="/webhooks">Webhooks</NavLink>}
             {may("audit") && <NavLink href="/audit">Audit trail</NavLink>}
+            {may("calendar") && me.person_id != null && <NavLink href="/calendar">My calendar</NavLink>}
           </nav>
         )}
         {me && (
