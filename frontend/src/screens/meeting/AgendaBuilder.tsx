@@ -223,8 +223,6 @@ function Row({
               type="button"
               class="button-secondary button-small"
               aria-label={`Remove “${item.title}”`}
-              disabled={item.report_id != null}
-              title={item.report_id != null ? "Items with a paper stay (take the paper off first)" : undefined}
               onClick={() => setConfirming(true)}
             >
               Remove
