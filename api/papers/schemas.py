@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from api.core.models import STRICT, Id, StrictBody
+from api.core.models import STRICT, Can, Id, StrictBody
 from api.meetings.models import MeetingStatus
 from api.reports.schemas import PerformanceReport
 
@@ -60,6 +60,10 @@ class AgendaPack(BaseModel):
     total_minutes: int = Field(description="Sum of the minutes allotted to the items")
     items: list[PackItem]
     performance_report: PerformanceReport | None
+    can: Can = Field(
+        description="What you may do with the meeting: ``update`` is building the agenda, "
+        "uploading its papers and publishing the pack"
+    )
 
 
 class PerformancePaperCreate(StrictBody):

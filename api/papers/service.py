@@ -28,6 +28,7 @@ from api.core.errors import (
     field_error,
 )
 from api.core.events import emit
+from api.core.models import Can
 from api.core.principal import Principal
 from api.core.settings import get_settings
 from api.crud import service as crud
@@ -395,6 +396,7 @@ def agenda_pack(session: Session, principal: Principal, meeting_id: int) -> Agen
         total_minutes=sum(i.minutes_allotted or 0 for i in items),
         items=pack_items,
         performance_report=report,
+        can=Can.model_validate(meetings.policy.can(session, principal, meeting)),
     )
 
 

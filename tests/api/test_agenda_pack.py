@@ -128,6 +128,14 @@ class TestPublish:
             opening(client, meeting)
             r = as_role("member").post(f"{API}/meetings/{meeting}/agenda-pack/publication")
             assert r.status_code == 403 and seen == []
+            # What the pack says one may do agrees with what happens on trying.
+            assert ok(as_role("member").get(f"{API}/meetings/{meeting}/agenda-pack"))["can"] == {
+                "update": False,
+                "delete": False,
+            }
+            assert ok(as_role("officer").get(f"{API}/meetings/{meeting}/agenda-pack"))["can"][
+                "update"
+            ]
             pack = ok(as_role("officer").post(f"{API}/meetings/{meeting}/agenda-pack/publication"))
             assert pack["agenda_published_at"] is not None
             assert seen == [meeting]

@@ -2046,6 +2046,8 @@ export interface components {
         };
         /** ActionPlanRead */
         ActionPlanRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -2081,6 +2083,8 @@ export interface components {
         ActionRead: {
             /** Action Plan Id */
             action_plan_id: number;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -2148,6 +2152,8 @@ export interface components {
         };
         /** AgendaItemRead */
         AgendaItemRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -2206,6 +2212,8 @@ export interface components {
         AgendaPack: {
             /** Agenda Published At */
             agenda_published_at: string | null;
+            /** @description What you may do with the meeting: ``update`` is building the agenda, uploading its papers and publishing the pack */
+            can: components["schemas"]["Can"];
             /** Ends At */
             ends_at: string | null;
             /** Items */
@@ -2483,6 +2491,17 @@ export interface components {
             active: boolean;
             /** Created At */
             created_at?: string | null;
+        };
+        /**
+         * Can
+         * @description What the caller may do with a record, decided by the policy that guards the writes: a
+         *     screen offers an action only where it is true.
+         */
+        Can: {
+            /** Delete */
+            delete: boolean;
+            /** Update */
+            update: boolean;
         };
         /**
          * CastingVote
@@ -2937,6 +2956,8 @@ export interface components {
         };
         /** IndicatorRead */
         IndicatorRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /** Code */
             code: string;
             /**
@@ -3015,6 +3036,8 @@ export interface components {
             area: string;
             /** Baseline */
             baseline: number;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3124,6 +3147,8 @@ export interface components {
         MeasurementRead: {
             /** Area */
             area: string;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3245,6 +3270,8 @@ export interface components {
              * @description When an officer published the agenda pack
              */
             agenda_published_at?: string | null;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3369,6 +3396,8 @@ export interface components {
         };
         /** MembershipRead */
         MembershipRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3505,6 +3534,8 @@ export interface components {
         };
         /** OrganisationRead */
         OrganisationRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3610,6 +3641,8 @@ export interface components {
         OutcomeRead: {
             /** Achieve */
             achieve?: string | null;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /** Code */
             code: string;
             /**
@@ -4111,6 +4144,8 @@ export interface components {
              * @default 0.5
              */
             attendance_threshold: number;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Chair Term Months
              * @default 24
@@ -4321,6 +4356,8 @@ export interface components {
          *     phone only for those who may see them (the fields are then absent, not null).
          */
         PersonRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4416,6 +4453,8 @@ export interface components {
         };
         /** PrincipleRead */
         PrincipleRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4482,6 +4521,8 @@ export interface components {
         };
         /** PriorityRead */
         PriorityRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4614,6 +4655,8 @@ export interface components {
         ReportRead: {
             /** Author */
             author?: string | null;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /** Circulation */
             circulation?: string | null;
             /** Contact */
@@ -4862,6 +4905,8 @@ export interface components {
         };
         /** StrategyRead */
         StrategyRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4966,6 +5011,18 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** TaskCan */
+        TaskCan: {
+            /** Delete */
+            delete: boolean;
+            /** Update */
+            update: boolean;
+            /**
+             * Update Status
+             * @description May record a status update (RAG, position) for your organisation
+             */
+            update_status: boolean;
+        };
         /** TaskCreate */
         TaskCreate: {
             /** Action Id */
@@ -5002,6 +5059,8 @@ export interface components {
         TaskRead: {
             /** Action Id */
             action_id: number;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["TaskCan"] | null;
             /**
              * Created At
              * Format: date-time
@@ -5356,6 +5415,8 @@ export interface components {
         WebhookCreated: {
             /** Active */
             active: boolean;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -5420,6 +5481,8 @@ export interface components {
         WebhookRead: {
             /** Active */
             active: boolean;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time

@@ -1,12 +1,10 @@
 import { useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
 import { asProblem, type Problem } from "../../api/problem";
-import { useMe } from "../../auth/AuthContext";
 import { ErrorMessage, Loadable } from "../../components/Loadable";
 import { formatBytes, formatMinutes } from "../../lib/agenda";
 import { formatDateTime, formatLongDate } from "../../lib/dates";
 import { humanise } from "../../lib/labels";
-import { mayManage } from "../../lib/manage";
 import { useResource } from "../../lib/useResource";
 import "../../styles/papers.css";
 import { useTitle } from "../../lib/useTitle";
@@ -17,7 +15,6 @@ import { DownloadButton } from "./Papers";
 /** A meeting's agenda, its papers and the performance report: one document to read and print. */
 export function AgendaPackPage({ id }: { id: string }) {
   const meetingId = Number(id);
-  const me = useMe();
   const [pack, reload] = useResource(() => loadPack(meetingId), [meetingId]);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
@@ -44,7 +41,7 @@ export function AgendaPackPage({ id }: { id: string }) {
           <>
             <div class="report-toolbar no-print">
               <a href={`/meetings/${meetingId}`}>Back to the meeting</a>
-              {mayManage(me, data.partnership_id) && data.items.length > 0 && data.status !== "cancelled" && (
+              {data.can.update && data.items.length > 0 && data.status !== "cancelled" && (
                 <button type="button" class="button-secondary" disabled={busy} onClick={publish}>
                   {data.agenda_published_at ? "Publish again" : "Publish the agenda pack"}
                 </button>

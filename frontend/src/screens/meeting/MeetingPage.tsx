@@ -5,8 +5,6 @@ import { formatDateTime } from "../../lib/dates";
 import { humanise } from "../../lib/labels";
 import { useResource } from "../../lib/useResource";
 import { useTitle } from "../../lib/useTitle";
-import { useMe } from "../../auth/AuthContext";
-import { mayManage } from "../../lib/manage";
 import { AgendaSection } from "./AgendaBuilder";
 import { Attendance } from "./Attendance";
 import { Decisions } from "./Decisions";
@@ -39,7 +37,6 @@ function Minutes({ text, approvedAt }: { text: string | null | undefined; approv
 
 export function MeetingPage({ id }: { id: string }) {
   const meetingId = Number(id);
-  const me = useMe();
   const [resource, reload] = useResource(() => loadMeeting(meetingId), [meetingId]);
   useTitle(resource.status === "ready" ? resource.data.meeting.title : "Meeting");
   return (
@@ -60,7 +57,7 @@ export function MeetingPage({ id }: { id: string }) {
           </header>
           <section class="card" aria-labelledby="agenda-title">
             <h2 id="agenda-title">Agenda</h2>
-            <AgendaSection meeting={meeting} editable={mayManage(me, meeting.partnership_id)} onChanged={reload} />
+            <AgendaSection meeting={meeting} editable={meeting.can?.update ?? false} onChanged={reload} />
           </section>
           <section class="card" aria-labelledby="attendance-title">
             <h2 id="attendance-title">Attendance and apologies</h2>
