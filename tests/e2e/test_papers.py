@@ -103,6 +103,13 @@ class TestAgendaBuilder:
         assert item["paper"]["file"]["name"] == "housing-strategy.pdf"
         assert item["paper"]["file"]["size"] == len(data)
 
+        # Not for the public site.
+        page.get_by_label(f"Public paper (“{NEW_ITEM}”)").uncheck()
+        page.get_by_text(f"Paper saved for “{NEW_ITEM}”.").wait_for(state="attached")
+        page.wait_for_load_state("networkidle")
+        item = next(i for i in pack(api, meeting)["items"] if i["title"] == NEW_ITEM)
+        assert item["paper"]["public"] is False
+
         # A file that is not what it says is refused, with the server's reason.
         spa.expect_http_error(422)
         page.get_by_label("Upload a paper for “Apologies”").set_input_files(

@@ -7,7 +7,7 @@ import { dropped, formatMinutes, moved, STANDARD_OPENING } from "../../lib/agend
 import { formatDateTime } from "../../lib/dates";
 import { useResource } from "../../lib/useResource";
 import "../../styles/papers.css";
-import { PaperCell } from "./Papers";
+import { PaperCell, type PaperChoice } from "./Papers";
 
 type Draft = { title: string; presenter: string; minutes: string };
 const emptyDraft: Draft = { title: "", presenter: "", minutes: "" };
@@ -100,11 +100,13 @@ function Row({
   onDrop,
   onSaved,
   onError,
+  choices,
 }: {
   item: PackItem;
   index: number;
   count: number;
   pack: AgendaPack;
+  choices: PaperChoice[];
   busy: boolean;
   onMove: (index: number, delta: number, focusId: string) => void;
   onDrop: (from: number, to: number) => void;
@@ -180,7 +182,7 @@ function Row({
         ) : (
           <>
             <ItemSummary item={item} />
-            <PaperCell item={item} partnershipId={pack.partnership_id} meetingPublic={pack.public} editable onChanged={() => onSaved(`Paper saved for “${item.title}”.`)} />
+            <PaperCell item={item} partnershipId={pack.partnership_id} meetingPublic={pack.public} editable choices={choices} onChanged={() => onSaved(`Paper saved for “${item.title}”.`)} />
           </>
         )}
       </div>
@@ -237,6 +239,15 @@ function Row({
 /** The agenda for those who manage the meeting: add, edit, remove, reorder, papers, publish. */
 export function AgendaBuilder({ meeting, onChanged }: { meeting: Meeting; onChanged: () => void }) {
   const [pack, reload] = useResource(() => loadPack(meeting.id), [meeting.id]);
+  const [papers, reloadPapers] = useResource(
+    () =>
+      unwrap(
+        api.GET("/api/v1/reports", {
+          params: { query: { partnership_id: meeting.partnership_id, sort: "-published_on", limit: 100 } },
+        }),
+      ),
+    [meeting.partnership_id],
+  );
   const [draft, setDraft] = useState<Draft>(emptyDraft);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -259,6 +270,7 @@ export function AgendaBuilder({ meeting, onChanged }: { meeting: Meeting; onChan
     setProblem(null);
     setMessage(note);
     reload();
+    reloadPapers();
     onChanged();
   }
 
@@ -329,6 +341,9 @@ export function AgendaBuilder({ meeting, onChanged }: { meeting: Meeting; onChan
             "The agenda pack is published.",
           );
         const hasReport = data.items.some((i) => i.paper?.performance_as_of);
+        const onAgenda = new Set(data.items.map((i) => i.report_id));
+        const choices: PaperChoice[] =
+          papers.status === "ready" ? papers.data.items.filter((r) => !onAgenda.has(r.id)).map((r) => ({ id: r.id, title: r.title })) : [];
         return (
           <div class="agenda-builder">
             <p class="muted small">
@@ -367,6 +382,7 @@ export function AgendaBuilder({ meeting, onChanged }: { meeting: Meeting; onChan
                       onDrop={(from, to) => reorder(dropped(ids, from, to), `Moved “${data.items[from]?.title ?? "the item"}” to position ${to + 1}.`)}
                       onSaved={changed}
                       onError={setProblem}
+                      choices={choices}
                     />
                   ))}
                 </ol>

@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
 import { asProblem, type Problem } from "../../api/problem";
 import type { PackItem, PaperFile } from "../../api/types";
@@ -77,23 +77,31 @@ async function attach(item: PackItem, partnershipId: number, file: File, isPubli
   );
 }
 
-/** An agenda item's paper: its title and file, and for officers an upload. */
+export type PaperChoice = { id: number; title: string };
+
+/** An agenda item's paper: its title and file; for officers an upload, a choice of the
+ * partnership's other papers, the public flag and taking the paper off the item. */
 export function PaperCell({
   item,
   partnershipId,
   meetingPublic,
   editable,
   onChanged,
+  choices = [],
 }: {
   item: PackItem;
   partnershipId: number;
   meetingPublic: boolean;
   editable: boolean;
   onChanged: () => void;
+  choices?: PaperChoice[];
 }) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
   const paper = item.paper;
+  // The box shows the choice at once; the saved value takes over when it arrives.
+  const [publicDraft, setPublicDraft] = useState<boolean | null>(null);
+  useEffect(() => setPublicDraft(null), [paper?.public]);
   const inputId = `paper-file-${item.id}`;
 
   async function onFile(event: Event) {
@@ -113,6 +121,30 @@ export function PaperCell({
     }
   }
 
+  async function act(work: () => Promise<unknown>) {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await work();
+      onChanged();
+    } catch (error) {
+      setPublicDraft(null);
+      setProblem(asProblem(error));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const setReport = (reportId: number | null) =>
+    act(() =>
+      unwrap(api.PATCH("/api/v1/agenda-items/{item_id}", { params: { path: { item_id: item.id } }, body: { report_id: reportId } })),
+    );
+
+  const setPublic = (value: boolean) => {
+    setPublicDraft(value);
+    return act(() => unwrap(api.PATCH("/api/v1/reports/{report_id}", { params: { path: { report_id: paper!.id } }, body: { public: value } })));
+  };
+
   return (
     <div class="paper-cell">
       {paper ? (
@@ -124,6 +156,41 @@ export function PaperCell({
         </p>
       ) : (
         item.report_id == null && <p class="small muted">No paper</p>
+      )}
+      {editable && paper && (
+        <div class="button-row paper-tools">
+          <label class="checkbox small">
+            <input type="checkbox" checked={publicDraft ?? paper.public} disabled={busy} onChange={(e) => setPublic(e.currentTarget.checked)} /> Public paper
+            <span class="visually-hidden"> (“{paper.title}”)</span>
+          </label>
+          <button type="button" class="button-secondary button-small" disabled={busy} onClick={() => setReport(null)}>
+            Take the paper off <span class="visually-hidden">“{item.title}”</span>
+          </button>
+        </div>
+      )}
+      {editable && !paper && item.report_id == null && choices.length > 0 && (
+        <form
+          class="inline-form paper-choice"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const value = Number(new FormData(e.currentTarget).get("report"));
+            if (value) void setReport(value);
+          }}
+        >
+          <label for={`paper-choice-${item.id}`} class="small">
+            Or choose a paper<span class="visually-hidden"> for “{item.title}”</span>
+          </label>
+          <select id={`paper-choice-${item.id}`} name="report">
+            {choices.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.title}
+              </option>
+            ))}
+          </select>
+          <button type="submit" class="button-secondary button-small" disabled={busy}>
+            Attach <span class="visually-hidden">to “{item.title}”</span>
+          </button>
+        </form>
       )}
       {editable && (
         <div class="paper-upload">
