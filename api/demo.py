@@ -29,6 +29,7 @@ from api.meetings.models import (
     MeetingStatus,
 )
 from api.organisations.models import Organisation, Sector
+from api.papers import service as papers
 from api.partnerships.models import (
     EndReason,
     Membership,
@@ -808,6 +809,32 @@ def _seed_indicators(session: Session, rnd: random.Random, today: date) -> None:
     session.flush()
 
 
+def _one_page_pdf(line: str) -> bytes:
+    """A one-page PDF showing ``line`` (ASCII), the file of a demo paper."""
+    text = line.encode("ascii", "replace").replace(b"\\", b"").replace(b"(", b"").replace(b")", b"")
+    stream = b"BT /F1 14 Tf 56 780 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return bytes(out)
+
+
 def _seed_papers(session: Session, themes: list[Partnership], today: date) -> None:
     """A performance-report paper on the last held meeting of each active thematic group,
     linked to the indicators of the outcomes the group leads."""
@@ -842,9 +869,14 @@ def _seed_papers(session: Session, themes: list[Partnership], today: date) -> No
             decision_required="Agree the planned improvements for tasks rated red.",
             public=True,  # on the residents' site with its meeting
         )
+        paper.performance_as_of = meeting_day.date()
         session.add(paper)
         session.flush()
         item.report_id = paper.id
+        assert paper.id is not None
+        papers.attach_bytes(
+            session, paper.id, _one_page_pdf(paper.title), f"{theme.slug}-performance-report.pdf"
+        )
         codes = [c for code, _, owner, ni in STRATEGY_OUTCOMES if owner == theme_index for c in ni]
         for code in dict.fromkeys(codes):
             session.add(ReportIndicator(report_id=paper.id, indicator_id=indicators[code]))  # type: ignore[arg-type]

@@ -40,6 +40,8 @@ from api.laa.router import router as laa_router
 from api.meetings.router import router as meetings_router
 from api.notifications import handlers as notification_handlers
 from api.notifications.router import router as notifications_router
+from api.papers import service as papers_service
+from api.papers.router import router as papers_router
 from api.partnerships.router import router as partnerships_router
 from api.plans.router import router as plans_router
 from api.public import subscriptions as public_subscriptions
@@ -84,6 +86,7 @@ def api_router() -> APIRouter:
         feeds_router,
         plans_router,
         reports_router,
+        papers_router,
         dashboard_router,
         indicators_router,
         laa_router,
@@ -154,6 +157,7 @@ def install_features() -> None:
     register_sweeper("password_link", auth_housekeeping.sweep_spent_password_links)
     notification_handlers.install()
     public_subscriptions.install()  # residents' e-mails: new meetings, minutes, decisions
+    register_sweeper("paper_blob", papers_service.sweep_orphan_blobs)
 
 
 def create_app() -> FastAPI:

@@ -9,6 +9,7 @@ from api.indicators.models import Indicator, LaaTarget, Measurement
 from api.meetings.models import AgendaItem, Attendance, Decision, Meeting
 from api.notifications.models import NotificationPreference, OutboxMessage
 from api.organisations.models import Organisation
+from api.papers.models import PaperBlob, PaperChunk, PaperFile
 from api.partnerships.models import Membership, Partnership
 from api.people.models import Person
 from api.plans.models import (
@@ -50,6 +51,9 @@ __all__ = [
     "OutboxMessage",
     "Outcome",
     "OutcomeIndicator",
+    "PaperBlob",
+    "PaperChunk",
+    "PaperFile",
     "Partnership",
     "PasswordLink",
     "Person",

@@ -5,7 +5,8 @@ A registry: the owner of each such table registers a sweeper at startup
 starts), ``lsphub sweep`` once, for installations that run it from cron instead. Nothing swept
 is data anybody entered: stored idempotent responses past their replay window, login tokens a
 month after they expired, failed-login records older than the rate-limit window, one-time
-password links a month after they were used or expired.
+password links a month after they were used or expired, the stored bytes of files no paper
+refers to any more (their paper was deleted).
 """
 
 import logging

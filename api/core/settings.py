@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     thread_pool_size: int = 40
     max_body_bytes: int = 1_048_576
     max_upload_bytes: int = 52_428_800
+    # A paper's file (PDF, DOCX, XLSX, ODT, PNG, JPEG); larger uploads are a 413.
+    max_paper_bytes: int = Field(20_971_520, ge=1)
     token_ttl_minutes: int = 480
     # How long a worker process may reuse a resolved credential (api/auth/cache.py); 0 = off.
     auth_cache_seconds: float = Field(5.0, ge=0, le=300)

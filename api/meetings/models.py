@@ -64,6 +64,8 @@ class MeetingBase(SQLModel):
 class Meeting(MeetingBase, Entity, table=True):
     __table_args__ = (enum_check("kind", MeetingKind), enum_check("status", MeetingStatus))
 
+    agenda_published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
 
 class AgendaItemBase(SQLModel):
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
@@ -72,6 +74,7 @@ class AgendaItemBase(SQLModel):
     presenter: str | None = Field(default=None, max_length=200)
     report_id: int | None = Field(default=None, foreign_key="report.id", index=True)
     outcome: str | None = Field(default=None, sa_type=Text)
+    minutes_allotted: int | None = Field(default=None, ge=1, le=600)
 
 
 class AgendaItem(AgendaItemBase, Entity, table=True):

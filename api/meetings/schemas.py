@@ -54,6 +54,9 @@ class Quorum(BaseModel):
 
 class MeetingRead(MeetingBase, RecordMeta, Permitted):
     quorum: Quorum
+    agenda_published_at: AwareDatetime | None = Field(
+        None, description="When an officer published the agenda pack"
+    )
 
 
 class MeetingFilters(BaseModel):

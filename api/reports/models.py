@@ -22,7 +22,13 @@ class ReportBase(SQLModel):
     narrative: str | None = Field(default=None, sa_type=Text)
     decision_required: str | None = Field(default=None, sa_type=Text)
     # Papers are private unless marked public: then the residents' site offers them.
-    public: bool = Field(default=False, index=True)
+    public: bool = Field(
+        default=False, index=True, description="Shown with public meetings on the public site"
+    )
+    performance_as_of: date | None = Field(
+        default=None,
+        description="This paper is the partnership's performance report as of this date",
+    )
 
 
 class Report(ReportBase, Entity, table=True):

@@ -11,7 +11,9 @@ import { ImportPage } from "./screens/ImportPage";
 import { KeysPage } from "./screens/KeysPage";
 import { LaaPage } from "./screens/LaaPage";
 import { Login } from "./screens/Login";
+import { AgendaPackPage } from "./screens/meeting/AgendaPack";
 import { MeetingPage } from "./screens/meeting/MeetingPage";
+import { CalendarPage } from "./screens/CalendarPage";
 import { NotFound } from "./screens/NotFound";
 import { PartnershipPage } from "./screens/partnership/PartnershipPage";
 import { ReportPage } from "./screens/ReportPage";
@@ -51,6 +53,8 @@ const guarded = {
   strategy: only("strategy", StrategyProgressPage),
   task: only("task", TaskPage),
   meeting: only("meeting", MeetingPage),
+  pack: only("pack", AgendaPackPage),
+  calendar: only("calendar", CalendarPage),
   laa: only("laa", LaaPage),
   import: only("import", ImportPage),
   keys: only("keys", KeysPage),
@@ -79,6 +83,8 @@ function Screens() {
       <Route path="/strategies/:id/progress" component={guarded.strategy} />
       <Route path="/tasks/:id" component={guarded.task} />
       <Route path="/meetings/:id" component={guarded.meeting} />
+      <Route path="/meetings/:id/pack" component={guarded.pack} />
+      <Route path="/calendar" component={guarded.calendar} />
       <Route path="/laa" component={guarded.laa} />
       <Route path="/import" component={guarded.import} />
       <Route path="/keys" component={guarded.keys} />

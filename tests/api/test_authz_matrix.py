@@ -33,6 +33,7 @@ from sqlmodel import SQLModel
 import api.models  # noqa: F401  (every table, for the fingerprint)
 from api.core import clock
 from api.main import create_app
+from tests.papers_files import pdf
 
 ROLES = ("anonymous", "admin", "officer", "member", "partner", "county")
 WRITE_METHODS = {"post", "put", "patch", "delete"}
@@ -140,6 +141,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "list_meeting_decisions": READ_STAFF,
     "get_meeting_decision": READ_STAFF,
     "create_meeting_decision": MANAGE,
+    # the agenda pack and papers as files (api/papers)
+    "get_agenda_pack": READ_STAFF,
+    "publish_agenda_pack": MANAGE,
+    "attach_performance_report_paper": MANAGE,
     # terms of reference, membership rules, governance
     "get_terms_of_reference": READ_STAFF,
     "replace_terms_of_reference": MANAGE,
@@ -238,6 +243,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "get_strategy_progress": READ_REPORTS,
     "get_freshness": READ_REPORTS,
     "get_report_index": READ_REPORTS,
+    "upload_report_file": MANAGE,
+    "download_report_file": READ_REPORTS,
+    # the own paper is on an agenda: permission is checked before state
+    "delete_report_file": row(admin="409", officer="409"),
     "get_dashboard": ANY_PRINCIPAL,
     # indicators
     "list_indicators": READ_ALL,
@@ -416,6 +425,8 @@ BODIES: dict[str, Callable[[Demo], Any]] = {
     "unsubscribe": lambda d: {},
     "create_report": lambda d: {"partnership_id": d.partnership, "title": "Matrix paper"},
     "update_report": lambda d: {"narrative": "Checked by the matrix"},
+    "upload_report_file": lambda d: None,  # a multipart file: see FILES
+    "attach_performance_report_paper": lambda d: {},
     "create_indicator": lambda d: {
         "code": "LOCAL 99",
         "title": "Matrix indicator",
@@ -455,7 +466,21 @@ DELETE_EXISTING: set[str] = {
     "revoke_api_key",
     "delete_meeting_attendance",
     "revoke_my_calendar_feed",
+    "delete_report_file",
 }
+
+# Writes whose body is a multipart upload: op id -> the ``files`` of the request.
+FILES: dict[str, Callable[[], Any]] = {
+    "upload_report_file": lambda: {"file": ("matrix.pdf", pdf("Matrix paper"), "application/pdf")},
+}
+
+
+def _send(
+    client: TestClient, op: "Operation", url: str, body: Any, headers: dict[str, str], **kw: Any
+) -> Any:
+    """The request, with the operation's body as JSON or, for uploads, as a multipart file."""
+    payload = {"files": FILES[op.id]()} if op.id in FILES else {"json": body}
+    return client.request(op.method.upper(), url, headers=headers, **payload, **kw)
 
 
 # -- the operations, from the live schema --------------------------------------------------------
@@ -626,9 +651,7 @@ def test_matrix(
     url = _url(op, demo, override)
     body = BODIES[op.id](demo) if op.id in BODIES else None
     request_id = f"matrix-{op.id}-{role}"
-    r = clients[role].request(
-        op.method.upper(), url, json=body, headers={"X-Request-ID": request_id}
-    )
+    r = _send(clients[role], op, url, body, {"X-Request-ID": request_id})
     expected = EXPECTED[op.id][role]
     assert _matches(r.status_code, expected), (
         f"{op.id} as {role}: expected {expected}, got {r.status_code} {r.text[:300]}"
@@ -906,9 +929,7 @@ def test_out_of_scope(
     params = QUERIES[op.id](foreign) if kind == "query" else None
     before = _fingerprint(db)
     request_id = f"scope-{op.id}-{variant}-{role}"
-    r = clients[role].request(
-        op.method.upper(), url, json=body, params=params, headers={"X-Request-ID": request_id}
-    )
+    r = _send(clients[role], op, url, body, {"X-Request-ID": request_id}, params=params)
     expected = _expected_out_of_scope(op, role, kind)
     matched = (
         _matches(r.status_code, expected)

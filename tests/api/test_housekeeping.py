@@ -63,6 +63,7 @@ def test_only_what_has_outlived_its_use_is_deleted(
         "auth_token": 1,
         "login_attempt": 1,
         "password_link": 1,
+        "paper_blob": 0,  # every demo paper's file is still a paper's
     }
     assert count(db, PasswordLink, PasswordLink.token_hash == "b" * 64) == 1
     keys = db.scalars(select(IdempotencyRecord.key).where(IdempotencyRecord.key.like("sweep-%")))

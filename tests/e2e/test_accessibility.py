@@ -97,7 +97,7 @@ class TestEveryScreen:
     def test_a_member_typing_the_users_page_gets_the_access_page(self, spa: Spa) -> None:
         spa.login("member")
         nav = spa.page.get_by_role("navigation", name="Main")
-        assert nav.get_by_role("link").all_inner_texts() == ["Dashboard", "Reports"]
+        assert nav.get_by_role("link").all_inner_texts() == ["Dashboard", "Reports", "My calendar"]
         spa.goto("/users")
         page = spa.page
         page.get_by_role("heading", name="You don't have access to this", level=1).wait_for()

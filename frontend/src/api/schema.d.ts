@@ -957,6 +957,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/meetings/{meeting_id}/agenda-pack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a meeting's agenda pack
+         * @description The agenda, the papers you may read (with their files) and the performance report
+         *     as of the meeting's date when it is on the agenda.
+         */
+        get: operations["get_agenda_pack"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/agenda-pack/publication": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a meeting's agenda pack
+         * @description Stamp the pack as published (again, after a change) and tell whoever follows the
+         *     meeting. 409 for a cancelled meeting or an empty agenda.
+         */
+        post: operations["publish_agenda_pack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/meetings/{meeting_id}/attendance": {
         parameters: {
             query?: never;
@@ -1052,6 +1094,28 @@ export interface paths {
          * @description Record that a later, quorate meeting approved these minutes as a true record.
          */
         post: operations["approve_meeting_minutes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/performance-report-paper": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put the performance report on the agenda
+         * @description A paper that is the partnership's performance report as of the meeting's date, on an
+         *     agenda item (the one named, else the item titled 'Performance report' without a paper,
+         *     else a new last item).
+         */
+        post: operations["attach_performance_report_paper"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1642,6 +1706,36 @@ export interface paths {
         patch: operations["update_report"];
         trace?: never;
     };
+    "/api/v1/reports/{report_id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a paper's file
+         * @description The file, streamed in chunks; 404 unless you may read the paper.
+         */
+        get: operations["download_report_file"];
+        /**
+         * Upload a paper's file
+         * @description Attach a file to the paper, replacing any it had. The type is judged from the bytes
+         *     and must agree with the file name's extension and the part's declared type (else 422);
+         *     identical files are stored once.
+         */
+        put: operations["upload_report_file"];
+        post?: never;
+        /**
+         * Remove a paper's file
+         * @description 409 while the paper is on an agenda.
+         */
+        delete: operations["delete_report_file"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/strategies": {
         parameters: {
             query?: never;
@@ -2131,6 +2225,8 @@ export interface components {
         AgendaItemCreate: {
             /** Meeting Id */
             meeting_id: number;
+            /** Minutes Allotted */
+            minutes_allotted?: number | null;
             /** Outcome */
             outcome?: string | null;
             /**
@@ -2158,6 +2254,8 @@ export interface components {
             id: number;
             /** Meeting Id */
             meeting_id: number;
+            /** Minutes Allotted */
+            minutes_allotted?: number | null;
             /** Outcome */
             outcome?: string | null;
             /**
@@ -2184,6 +2282,8 @@ export interface components {
          * @description Fields to change; absent fields keep their value. See AgendaItemBase.
          */
         AgendaItemUpdate: {
+            /** Minutes Allotted */
+            minutes_allotted?: number | null;
             /** Outcome */
             outcome?: string | null;
             /** Position */
@@ -2194,6 +2294,45 @@ export interface components {
             report_id?: number | null;
             /** Title */
             title?: string;
+        };
+        /**
+         * AgendaPack
+         * @description A meeting's agenda with its papers and, when one is on the agenda, the performance
+         *     report as of its date: one document to read in advance and to print.
+         */
+        AgendaPack: {
+            /** Agenda Published At */
+            agenda_published_at: string | null;
+            /** @description What you may do with the meeting: ``update`` is building the agenda, uploading its papers and publishing the pack */
+            can: components["schemas"]["Can"];
+            /** Ends At */
+            ends_at: string | null;
+            /** Items */
+            items: components["schemas"]["PackItem"][];
+            /** Location */
+            location: string | null;
+            /** Meeting Id */
+            meeting_id: number;
+            /** Partnership Id */
+            partnership_id: number;
+            /** Partnership Name */
+            partnership_name: string;
+            performance_report: components["schemas"]["PerformanceReport"] | null;
+            /** Public */
+            public: boolean;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            status: components["schemas"]["MeetingStatus"];
+            /** Title */
+            title: string;
+            /**
+             * Total Minutes
+             * @description Sum of the minutes allotted to the items
+             */
+            total_minutes: number;
         };
         /** AgendaReorder */
         AgendaReorder: {
@@ -2407,6 +2546,14 @@ export interface components {
             principals: components["schemas"]["PrincipalName"][];
             /** Resources */
             resources: string[];
+        };
+        /** Body_upload_report_file */
+        Body_upload_report_file: {
+            /**
+             * File
+             * @description PDF, DOCX, XLSX, ODT, PNG or JPEG, up to LSPHUB_MAX_PAPER_BYTES
+             */
+            file: string;
         };
         /** CalendarFeedIssued */
         CalendarFeedIssued: {
@@ -3229,6 +3376,11 @@ export interface components {
         MeetingRead: {
             /** Adjourned To Id */
             adjourned_to_id?: number | null;
+            /**
+             * Agenda Published At
+             * @description When an officer published the agenda pack
+             */
+            agenda_published_at?: string | null;
             /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
             can?: components["schemas"]["Can"] | null;
             /**
@@ -3792,6 +3944,43 @@ export interface components {
             /** Title */
             title?: string;
         };
+        /** PackItem */
+        PackItem: {
+            /** Id */
+            id: number;
+            /** Minutes Allotted */
+            minutes_allotted: number | null;
+            /** Outcome */
+            outcome: string | null;
+            /** @description Null when the item has no paper or you may not read it */
+            paper: components["schemas"]["PackPaper"] | null;
+            /** Position */
+            position: number;
+            /** Presenter */
+            presenter: string | null;
+            /** Report Id */
+            report_id: number | null;
+            /** Title */
+            title: string;
+        };
+        /** PackPaper */
+        PackPaper: {
+            /** Author */
+            author: string | null;
+            /** Decision Required */
+            decision_required: string | null;
+            /** Description */
+            description: string | null;
+            file: components["schemas"]["PaperFileRead"] | null;
+            /** Id */
+            id: number;
+            /** Performance As Of */
+            performance_as_of: string | null;
+            /** Public */
+            public: boolean;
+            /** Title */
+            title: string;
+        };
         /** Page[ActionPlanRead] */
         Page_ActionPlanRead_: {
             /** Items */
@@ -4100,6 +4289,32 @@ export interface components {
             /** Total */
             total: number;
         };
+        /**
+         * PaperFileRead
+         * @description The file of a paper. Identical files are stored once (``sha256``).
+         */
+        PaperFileRead: {
+            /** Content Type */
+            content_type: string;
+            /** Download Url */
+            download_url: string;
+            /** Name */
+            name: string;
+            /** Report Id */
+            report_id: number;
+            /** Sha256 */
+            sha256: string;
+            /**
+             * Size
+             * @description Bytes
+             */
+            size: number;
+            /**
+             * Uploaded At
+             * Format: date-time
+             */
+            uploaded_at: string;
+        };
         /** PartnershipCreate */
         PartnershipCreate: {
             /**
@@ -4353,6 +4568,14 @@ export interface components {
         PasswordSetRead: {
             /** Email */
             email: string;
+        };
+        /** PerformancePaperCreate */
+        PerformancePaperCreate: {
+            /**
+             * Agenda Item Id
+             * @description The item to attach it to (without a paper); by default the item titled 'Performance report' without one, else a new item at the end
+             */
+            agenda_item_id?: number | null;
         };
         /** PerformanceReport */
         PerformanceReport: {
@@ -4653,7 +4876,13 @@ export interface components {
             /** Partnership Id */
             partnership_id?: number | null;
             /**
+             * Performance As Of
+             * @description This paper is the partnership's performance report as of this date
+             */
+            performance_as_of?: string | null;
+            /**
              * Public
+             * @description Shown with public meetings on the public site
              * @default false
              */
             public: boolean;
@@ -4706,7 +4935,13 @@ export interface components {
             /** Partnership Id */
             partnership_id?: number | null;
             /**
+             * Performance As Of
+             * @description This paper is the partnership's performance report as of this date
+             */
+            performance_as_of?: string | null;
+            /**
              * Public
+             * @description Shown with public meetings on the public site
              * @default false
              */
             public: boolean;
@@ -4790,7 +5025,15 @@ export interface components {
             narrative?: string | null;
             /** Partnership Id */
             partnership_id?: number | null;
-            /** Public */
+            /**
+             * Performance As Of
+             * @description This paper is the partnership's performance report as of this date
+             */
+            performance_as_of?: string | null;
+            /**
+             * Public
+             * @description Shown with public meetings on the public site
+             */
             public?: boolean;
             /** Published On */
             published_on?: string | null;
@@ -10256,6 +10499,141 @@ export interface operations {
             };
         };
     };
+    get_agenda_pack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgendaPack"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    publish_agenda_pack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgendaPack"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_meeting_attendance: {
         parameters: {
             query?: {
@@ -10720,6 +11098,81 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeetingRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    attach_performance_report_paper: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PerformancePaperCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PackItem"];
                 };
             };
             /** @description Not authenticated */
@@ -14663,6 +15116,223 @@ export interface operations {
             };
             /** @description If-Match does not match the current version */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    download_report_file: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-none-match"?: string | null;
+            };
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PDF, DOCX, XLSX, ODT, PNG or JPEG, up to LSPHUB_MAX_PAPER_BYTES */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    upload_report_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_report_file"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaperFileRead"];
+                };
+            };
+            /** @description The paper had no file before */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Larger than LSPHUB_MAX_PAPER_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    delete_report_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -11,6 +11,8 @@ export type Screen =
   | "partnership"
   | "task"
   | "meeting"
+  | "pack"
+  | "calendar"
   | "report"
   | "reports"
   | "strategy"
@@ -33,6 +35,8 @@ const SCREEN_ROLES: Record<Screen, readonly Role[]> = {
   partnership: STAFF,
   task: STAFF,
   meeting: STAFF,
+  pack: STAFF,
+  calendar: ["admin", "officer", "member"],
   report: REPORT_READERS,
   reports: REPORT_READERS,
   strategy: REPORT_READERS,
@@ -53,6 +57,8 @@ export const SCREEN_NAMES: Record<Screen, string> = {
   partnership: "partnership pages",
   task: "task pages",
   meeting: "meeting pages",
+  pack: "agenda packs",
+  calendar: "the calendar feed",
   report: "performance reports",
   reports: "the list of reports",
   strategy: "strategy progress",

@@ -35,6 +35,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
             {may("webhooks") && <NavLink href="/webhooks">Webhooks</NavLink>}
             {may("audit") && <NavLink href="/audit">Audit trail</NavLink>}
             {may("outbox") && <NavLink href="/outbox">Outbox</NavLink>}
+            {may("calendar") && me.person_id != null && <NavLink href="/calendar">My calendar</NavLink>}
           </nav>
         )}
         {me && (

@@ -10,7 +10,7 @@ import { formatDate, formatLongDate, todayIso } from "../lib/dates";
 import { useResource } from "../lib/useResource";
 import { useTitle } from "../lib/useTitle";
 
-function OutcomeSheet({ outcome }: { outcome: ReportOutcome }) {
+export function OutcomeSheet({ outcome }: { outcome: ReportOutcome }) {
   return (
     <section class="report-sheet" aria-labelledby={`report-outcome-${outcome.code}`}>
       <div class="report-head">

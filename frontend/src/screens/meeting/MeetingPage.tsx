@@ -1,11 +1,11 @@
 import { api, unwrap } from "../../api/client";
-import type { AgendaItem } from "../../api/types";
 import { HistoryLink } from "../../components/HistoryLink";
 import { Loadable } from "../../components/Loadable";
 import { formatDateTime } from "../../lib/dates";
 import { humanise } from "../../lib/labels";
 import { useResource } from "../../lib/useResource";
 import { useTitle } from "../../lib/useTitle";
+import { AgendaSection } from "./AgendaBuilder";
 import { Attendance } from "./Attendance";
 import { Decisions } from "./Decisions";
 
@@ -18,21 +18,6 @@ async function loadMeeting(id: number) {
     api.GET("/api/v1/partnerships/{item_id}", { params: { path: { item_id: meeting.partnership_id } } }),
   );
   return { meeting, partnership, agenda: agenda.items };
-}
-
-function Agenda({ items }: { items: AgendaItem[] }) {
-  if (items.length === 0) return <p class="muted">No agenda published yet.</p>;
-  return (
-    <ol class="agenda">
-      {items.map((item) => (
-        <li key={item.id}>
-          <strong>{item.title}</strong>
-          {item.presenter && <span class="muted"> — {item.presenter}</span>}
-          {item.outcome && <p class="small">Outcome: {item.outcome}</p>}
-        </li>
-      ))}
-    </ol>
-  );
 }
 
 /** Minutes are stored as markdown; shown as plain paragraphs to keep markup out of the page. */
@@ -72,7 +57,7 @@ export function MeetingPage({ id }: { id: string }) {
           </header>
           <section class="card" aria-labelledby="agenda-title">
             <h2 id="agenda-title">Agenda</h2>
-            <Agenda items={agenda} />
+            <AgendaSection meeting={meeting} editable={meeting.can?.update ?? false} onChanged={reload} />
           </section>
           <section class="card" aria-labelledby="attendance-title">
             <h2 id="attendance-title">Attendance and apologies</h2>
