@@ -6,7 +6,7 @@ from api.core.idempotency import IdempotencyRecord
 from api.feeds.models import CalendarToken
 from api.imports.models import ImportRecord
 from api.indicators.models import Indicator, LaaTarget, Measurement
-from api.meetings.models import AgendaItem, Attendance, Decision, Meeting
+from api.meetings.models import AgendaItem, Attendance, Decision, Meeting, Minute
 from api.organisations.models import Organisation
 from api.partnerships.models import Membership, Partnership
 from api.people.models import Person
@@ -42,6 +42,7 @@ __all__ = [
     "LoginAttempt",
     "Measurement",
     "Meeting",
+    "Minute",
     "Membership",
     "Organisation",
     "Outcome",
