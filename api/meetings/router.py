@@ -18,9 +18,11 @@ from api.crud.router import (
     parse_if_match,
     sort_query,
 )
-from api.meetings import attendance, decisions
+from api.meetings import attendance, decisions, minutes
 from api.meetings import service as meetings_service
 from api.meetings.schemas import (
+    Adjournment,
+    AdjournmentCreate,
     AgendaItemFilters,
     AgendaItemRead,
     AgendaReorder,
@@ -32,9 +34,15 @@ from api.meetings.schemas import (
     MeetingFilters,
     MeetingRead,
     MeetingUpdate,
+    MinuteRead,
     MinutesApproval,
+    MinutesRead,
+    MinuteWrite,
+    Reinstatement,
+    SubstitutionLimit,
 )
 from api.meetings.service import agenda_items, meetings
+from api.partnerships.schemas import MembershipRead
 
 router = APIRouter()
 # Meetings carry a computed quorum, so their five operations are written out here.
@@ -228,5 +236,85 @@ def create_meeting_decision(
     return read
 
 
+@meeting_routes.post(
+    "/{meeting_id}/adjournment",
+    operation_id="adjourn_meeting",
+    status_code=201,
+    responses=WRITE_RESPONSES,
+)
+def adjourn_meeting(
+    meeting_id: Id,
+    body: AdjournmentCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    response: Response,
+) -> Adjournment:
+    """Adjourn a meeting that has started without a quorum: creates the resumed meeting and
+    records the adjournment on both. 409 /problems/meeting-quorate when it is quorate."""
+    adjourned, resumed = meetings_service.adjourn(session, principal, meeting_id, body)
+    response.headers["Location"] = f"/api/v1/meetings/{resumed.id}"
+    reads = meetings_service.with_quorum(session, [adjourned, resumed])
+    return Adjournment(adjourned=reads[0], resumed=reads[1])
+
+
+@meeting_routes.get(
+    "/{meeting_id}/substitution-limits", operation_id="list_meeting_substitution_limits"
+)
+def list_meeting_substitution_limits(
+    meeting_id: Id, session: SessionDep, principal: PrincipalDep
+) -> list[SubstitutionLimit]:
+    """For each member: substitutes sent in the year to this meeting, and whether recording
+    one more here ends the membership (shown before saving)."""
+    return attendance.substitution_limits(session, principal, meeting_id)
+
+
+@meeting_routes.get("/{meeting_id}/minutes", operation_id="get_meeting_minutes")
+def get_meeting_minutes(
+    meeting_id: Id, session: SessionDep, principal: PrincipalDep
+) -> MinutesRead:
+    """The minutes per agenda item, with the decisions taken on each."""
+    return minutes.get_minutes(session, principal, meeting_id)
+
+
+@meeting_routes.put(
+    "/{meeting_id}/minutes/{agenda_item_id}",
+    operation_id="write_meeting_minute",
+    responses={201: {"description": "Written for the first time"}, **VERSIONED_WRITE_RESPONSES},
+)
+def write_meeting_minute(
+    meeting_id: Id,
+    agenda_item_id: Id,
+    body: MinuteWrite,
+    session: SessionDep,
+    principal: PrincipalDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> MinuteRead:
+    """Save the draft minute of one agenda item. Send the version you edited as If-Match
+    (``"0"`` for a new minute): 412 when someone saved it meanwhile; 409 once approved."""
+    read, created = minutes.write_minute(
+        session, principal, meeting_id, agenda_item_id, body, parse_if_match(if_match)
+    )
+    response.status_code = 201 if created else 200
+    response.headers["ETag"] = f'"{read.version}"'
+    return read
+
+
 include_flat(router, meeting_routes)
+
+
+@router.post(
+    "/memberships/{membership_id}/reinstatement",
+    operation_id="reinstate_membership",
+    tags=["meetings"],
+    responses=WRITE_RESPONSES,
+)
+def reinstate_membership(
+    membership_id: Id, body: Reinstatement, session: SessionDep, principal: PrincipalDep
+) -> MembershipRead:
+    """Reinstate a membership the substitution limit ended; the reason is audited."""
+    row = attendance.reinstate(session, principal, membership_id, body)
+    return MembershipRead.model_validate(row)
+
+
 include_flat(router, crud_router(agenda_items, tag="meetings", singular="agenda-item"))
