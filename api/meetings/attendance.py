@@ -24,9 +24,9 @@ from api.meetings.schemas import (
     SubstitutionLimit,
 )
 from api.meetings.service import meetings
+from api.partnerships import service as partnership_service
 from api.partnerships.access import (
     can_manage_partnership,
-    can_see_partnership,
     require_manage_partnership,
 )
 from api.partnerships.models import EndReason, Membership, Partnership
@@ -158,9 +158,7 @@ def reinstate(
     session: Session, principal: Principal, membership_id: int, body: Reinstatement
 ) -> Membership:
     """An officer reinstates a membership the substitution limit ended, giving a reason."""
-    membership = session.get(Membership, membership_id)
-    if membership is None or not can_see_partnership(session, principal, membership.partnership_id):
-        raise NotFound(f"No membership {membership_id}")
+    membership = crud.get_row(session, principal, partnership_service.memberships, membership_id)
     require_manage_partnership(session, principal, membership.partnership_id)
     if membership.end_reason != EndReason.substitution_limit:
         raise Conflict(

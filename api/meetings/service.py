@@ -375,8 +375,9 @@ def approve_minutes(
     """Minutes are approved as a true record by a decision of a later, quorate meeting of
     the partnership ("minutes of the last meeting agreed")."""
     meeting = crud.get_row(session, principal, meetings, meeting_id)
-    check_approve_minutes(session, principal, meeting)
+    require_manage_partnership(session, principal, meeting.partnership_id)
     approving = crud.get_row(session, principal, meetings, body.approved_by_meeting_id)
+    check_approve_minutes(session, principal, meeting)
     if approving.partnership_id != meeting.partnership_id:
         raise invalid("approved_by_meeting_id", "must be a meeting of the same partnership")
     if approving.starts_at <= meeting.starts_at:
