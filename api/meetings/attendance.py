@@ -247,6 +247,33 @@ def _authorize(
         raise Forbidden("Apologies are sent before the meeting; ask an officer to correct them")
 
 
+def check_record(
+    session: Session,
+    principal: Principal,
+    meeting: Meeting,
+    membership: Membership | None,
+    status: AttendanceStatus | None,
+) -> None:
+    """Whether ``principal`` may record ``status`` for ``membership`` (None: anyone's, as an
+    officer) at ``meeting``."""
+    if membership is None:
+        require_manage_partnership(session, principal, meeting.partnership_id)
+    else:
+        _authorize(session, principal, meeting, membership, status)
+    if meeting.status == MeetingStatus.cancelled:
+        raise Conflict(f"Meeting {meeting.id} was cancelled", slug="meeting-cancelled")
+    if membership is None:
+        return
+    day = meeting_day(meeting)
+    if membership.started_on > day or (
+        membership.ended_on is not None and membership.ended_on < day
+    ):
+        raise Conflict(
+            f"Membership {membership.id} was not open on {day.isoformat()}",
+            slug="membership-not-open",
+        )
+
+
 def represented_organisation(session: Session, membership: Membership) -> int | None:
     """The organisation a member represents: the membership's ``on_behalf_of``, else the
     member's employer."""
@@ -304,17 +331,7 @@ def record_attendance(
 ) -> tuple[AttendanceRead, bool]:
     """Create or replace one member's attendance; returns it and whether it was created."""
     meeting, membership = _meeting_and_membership(session, principal, meeting_id, membership_id)
-    _authorize(session, principal, meeting, membership, body.status)
-    if meeting.status == MeetingStatus.cancelled:
-        raise Conflict(f"Meeting {meeting_id} was cancelled", slug="meeting-cancelled")
-    day = meeting_day(meeting)
-    if membership.started_on > day or (
-        membership.ended_on is not None and membership.ended_on < day
-    ):
-        raise Conflict(
-            f"Membership {membership_id} was not open on {day.isoformat()}",
-            slug="membership-not-open",
-        )
+    check_record(session, principal, meeting, membership, body.status)
     _check_substitute(session, meeting, membership, body)
     row = session.scalar(
         select(Attendance).where(

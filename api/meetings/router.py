@@ -20,6 +20,7 @@ from api.crud.router import (
 )
 from api.meetings import attendance, decisions, minutes
 from api.meetings import service as meetings_service
+from api.meetings.can import meeting_can
 from api.meetings.schemas import (
     Adjournment,
     AdjournmentCreate,
@@ -70,7 +71,9 @@ def get_meeting(
 ) -> MeetingRead:
     row = crud.get_row(session, principal, meetings, item_id)
     response.headers["ETag"] = etag(row)
-    return meetings_service.to_read(row, meetings_service.quorum_of(session, row))
+    return meetings_service.to_read(
+        row, meetings_service.quorum_of(session, row), meeting_can(session, principal, row)
+    )
 
 
 @meeting_routes.post("", operation_id="create_meeting", status_code=201, summary="Create a meeting")
@@ -80,7 +83,9 @@ def create_meeting(
     row = crud.create_row(session, principal, meetings, body)
     response.headers["ETag"] = etag(row)
     response.headers["Location"] = f"/api/v1/meetings/{row.id}"
-    return meetings_service.to_read(row, meetings_service.quorum_of(session, row))
+    return meetings_service.to_read(
+        row, meetings_service.quorum_of(session, row), meeting_can(session, principal, row)
+    )
 
 
 @meeting_routes.patch(
@@ -101,7 +106,9 @@ def update_meeting(
 ) -> MeetingRead:
     row = crud.update_row(session, principal, meetings, item_id, body, parse_if_match(if_match))
     response.headers["ETag"] = etag(row)
-    return meetings_service.to_read(row, meetings_service.quorum_of(session, row))
+    return meetings_service.to_read(
+        row, meetings_service.quorum_of(session, row), meeting_can(session, principal, row)
+    )
 
 
 @meeting_routes.delete(

@@ -55,8 +55,29 @@ class Quorum(BaseModel):
     quorate: bool
 
 
+class MeetingCan(BaseModel):
+    """What the caller may do with this meeting now, by the rules that guard each write."""
+
+    update: bool
+    cancel: bool
+    reinstate: bool = Field(description="Put a cancelled meeting back on the calendar")
+    mark_held: bool
+    adjourn: bool
+    record_attendance: bool = Field(description="Record anyone's attendance (officers)")
+    send_apologies: bool = Field(description="Send one's own apologies or substitute")
+    own_membership_id: int | None = Field(description="The caller's membership, if any")
+    decide: bool
+    write_minutes: bool
+    approve_minutes: bool = Field(
+        description="The minutes are ready for approval by a later quorate meeting"
+    )
+
+
 class MeetingRead(MeetingBase, RecordMeta):
     quorum: Quorum
+    can: MeetingCan | None = Field(
+        default=None, description="On single-meeting responses: what the caller may do"
+    )
 
 
 class MeetingFilters(BaseModel):

@@ -122,8 +122,8 @@ def require_quorum(session: Session, meeting: Meeting, doing: str) -> Quorum:
     return quorum
 
 
-def to_read(row: Meeting, quorum: Quorum) -> MeetingRead:
-    return MeetingRead.model_validate({**crud.column_values(row), "quorum": quorum})
+def to_read(row: Meeting, quorum: Quorum, can: Any = None) -> MeetingRead:
+    return MeetingRead.model_validate({**crud.column_values(row), "quorum": quorum, "can": can})
 
 
 def with_quorum(session: Session, rows: Sequence[Meeting]) -> list[MeetingRead]:
