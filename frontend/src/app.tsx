@@ -11,7 +11,9 @@ import { ImportPage } from "./screens/ImportPage";
 import { KeysPage } from "./screens/KeysPage";
 import { LaaPage } from "./screens/LaaPage";
 import { Login } from "./screens/Login";
+import { EditMeetingPage, NewMeetingPage } from "./screens/meeting/MeetingForm";
 import { MeetingPage } from "./screens/meeting/MeetingPage";
+import { MinutesPage } from "./screens/meeting/MinutesPage";
 import { NotFound } from "./screens/NotFound";
 import { PartnershipPage } from "./screens/partnership/PartnershipPage";
 import { ReportPage } from "./screens/ReportPage";
@@ -49,6 +51,9 @@ const guarded = {
   strategy: only("strategy", StrategyProgressPage),
   task: only("task", TaskPage),
   meeting: only("meeting", MeetingPage),
+  minutes: only("meeting", MinutesPage),
+  newMeeting: only("meetingForm", NewMeetingPage),
+  editMeeting: only("meetingForm", EditMeetingPage),
   laa: only("laa", LaaPage),
   import: only("import", ImportPage),
   keys: only("keys", KeysPage),
@@ -74,6 +79,9 @@ function Screens() {
       <Route path="/strategies/:id/progress" component={guarded.strategy} />
       <Route path="/tasks/:id" component={guarded.task} />
       <Route path="/meetings/:id" component={guarded.meeting} />
+      <Route path="/meetings/:id/minutes" component={guarded.minutes} />
+      <Route path="/meetings/:id/edit" component={guarded.editMeeting} />
+      <Route path="/partnerships/:id/meetings/new" component={guarded.newMeeting} />
       <Route path="/laa" component={guarded.laa} />
       <Route path="/import" component={guarded.import} />
       <Route path="/keys" component={guarded.keys} />

@@ -11,6 +11,7 @@ export type Screen =
   | "partnership"
   | "task"
   | "meeting"
+  | "meetingForm"
   | "report"
   | "reports"
   | "strategy"
@@ -31,6 +32,7 @@ const SCREEN_ROLES: Record<Screen, readonly Role[]> = {
   partnership: STAFF,
   task: STAFF,
   meeting: STAFF,
+  meetingForm: OFFICERS,
   report: REPORT_READERS,
   reports: REPORT_READERS,
   strategy: REPORT_READERS,
@@ -48,6 +50,7 @@ export const SCREEN_NAMES: Record<Screen, string> = {
   partnership: "partnership pages",
   task: "task pages",
   meeting: "meeting pages",
+  meetingForm: "scheduling meetings",
   report: "performance reports",
   reports: "the list of reports",
   strategy: "strategy progress",

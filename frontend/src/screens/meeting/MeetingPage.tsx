@@ -1,4 +1,4 @@
-import { api, unwrap } from "../../api/client";
+import { api, unwrap, unwrapTagged } from "../../api/client";
 import type { AgendaItem } from "../../api/types";
 import { HistoryLink } from "../../components/HistoryLink";
 import { Loadable } from "../../components/Loadable";
@@ -8,16 +8,18 @@ import { useResource } from "../../lib/useResource";
 import { useTitle } from "../../lib/useTitle";
 import { Attendance } from "./Attendance";
 import { Decisions } from "./Decisions";
+import { MeetingActions, MeetingStatusNote } from "./MeetingActions";
+import { Minutes } from "./Minutes";
 
 async function loadMeeting(id: number) {
-  const [meeting, agenda] = await Promise.all([
-    unwrap(api.GET("/api/v1/meetings/{item_id}", { params: { path: { item_id: id } } })),
+  const [{ data: meeting, etag }, agenda] = await Promise.all([
+    unwrapTagged(api.GET("/api/v1/meetings/{item_id}", { params: { path: { item_id: id } } })),
     unwrap(api.GET("/api/v1/meetings/{meeting_id}/agenda-items", { params: { path: { meeting_id: id } } })),
   ]);
   const partnership = await unwrap(
     api.GET("/api/v1/partnerships/{item_id}", { params: { path: { item_id: meeting.partnership_id } } }),
   );
-  return { meeting, partnership, agenda: agenda.items };
+  return { meeting, etag, partnership, agenda: agenda.items };
 }
 
 function Agenda({ items }: { items: AgendaItem[] }) {
@@ -35,28 +37,13 @@ function Agenda({ items }: { items: AgendaItem[] }) {
   );
 }
 
-/** Minutes are stored as markdown; shown as plain paragraphs to keep markup out of the page. */
-function Minutes({ text, approvedAt }: { text: string | null | undefined; approvedAt: string | null | undefined }) {
-  if (!text) return <p class="muted">Minutes have not been written yet.</p>;
-  return (
-    <>
-      <p class="muted small">{approvedAt ? `Approved ${formatDateTime(approvedAt)}` : "Draft — not yet approved"}</p>
-      <div class="minutes">
-        {text.split(/\n{2,}/).map((paragraph, i) => (
-          <p key={i}>{paragraph}</p>
-        ))}
-      </div>
-    </>
-  );
-}
-
 export function MeetingPage({ id }: { id: string }) {
   const meetingId = Number(id);
   const [resource, reload] = useResource(() => loadMeeting(meetingId), [meetingId]);
   useTitle(resource.status === "ready" ? resource.data.meeting.title : "Meeting");
   return (
     <Loadable resource={resource} label="meeting" onRetry={reload}>
-      {({ meeting, partnership, agenda }) => (
+      {({ meeting, etag, partnership, agenda }) => (
         <>
           <nav aria-label="Breadcrumb" class="breadcrumb">
             <a href={`/partnerships/${partnership.id}`}>{partnership.name}</a> › Meeting
@@ -69,6 +56,8 @@ export function MeetingPage({ id }: { id: string }) {
               <strong>{humanise(meeting.status ?? "scheduled")}</strong>
             </p>
             <HistoryLink resource="meeting" id={meeting.id} noun="meeting" />
+            <MeetingStatusNote meeting={meeting} />
+            <MeetingActions meeting={meeting} etag={etag} onChanged={reload} />
           </header>
           <section class="card" aria-labelledby="agenda-title">
             <h2 id="agenda-title">Agenda</h2>
@@ -80,11 +69,11 @@ export function MeetingPage({ id }: { id: string }) {
           </section>
           <section class="card" aria-labelledby="decisions-title">
             <h2 id="decisions-title">Decisions</h2>
-            <Decisions meetingId={meeting.id} agenda={agenda} />
+            <Decisions meeting={meeting} agenda={agenda} />
           </section>
           <section class="card" aria-labelledby="minutes-title">
             <h2 id="minutes-title">Minutes</h2>
-            <Minutes text={meeting.minutes} approvedAt={meeting.minutes_approved_at} />
+            <Minutes meeting={meeting} agenda={agenda} onChanged={reload} />
           </section>
         </>
       )}
