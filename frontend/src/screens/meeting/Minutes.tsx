@@ -206,7 +206,19 @@ function ApproveForm({ meeting, onApproved }: { meeting: Meeting; onApproved: ()
 }
 
 /** The minutes item by item with the decisions inline: drafts for officers until approved. */
-export function MinutesView({ meeting, minutes, agenda, editable }: { meeting: Meeting; minutes: MinutesRead; agenda: AgendaItem[]; editable: boolean }) {
+export function MinutesView({
+  meeting,
+  minutes,
+  agenda,
+  editable,
+  onSaved,
+}: {
+  meeting: Meeting;
+  minutes: MinutesRead;
+  agenda: AgendaItem[];
+  editable: boolean;
+  onSaved?: () => void;
+}) {
   return (
     <>
       {minutes.general && <Paragraphs text={minutes.general} />}
@@ -216,7 +228,7 @@ export function MinutesView({ meeting, minutes, agenda, editable }: { meeting: M
           <li key={item.agenda_item_id}>
             <h3>{item.title}</h3>
             {editable ? (
-              <MinuteEditor meetingId={meeting.id} item={item} onSaved={() => undefined} />
+              <MinuteEditor meetingId={meeting.id} item={item} onSaved={() => onSaved?.()} />
             ) : item.minute?.text ? (
               <Paragraphs text={item.minute.text} />
             ) : (
@@ -248,6 +260,12 @@ export function MinutesView({ meeting, minutes, agenda, editable }: { meeting: M
 export function Minutes({ meeting, agenda, onChanged }: { meeting: Meeting; agenda: AgendaItem[]; onChanged: () => void }) {
   const [minutes, reload] = useResource(() => loadMinutes(meeting.id), [meeting.id, meeting.version]);
   const editable = meeting.can?.write_minutes ?? false;
+  // Saving a first draft can make the minutes ready for approval: ask the server again.
+  const [canApprove, setCanApprove] = useState(meeting.can?.approve_minutes ?? false);
+  async function refreshCan() {
+    const fresh = await unwrap(api.GET("/api/v1/meetings/{item_id}", { params: { path: { item_id: meeting.id } } })).catch(() => null);
+    if (fresh) setCanApprove(fresh.can?.approve_minutes ?? false);
+  }
   return (
     <Loadable resource={minutes} label="minutes" onRetry={reload}>
       {(m) => (
@@ -268,8 +286,8 @@ export function Minutes({ meeting, agenda, onChanged }: { meeting: Meeting; agen
             )}{" "}
             <a href={`/meetings/${meeting.id}/minutes`}>Printable minutes</a>
           </p>
-          <MinutesView meeting={meeting} minutes={m} agenda={agenda} editable={editable} />
-          {meeting.can?.approve_minutes && <ApproveForm meeting={meeting} onApproved={onChanged} />}
+          <MinutesView meeting={meeting} minutes={m} agenda={agenda} editable={editable} onSaved={() => void refreshCan()} />
+          {canApprove && <ApproveForm meeting={meeting} onApproved={onChanged} />}
         </>
       )}
     </Loadable>
