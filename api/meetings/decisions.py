@@ -233,7 +233,9 @@ def _create_actions(
             audit.record(session, principal, "create", "task", task.id, after=audit.snapshot(task))
 
 
-def check_decide(session: Session, principal: Principal, meeting: Meeting) -> Quorum:
+def check_decide(
+    session: Session, principal: Principal, meeting: Meeting, quorum: Quorum | None = None
+) -> Quorum:
     """An officer records decisions at a scheduled or held meeting that has started and is
     quorate; returns the quorum."""
     require_manage_partnership(session, principal, meeting.partnership_id)
@@ -243,7 +245,7 @@ def check_decide(session: Session, principal: Principal, meeting: Meeting) -> Qu
             slug="meeting-not-in-session",
         )
     require_started(meeting, "decisions are recorded")
-    return require_quorum(session, meeting, "decided")
+    return require_quorum(session, meeting, "decided", quorum)
 
 
 def create_decision(

@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -20,7 +21,8 @@ from api.crud.router import (
 )
 from api.meetings import attendance, decisions, minutes
 from api.meetings import service as meetings_service
-from api.meetings.can import meeting_can
+from api.meetings.can import meeting_cans
+from api.meetings.models import Meeting
 from api.meetings.schemas import (
     Adjournment,
     AdjournmentCreate,
@@ -31,6 +33,7 @@ from api.meetings.schemas import (
     AttendanceRecord,
     DecisionCreate,
     DecisionRead,
+    MeetingCan,
     MeetingCreate,
     MeetingFilters,
     MeetingRead,
@@ -51,6 +54,27 @@ meeting_routes = APIRouter(prefix="/meetings", tags=["meetings"], responses=PROB
 MeetingSort = sort_query(meetings)
 
 
+def read_meetings(
+    session: SessionDep, principal: PrincipalDep, rows: Sequence[Meeting]
+) -> list[MeetingRead]:
+    """Meetings with their live quorum and what ``principal`` may do with each: permissions
+    from the policy, every step of the meeting cycle by the check that guards it."""
+    reads = meetings_service.with_quorum(session, rows)
+    quorums = {r.id: r.quorum for r in reads}
+    steps = meeting_cans(session, principal, rows, quorums)
+    items = []
+    for row, read in zip(rows, reads, strict=True):
+        assert row.id is not None
+        base = meetings_service.meetings.policy.can(session, principal, row)
+        read.can = MeetingCan.model_validate({**base, **steps[row.id]})
+        items.append(read)
+    return items
+
+
+def read_meeting(session: SessionDep, principal: PrincipalDep, row: Meeting) -> MeetingRead:
+    return read_meetings(session, principal, [row])[0]
+
+
 @meeting_routes.get("", operation_id="list_meetings", summary="List meetings")
 def list_meetings(
     session: SessionDep,
@@ -61,7 +85,7 @@ def list_meetings(
 ) -> Page[MeetingRead]:
     """Each meeting with its live quorum (one aggregate query for the page)."""
     rows, total = crud.list_rows(session, principal, meetings, page, filters, sort)
-    items = meetings_service.with_quorum(session, rows)
+    items = read_meetings(session, principal, rows)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
@@ -71,9 +95,7 @@ def get_meeting(
 ) -> MeetingRead:
     row = crud.get_row(session, principal, meetings, item_id)
     response.headers["ETag"] = etag(row)
-    return meetings_service.to_read(
-        row, meetings_service.quorum_of(session, row), meeting_can(session, principal, row)
-    )
+    return read_meeting(session, principal, row)
 
 
 @meeting_routes.post("", operation_id="create_meeting", status_code=201, summary="Create a meeting")
@@ -83,9 +105,7 @@ def create_meeting(
     row = crud.create_row(session, principal, meetings, body)
     response.headers["ETag"] = etag(row)
     response.headers["Location"] = f"/api/v1/meetings/{row.id}"
-    return meetings_service.to_read(
-        row, meetings_service.quorum_of(session, row), meeting_can(session, principal, row)
-    )
+    return read_meeting(session, principal, row)
 
 
 @meeting_routes.patch(
@@ -106,9 +126,7 @@ def update_meeting(
 ) -> MeetingRead:
     row = crud.update_row(session, principal, meetings, item_id, body, parse_if_match(if_match))
     response.headers["ETag"] = etag(row)
-    return meetings_service.to_read(
-        row, meetings_service.quorum_of(session, row), meeting_can(session, principal, row)
-    )
+    return read_meeting(session, principal, row)
 
 
 @meeting_routes.delete(

@@ -3,7 +3,17 @@ from datetime import date, datetime
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import SQLModel
 
-from api.core.models import STRICT, Id, QueryDateTime, RecordMeta, StrictBody, partial_model
+from api.core.models import (
+    CAN_DESCRIPTION,
+    STRICT,
+    Can,
+    Id,
+    Permitted,
+    QueryDateTime,
+    RecordMeta,
+    StrictBody,
+    partial_model,
+)
 from api.meetings.models import (
     AgendaItemBase,
     AttendanceStatus,
@@ -55,29 +65,29 @@ class Quorum(BaseModel):
     quorate: bool
 
 
-class MeetingCan(BaseModel):
-    """What the caller may do with this meeting now, by the rules that guard each write."""
+class MeetingCan(Can):
+    """Beyond ``update`` and ``delete`` (permissions), the steps of the meeting cycle the
+    caller may take now: these depend on the meeting's state as well (started, quorate,
+    minutes written or approved), so even an administrator sees some of them false."""
 
-    update: bool
     cancel: bool
     reinstate: bool = Field(description="Put a cancelled meeting back on the calendar")
     mark_held: bool
-    adjourn: bool
+    adjourn: bool = Field(description="Adjourn to a resumed meeting: started, not quorate")
     record_attendance: bool = Field(description="Record anyone's attendance (officers)")
-    send_apologies: bool = Field(description="Send one's own apologies or substitute")
-    own_membership_id: int | None = Field(description="The caller's membership, if any")
-    decide: bool
+    send_apologies: bool = Field(
+        description="Send one's own apologies or name a substitute, before the meeting"
+    )
+    decide: bool = Field(description="Record decisions: started and quorate")
     write_minutes: bool
     approve_minutes: bool = Field(
-        description="The minutes are ready for approval by a later quorate meeting"
+        description="The minutes are written and ready for approval by a later meeting"
     )
 
 
-class MeetingRead(MeetingBase, RecordMeta):
+class MeetingRead(MeetingBase, RecordMeta, Permitted):
+    can: MeetingCan | None = Field(default=None, description=CAN_DESCRIPTION)
     quorum: Quorum
-    can: MeetingCan | None = Field(
-        default=None, description="On single-meeting responses: what the caller may do"
-    )
 
 
 class MeetingFilters(BaseModel):
@@ -122,7 +132,7 @@ class AgendaItemCreate(AgendaItemBase, StrictBody):
 AgendaItemUpdate = partial_model(AgendaItemBase, "AgendaItemUpdate", exclude=("meeting_id",))
 
 
-class AgendaItemRead(AgendaItemBase, RecordMeta):
+class AgendaItemRead(AgendaItemBase, RecordMeta, Permitted):
     pass
 
 

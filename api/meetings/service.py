@@ -110,9 +110,11 @@ def quorum_of(session: Session, meeting: Meeting) -> Quorum:
     return quorum_for(session, [meeting.id])[meeting.id]
 
 
-def require_quorum(session: Session, meeting: Meeting, doing: str) -> Quorum:
-    """409 /problems/inquorate unless the meeting is quorate."""
-    quorum = quorum_of(session, meeting)
+def require_quorum(
+    session: Session, meeting: Meeting, doing: str, quorum: Quorum | None = None
+) -> Quorum:
+    """409 /problems/inquorate unless the meeting is quorate (``quorum``: already counted)."""
+    quorum = quorum or quorum_of(session, meeting)
     if not quorum.quorate:
         raise Inquorate(
             f"Meeting {meeting.id} has {quorum.present_voting} voting members present against a "
@@ -122,8 +124,8 @@ def require_quorum(session: Session, meeting: Meeting, doing: str) -> Quorum:
     return quorum
 
 
-def to_read(row: Meeting, quorum: Quorum, can: Any = None) -> MeetingRead:
-    return MeetingRead.model_validate({**crud.column_values(row), "quorum": quorum, "can": can})
+def to_read(row: Meeting, quorum: Quorum) -> MeetingRead:
+    return MeetingRead.model_validate({**crud.column_values(row), "quorum": quorum})
 
 
 def with_quorum(session: Session, rows: Sequence[Meeting]) -> list[MeetingRead]:
@@ -266,7 +268,9 @@ def check_status_move(
         )
 
 
-def check_adjourn(session: Session, principal: Principal, meeting: Meeting) -> None:
+def check_adjourn(
+    session: Session, principal: Principal, meeting: Meeting, quorum: Quorum | None = None
+) -> None:
     """An officer adjourns a scheduled meeting that has started and is not quorate."""
     require_manage_partnership(session, principal, meeting.partnership_id)
     if meeting.status != MeetingStatus.scheduled:
@@ -275,7 +279,7 @@ def check_adjourn(session: Session, principal: Principal, meeting: Meeting) -> N
             slug="invalid-transition",
         )
     require_started(meeting, "it is adjourned")
-    quorum = quorum_of(session, meeting)
+    quorum = quorum or quorum_of(session, meeting)
     if quorum.quorate:
         raise Conflict(
             f"Meeting {meeting.id} is quorate ({quorum.present_voting} present, "
@@ -335,15 +339,30 @@ def adjourn(
     return meeting, resumed
 
 
-def has_minutes(session: Session, meeting: Meeting) -> bool:
+def with_written_minutes(session: Session, meeting_ids: Sequence[int]) -> set[int]:
+    """Which of the meetings have a minute written for some agenda item (one query)."""
+    if not meeting_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Minute.meeting_id)
+            .where(
+                col(Minute.meeting_id).in_(sorted(set(meeting_ids))),
+                func.length(func.trim(Minute.text)) > 0,
+            )
+            .distinct()
+        )
+    )
+
+
+def has_minutes(session: Session, meeting: Meeting, written: bool | None = None) -> bool:
+    """Minutes to approve: the meeting's own text, or a minute of an agenda item."""
     if (meeting.minutes or "").strip():
         return True
-    written = session.scalar(
-        select(func.count())
-        .select_from(Minute)
-        .where(col(Minute.meeting_id) == meeting.id, func.length(func.trim(Minute.text)) > 0)
-    )
-    return bool(written)
+    if written is not None:
+        return written
+    assert meeting.id is not None
+    return meeting.id in with_written_minutes(session, [meeting.id])
 
 
 def require_minutes_open(meeting: Meeting) -> None:
@@ -361,11 +380,13 @@ def check_write_minutes(session: Session, principal: Principal, meeting: Meeting
     require_minutes_open(meeting)
 
 
-def check_approve_minutes(session: Session, principal: Principal, meeting: Meeting) -> None:
+def check_approve_minutes(
+    session: Session, principal: Principal, meeting: Meeting, written: bool | None = None
+) -> None:
     """What the meeting itself needs before a later meeting can approve its minutes."""
     require_manage_partnership(session, principal, meeting.partnership_id)
     require_minutes_open(meeting)
-    if not has_minutes(session, meeting):
+    if not has_minutes(session, meeting, written):
         raise Conflict("The meeting has no minutes to approve", slug="no-minutes")
 
 

@@ -2055,6 +2055,8 @@ export interface components {
         };
         /** ActionPlanRead */
         ActionPlanRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -2090,6 +2092,8 @@ export interface components {
         ActionRead: {
             /** Action Plan Id */
             action_plan_id: number;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -2188,6 +2192,8 @@ export interface components {
         };
         /** AgendaItemRead */
         AgendaItemRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -2480,6 +2486,17 @@ export interface components {
             active: boolean;
             /** Created At */
             created_at?: string | null;
+        };
+        /**
+         * Can
+         * @description What the caller may do with a record, decided by the policy that guards the writes: a
+         *     screen offers an action only where it is true.
+         */
+        Can: {
+            /** Delete */
+            delete: boolean;
+            /** Update */
+            update: boolean;
         };
         /**
          * CastingVote
@@ -2960,6 +2977,8 @@ export interface components {
         };
         /** IndicatorRead */
         IndicatorRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /** Code */
             code: string;
             /**
@@ -3038,6 +3057,8 @@ export interface components {
             area: string;
             /** Baseline */
             baseline: number;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3147,6 +3168,8 @@ export interface components {
         MeasurementRead: {
             /** Area */
             area: string;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3217,27 +3240,32 @@ export interface components {
         };
         /**
          * MeetingCan
-         * @description What the caller may do with this meeting now, by the rules that guard each write.
+         * @description Beyond ``update`` and ``delete`` (permissions), the steps of the meeting cycle the
+         *     caller may take now: these depend on the meeting's state as well (started, quorate,
+         *     minutes written or approved), so even an administrator sees some of them false.
          */
         MeetingCan: {
-            /** Adjourn */
+            /**
+             * Adjourn
+             * @description Adjourn to a resumed meeting: started, not quorate
+             */
             adjourn: boolean;
             /**
              * Approve Minutes
-             * @description The minutes are ready for approval by a later quorate meeting
+             * @description The minutes are written and ready for approval by a later meeting
              */
             approve_minutes: boolean;
             /** Cancel */
             cancel: boolean;
-            /** Decide */
+            /**
+             * Decide
+             * @description Record decisions: started and quorate
+             */
             decide: boolean;
+            /** Delete */
+            delete: boolean;
             /** Mark Held */
             mark_held: boolean;
-            /**
-             * Own Membership Id
-             * @description The caller's membership, if any
-             */
-            own_membership_id: number | null;
             /**
              * Record Attendance
              * @description Record anyone's attendance (officers)
@@ -3250,7 +3278,7 @@ export interface components {
             reinstate: boolean;
             /**
              * Send Apologies
-             * @description Send one's own apologies or substitute
+             * @description Send one's own apologies or name a substitute, before the meeting
              */
             send_apologies: boolean;
             /** Update */
@@ -3320,7 +3348,7 @@ export interface components {
             adjourned_to_id?: number | null;
             /** Adjournment Reason */
             adjournment_reason?: string | null;
-            /** @description On single-meeting responses: what the caller may do */
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
             can?: components["schemas"]["MeetingCan"] | null;
             /** Cancellation Reason */
             cancellation_reason?: string | null;
@@ -3460,6 +3488,8 @@ export interface components {
         };
         /** MembershipRead */
         MembershipRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3670,6 +3700,8 @@ export interface components {
         };
         /** OrganisationRead */
         OrganisationRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3775,6 +3807,8 @@ export interface components {
         OutcomeRead: {
             /** Achieve */
             achieve?: string | null;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /** Code */
             code: string;
             /**
@@ -4213,6 +4247,8 @@ export interface components {
              * @default 0.5
              */
             attendance_threshold: number;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Chair Term Months
              * @default 24
@@ -4415,6 +4451,8 @@ export interface components {
          *     phone only for those who may see them (the fields are then absent, not null).
          */
         PersonRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4510,6 +4548,8 @@ export interface components {
         };
         /** PrincipleRead */
         PrincipleRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4576,6 +4616,8 @@ export interface components {
         };
         /** PriorityRead */
         PriorityRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4702,6 +4744,8 @@ export interface components {
         ReportRead: {
             /** Author */
             author?: string | null;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /** Circulation */
             circulation?: string | null;
             /** Contact */
@@ -4929,6 +4973,8 @@ export interface components {
         };
         /** StrategyRead */
         StrategyRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -5053,6 +5099,18 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** TaskCan */
+        TaskCan: {
+            /** Delete */
+            delete: boolean;
+            /** Update */
+            update: boolean;
+            /**
+             * Update Status
+             * @description May record a status update (RAG, position) for your organisation
+             */
+            update_status: boolean;
+        };
         /** TaskCreate */
         TaskCreate: {
             /** Action Id */
@@ -5089,6 +5147,8 @@ export interface components {
         TaskRead: {
             /** Action Id */
             action_id: number;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["TaskCan"] | null;
             /**
              * Created At
              * Format: date-time
@@ -5443,6 +5503,8 @@ export interface components {
         WebhookCreated: {
             /** Active */
             active: boolean;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -5507,6 +5569,8 @@ export interface components {
         WebhookRead: {
             /** Active */
             active: boolean;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time

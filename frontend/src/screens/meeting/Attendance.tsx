@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
 import { asProblem, fieldError, type Problem } from "../../api/problem";
 import type { AttendanceStatus, Meeting, Person } from "../../api/types";
+import { useAuth } from "../../auth/AuthContext";
 import { FieldError } from "../../components/FieldError";
 import { ErrorMessage, Loadable } from "../../components/Loadable";
 import { MAX_PAGE, organisationDirectory, peopleDirectory } from "../../lib/directory";
@@ -160,7 +161,9 @@ function Reinstate({ membershipId, name, onDone }: { membershipId: number; name:
 function AttendanceTable({ meeting, loaded, reload }: { meeting: Meeting; loaded: Loaded; reload: () => void }) {
   const can = meeting.can;
   const manage = can?.record_attendance ?? false;
-  const own = can?.send_apologies ? can.own_membership_id : null;
+  const { me } = useAuth();
+  // The caller's own row, where the meeting's `can` lets them send apologies.
+  const own = can?.send_apologies ? (me?.memberships.find((m) => m.partnership_id === meeting.partnership_id)?.id ?? null) : null;
   const [recorded, setRecorded] = useState(loaded.recorded);
   const [saving, setSaving] = useState<number | null>(null);
   const [picking, setPicking] = useState<number | null>(null);
