@@ -103,6 +103,7 @@ class TestScheduling:
         spa.page.get_by_label("Duration (minutes)").fill("90")
         spa.page.get_by_label("Place").fill("Guildhall, Room 2")
         spa.page.get_by_label("Online link (https://…)").fill("https://meet.example.org/summer")
+        spa.screenshot("meeting-schedule")
         spa.page.get_by_role("button", name="Schedule meeting").click()
         spa.page.get_by_role("heading", name=title, level=1, exact=True).wait_for()
         spa.settle()
@@ -221,6 +222,7 @@ class TestAttendance:
         warning = spa.page.get_by_role("alert").filter(has_text="ends their membership")
         warning.wait_for()
         spa.check_accessibility()
+        spa.screenshot("meeting-attendance", full_page=False)
         spa.page.get_by_role("button", name="Save substitute").click()
         spa.page.get_by_role("alert").filter(has_text="their membership has ended").wait_for()
         ended = api.get(f"/api/v1/memberships/{subject['id']}").json()
@@ -318,6 +320,8 @@ class TestDecisionsAndMinutes:
         spa.page.get_by_label("Lead organisation").select_option(index=1)
         spa.page.get_by_label("Deadline").fill(deadline)
         spa.check_accessibility()
+        spa.page.get_by_role("heading", name="Record a decision").scroll_into_view_if_needed()
+        spa.screenshot("meeting-decision", full_page=False)
         spa.page.get_by_role("button", name="Record decision").click()
         spa.page.get_by_text("Added an action and 1 task").wait_for()
         assert "Item 1: Volunteering" in spa.page.locator("ol.decisions").inner_text()
@@ -369,6 +373,7 @@ class TestDecisionsAndMinutes:
         spa.page.get_by_role("heading", name=f"Minutes: {first['title']}", level=1).wait_for()
         spa.settle()
         spa.check_accessibility()
+        spa.screenshot("meeting-minutes")
         assert spa.page.get_by_role("textbox").count() == 0
 
         phone.login("officer")
