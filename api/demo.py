@@ -618,6 +618,7 @@ def _cancel_last_two_meetings(session: Session, group: Partnership) -> None:
     held = [m for m in _meetings_of(session, group) if m.status == MeetingStatus.held]
     for meeting in held[-2:]:
         meeting.status, meeting.minutes = MeetingStatus.cancelled, None
+        meeting.cancellation_reason = "The chair was unavailable and no quorum was expected"
         for row in _attendance_of(session, meeting).values():
             session.delete(row)
         for decision in session.scalars(

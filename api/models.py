@@ -6,7 +6,7 @@ from api.core.idempotency import IdempotencyRecord
 from api.feeds.models import CalendarToken
 from api.imports.models import ImportRecord
 from api.indicators.models import Indicator, LaaTarget, Measurement
-from api.meetings.models import AgendaItem, Attendance, Decision, Meeting
+from api.meetings.models import AgendaItem, Attendance, Decision, Meeting, Minute
 from api.notifications.models import NotificationPreference, OutboxMessage
 from api.organisations.models import Organisation
 from api.papers.models import PaperBlob, PaperChunk, PaperFile
@@ -46,6 +46,7 @@ __all__ = [
     "Measurement",
     "Meeting",
     "Membership",
+    "Minute",
     "NotificationPreference",
     "Organisation",
     "OutboxMessage",

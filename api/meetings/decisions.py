@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from api.core import audit, clock
-from api.core.clock import LONDON
+from api.core import audit
 from api.core.errors import Conflict, NotFound, Unprocessable, field_error, invalid
 from api.core.pagination import PageParams, paginate
 from api.core.principal import Principal
@@ -25,13 +24,15 @@ from api.meetings.models import (
     Decision,
     DecisionMethod,
     DecisionResult,
+    Meeting,
     MeetingStatus,
 )
-from api.meetings.schemas import DecisionActionCreate, DecisionCreate, DecisionRead
-from api.meetings.service import meetings, require_quorum
+from api.meetings.schemas import DecisionActionCreate, DecisionCreate, DecisionRead, Quorum
+from api.meetings.service import meetings, require_quorum, require_started
+from api.organisations.models import Organisation
 from api.partnerships.access import require_manage_partnership
 from api.partnerships.models import EndReason, Membership
-from api.plans.models import Action, ActionPlan
+from api.plans.models import Action, ActionPlan, Task
 
 
 def compute_result(
@@ -61,24 +62,36 @@ def compute_result(
     return DecisionResult.carried if casting_vote == CastingVote.for_ else DecisionResult.lost
 
 
-def _action_ids(session: Session, decision_ids: Sequence[int]) -> dict[int, list[int]]:
-    found: dict[int, list[int]] = defaultdict(list)
+def _follow_ups(
+    session: Session, decision_ids: Sequence[int]
+) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """The actions and tasks each decision created (one query)."""
+    actions: dict[int, list[int]] = defaultdict(list)
+    tasks: dict[int, list[int]] = defaultdict(list)
     if decision_ids:
         rows = session.execute(
-            select(Action.decision_id, Action.id)
+            select(Action.decision_id, Action.id, Task.id)
+            .outerjoin(Task, col(Task.action_id) == col(Action.id))
             .where(col(Action.decision_id).in_(decision_ids))
-            .order_by(col(Action.id))
+            .order_by(col(Action.id), col(Task.id))
         )
-        for decision_id, action_id in rows:
-            found[decision_id].append(action_id)
-    return found
+        for decision_id, action_id, task_id in rows:
+            if action_id not in actions[decision_id]:
+                actions[decision_id].append(action_id)
+            if task_id is not None:
+                tasks[decision_id].append(task_id)
+    return actions, tasks
 
 
-def _reads(session: Session, rows: Sequence[Decision]) -> list[DecisionRead]:
-    actions = _action_ids(session, [r.id for r in rows if r.id is not None])
+def reads(session: Session, rows: Sequence[Decision]) -> list[DecisionRead]:
+    actions, tasks = _follow_ups(session, [r.id for r in rows if r.id is not None])
     return [
         DecisionRead.model_validate(
-            {**crud.column_values(r), "action_ids": actions.get(r.id or 0, [])}
+            {
+                **crud.column_values(r),
+                "action_ids": actions.get(r.id or 0, []),
+                "task_ids": tasks.get(r.id or 0, []),
+            }
         )
         for r in rows
     ]
@@ -90,7 +103,7 @@ def list_decisions(
     crud.get_row(session, principal, meetings, meeting_id)
     stmt = select(Decision).where(col(Decision.meeting_id) == meeting_id).order_by(col(Decision.id))
     rows, total = paginate(session, stmt, page)
-    return _reads(session, rows), total
+    return reads(session, rows), total
 
 
 def get_decision(
@@ -100,7 +113,7 @@ def get_decision(
     row = session.get(Decision, decision_id)
     if row is None or row.meeting_id != meeting_id:
         raise NotFound(f"No decision {decision_id} at meeting {meeting_id}")
-    return _reads(session, [row])[0]
+    return reads(session, [row])[0]
 
 
 def _check_expulsion(
@@ -122,6 +135,21 @@ def _check_expulsion(
     return subject
 
 
+TASK_REFS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _next_ref(taken: set[str]) -> str:
+    n = 1
+    while str(n) in taken:
+        n += 1
+    return str(n)
+
+
+def _field(loc: list[str | int], msg: str) -> Unprocessable:
+    where = ".".join(str(p) for p in loc[1:])
+    return Unprocessable(f"{where}: {msg}", errors=[field_error(loc, msg)])
+
+
 def _create_actions(
     session: Session,
     principal: Principal,
@@ -129,6 +157,7 @@ def _create_actions(
     decision: Decision,
     wanted: list[DecisionActionCreate],
 ) -> None:
+    """The follow-up actions of a carried decision, each with its tasks, in the plan."""
     plans = session.scalars(
         select(ActionPlan.id).where(col(ActionPlan.partnership_id) == partnership_id)
     ).all()
@@ -148,7 +177,11 @@ def _create_actions(
                 f"actions.{index}.action_plan_id: not an action plan of this partnership",
                 errors=[field_error([*loc, "action_plan_id"], "not this partnership's plan")],
             )
-        data = {**spec.model_dump(), "action_plan_id": plan_id, "decision_id": decision.id}
+        data = {
+            **spec.model_dump(exclude={"tasks"}),
+            "action_plan_id": plan_id,
+            "decision_id": decision.id,
+        }
         try:
             check_references(session, Action, data)
         except Unprocessable as exc:
@@ -156,14 +189,17 @@ def _create_actions(
                 f"actions.{index}: {exc.detail}",
                 errors=[field_error([*loc, "outcome_id"], exc.detail)],
             ) from exc
-        clash = session.scalar(
-            select(Action.id).where(
-                col(Action.action_plan_id) == plan_id,
-                col(Action.outcome_id) == spec.outcome_id,
-                col(Action.ref) == spec.ref,
+        taken = set(
+            session.scalars(
+                select(Action.ref).where(
+                    col(Action.action_plan_id) == plan_id,
+                    col(Action.outcome_id) == spec.outcome_id,
+                )
             )
         )
-        if clash is not None:
+        if spec.ref is None:
+            data["ref"] = _next_ref(taken)
+        elif spec.ref in taken:
             raise Conflict(
                 f"actions.{index}: action {spec.ref} already exists for this outcome",
                 slug="duplicate",
@@ -174,26 +210,49 @@ def _create_actions(
         audit.record(
             session, principal, "create", "action", action.id, after=audit.snapshot(action)
         )
+        assert action.id is not None
+        refs: set[str] = set()
+        for t_index, task_spec in enumerate(spec.tasks):
+            t_loc: list[str | int] = [*loc, "tasks", t_index]
+            lead = task_spec.lead_organisation_id
+            if lead is not None and session.get(Organisation, lead) is None:
+                raise _field([*t_loc, "lead_organisation_id"], f"no organisation {lead}")
+            ref = task_spec.ref or next(c for c in TASK_REFS if c not in refs)
+            if ref in refs:
+                raise _field([*t_loc, "ref"], "each task of an action has its own ref")
+            refs.add(ref)
+            task = Task(
+                action_id=action.id,
+                ref=ref,
+                title=task_spec.title,
+                lead_organisation_id=task_spec.lead_organisation_id,
+                deadline=task_spec.deadline,
+            )
+            session.add(task)
+            session.flush()
+            audit.record(session, principal, "create", "task", task.id, after=audit.snapshot(task))
+
+
+def check_decide(
+    session: Session, principal: Principal, meeting: Meeting, quorum: Quorum | None = None
+) -> Quorum:
+    """An officer records decisions at a scheduled or held meeting that has started and is
+    quorate; returns the quorum."""
+    require_manage_partnership(session, principal, meeting.partnership_id)
+    if meeting.status not in (MeetingStatus.scheduled, MeetingStatus.held):
+        raise Conflict(
+            f"Meeting {meeting.id} is {meeting.status}: it takes no decisions",
+            slug="meeting-not-in-session",
+        )
+    require_started(meeting, "decisions are recorded")
+    return require_quorum(session, meeting, "decided", quorum)
 
 
 def create_decision(
     session: Session, principal: Principal, meeting_id: int, body: DecisionCreate
 ) -> DecisionRead:
     meeting = crud.get_row(session, principal, meetings, meeting_id)
-    require_manage_partnership(session, principal, meeting.partnership_id)
-    if meeting.status not in (MeetingStatus.scheduled, MeetingStatus.held):
-        raise Conflict(
-            f"Meeting {meeting_id} is {meeting.status}: it takes no decisions",
-            slug="meeting-not-in-session",
-        )
-    if meeting.starts_at > clock.now():
-        starts_at = meeting.starts_at.astimezone(LONDON).isoformat()
-        raise Conflict(
-            f"Meeting {meeting_id} starts at {starts_at}: decisions are recorded once it has "
-            "started",
-            slug="meeting-not-started",
-            starts_at=starts_at,
-        )
+    quorum = check_decide(session, principal, meeting)
     if body.agenda_item_id is not None:
         item = session.get(AgendaItem, body.agenda_item_id)
         if item is None or item.meeting_id != meeting_id:
@@ -202,7 +261,6 @@ def create_decision(
     result = compute_result(
         body.method, body.votes_for, body.votes_against, body.chair_casting_vote
     )
-    quorum = require_quorum(session, meeting, "decided")
     voters = body.votes_for + body.votes_against + body.votes_abstain
     if voters > quorum.present_voting:
         raise invalid(
@@ -233,4 +291,4 @@ def create_decision(
                 after=audit.snapshot(subject),
             )
         _create_actions(session, principal, meeting.partnership_id, decision, body.actions)
-    return _reads(session, [decision])[0]
+    return reads(session, [decision])[0]

@@ -51,8 +51,13 @@ class MeetingBase(SQLModel):
     starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
     ends_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     location: str | None = Field(default=None, max_length=300)
+    online_url: str | None = Field(default=None, max_length=500)
     status: MeetingStatus = enum_column(MeetingStatus, default=MeetingStatus.scheduled, index=True)
     adjourned_to_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
+    # The resumed meeting names the inquorate meeting it continues.
+    adjourned_from_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
+    adjournment_reason: str | None = Field(default=None, max_length=1000)
+    cancellation_reason: str | None = Field(default=None, max_length=1000)
     public: bool = Field(default=True, index=True)
     minutes: str | None = Field(default=None, sa_type=Text)
     minutes_approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -109,6 +114,8 @@ class DecisionBase(SQLModel):
     # Expulsion: the member concerned and whether they were heard first.
     subject_membership_id: int | None = Field(default=None, foreign_key="membership.id", index=True)
     member_heard: bool = False
+    # "Minutes of the last meeting agreed": the earlier meeting whose minutes this approved.
+    approves_minutes_of_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
 
 
 class Decision(DecisionBase, Entity, table=True):
@@ -117,3 +124,15 @@ class Decision(DecisionBase, Entity, table=True):
         enum_check("result", DecisionResult),
         enum_check("chair_casting_vote", CastingVote, nullable=True),
     )
+
+
+class MinuteBase(SQLModel):
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    agenda_item_id: int = Field(foreign_key="agenda_item.id", index=True)
+    text: str = Field(default="", sa_type=Text)
+
+
+class Minute(MinuteBase, Entity, table=True):
+    """The minute of one agenda item; a draft until the meeting's minutes are approved."""
+
+    __table_args__ = (UniqueConstraint("meeting_id", "agenda_item_id"),)

@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -17,12 +18,14 @@ from api.crud.router import (
     etag,
     parse_if_match,
     sort_query,
-    with_can,
 )
-from api.meetings import attendance, decisions
+from api.meetings import attendance, decisions, minutes
 from api.meetings import service as meetings_service
+from api.meetings.can import meeting_cans
 from api.meetings.models import Meeting
 from api.meetings.schemas import (
+    Adjournment,
+    AdjournmentCreate,
     AgendaItemFilters,
     AgendaItemRead,
     AgendaReorder,
@@ -30,13 +33,20 @@ from api.meetings.schemas import (
     AttendanceRecord,
     DecisionCreate,
     DecisionRead,
+    MeetingCan,
     MeetingCreate,
     MeetingFilters,
     MeetingRead,
     MeetingUpdate,
+    MinuteRead,
     MinutesApproval,
+    MinutesRead,
+    MinuteWrite,
+    Reinstatement,
+    SubstitutionLimit,
 )
 from api.meetings.service import agenda_items, meetings
+from api.partnerships.schemas import MembershipRead
 
 router = APIRouter()
 # Meetings carry a computed quorum, so their five operations are written out here.
@@ -44,10 +54,25 @@ meeting_routes = APIRouter(prefix="/meetings", tags=["meetings"], responses=PROB
 MeetingSort = sort_query(meetings)
 
 
+def read_meetings(
+    session: SessionDep, principal: PrincipalDep, rows: Sequence[Meeting]
+) -> list[MeetingRead]:
+    """Meetings with their live quorum and what ``principal`` may do with each: permissions
+    from the policy, every step of the meeting cycle by the check that guards it."""
+    reads = meetings_service.with_quorum(session, rows)
+    quorums = {r.id: r.quorum for r in reads}
+    steps = meeting_cans(session, principal, rows, quorums)
+    items = []
+    for row, read in zip(rows, reads, strict=True):
+        assert row.id is not None
+        base = meetings_service.meetings.policy.can(session, principal, row)
+        read.can = MeetingCan.model_validate({**base, **steps[row.id]})
+        items.append(read)
+    return items
+
+
 def read_meeting(session: SessionDep, principal: PrincipalDep, row: Meeting) -> MeetingRead:
-    """The meeting with its live quorum and what ``principal`` may do with it."""
-    read = meetings_service.to_read(row, meetings_service.quorum_of(session, row))
-    return with_can(session, principal, meetings, row, read)
+    return read_meetings(session, principal, [row])[0]
 
 
 @meeting_routes.get("", operation_id="list_meetings", summary="List meetings")
@@ -60,10 +85,7 @@ def list_meetings(
 ) -> Page[MeetingRead]:
     """Each meeting with its live quorum (one aggregate query for the page)."""
     rows, total = crud.list_rows(session, principal, meetings, page, filters, sort)
-    reads = meetings_service.with_quorum(session, rows)
-    items = [
-        with_can(session, principal, meetings, *pair) for pair in zip(rows, reads, strict=True)
-    ]
+    items = read_meetings(session, principal, rows)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
@@ -239,5 +261,85 @@ def create_meeting_decision(
     return read
 
 
+@meeting_routes.post(
+    "/{meeting_id}/adjournment",
+    operation_id="adjourn_meeting",
+    status_code=201,
+    responses=WRITE_RESPONSES,
+)
+def adjourn_meeting(
+    meeting_id: Id,
+    body: AdjournmentCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    response: Response,
+) -> Adjournment:
+    """Adjourn a meeting that has started without a quorum: creates the resumed meeting and
+    records the adjournment on both. 409 /problems/meeting-quorate when it is quorate."""
+    adjourned, resumed = meetings_service.adjourn(session, principal, meeting_id, body)
+    response.headers["Location"] = f"/api/v1/meetings/{resumed.id}"
+    reads = meetings_service.with_quorum(session, [adjourned, resumed])
+    return Adjournment(adjourned=reads[0], resumed=reads[1])
+
+
+@meeting_routes.get(
+    "/{meeting_id}/substitution-limits", operation_id="list_meeting_substitution_limits"
+)
+def list_meeting_substitution_limits(
+    meeting_id: Id, session: SessionDep, principal: PrincipalDep
+) -> list[SubstitutionLimit]:
+    """For each member: substitutes sent in the year to this meeting, and whether recording
+    one more here ends the membership (shown before saving)."""
+    return attendance.substitution_limits(session, principal, meeting_id)
+
+
+@meeting_routes.get("/{meeting_id}/minutes", operation_id="get_meeting_minutes")
+def get_meeting_minutes(
+    meeting_id: Id, session: SessionDep, principal: PrincipalDep
+) -> MinutesRead:
+    """The minutes per agenda item, with the decisions taken on each."""
+    return minutes.get_minutes(session, principal, meeting_id)
+
+
+@meeting_routes.put(
+    "/{meeting_id}/minutes/{agenda_item_id}",
+    operation_id="write_meeting_minute",
+    responses={201: {"description": "Written for the first time"}, **VERSIONED_WRITE_RESPONSES},
+)
+def write_meeting_minute(
+    meeting_id: Id,
+    agenda_item_id: Id,
+    body: MinuteWrite,
+    session: SessionDep,
+    principal: PrincipalDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> MinuteRead:
+    """Save the draft minute of one agenda item. Send the version you edited as If-Match
+    (``"0"`` for a new minute): 412 when someone saved it meanwhile; 409 once approved."""
+    read, created = minutes.write_minute(
+        session, principal, meeting_id, agenda_item_id, body, parse_if_match(if_match)
+    )
+    response.status_code = 201 if created else 200
+    response.headers["ETag"] = f'"{read.version}"'
+    return read
+
+
 include_flat(router, meeting_routes)
+
+
+@router.post(
+    "/memberships/{membership_id}/reinstatement",
+    operation_id="reinstate_membership",
+    tags=["meetings"],
+    responses=WRITE_RESPONSES,
+)
+def reinstate_membership(
+    membership_id: Id, body: Reinstatement, session: SessionDep, principal: PrincipalDep
+) -> MembershipRead:
+    """Reinstate a membership the substitution limit ended; the reason is audited."""
+    row = attendance.reinstate(session, principal, membership_id, body)
+    return MembershipRead.model_validate(row)
+
+
 include_flat(router, crud_router(agenda_items, tag="meetings", singular="agenda-item"))

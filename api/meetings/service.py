@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from api.core import audit, clock
+from api.core.clock import LONDON
 from api.core.errors import Conflict, DomainError, invalid
 from api.core.events import emit
 from api.core.permissions import partnership_of
@@ -21,9 +22,20 @@ from api.meetings.events import (
     MeetingScheduled,
     MinutesApproved,
 )
-from api.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingStatus
+from api.meetings.models import (
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    Decision,
+    DecisionMethod,
+    DecisionResult,
+    Meeting,
+    MeetingStatus,
+    Minute,
+)
 from api.meetings.policy import AgendaItemPolicy, MeetingPolicy, partnership_of_meeting
 from api.meetings.schemas import (
+    AdjournmentCreate,
     AgendaItemCreate,
     AgendaItemFilters,
     AgendaItemRead,
@@ -98,9 +110,11 @@ def quorum_of(session: Session, meeting: Meeting) -> Quorum:
     return quorum_for(session, [meeting.id])[meeting.id]
 
 
-def require_quorum(session: Session, meeting: Meeting, doing: str) -> Quorum:
-    """409 /problems/inquorate unless the meeting is quorate."""
-    quorum = quorum_of(session, meeting)
+def require_quorum(
+    session: Session, meeting: Meeting, doing: str, quorum: Quorum | None = None
+) -> Quorum:
+    """409 /problems/inquorate unless the meeting is quorate (``quorum``: already counted)."""
+    quorum = quorum or quorum_of(session, meeting)
     if not quorum.quorate:
         raise Inquorate(
             f"Meeting {meeting.id} has {quorum.present_voting} voting members present against a "
@@ -148,6 +162,17 @@ def _check_meeting(session: Session, row: Meeting) -> None:
     _check_adjournment(session, row)
 
 
+def _check_cancellation(row: Meeting, old: MeetingStatus) -> None:
+    """Cancelling needs a reason; reinstating a cancelled meeting clears it."""
+    if row.status == MeetingStatus.cancelled:
+        if old != MeetingStatus.cancelled and not (row.cancellation_reason or "").strip():
+            raise invalid("cancellation_reason", "say why the meeting is cancelled")
+    elif old == MeetingStatus.cancelled:
+        row.cancellation_reason = None
+    elif row.cancellation_reason is not None:
+        raise invalid("cancellation_reason", "only a cancelled meeting has a cancellation reason")
+
+
 def _check_meeting_update(session: Session, row: Meeting, previous: dict[str, Any]) -> None:
     old = MeetingStatus(previous["status"])
     if row.status != old and row.status not in TRANSITIONS[old]:
@@ -156,6 +181,7 @@ def _check_meeting_update(session: Session, row: Meeting, previous: dict[str, An
             f"A {old} meeting cannot become {row.status} (allowed: {allowed})",
             slug="invalid-transition",
         )
+    _check_cancellation(row, old)
     if previous["minutes_approved_at"] is not None and row.minutes != previous["minutes"]:
         raise Conflict(
             "The minutes were approved at a later meeting and can no longer change",
@@ -243,21 +269,169 @@ meetings = Resource(
 )
 
 
+def require_started(meeting: Meeting, doing: str) -> None:
+    """409 /problems/meeting-not-started before the meeting's start."""
+    if meeting.starts_at > clock.now():
+        starts_at = meeting.starts_at.astimezone(LONDON).isoformat()
+        raise Conflict(
+            f"Meeting {meeting.id} starts at {starts_at}: {doing} once it has started",
+            slug="meeting-not-started",
+            starts_at=starts_at,
+        )
+
+
+def check_status_move(
+    session: Session, principal: Principal, meeting: Meeting, to: MeetingStatus
+) -> None:
+    """Whether ``principal`` may move ``meeting`` to ``to`` (PATCH of its status)."""
+    require_manage_partnership(session, principal, meeting.partnership_id)
+    if to not in TRANSITIONS[meeting.status]:
+        raise Conflict(f"A {meeting.status} meeting cannot become {to}", slug="invalid-transition")
+    if to == MeetingStatus.held and meeting.starts_at > clock.now():
+        raise Conflict(
+            "A meeting cannot be recorded as held before it starts", slug="meeting-in-future"
+        )
+
+
+def check_adjourn(
+    session: Session, principal: Principal, meeting: Meeting, quorum: Quorum | None = None
+) -> None:
+    """An officer adjourns a scheduled meeting that has started and is not quorate."""
+    require_manage_partnership(session, principal, meeting.partnership_id)
+    if meeting.status != MeetingStatus.scheduled:
+        raise Conflict(
+            f"Meeting {meeting.id} is {meeting.status}: only a scheduled meeting is adjourned",
+            slug="invalid-transition",
+        )
+    require_started(meeting, "it is adjourned")
+    quorum = quorum or quorum_of(session, meeting)
+    if quorum.quorate:
+        raise Conflict(
+            f"Meeting {meeting.id} is quorate ({quorum.present_voting} present, "
+            f"{quorum.required} needed): it proceeds rather than adjourns",
+            slug="meeting-quorate",
+            quorum=quorum.model_dump(),
+        )
+
+
+def adjourn(
+    session: Session, principal: Principal, meeting_id: int, body: AdjournmentCreate
+) -> tuple[Meeting, Meeting]:
+    """Adjourn an inquorate meeting to a resumed meeting created here; the adjournment is
+    recorded on both (``adjourned_to_id`` on one, ``adjourned_from_id`` on the other)."""
+    meeting = crud.get_row(session, principal, meetings, meeting_id)
+    check_adjourn(session, principal, meeting)
+    if body.starts_at <= meeting.starts_at:
+        raise invalid("starts_at", "the resumed meeting starts after the adjourned one")
+    if body.ends_at is not None and body.ends_at < body.starts_at:
+        raise invalid("ends_at", "must not be before starts_at")
+    reason = body.reason.strip()
+    if not reason:
+        raise invalid("reason", "say why the meeting is adjourned")
+    resumed = Meeting(
+        partnership_id=meeting.partnership_id,
+        kind=meeting.kind,
+        title=body.title or f"{meeting.title} (resumed)"[:200],
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        location=body.location if body.location is not None else meeting.location,
+        online_url=body.online_url if body.online_url is not None else meeting.online_url,
+        public=meeting.public,
+        adjourned_from_id=meeting.id,
+        adjournment_reason=reason,
+    )
+    session.add(resumed)
+    session.flush()
+    audit.record(session, principal, "create", "meeting", resumed.id, after=audit.snapshot(resumed))
+    before = audit.snapshot(meeting)
+    meeting.status = MeetingStatus.adjourned
+    meeting.adjourned_to_id = resumed.id
+    meeting.adjournment_reason = reason
+    session.flush()
+    audit.record(
+        session,
+        principal,
+        "adjourn",
+        "meeting",
+        meeting.id,
+        before=before,
+        after=audit.snapshot(meeting),
+    )
+    webhooks.enqueue(session, WebhookEvent.meeting_updated, audit.snapshot(meeting) or {})
+    assert meeting.id is not None and resumed.id is not None
+    emit(session, MeetingScheduled(meeting_id=resumed.id))
+    emit(session, MeetingAdjourned(meeting_id=meeting.id, resumed_meeting_id=resumed.id))
+    return meeting, resumed
+
+
+def with_written_minutes(session: Session, meeting_ids: Sequence[int]) -> set[int]:
+    """Which of the meetings have a minute written for some agenda item (one query)."""
+    if not meeting_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Minute.meeting_id)
+            .where(
+                col(Minute.meeting_id).in_(sorted(set(meeting_ids))),
+                func.length(func.trim(Minute.text)) > 0,
+            )
+            .distinct()
+        )
+    )
+
+
+def has_minutes(session: Session, meeting: Meeting, written: bool | None = None) -> bool:
+    """Minutes to approve: the meeting's own text, or a minute of an agenda item."""
+    if (meeting.minutes or "").strip():
+        return True
+    if written is not None:
+        return written
+    assert meeting.id is not None
+    return meeting.id in with_written_minutes(session, [meeting.id])
+
+
+def require_minutes_open(meeting: Meeting) -> None:
+    if meeting.minutes_approved_at is not None:
+        raise Conflict(
+            "The minutes were approved at a later meeting and can no longer change",
+            slug="minutes-approved",
+        )
+
+
+def check_write_minutes(session: Session, principal: Principal, meeting: Meeting) -> None:
+    require_manage_partnership(session, principal, meeting.partnership_id)
+    if meeting.status == MeetingStatus.cancelled:
+        raise Conflict(f"Meeting {meeting.id} was cancelled", slug="meeting-cancelled")
+    require_minutes_open(meeting)
+
+
+def check_approve_minutes(
+    session: Session, principal: Principal, meeting: Meeting, written: bool | None = None
+) -> None:
+    """What the meeting itself needs before a later meeting can approve its minutes."""
+    require_manage_partnership(session, principal, meeting.partnership_id)
+    require_minutes_open(meeting)
+    if not has_minutes(session, meeting, written):
+        raise Conflict("The meeting has no minutes to approve", slug="no-minutes")
+
+
 def approve_minutes(
     session: Session, principal: Principal, meeting_id: int, body: MinutesApproval
 ) -> MeetingRead:
-    """Minutes are approved as a true record at a later, quorate meeting of the partnership."""
+    """Minutes are approved as a true record by a decision of a later, quorate meeting of
+    the partnership ("minutes of the last meeting agreed")."""
     meeting = crud.get_row(session, principal, meetings, meeting_id)
     require_manage_partnership(session, principal, meeting.partnership_id)
     approving = crud.get_row(session, principal, meetings, body.approved_by_meeting_id)
+    check_approve_minutes(session, principal, meeting)
     if approving.partnership_id != meeting.partnership_id:
         raise invalid("approved_by_meeting_id", "must be a meeting of the same partnership")
     if approving.starts_at <= meeting.starts_at:
         raise invalid("approved_by_meeting_id", "must be a later meeting")
-    if not meeting.minutes:
-        raise Conflict("The meeting has no minutes to approve", slug="no-minutes")
-    if meeting.minutes_approved_at is not None:
-        raise Conflict("The minutes are already approved", slug="minutes-approved")
+    if body.agenda_item_id is not None:
+        item = session.get(AgendaItem, body.agenda_item_id)
+        if item is None or item.meeting_id != approving.id:
+            raise invalid("agenda_item_id", "must be an item on the approving meeting's agenda")
     if approving.status not in (MeetingStatus.held, MeetingStatus.scheduled) or (
         approving.starts_at > clock.now()
     ):
@@ -267,6 +441,22 @@ def approve_minutes(
             slug="meeting-not-in-session",
         )
     require_quorum(session, approving, "approved")
+    assert approving.id is not None
+    local = meeting.starts_at.astimezone(LONDON)
+    day = f"{local.day} {local:%B %Y}"
+    decision = Decision(
+        meeting_id=approving.id,
+        agenda_item_id=body.agenda_item_id,
+        text=f"The minutes of the meeting of {day} ({meeting.title}) were agreed as a true record.",
+        method=DecisionMethod.consensus,
+        result=DecisionResult.carried,
+        approves_minutes_of_id=meeting.id,
+    )
+    session.add(decision)
+    session.flush()
+    audit.record(
+        session, principal, "create", "decision", decision.id, after=audit.snapshot(decision)
+    )
     before = audit.snapshot(meeting)
     meeting.minutes_approved_by_meeting_id = approving.id
     meeting.minutes_approved_at = approving.starts_at

@@ -36,6 +36,7 @@ class EndReason(StrEnum):
     employer_changed = "employer_changed"
     attendance = "attendance"
     substitutions = "substitutions"
+    substitution_limit = "substitution_limit"
     expelled = "expelled"
     term_ended = "term_ended"
     other = "other"

@@ -14,6 +14,8 @@ import { Login } from "./screens/Login";
 import { AgendaPackPage } from "./screens/meeting/AgendaPack";
 import { MeetingPage } from "./screens/meeting/MeetingPage";
 import { CalendarPage } from "./screens/CalendarPage";
+import { EditMeetingPage, NewMeetingPage } from "./screens/meeting/MeetingForm";
+import { MinutesPage } from "./screens/meeting/MinutesPage";
 import { NotFound } from "./screens/NotFound";
 import { PartnershipPage } from "./screens/partnership/PartnershipPage";
 import { ReportPage } from "./screens/ReportPage";
@@ -55,6 +57,9 @@ const guarded = {
   meeting: only("meeting", MeetingPage),
   pack: only("pack", AgendaPackPage),
   calendar: only("calendar", CalendarPage),
+  minutes: only("meeting", MinutesPage),
+  newMeeting: only("meetingForm", NewMeetingPage),
+  editMeeting: only("meetingForm", EditMeetingPage),
   laa: only("laa", LaaPage),
   import: only("import", ImportPage),
   keys: only("keys", KeysPage),
@@ -85,6 +90,9 @@ function Screens() {
       <Route path="/meetings/:id" component={guarded.meeting} />
       <Route path="/meetings/:id/pack" component={guarded.pack} />
       <Route path="/calendar" component={guarded.calendar} />
+      <Route path="/meetings/:id/minutes" component={guarded.minutes} />
+      <Route path="/meetings/:id/edit" component={guarded.editMeeting} />
+      <Route path="/partnerships/:id/meetings/new" component={guarded.newMeeting} />
       <Route path="/laa" component={guarded.laa} />
       <Route path="/import" component={guarded.import} />
       <Route path="/keys" component={guarded.keys} />

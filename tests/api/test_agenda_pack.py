@@ -147,7 +147,12 @@ class TestPublish:
     def test_a_cancelled_meeting_is_not_published(self, client: TestClient, db: Connection) -> None:
         meeting = a_meeting(client, own_partnership(db))
         opening(client, meeting)
-        ok(client.patch(f"{API}/meetings/{meeting}", json={"status": "cancelled"}))
+        ok(
+            client.patch(
+                f"{API}/meetings/{meeting}",
+                json={"status": "cancelled", "cancellation_reason": "The venue is closed"},
+            )
+        )
         r = client.post(f"{API}/meetings/{meeting}/agenda-pack/publication")
         assert r.status_code == 409 and r.json()["type"] == "/problems/meeting-cancelled"
 

@@ -145,6 +145,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "get_agenda_pack": READ_STAFF,
     "publish_agenda_pack": MANAGE,
     "attach_performance_report_paper": MANAGE,
+    # the own meeting was held: nothing to adjourn; its minutes are approved: frozen
+    "adjourn_meeting": row(admin="409", officer="409"),
+    "list_meeting_substitution_limits": READ_STAFF,
+    "get_meeting_minutes": READ_STAFF,
+    "write_meeting_minute": row(admin="409", officer="409"),
+    # the member's own membership was not ended by the substitution limit
+    "reinstate_membership": row(admin="409", officer="409"),
     # terms of reference, membership rules, governance
     "get_terms_of_reference": READ_STAFF,
     "replace_terms_of_reference": MANAGE,
@@ -332,6 +339,9 @@ OWN: dict[str, str] = {
     "reports": "SELECT min(id) FROM report WHERE partnership_id = :partnership",
     "decisions": "SELECT min(id) FROM decision WHERE meeting_id = "
     "(SELECT min(id) FROM meeting WHERE partnership_id = :partnership)",
+    # /meetings/{id}/minutes/{agenda_item_id}: an item of the own meeting
+    "minutes": "SELECT min(id) FROM agenda_item WHERE meeting_id = "
+    "(SELECT min(id) FROM meeting WHERE partnership_id = :partnership)",
 }
 
 # Path parameters that are not ids: name -> value.
@@ -392,6 +402,12 @@ BODIES: dict[str, Callable[[Demo], Any]] = {
     "approve_meeting_minutes": lambda d: {"approved_by_meeting_id": d.ids["meetings"] + 1},
     "record_meeting_attendance": lambda d: {"status": "apologies"},
     "create_meeting_decision": lambda d: {"text": "Matrix motion", "method": "consensus"},
+    "adjourn_meeting": lambda d: {
+        "starts_at": "2040-03-01T10:00:00+00:00",
+        "reason": "Not quorate after thirty minutes",
+    },
+    "write_meeting_minute": lambda d: {"text": "Matrix minute"},
+    "reinstate_membership": lambda d: {"reason": "Agreed by the chair"},
     "replace_terms_of_reference": lambda d: {"quorum": 4},
     "record_employer_change": lambda d: {
         "organisation_id": None,
@@ -688,6 +704,7 @@ FOREIGN: dict[str, str] = {
     "agenda-items": "SELECT min(id) FROM agenda_item WHERE meeting_id = :meetings",
     "attendance": "SELECT min(membership_id) FROM attendance WHERE meeting_id = :meetings",
     "decisions": "SELECT min(id) FROM decision WHERE meeting_id = :meetings",
+    "minutes": "SELECT min(id) FROM agenda_item WHERE meeting_id = :meetings",
     "action-plans": "SELECT min(id) FROM action_plan WHERE partnership_id = :foreign",
     "actions": "SELECT min(id) FROM action WHERE action_plan_id = :action_plans",
     "tasks": "SELECT min(id) FROM task WHERE action_id = :actions",
@@ -979,8 +996,8 @@ def test_no_read_shows_foreign_contact_details(
 
 
 # The directory is every staff role's to read; attendance and decisions are listed under
-# their meeting, which is itself not found.
-UNLISTED = {"people", "organisations", "attendance", "decisions"}
+# their meeting, which is itself not found (as are minutes).
+UNLISTED = {"people", "organisations", "attendance", "decisions", "minutes"}
 
 
 @pytest.mark.parametrize("role", SCOPED_ROLES)

@@ -100,7 +100,13 @@ def test_admins_may_do_everything_and_the_county_nothing(
 ) -> None:
     admin = sample(as_role("admin"), res)
     assert admin, f"the demo data has {res.path}"
-    assert all(all(item["can"].values()) for item in admin)
+    # A meeting's steps (adjourn, decide, ...) depend on its state too: only its permissions
+    # are everything for an administrator (tests/api/test_meeting_can.py checks the steps).
+    permissions = ("update", "delete") if res is meetings else None
+    assert all(
+        all(v for k, v in item["can"].items() if permissions is None or k in permissions)
+        for item in admin
+    )
     county = sample(as_role("county"), res)
     assert county is None or not any(any(item["can"].values()) for item in county)
 

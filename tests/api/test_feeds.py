@@ -75,7 +75,12 @@ class TestPartnershipFeed:
         meeting = make_meeting(client, group, days_ago=-10)
         url = f"{API}/partnerships/{group.id}/meetings.ics"
         first = events(anon.get(url).content)[uid(meeting)]
-        ok(client.patch(f"{API}/meetings/{meeting['id']}", json={"status": "cancelled"}))
+        ok(
+            client.patch(
+                f"{API}/meetings/{meeting['id']}",
+                json={"status": "cancelled", "cancellation_reason": "No venue"},
+            )
+        )
         second = events(anon.get(url).content)[uid(meeting)]
         assert int(second["SEQUENCE"]) == int(first["SEQUENCE"]) + 1
         assert str(second["STATUS"]) == "CANCELLED"

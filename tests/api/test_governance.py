@@ -108,13 +108,21 @@ class TestAttendance:
 
 
 class TestSubstitutions:
-    def test_third_substitution_is_fine_fourth_is_a_finding(self, client: TestClient) -> None:
+    def test_third_substitution_is_fine_fourth_ends_or_is_a_finding(
+        self, client: TestClient
+    ) -> None:
         group = make_group(client, voting=6)
         meetings = [held_with(client, group, d, {5: "substitute"}) for d in (200, 150, 100)]
         last = held_with(client, group, 50, {5: "present"})
         assert findings(client, group, "substitutions_over_limit") == []
-        sub = attend(client, last["id"], group.voting()[5]["id"], "substitute", group.outsider_id)
-        ok(sub)
+        member = group.voting()[5]
+        sub = attend(client, last["id"], member["id"], "substitute", group.outsider_id)
+        assert ok(sub)["ended_membership"] is True
+        # The fourth ends the membership on the day; nothing is left outstanding ...
+        assert findings(client, group, "substitutions_over_limit") == []
+        # ... until an officer reinstates the member: the finding then stands.
+        reinstate = {"reason": "Agreed by the chair"}
+        ok(client.post(f"{API}/memberships/{member['id']}/reinstatement", json=reinstate))
         found = findings(client, group, "substitutions_over_limit")
         assert len(found) == 1
         assert found[0]["evidence"]["substitutions"] == 4

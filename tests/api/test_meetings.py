@@ -138,7 +138,8 @@ class TestStatus:
     def test_cancelled_can_be_reinstated(self, client: TestClient, group: Group) -> None:
         meeting = make_meeting(client, group, days_ago=-5)
         url = f"{API}/meetings/{meeting['id']}"
-        assert ok(client.patch(url, json={"status": "cancelled"}))["status"] == "cancelled"
+        cancel = {"status": "cancelled", "cancellation_reason": "The venue is closed"}
+        assert ok(client.patch(url, json=cancel))["status"] == "cancelled"
         assert ok(client.patch(url, json={"status": "scheduled"}))["status"] == "scheduled"
 
     def test_no_attendance_at_a_cancelled_meeting(self, client: TestClient, group: Group) -> None:

@@ -113,7 +113,11 @@ class TestMeetingCalled:
         url = f"{API}/meetings/{meeting['id']}"
         day = clock.today() + timedelta(days=21)
         moved = ok(client.patch(url, json={"starts_at": at(day), "ends_at": at(day, 16)}))
-        cancelled = ok(client.patch(url, json={"status": "cancelled"}))
+        cancelled = ok(
+            client.patch(
+                url, json={"status": "cancelled", "cancellation_reason": "The venue is closed"}
+            )
+        )
         ok(client.patch(url, json={"title": "Renamed only"}))  # no notice for a new title
         worker.drain()
         first = emails(client, group)[group.members[0]["id"]]

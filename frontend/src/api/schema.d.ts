@@ -488,7 +488,7 @@ export interface paths {
          *     | `on_behalf_of` | slug |  | Organisation slug represented |
          *     | `represents` | text |  |  |
          *     | `ended_on` | date |  |  |
-         *     | `end_reason` | choice |  | one of `resigned`, `employer_changed`, `attendance`, `substitutions`, `expelled`, `term_ended`, `other` |
+         *     | `end_reason` | choice |  | one of `resigned`, `employer_changed`, `attendance`, `substitutions`, `substitution_limit`, `expelled`, `term_ended`, `other` |
          *
          *     ### `meetings` — Meetings timetable and agenda items
          *
@@ -917,6 +917,27 @@ export interface paths {
         patch: operations["update_meeting"];
         trace?: never;
     };
+    "/api/v1/meetings/{meeting_id}/adjournment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adjourn Meeting
+         * @description Adjourn a meeting that has started without a quorum: creates the resumed meeting and
+         *     records the adjournment on both. 409 /problems/meeting-quorate when it is quorate.
+         */
+        post: operations["adjourn_meeting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/meetings/{meeting_id}/agenda-items": {
         parameters: {
             query?: never;
@@ -1080,6 +1101,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/meetings/{meeting_id}/minutes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Meeting Minutes
+         * @description The minutes per agenda item, with the decisions taken on each.
+         */
+        get: operations["get_meeting_minutes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/meetings/{meeting_id}/minutes-approval": {
         parameters: {
             query?: never;
@@ -1094,6 +1135,27 @@ export interface paths {
          * @description Record that a later, quorate meeting approved these minutes as a true record.
          */
         post: operations["approve_meeting_minutes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/minutes/{agenda_item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Write Meeting Minute
+         * @description Save the draft minute of one agenda item. Send the version you edited as If-Match
+         *     (``"0"`` for a new minute): 412 when someone saved it meanwhile; 409 once approved.
+         */
+        put: operations["write_meeting_minute"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1116,6 +1178,27 @@ export interface paths {
          *     else a new last item).
          */
         post: operations["attach_performance_report_paper"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/meetings/{meeting_id}/substitution-limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Meeting Substitution Limits
+         * @description For each member: substitutes sent in the year to this meeting, and whether recording
+         *     one more here ends the membership (shown before saving).
+         */
+        get: operations["list_meeting_substitution_limits"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1157,6 +1240,26 @@ export interface paths {
         head?: never;
         /** Change a membership */
         patch: operations["update_membership"];
+        trace?: never;
+    };
+    "/api/v1/memberships/{membership_id}/reinstatement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reinstate Membership
+         * @description Reinstate a membership the substitution limit ended; the reason is audited.
+         */
+        post: operations["reinstate_membership"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/organisations": {
@@ -2213,6 +2316,39 @@ export interface components {
             /** Title */
             title?: string;
         };
+        /** Adjournment */
+        Adjournment: {
+            adjourned: components["schemas"]["MeetingRead"];
+            resumed: components["schemas"]["MeetingRead"];
+        };
+        /**
+         * AdjournmentCreate
+         * @description An inquorate meeting is adjourned: this creates the resumed meeting.
+         */
+        AdjournmentCreate: {
+            /** Ends At */
+            ends_at?: string | null;
+            /** Location */
+            location?: string | null;
+            /** Online Url */
+            online_url?: string | null;
+            /**
+             * Reason
+             * @description Recorded on both meetings
+             */
+            reason: string;
+            /**
+             * Starts At
+             * Format: date-time
+             * @description When the resumed meeting starts
+             */
+            starts_at: string;
+            /**
+             * Title
+             * @description Defaults to '… (resumed)'
+             */
+            title?: string | null;
+        };
         /**
          * AdministratorRead
          * @description An administrator by name only: whom to ask for access (no contact details).
@@ -2443,6 +2579,12 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Ended Membership
+             * @description This record ended the membership at the substitution limit
+             * @default false
+             */
+            ended_membership: boolean;
             /** Id */
             id: number;
             /** Meeting Id */
@@ -2669,8 +2811,13 @@ export interface components {
             action_plan_id?: number | null;
             /** Outcome Id */
             outcome_id: number;
-            /** Ref */
-            ref: string;
+            /**
+             * Ref
+             * @description Defaults to the next number for the outcome
+             */
+            ref?: string | null;
+            /** Tasks */
+            tasks?: components["schemas"]["DecisionTaskCreate"][];
             /** Title */
             title: string;
         };
@@ -2727,6 +2874,8 @@ export interface components {
             action_ids?: number[];
             /** Agenda Item Id */
             agenda_item_id?: number | null;
+            /** Approves Minutes Of Id */
+            approves_minutes_of_id?: number | null;
             chair_casting_vote?: components["schemas"]["CastingVote"] | null;
             /**
              * Created At
@@ -2747,6 +2896,8 @@ export interface components {
             result: components["schemas"]["DecisionResult"];
             /** Subject Membership Id */
             subject_membership_id?: number | null;
+            /** Task Ids */
+            task_ids?: number[];
             /** Text */
             text: string;
             /**
@@ -2777,6 +2928,23 @@ export interface components {
          * @enum {string}
          */
         DecisionResult: "carried" | "lost";
+        /**
+         * DecisionTaskCreate
+         * @description A task under the new action: who leads it and by when.
+         */
+        DecisionTaskCreate: {
+            /** Deadline */
+            deadline?: string | null;
+            /** Lead Organisation Id */
+            lead_organisation_id?: number | null;
+            /**
+             * Ref
+             * @description Defaults to a, b, c…
+             */
+            ref?: string | null;
+            /** Title */
+            title: string;
+        };
         /**
          * DeliveryStatus
          * @enum {string}
@@ -2815,7 +2983,7 @@ export interface components {
          * EndReason
          * @enum {string}
          */
-        EndReason: "resigned" | "employer_changed" | "attendance" | "substitutions" | "expelled" | "term_ended" | "other";
+        EndReason: "resigned" | "employer_changed" | "attendance" | "substitutions" | "substitution_limit" | "expelled" | "term_ended" | "other";
         /**
          * ExportFormat
          * @enum {string}
@@ -3329,6 +3497,54 @@ export interface components {
             title: string;
         };
         /**
+         * MeetingCan
+         * @description Beyond ``update`` and ``delete`` (permissions), the steps of the meeting cycle the
+         *     caller may take now: these depend on the meeting's state as well (started, quorate,
+         *     minutes written or approved), so even an administrator sees some of them false.
+         */
+        MeetingCan: {
+            /**
+             * Adjourn
+             * @description Adjourn to a resumed meeting: started, not quorate
+             */
+            adjourn: boolean;
+            /**
+             * Approve Minutes
+             * @description The minutes are written and ready for approval by a later meeting
+             */
+            approve_minutes: boolean;
+            /** Cancel */
+            cancel: boolean;
+            /**
+             * Decide
+             * @description Record decisions: started and quorate
+             */
+            decide: boolean;
+            /** Delete */
+            delete: boolean;
+            /** Mark Held */
+            mark_held: boolean;
+            /**
+             * Record Attendance
+             * @description Record anyone's attendance (officers)
+             */
+            record_attendance: boolean;
+            /**
+             * Reinstate
+             * @description Put a cancelled meeting back on the calendar
+             */
+            reinstate: boolean;
+            /**
+             * Send Apologies
+             * @description Send one's own apologies or name a substitute, before the meeting
+             */
+            send_apologies: boolean;
+            /** Update */
+            update: boolean;
+            /** Write Minutes */
+            write_minutes: boolean;
+        };
+        /**
          * MeetingCreate
          * @description A meeting; minutes are approved through ``POST /meetings/{id}/minutes-approval``.
          */
@@ -3338,6 +3554,11 @@ export interface components {
              * @description Required when status is adjourned: the meeting it resumes at
              */
             adjourned_to_id?: number | null;
+            /**
+             * Cancellation Reason
+             * @description Required when the meeting is cancelled
+             */
+            cancellation_reason?: string | null;
             /** Ends At */
             ends_at?: string | null;
             /** @default ordinary */
@@ -3349,6 +3570,11 @@ export interface components {
              * @description Markdown
              */
             minutes?: string | null;
+            /**
+             * Online Url
+             * @description Where to join online (http or https)
+             */
+            online_url?: string | null;
             /** Partnership Id */
             partnership_id: number;
             /**
@@ -3374,15 +3600,21 @@ export interface components {
         MeetingKind: "ordinary" | "extraordinary" | "away_day" | "conference";
         /** MeetingRead */
         MeetingRead: {
+            /** Adjourned From Id */
+            adjourned_from_id?: number | null;
             /** Adjourned To Id */
             adjourned_to_id?: number | null;
+            /** Adjournment Reason */
+            adjournment_reason?: string | null;
             /**
              * Agenda Published At
              * @description When an officer published the agenda pack
              */
             agenda_published_at?: string | null;
             /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
-            can?: components["schemas"]["Can"] | null;
+            can?: components["schemas"]["MeetingCan"] | null;
+            /** Cancellation Reason */
+            cancellation_reason?: string | null;
             /**
              * Created At
              * Format: date-time
@@ -3402,6 +3634,8 @@ export interface components {
             minutes_approved_at?: string | null;
             /** Minutes Approved By Meeting Id */
             minutes_approved_by_meeting_id?: number | null;
+            /** Online Url */
+            online_url?: string | null;
             /** Partnership Id */
             partnership_id: number;
             /**
@@ -3442,6 +3676,11 @@ export interface components {
              * @description Required when status is adjourned: the meeting it resumes at
              */
             adjourned_to_id?: number | null;
+            /**
+             * Cancellation Reason
+             * @description Required when the meeting is cancelled
+             */
+            cancellation_reason?: string | null;
             /** Ends At */
             ends_at?: string | null;
             kind?: components["schemas"]["MeetingKind"];
@@ -3452,6 +3691,11 @@ export interface components {
              * @description Markdown
              */
             minutes?: string | null;
+            /**
+             * Online Url
+             * @description Where to join online (http or https)
+             */
+            online_url?: string | null;
             /** Public */
             public?: boolean;
             /**
@@ -3586,13 +3830,87 @@ export interface components {
          * @enum {string}
          */
         MessageStatus: "queued" | "sent" | "failed" | "suppressed";
+        /** MinuteRead */
+        MinuteRead: {
+            /** Agenda Item Id */
+            agenda_item_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Meeting Id */
+            meeting_id: number;
+            /** Text */
+            text: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** MinuteWrite */
+        MinuteWrite: {
+            /**
+             * Text
+             * @description Markdown
+             */
+            text: string;
+        };
         /** MinutesApproval */
         MinutesApproval: {
+            /**
+             * Agenda Item Id
+             * @description The approving meeting's item (minutes of the last meeting)
+             */
+            agenda_item_id?: number | null;
             /**
              * Approved By Meeting Id
              * @description The later meeting that approved the minutes
              */
             approved_by_meeting_id: number;
+        };
+        /**
+         * MinutesItem
+         * @description One agenda item with its minute (null until written) and the decisions taken on it.
+         */
+        MinutesItem: {
+            /** Agenda Item Id */
+            agenda_item_id: number;
+            /** Decisions */
+            decisions: components["schemas"]["DecisionRead"][];
+            minute: components["schemas"]["MinuteRead"] | null;
+            /** Position */
+            position: number;
+            /** Title */
+            title: string;
+        };
+        /** MinutesRead */
+        MinutesRead: {
+            /** Approved */
+            approved: boolean;
+            /**
+             * General
+             * @description The meeting's own minutes text (PATCH the meeting)
+             */
+            general: string | null;
+            /** Items */
+            items: components["schemas"]["MinutesItem"][];
+            /** Meeting Id */
+            meeting_id: number;
+            /** Minutes Approved At */
+            minutes_approved_at: string | null;
+            /** Minutes Approved By Meeting Id */
+            minutes_approved_by_meeting_id: number | null;
+            /**
+             * Other Decisions
+             * @description Decisions on no agenda item
+             */
+            other_decisions: components["schemas"]["DecisionRead"][];
         };
         /** MyPartnership */
         MyPartnership: {
@@ -4841,6 +5159,11 @@ export interface components {
              */
             queued: number;
         };
+        /** Reinstatement */
+        Reinstatement: {
+            /** Reason */
+            reason: string;
+        };
         /** ReportAction */
         ReportAction: {
             /** Id */
@@ -5197,6 +5520,26 @@ export interface components {
             title?: string;
             /** Vision */
             vision?: string | null;
+        };
+        /**
+         * SubstitutionLimit
+         * @description How close a member is to the substitution limit at this meeting.
+         */
+        SubstitutionLimit: {
+            /**
+             * Ends Membership
+             * @description Recording a substitute here ends the membership (substitution_limit)
+             */
+            ends_membership: boolean;
+            /** Limit */
+            limit: number;
+            /** Membership Id */
+            membership_id: number;
+            /**
+             * Substitutions
+             * @description Substitutes sent in the 12 months to this meeting, not counting this one
+             */
+            substitutions: number;
         };
         /**
          * Summary
@@ -10363,6 +10706,81 @@ export interface operations {
             };
         };
     };
+    adjourn_meeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdjournmentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Adjournment"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_meeting_agenda_items: {
         parameters: {
             query?: {
@@ -11076,6 +11494,70 @@ export interface operations {
             };
         };
     };
+    get_meeting_minutes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MinutesRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     approve_meeting_minutes: {
         parameters: {
             query?: never;
@@ -11151,6 +11633,99 @@ export interface operations {
             };
         };
     };
+    write_meeting_minute: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; the write fails with 412 if it has changed */
+                "if-match"?: string;
+            };
+            path: {
+                meeting_id: number;
+                agenda_item_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MinuteWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MinuteRead"];
+                };
+            };
+            /** @description Written for the first time */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     attach_performance_report_paper: {
         parameters: {
             query?: never;
@@ -11198,6 +11773,70 @@ export interface operations {
             };
             /** @description Clashes with an existing record, or still referenced */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_meeting_substitution_limits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                meeting_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubstitutionLimit"][];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11575,6 +12214,81 @@ export interface operations {
             };
             /** @description If-Match does not match the current version */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    reinstate_membership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                membership_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Reinstatement"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Clashes with an existing record, or still referenced */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -13,6 +13,7 @@ export type Screen =
   | "meeting"
   | "pack"
   | "calendar"
+  | "meetingForm"
   | "report"
   | "reports"
   | "strategy"
@@ -37,6 +38,7 @@ const SCREEN_ROLES: Record<Screen, readonly Role[]> = {
   meeting: STAFF,
   pack: STAFF,
   calendar: ["admin", "officer", "member"],
+  meetingForm: OFFICERS,
   report: REPORT_READERS,
   reports: REPORT_READERS,
   strategy: REPORT_READERS,
@@ -59,6 +61,7 @@ export const SCREEN_NAMES: Record<Screen, string> = {
   meeting: "meeting pages",
   pack: "agenda packs",
   calendar: "the calendar feed",
+  meetingForm: "scheduling meetings",
   report: "performance reports",
   reports: "the list of reports",
   strategy: "strategy progress",

@@ -1,38 +1,25 @@
-import { api, unwrap } from "../../api/client";
+import { api, unwrap, unwrapTagged } from "../../api/client";
 import { HistoryLink } from "../../components/HistoryLink";
 import { Loadable } from "../../components/Loadable";
 import { formatDateTime } from "../../lib/dates";
 import { humanise } from "../../lib/labels";
 import { useResource } from "../../lib/useResource";
 import { useTitle } from "../../lib/useTitle";
-import { AgendaSection } from "./AgendaBuilder";
 import { Attendance } from "./Attendance";
 import { Decisions } from "./Decisions";
+import { AgendaSection } from "./AgendaBuilder";
+import { MeetingActions, MeetingStatusNote } from "./MeetingActions";
+import { Minutes } from "./Minutes";
 
 async function loadMeeting(id: number) {
-  const [meeting, agenda] = await Promise.all([
-    unwrap(api.GET("/api/v1/meetings/{item_id}", { params: { path: { item_id: id } } })),
+  const [{ data: meeting, etag }, agenda] = await Promise.all([
+    unwrapTagged(api.GET("/api/v1/meetings/{item_id}", { params: { path: { item_id: id } } })),
     unwrap(api.GET("/api/v1/meetings/{meeting_id}/agenda-items", { params: { path: { meeting_id: id } } })),
   ]);
   const partnership = await unwrap(
     api.GET("/api/v1/partnerships/{item_id}", { params: { path: { item_id: meeting.partnership_id } } }),
   );
-  return { meeting, partnership, agenda: agenda.items };
-}
-
-/** Minutes are stored as markdown; shown as plain paragraphs to keep markup out of the page. */
-function Minutes({ text, approvedAt }: { text: string | null | undefined; approvedAt: string | null | undefined }) {
-  if (!text) return <p class="muted">Minutes have not been written yet.</p>;
-  return (
-    <>
-      <p class="muted small">{approvedAt ? `Approved ${formatDateTime(approvedAt)}` : "Draft — not yet approved"}</p>
-      <div class="minutes">
-        {text.split(/\n{2,}/).map((paragraph, i) => (
-          <p key={i}>{paragraph}</p>
-        ))}
-      </div>
-    </>
-  );
+  return { meeting, etag, partnership, agenda: agenda.items };
 }
 
 export function MeetingPage({ id }: { id: string }) {
@@ -41,7 +28,7 @@ export function MeetingPage({ id }: { id: string }) {
   useTitle(resource.status === "ready" ? resource.data.meeting.title : "Meeting");
   return (
     <Loadable resource={resource} label="meeting" onRetry={reload}>
-      {({ meeting, partnership, agenda }) => (
+      {({ meeting, etag, partnership, agenda }) => (
         <>
           <nav aria-label="Breadcrumb" class="breadcrumb">
             <a href={`/partnerships/${partnership.id}`}>{partnership.name}</a> › Meeting
@@ -54,6 +41,8 @@ export function MeetingPage({ id }: { id: string }) {
               <strong>{humanise(meeting.status ?? "scheduled")}</strong>
             </p>
             <HistoryLink resource="meeting" id={meeting.id} noun="meeting" />
+            <MeetingStatusNote meeting={meeting} />
+            <MeetingActions meeting={meeting} etag={etag} onChanged={reload} />
           </header>
           <section class="card" aria-labelledby="agenda-title">
             <h2 id="agenda-title">Agenda</h2>
@@ -65,11 +54,11 @@ export function MeetingPage({ id }: { id: string }) {
           </section>
           <section class="card" aria-labelledby="decisions-title">
             <h2 id="decisions-title">Decisions</h2>
-            <Decisions meetingId={meeting.id} agenda={agenda} />
+            <Decisions meeting={meeting} agenda={agenda} />
           </section>
           <section class="card" aria-labelledby="minutes-title">
             <h2 id="minutes-title">Minutes</h2>
-            <Minutes text={meeting.minutes} approvedAt={meeting.minutes_approved_at} />
+            <Minutes meeting={meeting} agenda={agenda} onChanged={reload} />
           </section>
         </>
       )}

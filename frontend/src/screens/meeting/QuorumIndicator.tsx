@@ -1,12 +1,14 @@
 import type { QuorumState } from "../../lib/quorum";
 
-/** Live as attendance is recorded; announced politely to screen readers. */
+/** The rule stated plainly ("5 needed, 7 present — quorate"); live as attendance is recorded. */
 export function QuorumIndicator({ quorum }: { quorum: QuorumState }) {
   return (
     <p class={`quorum ${quorum.quorate ? "quorum-met" : "quorum-short"}`} role="status" aria-live="polite">
-      <strong>{quorum.quorate ? "Quorate" : "Not quorate"}</strong>: {quorum.presentVoting} of{" "}
-      {quorum.required} voting members needed are present
-      {quorum.quorate ? "." : ` — ${quorum.short} more needed.`}
+      <strong>
+        {quorum.required} needed, {quorum.presentVoting} present — {quorum.quorate ? "quorate" : "not quorate"}
+      </strong>
+      {quorum.quorate ? "" : ` (${quorum.short} more voting ${quorum.short === 1 ? "member" : "members"} needed)`}. Present
+      voting members and voting substitutes count.
     </p>
   );
 }

@@ -1,9 +1,11 @@
 import { api, unwrap } from "../../api/client";
 import type { Meeting } from "../../api/types";
+import { useAuth } from "../../auth/AuthContext";
 import { Loadable } from "../../components/Loadable";
 import { formatDateTime } from "../../lib/dates";
 import { humanise } from "../../lib/labels";
 import { useResource } from "../../lib/useResource";
+import { managesPartnership } from "../meeting/manage";
 
 type Window = { starts_at_after?: string; starts_at_before?: string; sort: string };
 
@@ -32,6 +34,7 @@ function MeetingList({ meetings, empty }: { meetings: Meeting[]; empty: string }
 }
 
 export function Meetings({ partnershipId }: { partnershipId: number }) {
+  const { me } = useAuth();
   const [meetings, reload] = useResource(() => {
     const now = new Date().toISOString();
     return Promise.all([
@@ -42,6 +45,14 @@ export function Meetings({ partnershipId }: { partnershipId: number }) {
   return (
     <Loadable resource={meetings} label="meetings" onRetry={reload}>
       {([upcoming, recent]) => (
+        <>
+        {managesPartnership(me, partnershipId) && (
+          <p>
+            <a class="button-link" href={`/partnerships/${partnershipId}/meetings/new`}>
+              Schedule a meeting
+            </a>
+          </p>
+        )}
         <div class="two-columns">
           <div>
             <h3>Upcoming</h3>
@@ -52,6 +63,7 @@ export function Meetings({ partnershipId }: { partnershipId: number }) {
             <MeetingList meetings={recent} empty="No meetings held yet." />
           </div>
         </div>
+        </>
       )}
     </Loadable>
   );
