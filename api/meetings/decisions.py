@@ -32,6 +32,7 @@ from api.meetings.service import meetings, require_quorum
 from api.partnerships.access import require_manage_partnership
 from api.partnerships.models import EndReason, Membership
 from api.plans.models import Action, ActionPlan
+from api.plans.service import check_action_outcome
 
 
 def compute_result(
@@ -156,6 +157,7 @@ def _create_actions(
                 f"actions.{index}: {exc.detail}",
                 errors=[field_error([*loc, "outcome_id"], exc.detail)],
             ) from exc
+        check_action_outcome(session, plan_id, spec.outcome_id, [*loc, "outcome_id"])
         clash = session.scalar(
             select(Action.id).where(
                 col(Action.action_plan_id) == plan_id,
