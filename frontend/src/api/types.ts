@@ -53,3 +53,6 @@ export type ReportIndex = Schemas["ReportIndex"];
 export type StrategyProgress = Schemas["StrategyProgress"];
 export type OutcomeProgress = Schemas["OutcomeProgress"];
 export type IndicatorProgress = Schemas["IndicatorProgress"];
+export type Worklist = Schemas["Worklist"];
+export type WorklistGroup = Schemas["WorklistGroup"];
+export type WorklistTask = Schemas["WorklistTask"];

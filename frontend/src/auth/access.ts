@@ -8,6 +8,7 @@ import type { Role } from "../api/types";
  */
 export type Screen =
   | "dashboard"
+  | "worklist"
   | "partnership"
   | "task"
   | "meeting"
@@ -28,6 +29,7 @@ const ADMINS: readonly Role[] = ["admin"];
 
 const SCREEN_ROLES: Record<Screen, readonly Role[]> = {
   dashboard: STAFF,
+  worklist: STAFF,
   partnership: STAFF,
   task: STAFF,
   meeting: STAFF,
@@ -45,6 +47,7 @@ const SCREEN_ROLES: Record<Screen, readonly Role[]> = {
 /** What the "no access" page calls each screen. */
 export const SCREEN_NAMES: Record<Screen, string> = {
   dashboard: "the dashboard",
+  worklist: "the worklist",
   partnership: "partnership pages",
   task: "task pages",
   meeting: "meeting pages",

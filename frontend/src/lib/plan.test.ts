@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import type { Me } from "../api/types";
+import { filtersFrom, mayManage, mayUpdateStatus, NO_FILTERS, searchOf, taskQuery, toCsv } from "./plan";
+
+const me = (role: Me["role"], memberships: Me["memberships"] = [], organisation_id: number | null = 7): Me => ({
+  kind: "user",
+  id: 1,
+  name: "Test",
+  email: "test@example.org",
+  role,
+  organisation_id,
+  person_id: 1,
+  memberships,
+});
+
+describe("filters in the address", () => {
+  it("round-trips every filter", () => {
+    const filters = { rag: "red", lead: "12", overdue: true, stale: true, from: "2026-01-01", to: "2026-12-31" };
+    const search = searchOf(filters);
+    const query = Object.fromEntries(new URLSearchParams(search.slice(1)));
+    expect(filtersFrom(query)).toEqual(filters);
+  });
+
+  it("ignores what it does not understand", () => {
+    expect(filtersFrom({ rag: "purple", lead: "x", from: "yesterday", overdue: "yes" })).toEqual(NO_FILTERS);
+    expect(searchOf(NO_FILTERS)).toBe("");
+  });
+
+  it("asks the API for not-rated tasks with not_rated", () => {
+    expect(taskQuery({ ...NO_FILTERS, rag: "not_rated" })).toEqual({ not_rated: true });
+    expect(taskQuery({ ...NO_FILTERS, rag: "red", from: "2026-02-01" })).toEqual({
+      rag: "red",
+      deadline_after: "2026-02-01",
+    });
+  });
+});
+
+describe("who may", () => {
+  const officer = me("officer", [{ id: 1, partnership_id: 3, partnership_name: "Safer", role: "officer" }]);
+  it("lets officers manage only the partnerships they officer", () => {
+    expect(mayManage(officer, 3)).toBe(true);
+    expect(mayManage(officer, 4)).toBe(false);
+    expect(mayManage(me("member", [{ id: 1, partnership_id: 3, partnership_name: "Safer", role: "chair" }]), 3)).toBe(false);
+  });
+  it("lets members update only the tasks their organisation leads", () => {
+    expect(mayUpdateStatus(me("member"), { lead_organisation_id: 7 }, 3)).toBe(true);
+    expect(mayUpdateStatus(me("member"), { lead_organisation_id: 8 }, 3)).toBe(false);
+    expect(mayUpdateStatus(me("member"), { lead_organisation_id: null }, 3)).toBe(false);
+  });
+});
+
+describe("CSV", () => {
+  it("quotes, doubles quotes and defuses formulas", () => {
+    const text = toCsv(["a", "b"], [["=SUM(A1)", 'say "hi", then'], [null, 3]]);
+    expect(text).toBe('\ufeffa,b\r\n\'=SUM(A1),"say ""hi"", then"\r\n,3\r\n');
+  });
+});

@@ -1,0 +1,356 @@
+import { useState } from "preact/hooks";
+import { api, unwrap } from "../../api/client";
+import { asProblem, type Problem } from "../../api/problem";
+import type { Action, Organisation, Outcome, Task } from "../../api/types";
+import { ErrorMessage } from "../../components/Loadable";
+
+/** The If-Match of a record read in a list: its version, as the API's ETag spells it. */
+const ifMatch = (record: { version: number }) => `"${record.version}"`;
+
+/** The state every plan form shares: busy, the problem the server sent, or a lost race (412). */
+function useWrite() {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [stale, setStale] = useState(false);
+  async function run(write: () => Promise<unknown>, onDone: () => void) {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await write();
+      setStale(false);
+      onDone();
+    } catch (error) {
+      const p = asProblem(error);
+      if (p.status === 412) setStale(true);
+      else setProblem(p);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, problem, stale, setStale, run };
+}
+
+/** What a lost race says: someone saved first; reload, check, try again. */
+function StaleNotice({ noun, onReload, onReloaded }: { noun: string; onReload: () => void; onReloaded: () => void }) {
+  return (
+    <div class="alert alert-warning" role="alert">
+      <p>Someone else changed this {noun} after you opened it, so your change was not saved.</p>
+      <button
+        type="button"
+        class="button-secondary"
+        onClick={() => {
+          onReload();
+          onReloaded();
+        }}
+      >
+        Reload the latest version
+      </button>{" "}
+      <span class="small">Your changes stay in the form: check them and save again.</span>
+    </div>
+  );
+}
+
+type Buttons = { busy: boolean; label: string; onCancel: () => void };
+
+function FormButtons({ busy, label, onCancel }: Buttons) {
+  return (
+    <div class="form-buttons">
+      <button type="submit" disabled={busy}>
+        {busy ? "Saving…" : label}
+      </button>
+      <button type="button" class="button-secondary" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
+const blankToNull = (value: string) => (value.trim() ? value : null);
+
+type TextFieldProps = {
+  id: string;
+  label: string;
+  value: string;
+  onInput: (value: string) => void;
+  required?: boolean;
+  multiline?: boolean;
+  maxLength?: number;
+};
+
+function TextField({ id, label, value, onInput, required, multiline, maxLength }: TextFieldProps) {
+  return (
+    <div class="form-row">
+      <label for={id}>
+        {label}
+        {required ? "" : " (optional)"}
+      </label>
+      {multiline ? (
+        <textarea id={id} rows={2} value={value} onInput={(e) => onInput(e.currentTarget.value)} />
+      ) : (
+        <input
+          id={id}
+          type="text"
+          required={required}
+          maxLength={maxLength}
+          value={value}
+          onInput={(e) => onInput(e.currentTarget.value)}
+        />
+      )}
+    </div>
+  );
+}
+
+// -- outcomes ----------------------------------------------------------------------------------
+
+type OutcomeFormProps = {
+  outcome?: Outcome;
+  strategyId: number;
+  partnershipId: number;
+  onDone: () => void;
+  onCancel: () => void;
+  onReload: () => void;
+};
+
+/** Add an outcome to the partnership's strategy, led by this partnership, or change one. */
+export function OutcomeForm({ outcome, strategyId, partnershipId, onDone, onCancel, onReload }: OutcomeFormProps) {
+  const [code, setCode] = useState(outcome?.code ?? "");
+  const [title, setTitle] = useState(outcome?.title ?? "");
+  const [achieve, setAchieve] = useState(outcome?.achieve ?? "");
+  const [how, setHow] = useState(outcome?.how ?? "");
+  const write = useWrite();
+  const id = outcome ? `outcome-${outcome.id}-edit` : `outcome-new-${partnershipId}`;
+  const body = { code, title, achieve: blankToNull(achieve), how: blankToNull(how) };
+
+  return (
+    <form
+      class="plan-form"
+      aria-label={outcome ? `Change outcome ${outcome.code}` : "Add an outcome"}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void write.run(
+          () =>
+            outcome
+              ? unwrap(
+                  api.PATCH("/api/v1/outcomes/{item_id}", {
+                    params: { path: { item_id: outcome.id }, header: { "if-match": ifMatch(outcome) } },
+                    body,
+                  }),
+                )
+              : unwrap(
+                  api.POST("/api/v1/outcomes", {
+                    body: { ...body, strategy_id: strategyId, lead_partnership_id: partnershipId },
+                  }),
+                ),
+          onDone,
+        );
+      }}
+    >
+      {write.stale && <StaleNotice noun="outcome" onReload={onReload} onReloaded={() => write.setStale(false)} />}
+      {write.problem && <ErrorMessage problem={write.problem} />}
+      <TextField id={`${id}-code`} label="Code (e.g. 2.3)" value={code} onInput={setCode} required maxLength={20} />
+      <TextField id={`${id}-title`} label="Outcome" value={title} onInput={setTitle} required maxLength={300} />
+      <TextField id={`${id}-achieve`} label="What we said we'd achieve" value={achieve} onInput={setAchieve} multiline />
+      <TextField id={`${id}-how`} label="How" value={how} onInput={setHow} multiline />
+      <FormButtons busy={write.busy} label={outcome ? "Save outcome" : "Add outcome"} onCancel={onCancel} />
+    </form>
+  );
+}
+
+// -- actions -----------------------------------------------------------------------------------
+
+type ActionFormProps = {
+  action?: Action;
+  outcome: Outcome;
+  planId: number;
+  onDone: () => void;
+  onCancel: () => void;
+  onReload: () => void;
+};
+
+export function ActionForm({ action, outcome, planId, onDone, onCancel, onReload }: ActionFormProps) {
+  const [ref, setRef] = useState(action?.ref ?? `${outcome.code}.`);
+  const [title, setTitle] = useState(action?.title ?? "");
+  const write = useWrite();
+  const id = action ? `action-${action.id}-edit` : `action-new-${outcome.id}`;
+
+  return (
+    <form
+      class="plan-form"
+      aria-label={action ? `Change action ${action.ref}` : `Add an action to outcome ${outcome.code}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void write.run(
+          () =>
+            action
+              ? unwrap(
+                  api.PATCH("/api/v1/actions/{item_id}", {
+                    params: { path: { item_id: action.id }, header: { "if-match": ifMatch(action) } },
+                    body: { ref, title },
+                  }),
+                )
+              : unwrap(
+                  api.POST("/api/v1/actions", {
+                    body: { action_plan_id: planId, outcome_id: outcome.id, ref, title },
+                  }),
+                ),
+          onDone,
+        );
+      }}
+    >
+      {write.stale && <StaleNotice noun="action" onReload={onReload} onReloaded={() => write.setStale(false)} />}
+      {write.problem && <ErrorMessage problem={write.problem} />}
+      <TextField id={`${id}-ref`} label="Reference" value={ref} onInput={setRef} required maxLength={20} />
+      <TextField id={`${id}-title`} label="Action" value={title} onInput={setTitle} required maxLength={500} />
+      <FormButtons busy={write.busy} label={action ? "Save action" : "Add action"} onCancel={onCancel} />
+    </form>
+  );
+}
+
+// -- tasks -------------------------------------------------------------------------------------
+
+type TaskFormProps = {
+  task?: Task;
+  actionId: number;
+  /** Where a task may move: the plan's actions, labelled. */
+  actions: { id: number; label: string }[];
+  organisations: Organisation[];
+  onDone: () => void;
+  onCancel: () => void;
+  onReload: () => void;
+};
+
+/** Title, target, lead organisation, deadline and, for a task that exists, its action. */
+export function TaskForm({ task, actionId, actions, organisations, onDone, onCancel, onReload }: TaskFormProps) {
+  const [ref, setRef] = useState(task?.ref ?? "");
+  const [title, setTitle] = useState(task?.title ?? "");
+  const [target, setTarget] = useState(task?.target ?? "");
+  const [lead, setLead] = useState(task?.lead_organisation_id ? String(task.lead_organisation_id) : "");
+  const [deadline, setDeadline] = useState(task?.deadline ?? "");
+  const [action, setAction] = useState(String(task?.action_id ?? actionId));
+  const write = useWrite();
+  const id = task ? `task-${task.id}-edit` : `task-new-${actionId}`;
+  const body = {
+    ref,
+    title,
+    target: blankToNull(target),
+    lead_organisation_id: lead ? Number(lead) : null,
+    deadline: deadline || null,
+  };
+
+  return (
+    <form
+      class="plan-form"
+      aria-label={task ? `Change task ${task.title}` : "Add a task"}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void write.run(
+          () =>
+            task
+              ? unwrap(
+                  api.PATCH("/api/v1/tasks/{item_id}", {
+                    params: { path: { item_id: task.id }, header: { "if-match": ifMatch(task) } },
+                    body: { ...body, action_id: Number(action) },
+                  }),
+                )
+              : unwrap(api.POST("/api/v1/tasks", { body: { ...body, action_id: actionId } })),
+          onDone,
+        );
+      }}
+    >
+      {write.stale && <StaleNotice noun="task" onReload={onReload} onReloaded={() => write.setStale(false)} />}
+      {write.problem && <ErrorMessage problem={write.problem} />}
+      <TextField id={`${id}-ref`} label="Reference (e.g. a, b)" value={ref} onInput={setRef} required maxLength={20} />
+      <TextField id={`${id}-title`} label="Task" value={title} onInput={setTitle} required maxLength={500} />
+      <TextField id={`${id}-target`} label="Target" value={target} onInput={setTarget} multiline />
+      <div class="form-row">
+        <label for={`${id}-lead`}>Lead organisation (optional)</label>
+        <select id={`${id}-lead`} value={lead} onChange={(e) => setLead(e.currentTarget.value)}>
+          <option value="">No lead yet</option>
+          {organisations.map((o) => (
+            <option key={o.id} value={String(o.id)}>
+              {o.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div class="form-row">
+        <label for={`${id}-deadline`}>Deadline (optional)</label>
+        <input id={`${id}-deadline`} type="date" value={deadline} onInput={(e) => setDeadline(e.currentTarget.value)} />
+      </div>
+      {task && (
+        <div class="form-row">
+          <label for={`${id}-action`}>Action</label>
+          <select id={`${id}-action`} value={action} onChange={(e) => setAction(e.currentTarget.value)}>
+            {actions.map((a) => (
+              <option key={a.id} value={String(a.id)}>
+                {a.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      <FormButtons busy={write.busy} label={task ? "Save task" : "Add task"} onCancel={onCancel} />
+    </form>
+  );
+}
+
+// -- deleting ----------------------------------------------------------------------------------
+
+type DeleteProps = {
+  noun: "outcome" | "action" | "task";
+  name: string;
+  record: { id: number; version: number };
+  onDone: () => void;
+  onReload: () => void;
+};
+
+const IN_USE: Record<DeleteProps["noun"], string> = {
+  outcome: "It still has actions: delete or move them first.",
+  action: "It still has tasks: delete them or move them to another action first.",
+  task: "A task with reported updates keeps its history: mark it complete instead.",
+};
+
+async function remove(noun: DeleteProps["noun"], id: number, etag: string) {
+  const options = { params: { path: { item_id: id }, header: { "if-match": etag } } };
+  if (noun === "outcome") return unwrap(api.DELETE("/api/v1/outcomes/{item_id}", options));
+  if (noun === "action") return unwrap(api.DELETE("/api/v1/actions/{item_id}", options));
+  return unwrap(api.DELETE("/api/v1/tasks/{item_id}", options));
+}
+
+/** Delete, after saying what goes; the audit trail keeps what was deleted and by whom. */
+export function DeleteButton({ noun, name, record, onDone, onReload }: DeleteProps) {
+  const [asking, setAsking] = useState(false);
+  const write = useWrite();
+  if (!asking) {
+    return (
+      <button type="button" class="button-secondary" onClick={() => setAsking(true)}>
+        Delete<span class="visually-hidden"> {noun} {name}</span>
+      </button>
+    );
+  }
+  return (
+    <div class="confirm" role="group" aria-label={`Delete ${noun} ${name}?`}>
+      {write.stale && <StaleNotice noun={noun} onReload={onReload} onReloaded={() => write.setStale(false)} />}
+      {write.problem && (
+        <>
+          <ErrorMessage problem={write.problem} />
+          {write.problem.status === 409 && <p class="small">{IN_USE[noun]}</p>}
+        </>
+      )}
+      <p>
+        Delete {noun} <strong>{name}</strong>? It leaves the plan; the audit trail keeps a record of it.
+      </p>
+      <button
+        type="button"
+        class="button-danger"
+        disabled={write.busy}
+        onClick={() => void write.run(() => remove(noun, record.id, ifMatch(record)), onDone)}
+      >
+        {write.busy ? "Deleting…" : `Yes, delete this ${noun}`}
+      </button>{" "}
+      <button type="button" class="button-secondary" onClick={() => setAsking(false)} autoFocus>
+        Cancel
+      </button>
+    </div>
+  );
+}
