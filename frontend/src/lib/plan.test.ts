@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Me } from "../api/types";
-import { filtersFrom, mayManage, mayUpdateStatus, NO_FILTERS, searchOf, taskQuery, toCsv } from "./plan";
+import { changedFields, filtersFrom, mayManage, mayUpdateStatus, NO_FILTERS, searchOf, taskQuery, toCsv } from "./plan";
 
 const me = (role: Me["role"], memberships: Me["memberships"] = [], organisation_id: number | null = 7): Me => ({
   kind: "user",
@@ -53,5 +53,13 @@ describe("CSV", () => {
   it("quotes, doubles quotes and defuses formulas", () => {
     const text = toCsv(["a", "b"], [["=SUM(A1)", 'say "hi", then'], [null, 3]]);
     expect(text).toBe('\ufeffa,b\r\n\'=SUM(A1),"say ""hi"", then"\r\n,3\r\n');
+  });
+});
+
+describe("changedFields", () => {
+  it("sends only what the user changed, so another's saved change survives a retry", () => {
+    const opened = { title: "A", target: "T", deadline: null };
+    expect(changedFields(opened, { title: "B", target: "T", deadline: null })).toEqual({ title: "B" });
+    expect(changedFields(undefined, { title: "B" })).toEqual({ title: "B" });
   });
 });

@@ -141,3 +141,10 @@ export function taskCsv(
     ]),
   );
 }
+
+/** Only the fields the user changed since opening the form: a change someone else saved
+ * meanwhile to another field survives a reload-and-retry. */
+export function changedFields<T extends Record<string, unknown>>(opened: Partial<T> | undefined, body: T): Partial<T> {
+  if (!opened) return body;
+  return Object.fromEntries(Object.entries(body).filter(([key, value]) => opened[key] !== value)) as Partial<T>;
+}

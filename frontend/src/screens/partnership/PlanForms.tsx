@@ -1,51 +1,70 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
 import { asProblem, type Problem } from "../../api/problem";
 import type { Action, Organisation, Outcome, Task } from "../../api/types";
 import { ErrorMessage } from "../../components/Loadable";
+import { changedFields } from "../../lib/plan";
 
 /** The If-Match of a record read in a list: its version, as the API's ETag spells it. */
 const ifMatch = (record: { version: number }) => `"${record.version}"`;
 
-/** The state every plan form shares: busy, the problem the server sent, or a lost race (412). */
-function useWrite() {
+/** A lost race (412): none, told, reloading, or reloaded (the record's new version arrived). */
+type Race = "none" | "stale" | "reloading" | "reloaded";
+
+/** The state every plan form shares: busy, the problem the server sent, or a lost race.
+ * `version` is the record's, so the form knows when a reload has brought the latest. */
+function useWrite(version?: number) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
-  const [stale, setStale] = useState(false);
+  const [race, setRace] = useState<Race>("none");
+  useEffect(() => setRace((r) => (r === "stale" || r === "reloading" ? "reloaded" : r)), [version]);
   async function run(write: () => Promise<unknown>, onDone: () => void) {
     setBusy(true);
     setProblem(null);
     try {
       await write();
-      setStale(false);
+      setRace("none");
       onDone();
     } catch (error) {
       const p = asProblem(error);
-      if (p.status === 412) setStale(true);
+      if (p.status === 412) setRace("stale");
       else setProblem(p);
     } finally {
       setBusy(false);
     }
   }
-  return { busy, problem, stale, setStale, run };
+  return { busy, problem, race, setRace, run };
 }
 
 /** What a lost race says: someone saved first; reload, check, try again. */
-function StaleNotice({ noun, onReload, onReloaded }: { noun: string; onReload: () => void; onReloaded: () => void }) {
+function RaceNotice({ noun, race, onReload, setRace }: {
+  noun: string;
+  race: Race;
+  onReload: () => void;
+  setRace: (race: Race) => void;
+}) {
+  if (race === "none") return null;
+  if (race === "reloaded") {
+    return (
+      <p class="alert alert-info" role="status">
+        Reloaded the latest version of this {noun}. Your changes are still in the form: check them and save again.
+      </p>
+    );
+  }
   return (
     <div class="alert alert-warning" role="alert">
       <p>Someone else changed this {noun} after you opened it, so your change was not saved.</p>
       <button
         type="button"
         class="button-secondary"
+        disabled={race === "reloading"}
         onClick={() => {
+          setRace("reloading");
           onReload();
-          onReloaded();
         }}
       >
-        Reload the latest version
-      </button>{" "}
-      <span class="small">Your changes stay in the form: check them and save again.</span>
+        {race === "reloading" ? "Reloading…" : "Reload the latest version"}
+      </button>
     </div>
   );
 }
@@ -66,6 +85,8 @@ function FormButtons({ busy, label, onCancel }: Buttons) {
 }
 
 const blankToNull = (value: string) => (value.trim() ? value : null);
+
+
 
 type TextFieldProps = {
   id: string;
@@ -117,7 +138,8 @@ export function OutcomeForm({ outcome, strategyId, partnershipId, onDone, onCanc
   const [title, setTitle] = useState(outcome?.title ?? "");
   const [achieve, setAchieve] = useState(outcome?.achieve ?? "");
   const [how, setHow] = useState(outcome?.how ?? "");
-  const write = useWrite();
+  const write = useWrite(outcome?.version);
+  const [opened] = useState(outcome);
   const id = outcome ? `outcome-${outcome.id}-edit` : `outcome-new-${partnershipId}`;
   const body = { code, title, achieve: blankToNull(achieve), how: blankToNull(how) };
 
@@ -133,7 +155,7 @@ export function OutcomeForm({ outcome, strategyId, partnershipId, onDone, onCanc
               ? unwrap(
                   api.PATCH("/api/v1/outcomes/{item_id}", {
                     params: { path: { item_id: outcome.id }, header: { "if-match": ifMatch(outcome) } },
-                    body,
+                    body: changedFields(opened, body),
                   }),
                 )
               : unwrap(
@@ -145,7 +167,7 @@ export function OutcomeForm({ outcome, strategyId, partnershipId, onDone, onCanc
         );
       }}
     >
-      {write.stale && <StaleNotice noun="outcome" onReload={onReload} onReloaded={() => write.setStale(false)} />}
+      <RaceNotice noun="outcome" race={write.race} onReload={onReload} setRace={write.setRace} />
       {write.problem && <ErrorMessage problem={write.problem} />}
       <TextField id={`${id}-code`} label="Code (e.g. 2.3)" value={code} onInput={setCode} required maxLength={20} />
       <TextField id={`${id}-title`} label="Outcome" value={title} onInput={setTitle} required maxLength={300} />
@@ -170,7 +192,8 @@ type ActionFormProps = {
 export function ActionForm({ action, outcome, planId, onDone, onCancel, onReload }: ActionFormProps) {
   const [ref, setRef] = useState(action?.ref ?? `${outcome.code}.`);
   const [title, setTitle] = useState(action?.title ?? "");
-  const write = useWrite();
+  const write = useWrite(action?.version);
+  const [opened] = useState(action);
   const id = action ? `action-${action.id}-edit` : `action-new-${outcome.id}`;
 
   return (
@@ -185,7 +208,7 @@ export function ActionForm({ action, outcome, planId, onDone, onCancel, onReload
               ? unwrap(
                   api.PATCH("/api/v1/actions/{item_id}", {
                     params: { path: { item_id: action.id }, header: { "if-match": ifMatch(action) } },
-                    body: { ref, title },
+                    body: changedFields(opened, { ref, title }),
                   }),
                 )
               : unwrap(
@@ -197,7 +220,7 @@ export function ActionForm({ action, outcome, planId, onDone, onCancel, onReload
         );
       }}
     >
-      {write.stale && <StaleNotice noun="action" onReload={onReload} onReloaded={() => write.setStale(false)} />}
+      <RaceNotice noun="action" race={write.race} onReload={onReload} setRace={write.setRace} />
       {write.problem && <ErrorMessage problem={write.problem} />}
       <TextField id={`${id}-ref`} label="Reference" value={ref} onInput={setRef} required maxLength={20} />
       <TextField id={`${id}-title`} label="Action" value={title} onInput={setTitle} required maxLength={500} />
@@ -227,7 +250,8 @@ export function TaskForm({ task, actionId, actions, organisations, onDone, onCan
   const [lead, setLead] = useState(task?.lead_organisation_id ? String(task.lead_organisation_id) : "");
   const [deadline, setDeadline] = useState(task?.deadline ?? "");
   const [action, setAction] = useState(String(task?.action_id ?? actionId));
-  const write = useWrite();
+  const write = useWrite(task?.version);
+  const [opened] = useState(task);
   const id = task ? `task-${task.id}-edit` : `task-new-${actionId}`;
   const body = {
     ref,
@@ -249,7 +273,7 @@ export function TaskForm({ task, actionId, actions, organisations, onDone, onCan
               ? unwrap(
                   api.PATCH("/api/v1/tasks/{item_id}", {
                     params: { path: { item_id: task.id }, header: { "if-match": ifMatch(task) } },
-                    body: { ...body, action_id: Number(action) },
+                    body: changedFields(opened, { ...body, action_id: Number(action) }),
                   }),
                 )
               : unwrap(api.POST("/api/v1/tasks", { body: { ...body, action_id: actionId } })),
@@ -257,7 +281,7 @@ export function TaskForm({ task, actionId, actions, organisations, onDone, onCan
         );
       }}
     >
-      {write.stale && <StaleNotice noun="task" onReload={onReload} onReloaded={() => write.setStale(false)} />}
+      <RaceNotice noun="task" race={write.race} onReload={onReload} setRace={write.setRace} />
       {write.problem && <ErrorMessage problem={write.problem} />}
       <TextField id={`${id}-ref`} label="Reference (e.g. a, b)" value={ref} onInput={setRef} required maxLength={20} />
       <TextField id={`${id}-title`} label="Task" value={title} onInput={setTitle} required maxLength={500} />
@@ -320,7 +344,7 @@ async function remove(noun: DeleteProps["noun"], id: number, etag: string) {
 /** Delete, after saying what goes; the audit trail keeps what was deleted and by whom. */
 export function DeleteButton({ noun, name, record, onDone, onReload }: DeleteProps) {
   const [asking, setAsking] = useState(false);
-  const write = useWrite();
+  const write = useWrite(record.version);
   if (!asking) {
     return (
       <button type="button" class="button-secondary" onClick={() => setAsking(true)}>
@@ -330,7 +354,7 @@ export function DeleteButton({ noun, name, record, onDone, onReload }: DeletePro
   }
   return (
     <div class="confirm" role="group" aria-label={`Delete ${noun} ${name}?`}>
-      {write.stale && <StaleNotice noun={noun} onReload={onReload} onReloaded={() => write.setStale(false)} />}
+      <RaceNotice noun={noun} race={write.race} onReload={onReload} setRace={write.setRace} />
       {write.problem && (
         <>
           <ErrorMessage problem={write.problem} />
