@@ -284,3 +284,36 @@ class TestFiltersAndDownloads:
             spa.page.get_by_role("button", name="Download CSV").click()
         assert download.value.suggested_filename.startswith(f"performance-report-{pid}-")
         assert download.value.path().read_text(encoding="utf-8-sig").count("\n") > 1
+
+
+class TestSmallScreens:
+    def test_the_plan_with_its_filters_and_forms_fits_a_phone(
+        self, phone: Spa, server: LiveServer
+    ) -> None:
+        pid = officers_partnership(server)
+        phone.login("officer")
+        phone.goto(f"/partnerships/{pid}?overdue=1")
+        phone.settle()
+        assert phone.page.get_by_label("Overdue only").is_checked()
+        phone.goto(f"/partnerships/{pid}")
+        phone.settle()
+        phone.page.get_by_role("button", name="Add a task").first.click()
+        phone.page.get_by_role("form", name="Add a task").wait_for()
+        no_horizontal_scroll(phone)
+        phone.check_accessibility()
+
+    def test_a_task_page_offers_no_update_form_to_a_member_whose_organisation_does_not_lead_it(
+        self, spa: Spa, server: LiveServer
+    ) -> None:
+        pid = officers_partnership(server)
+        with as_user(server, "member") as member:
+            org = member.get("/api/v1/me").json()["organisation_id"]
+            tasks = member.get("/api/v1/tasks", params={"partnership_id": pid}).json()["items"]
+        other = next(t for t in tasks if t["lead_organisation_id"] != org)
+        mine = next(t for t in tasks if t["lead_organisation_id"] == org)
+        spa.login("member")
+        spa.goto(f"/tasks/{other['id']}")
+        spa.page.get_by_text("The lead organisation and the partnership's officers").wait_for()
+        assert spa.page.get_by_role("button", name="Save update").count() == 0
+        spa.goto(f"/tasks/{mine['id']}")
+        spa.page.get_by_role("button", name="Save update").wait_for()

@@ -180,9 +180,11 @@ type PanelProps = {
   /** Level of the "History" heading, to fit the page around the panel. */
   headingLevel: 2 | 3 | 4 | 5;
   onSaved?: (task: Task) => void;
+  /** Whether the status form is offered: only where saving it will succeed. */
+  canUpdate?: boolean;
 };
 
-export function TaskPanel({ taskId, headingLevel, onSaved }: PanelProps) {
+export function TaskPanel({ taskId, headingLevel, onSaved, canUpdate = true }: PanelProps) {
   const [resource, reload] = useResource(() => loadTask(taskId), [taskId]);
   const Heading = `h${headingLevel}` as const;
   return (
@@ -199,15 +201,19 @@ export function TaskPanel({ taskId, headingLevel, onSaved }: PanelProps) {
               <RagBadge rag={task.rag} /> as of {formatDate(task.last_reported_on)}
             </dd>
           </dl>
-          <StatusForm
-            task={task}
-            etag={etag}
-            onSaved={(updated) => {
-              reload();
-              onSaved?.(updated);
-            }}
-            onReload={reload}
-          />
+          {canUpdate ? (
+            <StatusForm
+              task={task}
+              etag={etag}
+              onSaved={(updated) => {
+                reload();
+                onSaved?.(updated);
+              }}
+              onReload={reload}
+            />
+          ) : (
+            <p class="muted">The lead organisation and the partnership's officers report on this task.</p>
+          )}
           <Heading>History</Heading>
           <History entries={history} organisations={organisations} />
         </div>

@@ -1,7 +1,9 @@
 import { api, unwrap } from "../api/client";
+import { useMe } from "../auth/AuthContext";
 import { HistoryLink } from "../components/HistoryLink";
 import { Loadable } from "../components/Loadable";
 import { TaskPanel } from "../components/TaskPanel";
+import { mayUpdateStatus } from "../lib/plan";
 import { useResource } from "../lib/useResource";
 import { useTitle } from "../lib/useTitle";
 
@@ -19,6 +21,7 @@ async function loadContext(taskId: number) {
 /** A single task, reached from the dashboard's overdue and stale lists. */
 export function TaskPage({ id }: { id: string }) {
   const taskId = Number(id);
+  const me = useMe();
   const [context, reload] = useResource(() => loadContext(taskId), [taskId]);
   useTitle(context.status === "ready" ? context.data.task.title : "Task");
   return (
@@ -34,7 +37,7 @@ export function TaskPage({ id }: { id: string }) {
           </h1>
           <HistoryLink resource="task" id={task.id} noun="task" />
           <section class="card">
-            <TaskPanel taskId={task.id} headingLevel={2} />
+            <TaskPanel taskId={task.id} headingLevel={2} canUpdate={mayUpdateStatus(me, task, plan.partnership_id)} />
           </section>
         </>
       )}
