@@ -23,7 +23,7 @@ from sqlmodel import SQLModel, col
 
 from api.core.errors import Forbidden
 from api.core.permissions import partnership_of, row_data
-from api.core.policy import require_scope
+from api.core.policy import allowed, require_scope
 from api.core.principal import Principal, Role, Scope
 from api.partnerships.access import (
     authorize_on_behalf_of,
@@ -109,19 +109,14 @@ class TaskPolicy(PartnershipPolicy):
         )
 
     def status_refusal(
-        self,
-        session: Session,
-        principal: Principal,
-        task: Task,
-        partnership_id: int | None = None,
+        self, session: Session, principal: Principal, task: Task
     ) -> Forbidden | None:
         """Why ``principal`` may not move the status of ``task`` (``None``: they may).
 
         The one rule behind every status change (PATCH of status fields, a status update)
-        and behind the ``can.update_status`` the API shows: members and partner keys move
-        the status of the tasks their organisation leads (``write:status``); admins and the
-        officers of the task's partnership of any task (``write:all``). ``partnership_id``
-        saves the lookup when the caller knows it already.
+        and so behind ``can.update_status``: members and partner keys move the status of the
+        tasks their organisation leads (``write:status``); admins and the officers of the
+        task's partnership that of any task (``write:all``).
         """
         if principal.role in (Role.member, Role.partner):
             if not self.leads(principal, task):
@@ -133,8 +128,7 @@ class TaskPolicy(PartnershipPolicy):
             return Forbidden(f"This credential lacks the '{Scope.write_all}' scope")
         if principal.is_admin:
             return None
-        if partnership_id is None:
-            partnership_id = self.partnership_id(session, row_data(task, self.chain[:1]))
+        partnership_id = self.partnership_id(session, row_data(task, self.chain[:1]))
         if not can_manage_partnership(session, principal, partnership_id):
             return Forbidden("Only the partnership's officers and administrators may change this")
         return None
@@ -155,6 +149,21 @@ class TaskPolicy(PartnershipPolicy):
                 else "Only the lead organisation may update this task"
             )
         super().authorize_update(session, principal, row, changes)
+
+    def authorize_status(self, session: Session, principal: Principal, task: Task) -> None:
+        """May ``principal`` record a status update of ``task`` for their own organisation?"""
+        self.authorize_update(session, principal, task, {"rag": task.rag})
+        authorize_status_on_behalf_of(session, principal, task, None)
+
+    def can(self, session: Session, principal: Principal, row: SQLModel) -> dict[str, bool]:
+        """Beyond ``update`` (the task itself: title, lead, target, ...) and ``delete``:
+        ``update_status``, recording a status update for one's own organisation."""
+        assert isinstance(row, Task)
+        return {
+            "update": allowed(lambda: self.authorize_update(session, principal, row, {"title": 0})),
+            "update_status": allowed(lambda: self.authorize_status(session, principal, row)),
+            "delete": allowed(lambda: self.authorize_delete(session, principal, row)),
+        }
 
 
 def authorize_status_on_behalf_of(

@@ -3,7 +3,17 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from api.core.models import STRICT, Id, QueryDate, RecordMeta, StrictBody, partial_model
+from api.core.models import (
+    CAN_DESCRIPTION,
+    STRICT,
+    Can,
+    Id,
+    Permitted,
+    QueryDate,
+    RecordMeta,
+    StrictBody,
+    partial_model,
+)
 from api.plans.models import (
     ActionBase,
     ActionPlanBase,
@@ -23,7 +33,7 @@ class StrategyCreate(StrategyBase, StrictBody):
 StrategyUpdate = partial_model(StrategyBase, "StrategyUpdate")
 
 
-class StrategyRead(StrategyBase, RecordMeta):
+class StrategyRead(StrategyBase, RecordMeta, Permitted):
     pass
 
 
@@ -39,7 +49,7 @@ class PrincipleCreate(PrincipleBase, StrictBody):
 PrincipleUpdate = partial_model(PrincipleBase, "PrincipleUpdate", exclude=("strategy_id",))
 
 
-class PrincipleRead(PrincipleBase, RecordMeta):
+class PrincipleRead(PrincipleBase, RecordMeta, Permitted):
     pass
 
 
@@ -50,7 +60,7 @@ class PriorityCreate(PriorityBase, StrictBody):
 PriorityUpdate = partial_model(PriorityBase, "PriorityUpdate", exclude=("strategy_id",))
 
 
-class PriorityRead(PriorityBase, RecordMeta):
+class PriorityRead(PriorityBase, RecordMeta, Permitted):
     pass
 
 
@@ -65,7 +75,7 @@ class OutcomeCreate(OutcomeBase, StrictBody):
 OutcomeUpdate = partial_model(OutcomeBase, "OutcomeUpdate", exclude=("strategy_id",))
 
 
-class OutcomeRead(OutcomeBase, RecordMeta):
+class OutcomeRead(OutcomeBase, RecordMeta, Permitted):
     pass
 
 
@@ -84,7 +94,7 @@ class ActionPlanCreate(ActionPlanBase, StrictBody):
 ActionPlanUpdate = partial_model(ActionPlanBase, "ActionPlanUpdate", exclude=("partnership_id",))
 
 
-class ActionPlanRead(ActionPlanBase, RecordMeta):
+class ActionPlanRead(ActionPlanBase, RecordMeta, Permitted):
     pass
 
 
@@ -99,7 +109,7 @@ class ActionCreate(ActionBase, StrictBody):
 ActionUpdate = partial_model(ActionBase, "ActionUpdate", exclude=("action_plan_id",))
 
 
-class ActionRead(ActionBase, RecordMeta):
+class ActionRead(ActionBase, RecordMeta, Permitted):
     pass
 
 
@@ -116,8 +126,14 @@ class TaskCreate(TaskBase, StrictBody):
 TaskUpdate = partial_model(TaskBase, "TaskUpdate", exclude=("last_reported_on",))
 
 
-class TaskRead(TaskBase, RecordMeta):
-    pass
+class TaskCan(Can):
+    update_status: bool = Field(
+        description="May record a status update (RAG, position) for your organisation"
+    )
+
+
+class TaskRead(TaskBase, RecordMeta, Permitted):
+    can: TaskCan | None = Field(default=None, description=CAN_DESCRIPTION)
 
 
 class TaskFilters(BaseModel):
@@ -181,14 +197,6 @@ class WorklistGroupKey(StrEnum):
     other = "other"
 
 
-class TaskCan(BaseModel):
-    """What the caller may do with the task, by the rules the writes apply."""
-
-    update_status: bool = Field(
-        description="May post a status update (or PATCH the status fields) of this task"
-    )
-
-
 class WorklistTask(TaskRead):
     partnership_id: int
     partnership_name: str
@@ -197,7 +205,7 @@ class WorklistTask(TaskRead):
     outcome_code: str
     overdue: bool = Field(description="Past its deadline and not complete")
     stale: bool = Field(description="Not updated within its partnership's reporting cycle")
-    can: TaskCan
+    can: TaskCan = Field(description="What you may do with this task")
 
 
 class WorklistGroup(BaseModel):

@@ -564,7 +564,6 @@ def worklist(session: Session, principal: Principal) -> Worklist:
         )
         for task, partnership_id, name, cycle, action_ref, action_title, code in rows:
             total += 1
-            refusal = policy.status_refusal(session, principal, task, partnership_id)
             item = WorklistTask.model_validate(
                 {
                     **crud.column_values(task),
@@ -577,7 +576,7 @@ def worklist(session: Session, principal: Principal) -> Worklist:
                     and task.deadline < today
                     and task.rag != Rag.complete,
                     "stale": is_stale(task.rag, task.last_reported_on, add_months(today, -cycle)),
-                    "can": TaskCan(update_status=refusal is None),
+                    "can": TaskCan.model_validate(policy.can(session, principal, task)),
                 }
             )
             for key in worklist_groups(

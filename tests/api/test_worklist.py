@@ -96,7 +96,7 @@ class TestGroups:
         assert item["partnership_id"] == plan.partnership
         assert item["action_id"] == plan.action
         assert item["stale"] is True and item["overdue"] is False
-        assert item["can"] == {"update_status": True}
+        assert item["can"] == {"update": False, "update_status": True, "delete": False}
         ids = {t["id"] for g in body["groups"] for t in g["items"]}
         assert body["total"] == len(ids)
 

@@ -1975,6 +1975,8 @@ export interface components {
         };
         /** ActionPlanRead */
         ActionPlanRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -2010,6 +2012,8 @@ export interface components {
         ActionRead: {
             /** Action Plan Id */
             action_plan_id: number;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -2075,6 +2079,8 @@ export interface components {
         };
         /** AgendaItemRead */
         AgendaItemRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -2361,6 +2367,17 @@ export interface components {
             active: boolean;
             /** Created At */
             created_at?: string | null;
+        };
+        /**
+         * Can
+         * @description What the caller may do with a record, decided by the policy that guards the writes: a
+         *     screen offers an action only where it is true.
+         */
+        Can: {
+            /** Delete */
+            delete: boolean;
+            /** Update */
+            update: boolean;
         };
         /**
          * CastingVote
@@ -2815,6 +2832,8 @@ export interface components {
         };
         /** IndicatorRead */
         IndicatorRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /** Code */
             code: string;
             /**
@@ -2893,6 +2912,8 @@ export interface components {
             area: string;
             /** Baseline */
             baseline: number;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3002,6 +3023,8 @@ export interface components {
         MeasurementRead: {
             /** Area */
             area: string;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3118,6 +3141,8 @@ export interface components {
         MeetingRead: {
             /** Adjourned To Id */
             adjourned_to_id?: number | null;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3242,6 +3267,8 @@ export interface components {
         };
         /** MembershipRead */
         MembershipRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3378,6 +3405,8 @@ export interface components {
         };
         /** OrganisationRead */
         OrganisationRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3483,6 +3512,8 @@ export interface components {
         OutcomeRead: {
             /** Achieve */
             achieve?: string | null;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /** Code */
             code: string;
             /**
@@ -3921,6 +3952,8 @@ export interface components {
              * @default 0.5
              */
             attendance_threshold: number;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Chair Term Months
              * @default 24
@@ -4123,6 +4156,8 @@ export interface components {
          *     phone only for those who may see them (the fields are then absent, not null).
          */
         PersonRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4218,6 +4253,8 @@ export interface components {
         };
         /** PrincipleRead */
         PrincipleRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4284,6 +4321,8 @@ export interface components {
         };
         /** PriorityRead */
         PriorityRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4405,6 +4444,8 @@ export interface components {
         ReportRead: {
             /** Author */
             author?: string | null;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /** Circulation */
             circulation?: string | null;
             /** Contact */
@@ -4632,6 +4673,8 @@ export interface components {
         };
         /** StrategyRead */
         StrategyRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4736,14 +4779,15 @@ export interface components {
             /** Title */
             title: string;
         };
-        /**
-         * TaskCan
-         * @description What the caller may do with the task, by the rules the writes apply.
-         */
+        /** TaskCan */
         TaskCan: {
+            /** Delete */
+            delete: boolean;
+            /** Update */
+            update: boolean;
             /**
              * Update Status
-             * @description May post a status update (or PATCH the status fields) of this task
+             * @description May record a status update (RAG, position) for your organisation
              */
             update_status: boolean;
         };
@@ -4783,6 +4827,8 @@ export interface components {
         TaskRead: {
             /** Action Id */
             action_id: number;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["TaskCan"] | null;
             /**
              * Created At
              * Format: date-time
@@ -5137,6 +5183,8 @@ export interface components {
         WebhookCreated: {
             /** Active */
             active: boolean;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -5201,6 +5249,8 @@ export interface components {
         WebhookRead: {
             /** Active */
             active: boolean;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -5294,6 +5344,7 @@ export interface components {
             action_ref: string;
             /** Action Title */
             action_title: string;
+            /** @description What you may do with this task */
             can: components["schemas"]["TaskCan"];
             /**
              * Created At

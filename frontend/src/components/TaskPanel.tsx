@@ -180,11 +180,9 @@ type PanelProps = {
   /** Level of the "History" heading, to fit the page around the panel. */
   headingLevel: 2 | 3 | 4 | 5;
   onSaved?: (task: Task) => void;
-  /** Whether the status form is offered: only where saving it will succeed. */
-  canUpdate?: boolean;
 };
 
-export function TaskPanel({ taskId, headingLevel, onSaved, canUpdate = true }: PanelProps) {
+export function TaskPanel({ taskId, headingLevel, onSaved }: PanelProps) {
   const [resource, reload] = useResource(() => loadTask(taskId), [taskId]);
   const Heading = `h${headingLevel}` as const;
   return (
@@ -201,7 +199,7 @@ export function TaskPanel({ taskId, headingLevel, onSaved, canUpdate = true }: P
               <RagBadge rag={task.rag} /> as of {formatDate(task.last_reported_on)}
             </dd>
           </dl>
-          {canUpdate ? (
+          {task.can?.update_status ? (
             <StatusForm
               task={task}
               etag={etag}
@@ -212,7 +210,7 @@ export function TaskPanel({ taskId, headingLevel, onSaved, canUpdate = true }: P
               onReload={reload}
             />
           ) : (
-            <p class="muted">The lead organisation and the partnership's officers report on this task.</p>
+            <p class="muted">Only the lead organisation and the partnership's officers update this task.</p>
           )}
           <Heading>History</Heading>
           <History entries={history} organisations={organisations} />

@@ -1,17 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Me } from "../api/types";
-import { changedFields, filtersFrom, mayManage, mayUpdateStatus, NO_FILTERS, searchOf, taskQuery, toCsv } from "./plan";
-
-const me = (role: Me["role"], memberships: Me["memberships"] = [], organisation_id: number | null = 7): Me => ({
-  kind: "user",
-  id: 1,
-  name: "Test",
-  email: "test@example.org",
-  role,
-  organisation_id,
-  person_id: 1,
-  memberships,
-});
+import { changedFields, filtersFrom, NO_FILTERS, searchOf, taskQuery, toCsv } from "./plan";
 
 describe("filters in the address", () => {
   it("round-trips every filter", () => {
@@ -32,20 +20,6 @@ describe("filters in the address", () => {
       rag: "red",
       deadline_after: "2026-02-01",
     });
-  });
-});
-
-describe("who may", () => {
-  const officer = me("officer", [{ id: 1, partnership_id: 3, partnership_name: "Safer", role: "officer" }]);
-  it("lets officers manage only the partnerships they officer", () => {
-    expect(mayManage(officer, 3)).toBe(true);
-    expect(mayManage(officer, 4)).toBe(false);
-    expect(mayManage(me("member", [{ id: 1, partnership_id: 3, partnership_name: "Safer", role: "chair" }]), 3)).toBe(false);
-  });
-  it("lets members update only the tasks their organisation leads", () => {
-    expect(mayUpdateStatus(me("member"), { lead_organisation_id: 7 }, 3)).toBe(true);
-    expect(mayUpdateStatus(me("member"), { lead_organisation_id: 8 }, 3)).toBe(false);
-    expect(mayUpdateStatus(me("member"), { lead_organisation_id: null }, 3)).toBe(false);
   });
 });
 

@@ -1,30 +1,5 @@
-import type { Me, Organisation, Rag, Task } from "../api/types";
+import type { Organisation, Rag, Task } from "../api/types";
 import { RAG_LABELS } from "./rag";
-
-// -- who may do what (the API decides; these keep the screen to what will succeed) --------------
-
-const MANAGER_ROLES = new Set(["chair", "vice_chair", "officer"]);
-
-/** Admins, and officers who chair, vice-chair or officer the partnership, keep its plan. */
-export function mayManage(me: Me, partnershipId: number): boolean {
-  if (me.role === "admin") return true;
-  if (me.role !== "officer") return false;
-  return me.memberships.some((m) => m.partnership_id === partnershipId && MANAGER_ROLES.has(m.role));
-}
-
-/** The rule that guards a task's status: its partnership's managers, or its lead organisation. */
-export function mayUpdateStatus(me: Me, task: Pick<Task, "lead_organisation_id">, partnershipId: number): boolean {
-  if (me.role === "member" || me.role === "partner") {
-    return task.lead_organisation_id != null && task.lead_organisation_id === me.organisation_id;
-  }
-  return mayManage(me, partnershipId);
-}
-
-/** An outcome a manager of this partnership may edit: one it leads (admins: any). */
-export function mayEditOutcome(me: Me, outcome: { lead_partnership_id?: number | null }, partnershipId: number): boolean {
-  if (me.role === "admin") return true;
-  return mayManage(me, partnershipId) && outcome.lead_partnership_id === partnershipId;
-}
 
 // -- filters, kept in the address so a filtered view can be shared -------------------------------
 

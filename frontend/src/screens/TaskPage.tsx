@@ -1,9 +1,7 @@
 import { api, unwrap } from "../api/client";
-import { useMe } from "../auth/AuthContext";
 import { HistoryLink } from "../components/HistoryLink";
 import { Loadable } from "../components/Loadable";
 import { TaskPanel } from "../components/TaskPanel";
-import { mayUpdateStatus } from "../lib/plan";
 import { useResource } from "../lib/useResource";
 import { useTitle } from "../lib/useTitle";
 
@@ -21,7 +19,6 @@ async function loadContext(taskId: number) {
 /** A single task, reached from the dashboard's overdue and stale lists. */
 export function TaskPage({ id }: { id: string }) {
   const taskId = Number(id);
-  const me = useMe();
   const [context, reload] = useResource(() => loadContext(taskId), [taskId]);
   useTitle(context.status === "ready" ? context.data.task.title : "Task");
   return (
@@ -37,7 +34,7 @@ export function TaskPage({ id }: { id: string }) {
           </h1>
           <HistoryLink resource="task" id={task.id} noun="task" />
           <section class="card">
-            <TaskPanel taskId={task.id} headingLevel={2} canUpdate={mayUpdateStatus(me, task, plan.partnership_id)} />
+            <TaskPanel taskId={task.id} headingLevel={2} />
           </section>
         </>
       )}

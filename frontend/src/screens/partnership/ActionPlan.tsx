@@ -14,9 +14,6 @@ import { saveBlob } from "../../lib/download";
 import {
   filtersFrom,
   isFiltered,
-  mayEditOutcome,
-  mayManage,
-  mayUpdateStatus,
   searchOf,
   taskCsv,
   taskQuery,
@@ -47,10 +44,12 @@ async function strategyFor(partnershipId: number): Promise<number | null> {
   return owned.get(partnershipId) ?? null;
 }
 
-async function loadPlan(partnershipId: number, filters: PlanFilters, manage: boolean) {
+async function loadPlan(partnershipId: number, filters: PlanFilters) {
   const plans = await unwrap(
     api.GET("/api/v1/action-plans", { params: { query: { partnership_id: partnershipId } } }),
   );
+  // Whoever may change the plan adds outcomes, actions and tasks to it.
+  const manage = !!plans.items[0]?.can?.update;
   const [actions, outcomes, tasks, organisations, strategyId] = await Promise.all([
     Promise.all(
       plans.items.map((plan) =>
@@ -83,7 +82,7 @@ async function loadPlan(partnershipId: number, filters: PlanFilters, manage: boo
       .map((node) => ({ ...node, actions: node.actions.filter((a) => a.tasks.length > 0) }))
       .filter((node) => node.actions.length > 0);
   }
-  return { plans: plans.items, tree, tasks, organisations, strategyId };
+  return { plans: plans.items, tree, tasks, organisations, strategyId, manage };
 }
 
 type Plan = Awaited<ReturnType<typeof loadPlan>>;
@@ -124,24 +123,22 @@ function TaskRow({ task, code, ctx }: { task: Task; code: string; ctx: Context }
           {overdue ? "Overdue: " : "Due "}
           {formatDate(task.deadline)}
         </span>
-        {mayUpdateStatus(ctx.me, task, ctx.partnershipId) && (
-          <button
-            type="button"
-            class="button-secondary"
-            aria-expanded={open}
-            aria-controls={panelId}
-            onClick={() => ctx.toggleTask(task.id)}
-          >
-            {open ? "Close" : "Update"}
-            <span class="visually-hidden"> task {code}</span>
-          </button>
-        )}
-        {ctx.manage && (
+        <button
+          type="button"
+          class="button-secondary"
+          aria-expanded={open}
+          aria-controls={panelId}
+          onClick={() => ctx.toggleTask(task.id)}
+        >
+          {open ? "Close" : task.can?.update_status ? "Update" : "Details"}
+          <span class="visually-hidden"> task {code}</span>
+        </button>
+        {task.can?.update && (
           <button type="button" class="button-secondary" onClick={() => ctx.setEditing(editKey)}>
             Edit<span class="visually-hidden"> task {code}</span>
           </button>
         )}
-        {ctx.manage && (
+        {task.can?.delete && (
           <DeleteButton noun="task" name={`${code} ${task.title}`} record={task} onDone={ctx.reload} onReload={ctx.reload} />
         )}
       </div>
@@ -171,7 +168,7 @@ function OutcomeSection({ node, ctx, strategyId }: { node: OutcomeNode; ctx: Con
     ctx.setEditing(null);
     ctx.reload();
   };
-  const editOutcome = ctx.manage && mayEditOutcome(ctx.me, outcome, ctx.partnershipId);
+  const editOutcome = !!outcome.can?.update;
   return (
     <section class="outcome" aria-labelledby={`outcome-${outcome.id}`}>
       <div class="outcome-head">
@@ -185,7 +182,7 @@ function OutcomeSection({ node, ctx, strategyId }: { node: OutcomeNode; ctx: Con
           <button type="button" class="button-secondary" onClick={() => ctx.setEditing(`outcome-${outcome.id}`)}>
             Edit<span class="visually-hidden"> outcome {outcome.code}</span>
           </button>
-          {actions.length === 0 && (
+          {actions.length === 0 && outcome.can?.delete && (
             <DeleteButton noun="outcome" name={`${outcome.code} ${outcome.title}`} record={outcome} onDone={ctx.reload} onReload={ctx.reload} />
           )}
         </div>
@@ -205,12 +202,12 @@ function OutcomeSection({ node, ctx, strategyId }: { node: OutcomeNode; ctx: Con
           <h4>
             Action {action.ref}: {action.title}
           </h4>
-          {ctx.manage && (
+          {action.can?.update && (
             <div class="plan-tools">
               <button type="button" class="button-secondary" onClick={() => ctx.setEditing(`action-${action.id}`)}>
                 Edit<span class="visually-hidden"> action {action.ref}</span>
               </button>
-              {tasks.length === 0 && (
+              {tasks.length === 0 && action.can.delete && (
                 <DeleteButton noun="action" name={`${action.ref} ${action.title}`} record={action} onDone={ctx.reload} onReload={ctx.reload} />
               )}
             </div>
@@ -389,8 +386,7 @@ export function ActionPlan({ partnershipId }: { partnershipId: number }) {
   const me = useMe();
   const { query } = useLocation();
   const filters = filtersFrom(query);
-  const manage = mayManage(me, partnershipId);
-  const [plan, reload] = useResource(() => loadPlan(partnershipId, filters, manage), [partnershipId, searchOf(filters), manage]);
+  const [plan, reload] = useResource(() => loadPlan(partnershipId, filters), [partnershipId, searchOf(filters)]);
   const [openTask, setOpenTask] = useState<number | null>(null);
   const [editing, setEditing] = useState<Editing>(null);
   const toggleTask = (id: number) => setOpenTask((current) => (current === id ? null : id));
@@ -402,7 +398,7 @@ export function ActionPlan({ partnershipId }: { partnershipId: number }) {
           me,
           partnershipId,
           planId: data.plans[0]?.id ?? null,
-          manage,
+          manage: data.manage,
           organisations,
           actionChoices: data.tree.flatMap((n) =>
             n.actions.map(({ action }) => ({ id: action.id, label: `${action.ref}: ${action.title}` })),
@@ -437,7 +433,7 @@ export function ActionPlan({ partnershipId }: { partnershipId: number }) {
                 <OutcomeSection key={node.outcome.id} node={node} ctx={ctx} strategyId={data.strategyId} />
               ))
             )}
-            {manage && data.plans.length > 0 && !filtered && data.strategyId != null &&
+            {data.manage && !filtered && data.strategyId != null &&
               (editing === "outcome-new" ? (
                 <OutcomeForm
                   strategyId={data.strategyId}
