@@ -317,3 +317,29 @@ class TestSmallScreens:
         assert spa.page.get_by_role("button", name="Save update").count() == 0
         spa.goto(f"/tasks/{mine['id']}")
         spa.page.get_by_role("button", name="Save update").wait_for()
+
+
+class TestNewPlan:
+    def test_an_administrator_starts_a_plan_for_a_partnership_without_one(
+        self, spa: Spa, api: httpx.Client
+    ) -> None:
+        strategic = api.get("/api/v1/partnerships", params={"kind": "strategic"}).json()
+        r = api.post(
+            "/api/v1/partnerships",
+            json={"name": "Housing Partnership", "kind": "thematic",
+                  "parent_id": strategic["items"][0]["id"]},
+        )  # fmt: skip
+        assert r.status_code == 201, r.text
+        pid = r.json()["id"]
+        spa.login("admin")
+        spa.goto(f"/partnerships/{pid}")
+        spa.settle()
+        spa.page.get_by_role("button", name="Start an action plan").click()
+        form = spa.page.get_by_role("form", name="Start an action plan")
+        form.get_by_label("Title").fill("Housing action plan")
+        form.get_by_label("Period (e.g. 2026-2028) (optional)").fill("2026-2028")
+        form.get_by_role("button", name="Start the plan").click()
+        spa.page.get_by_role("button", name="Add an outcome").wait_for()
+        spa.page.get_by_text("Housing action plan (2026-2028)").wait_for()
+        plans = api.get("/api/v1/action-plans", params={"partnership_id": pid}).json()
+        assert [p["title"] for p in plans["items"]] == ["Housing action plan"]

@@ -22,7 +22,7 @@ import {
 import { RAG_KEYS, RAG_LABELS } from "../../lib/rag";
 import { buildPlanTree, type OutcomeNode } from "../../lib/tree";
 import { useResource } from "../../lib/useResource";
-import { ActionForm, DeleteButton, OutcomeForm, TaskForm } from "./PlanForms";
+import { ActionForm, DeleteButton, OutcomeForm, PlanForm, TaskForm } from "./PlanForms";
 import "../../styles/plan.css";
 
 /** The strategy a partnership's outcomes belong to: that of the nearest partnership above it
@@ -48,8 +48,13 @@ async function loadPlan(partnershipId: number, filters: PlanFilters) {
   const plans = await unwrap(
     api.GET("/api/v1/action-plans", { params: { query: { partnership_id: partnershipId } } }),
   );
-  // Whoever may change the plan adds outcomes, actions and tasks to it.
-  const manage = !!plans.items[0]?.can?.update;
+  // Whoever may change the plan adds outcomes, actions and tasks to it; without a plan, whoever
+  // may change the partnership starts one.
+  const manage = plans.items.length
+    ? !!plans.items[0]?.can?.update
+    : !!(
+        await unwrap(api.GET("/api/v1/partnerships/{item_id}", { params: { path: { item_id: partnershipId } } }))
+      ).can?.update;
   const [actions, outcomes, tasks, organisations, strategyId] = await Promise.all([
     Promise.all(
       plans.items.map((plan) =>
@@ -425,7 +430,17 @@ export function ActionPlan({ partnershipId }: { partnershipId: number }) {
             </p>
             <Downloads plan={data} partnershipId={partnershipId} filters={filters} me={me} />
             {data.plans.length === 0 ? (
-              <p class="muted">This partnership has no action plan yet.</p>
+              <>
+                <p class="muted">This partnership has no action plan yet.</p>
+                {data.manage &&
+                  (editing === "plan-new" ? (
+                    <PlanForm partnershipId={partnershipId} onDone={done} onCancel={() => setEditing(null)} />
+                  ) : (
+                    <button type="button" class="add-button" onClick={() => setEditing("plan-new")}>
+                      Start an action plan
+                    </button>
+                  ))}
+              </>
             ) : data.tree.length === 0 ? (
               <p class="muted">{filtered ? "No task matches these filters." : "The action plan has no outcomes yet."}</p>
             ) : (
@@ -433,7 +448,7 @@ export function ActionPlan({ partnershipId }: { partnershipId: number }) {
                 <OutcomeSection key={node.outcome.id} node={node} ctx={ctx} strategyId={data.strategyId} />
               ))
             )}
-            {data.manage && !filtered && data.strategyId != null &&
+            {data.manage && data.plans.length > 0 && !filtered && data.strategyId != null &&
               (editing === "outcome-new" ? (
                 <OutcomeForm
                   strategyId={data.strategyId}

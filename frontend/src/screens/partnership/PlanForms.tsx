@@ -121,6 +121,39 @@ function TextField({ id, label, value, onInput, required, multiline, maxLength }
   );
 }
 
+// -- the plan itself ----------------------------------------------------------------------------
+
+/** Start the partnership's action plan: its title and period. */
+export function PlanForm({ partnershipId, onDone, onCancel }: { partnershipId: number; onDone: () => void; onCancel: () => void }) {
+  const [title, setTitle] = useState("");
+  const [period, setPeriod] = useState("");
+  const write = useWrite();
+  const id = `plan-new-${partnershipId}`;
+  return (
+    <form
+      class="plan-form"
+      aria-label="Start an action plan"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void write.run(
+          () =>
+            unwrap(
+              api.POST("/api/v1/action-plans", {
+                body: { partnership_id: partnershipId, title, period: blankToNull(period) },
+              }),
+            ),
+          onDone,
+        );
+      }}
+    >
+      {write.problem && <ErrorMessage problem={write.problem} />}
+      <TextField id={`${id}-title`} label="Title" value={title} onInput={setTitle} required maxLength={300} />
+      <TextField id={`${id}-period`} label="Period (e.g. 2026-2028)" value={period} onInput={setPeriod} maxLength={40} />
+      <FormButtons busy={write.busy} label="Start the plan" onCancel={onCancel} />
+    </form>
+  );
+}
+
 // -- outcomes ----------------------------------------------------------------------------------
 
 type OutcomeFormProps = {
