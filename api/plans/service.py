@@ -144,30 +144,33 @@ def check_action_outcome(
     outcome_id: int,
     loc: Sequence[str | int] = ("body", "outcome_id"),
 ) -> None:
-    """An action serves an outcome of its partnership's strategy: a strategy of the plan's
+    """An action serves an outcome of its partnership's strategy — a strategy of the plan's
     partnership or of one above it (the community strategy a thematic group delivers), or a
-    strategy no partnership owns. 422 naming ``loc`` otherwise."""
-    owner = session.scalar(
-        select(col(Strategy.partnership_id))
+    strategy no partnership owns — or an outcome the plan's partnership leads. 422 naming
+    ``loc`` otherwise."""
+    owner, lead = session.execute(
+        select(col(Strategy.partnership_id), col(Outcome.lead_partnership_id))
         .join(Outcome, col(Outcome.strategy_id) == col(Strategy.id))
         .where(col(Outcome.id) == outcome_id)
-    )
+    ).one()
     if owner is None:
         return
     plan_partnership = session.scalar(
         select(col(ActionPlan.partnership_id)).where(col(ActionPlan.id) == action_plan_id)
     )
-    if owner not in lineage(session, plan_partnership):
-        raise Unprocessable(
-            f"outcome_id: outcome {outcome_id} is not in this partnership's strategy",
-            slug="outcome-outside-strategy",
-            errors=[
-                field_error(
-                    list(loc),
-                    "not an outcome of the strategy of this partnership or one above it",
-                )
-            ],
-        )
+    if lead == plan_partnership or owner in lineage(session, plan_partnership):
+        return
+    raise Unprocessable(
+        f"outcome_id: outcome {outcome_id} is not in this partnership's strategy",
+        slug="outcome-outside-strategy",
+        errors=[
+            field_error(
+                list(loc),
+                "neither led by this partnership nor in the strategy of this partnership or "
+                "one above it",
+            )
+        ],
+    )
 
 
 class ActionRules(ResourceRules[Action]):

@@ -118,9 +118,8 @@ class TestActions:
         strategy = client.post(
             f"{API}/strategies", json={"title": "Elsewhere", "partnership_id": plan.foreign}
         ).json()
-        outcome = client.post(
-            f"{API}/outcomes", json=outcome_body(plan, strategy_id=strategy["id"])
-        ).json()
+        body = outcome_body(plan, strategy_id=strategy["id"], lead_partnership_id=plan.foreign)
+        outcome = client.post(f"{API}/outcomes", json=body).json()
         body = {"action_plan_id": plan.plan, "outcome_id": outcome["id"], "ref": "x", "title": "X"}
         r = client.post(f"{API}/actions", json=body)
         assert r.status_code == 422
@@ -129,6 +128,22 @@ class TestActions:
         r = client.patch(f"{API}/actions/{plan.action}", json={"outcome_id": outcome["id"]})
         assert r.status_code == 422
         assert client.get(f"{API}/actions/{plan.action}").json()["outcome_id"] == plan.outcome
+
+    def test_an_outcome_the_partnership_leads_is_its_own_whatever_the_strategy(
+        self, client: TestClient, plan: Plan
+    ) -> None:
+        strategy = client.post(
+            f"{API}/strategies", json={"title": "Elsewhere", "partnership_id": plan.foreign}
+        ).json()
+        body = outcome_body(plan, strategy_id=strategy["id"])  # led by the plan's partnership
+        outcome = client.post(f"{API}/outcomes", json=body).json()
+        action = {
+            "action_plan_id": plan.plan,
+            "outcome_id": outcome["id"],
+            "ref": "x",
+            "title": "X",
+        }
+        assert client.post(f"{API}/actions", json=action).status_code == 201
 
 
 class TestTasks:
