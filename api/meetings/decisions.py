@@ -33,6 +33,7 @@ from api.organisations.models import Organisation
 from api.partnerships.access import require_manage_partnership
 from api.partnerships.models import EndReason, Membership
 from api.plans.models import Action, ActionPlan, Task
+from api.plans.service import check_action_outcome
 
 
 def compute_result(
@@ -189,6 +190,7 @@ def _create_actions(
                 f"actions.{index}: {exc.detail}",
                 errors=[field_error([*loc, "outcome_id"], exc.detail)],
             ) from exc
+        check_action_outcome(session, plan_id, spec.outcome_id, [*loc, "outcome_id"])
         taken = set(
             session.scalars(
                 select(Action.ref).where(

@@ -30,7 +30,7 @@ from api.core import clock
 from api.core.errors import Forbidden
 from api.core.permissions import PartnershipIds, in_partnerships, require_scope
 from api.core.principal import Principal, Role, Scope
-from api.partnerships.models import Membership, MembershipRole
+from api.partnerships.models import Membership, MembershipRole, Partnership
 from api.people.models import Person
 
 MANAGER_ROLES = frozenset({MembershipRole.chair, MembershipRole.vice_chair, MembershipRole.officer})
@@ -110,6 +110,19 @@ def require_manage_partnership(
     if not can_manage_partnership(session, principal, partnership_id):
         require_scope(principal, Scope.write_all)
         raise Forbidden("Only the partnership's officers and administrators may change this")
+
+
+def lineage(session: Session, partnership_id: int | None) -> list[int]:
+    """The partnership and those above it, nearest first (a thematic group, then the
+    strategic partnership it reports to, ...); a loop in ``parent_id`` ends the walk."""
+    found: list[int] = []
+    current = partnership_id
+    while current is not None and current not in found:
+        found.append(current)
+        current = session.scalar(
+            select(col(Partnership.parent_id)).where(col(Partnership.id) == current)
+        )
+    return found
 
 
 def organisation_sits_on(

@@ -1,4 +1,12 @@
-"""Who may see and change tasks (DESIGN §5).
+"""Who may see and change outcomes and tasks (DESIGN §5).
+
+Outcomes belong to a strategy; the officers of the strategy's partnership keep them. The
+officers of an outcome's lead partnership keep it too, when the strategy is their
+partnership's own or that of a partnership above it (the community strategy a thematic
+group delivers): they add, change and delete the outcomes they lead, and may not hand one to
+a partnership they do not manage.
+
+Tasks:
 
 - Admins and the officers of the task's partnership do anything.
 - Members read their partnerships' tasks and those their organisation leads, and update the
@@ -14,14 +22,66 @@ from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 
 from api.core.errors import Forbidden
-from api.core.permissions import partnership_of
+from api.core.permissions import partnership_of, row_data
 from api.core.policy import allowed, require_scope
 from api.core.principal import Principal, Role, Scope
-from api.partnerships.access import authorize_on_behalf_of, visible_clause
+from api.partnerships.access import (
+    authorize_on_behalf_of,
+    can_manage_partnership,
+    lineage,
+    visible_clause,
+)
 from api.partnerships.policy import PartnershipPolicy
-from api.plans.models import Task
+from api.plans.models import Outcome, Strategy, Task
 
 TASK_CHAIN = ("action_id", "action_plan_id", "partnership_id")
+STRATEGY_CHAIN = ("strategy_id", "partnership_id")
+
+
+class OutcomePolicy(PartnershipPolicy):
+    """Every staff role reads the strategy's outcomes; see the module docstring for writes."""
+
+    def __init__(self) -> None:
+        super().__init__(Outcome, STRATEGY_CHAIN, narrow_reads=False)
+
+    def _may_keep(self, session: Session, principal: Principal, data: dict[str, Any]) -> bool:
+        """``principal`` may keep an outcome with these ``strategy_id`` and
+        ``lead_partnership_id``."""
+        if can_manage_partnership(session, principal, self.partnership_id(session, data)):
+            return True
+        lead = data.get("lead_partnership_id")
+        if lead is None or not can_manage_partnership(session, principal, lead):
+            return False
+        strategy = session.get(Strategy, data.get("strategy_id"))
+        return strategy is not None and (
+            strategy.partnership_id is None or strategy.partnership_id in lineage(session, lead)
+        )
+
+    def _require(self, session: Session, principal: Principal, data: dict[str, Any]) -> None:
+        require_scope(principal, Scope.write_all)
+        if not self._may_keep(session, principal, data):
+            raise Forbidden(
+                "Only the officers of the strategy's partnership, or of the partnership that "
+                "leads the outcome, may change it"
+            )
+
+    def authorize_create(
+        self, session: Session, principal: Principal, data: dict[str, Any]
+    ) -> None:
+        self._require(session, principal, data)
+
+    def authorize_update(
+        self, session: Session, principal: Principal, row: SQLModel, changes: dict[str, Any]
+    ) -> None:
+        current = row_data(row, ("strategy_id", "lead_partnership_id"))
+        self._require(session, principal, current)
+        if "lead_partnership_id" in changes:  # handing it over: the new lead must be kept too
+            self._require(session, principal, {**current, **changes})
+
+    def authorize_delete(self, session: Session, principal: Principal, row: SQLModel) -> None:
+        self._require(session, principal, row_data(row, ("strategy_id", "lead_partnership_id")))
+
+
 # The fields a status update moves; members and partners may change only these.
 STATUS_FIELDS = ("rag", "position", "planned_improvement", "deadline")
 
@@ -48,16 +108,39 @@ class TaskPolicy(PartnershipPolicy):
             task.lead_organisation_id == principal.organisation_id
         )
 
+    def status_refusal(
+        self, session: Session, principal: Principal, task: Task
+    ) -> Forbidden | None:
+        """Why ``principal`` may not move the status of ``task`` (``None``: they may).
+
+        The one rule behind every status change (PATCH of status fields, a status update)
+        and so behind ``can.update_status``: members and partner keys move the status of the
+        tasks their organisation leads (``write:status``); admins and the officers of the
+        task's partnership that of any task (``write:all``).
+        """
+        if principal.role in (Role.member, Role.partner):
+            if not self.leads(principal, task):
+                return Forbidden("Only the lead organisation may update this task")
+            if not principal.has_scope(Scope.write_status):
+                return Forbidden(f"This credential lacks the '{Scope.write_status}' scope")
+            return None
+        if not principal.has_scope(Scope.write_all):
+            return Forbidden(f"This credential lacks the '{Scope.write_all}' scope")
+        if principal.is_admin:
+            return None
+        partnership_id = self.partnership_id(session, row_data(task, self.chain[:1]))
+        if not can_manage_partnership(session, principal, partnership_id):
+            return Forbidden("Only the partnership's officers and administrators may change this")
+        return None
+
     def authorize_update(
         self, session: Session, principal: Principal, row: SQLModel, changes: dict[str, Any]
     ) -> None:
         assert isinstance(row, Task)
-        if (
-            principal.role in (Role.member, Role.partner)
-            and self.leads(principal, row)
-            and set(changes) <= set(STATUS_FIELDS)
-        ):
-            require_scope(principal, Scope.write_status)
+        if set(changes) <= set(STATUS_FIELDS):
+            refusal = self.status_refusal(session, principal, row)
+            if refusal is not None:
+                raise refusal
             return
         if principal.role in (Role.member, Role.partner):
             raise Forbidden(

@@ -9,7 +9,7 @@ from api.core.web.idempotency import IdempotencyKey
 from api.core.web.routing import include_flat
 from api.crud.router import crud_router
 from api.plans import service
-from api.plans.schemas import StatusUpdateCreate, StatusUpdateRead
+from api.plans.schemas import StatusUpdateCreate, StatusUpdateRead, Worklist
 
 router = APIRouter()
 for resource, tag, singular in (
@@ -74,3 +74,12 @@ def list_status_updates(
     rows, total = service.list_status_updates(session, principal, task_id, page)
     items = [StatusUpdateRead.model_validate(r, from_attributes=True) for r in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/me/tasks", operation_id="list_my_tasks", tags=["tasks"])
+def list_my_tasks(session: SessionDep, principal: PrincipalDep) -> Worklist:
+    """The tasks the caller's organisation leads, across the partnerships the caller belongs
+    to (an API key: those its organisation sits on), grouped: due this cycle (deadline within
+    the partnership's next reporting cycle), not updated this cycle, overdue, red, and the
+    others. Each task says whether the caller may update its status (``can``)."""
+    return service.worklist(session, principal)

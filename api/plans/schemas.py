@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
@@ -151,6 +152,10 @@ class TaskFilters(BaseModel):
         description="Only tasks with (true) or without (false) an update within their "
         "partnership's reporting cycle; complete tasks are never stale",
     )
+    overdue: bool | None = Field(
+        None,
+        description="Only tasks past their deadline and not complete (true), or the others (false)",
+    )
 
 
 class StatusUpdateCreate(StrictBody):
@@ -179,3 +184,42 @@ class StatusUpdateRead(BaseModel):
     author: str
     on_behalf_of_id: int | None
     created_at: datetime
+
+
+# -- the worklist: the tasks one's organisation leads --------------------------------------------
+
+
+class WorklistGroupKey(StrEnum):
+    due_this_cycle = "due_this_cycle"
+    not_updated = "not_updated"
+    overdue = "overdue"
+    red = "red"
+    other = "other"
+
+
+class WorklistTask(TaskRead):
+    partnership_id: int
+    partnership_name: str
+    action_ref: str
+    action_title: str
+    outcome_code: str
+    overdue: bool = Field(description="Past its deadline and not complete")
+    stale: bool = Field(description="Not updated within its partnership's reporting cycle")
+    can: TaskCan = Field(description="What you may do with this task")
+
+
+class WorklistGroup(BaseModel):
+    key: WorklistGroupKey
+    title: str
+    items: list[WorklistTask]
+
+
+class Worklist(BaseModel):
+    """The tasks the caller's organisation leads in the partnerships the caller belongs to,
+    in groups; a task is in every group whose condition it meets, and in ``other`` when it
+    meets none."""
+
+    as_of: date
+    organisation_id: int | None = Field(description="The organisation whose tasks these are")
+    total: int = Field(description="Tasks listed (each counted once)")
+    groups: list[WorklistGroup]

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Date, Select, and_, literal, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -14,12 +15,14 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, select
 
 from api.core import audit, clock
+from api.core.calendar import add_months
 from api.core.errors import Unprocessable, field_error
 from api.core.events import emit
 from api.core.pagination import PageParams, paginate
 from api.core.principal import Principal
 from api.crud import service as crud
 from api.crud.service import Resource, ResourceRules, WriteAction
+from api.partnerships.access import lineage, partnership_ids_for
 from api.partnerships.models import Partnership
 from api.partnerships.policy import PartnershipPolicy
 from api.plans.events import TaskTurnedRed
@@ -34,7 +37,12 @@ from api.plans.models import (
     Strategy,
     Task,
 )
-from api.plans.policy import STATUS_FIELDS, TaskPolicy, authorize_status_on_behalf_of
+from api.plans.policy import (
+    STATUS_FIELDS,
+    OutcomePolicy,
+    TaskPolicy,
+    authorize_status_on_behalf_of,
+)
 from api.plans.schemas import (
     ActionCreate,
     ActionFilters,
@@ -60,10 +68,15 @@ from api.plans.schemas import (
     StrategyFilters,
     StrategyRead,
     StrategyUpdate,
+    TaskCan,
     TaskCreate,
     TaskFilters,
     TaskRead,
     TaskUpdate,
+    Worklist,
+    WorklistGroup,
+    WorklistGroupKey,
+    WorklistTask,
 )
 from api.webhooks import service as webhooks
 from api.webhooks.schemas import WebhookEvent
@@ -105,7 +118,7 @@ priorities = Resource(
 )
 outcomes = Resource(
     model=Outcome,
-    policy=PartnershipPolicy(Outcome, STRATEGY, narrow_reads=False),
+    policy=OutcomePolicy(),
     path="outcomes",
     create_schema=OutcomeCreate,
     update_schema=OutcomeUpdate,
@@ -125,9 +138,63 @@ action_plans = Resource(
     filter_schema=ActionPlanFilters,
     sortable=("id", "title", "updated_at"),
 )
+
+
+def check_action_outcome(
+    session: Session,
+    action_plan_id: int,
+    outcome_id: int,
+    loc: Sequence[str | int] = ("body", "outcome_id"),
+) -> None:
+    """An action serves an outcome of its partnership's strategy — a strategy of the plan's
+    partnership or of one above it (the community strategy a thematic group delivers), or a
+    strategy no partnership owns — or an outcome the plan's partnership leads. 422 naming
+    ``loc`` otherwise."""
+    owner, lead = session.execute(
+        select(col(Strategy.partnership_id), col(Outcome.lead_partnership_id))
+        .join(Outcome, col(Outcome.strategy_id) == col(Strategy.id))
+        .where(col(Outcome.id) == outcome_id)
+    ).one()
+    if owner is None:
+        return
+    plan_partnership = session.scalar(
+        select(col(ActionPlan.partnership_id)).where(col(ActionPlan.id) == action_plan_id)
+    )
+    if lead == plan_partnership or owner in lineage(session, plan_partnership):
+        return
+    raise Unprocessable(
+        f"outcome_id: outcome {outcome_id} is not in this partnership's strategy",
+        slug="outcome-outside-strategy",
+        errors=[
+            field_error(
+                list(loc),
+                "neither led by this partnership nor in the strategy of this partnership or "
+                "one above it",
+            )
+        ],
+    )
+
+
+class ActionRules(ResourceRules[Action]):
+    def before_create(self, session: Session, principal: Principal, row: Action) -> None:
+        check_action_outcome(session, row.action_plan_id, row.outcome_id)
+
+    def before_update(
+        self,
+        session: Session,
+        principal: Principal,
+        row: Action,
+        changes: dict[str, Any],
+        previous: dict[str, Any],
+    ) -> None:
+        if "outcome_id" in changes:
+            check_action_outcome(session, row.action_plan_id, row.outcome_id)
+
+
 actions = Resource(
     model=Action,
     policy=PartnershipPolicy(Action, ("action_plan_id", "partnership_id")),
+    rules=ActionRules(),
     path="actions",
     create_schema=ActionCreate,
     update_schema=ActionUpdate,
@@ -183,6 +250,15 @@ def stale_condition(today: date) -> ColumnElement[bool]:
     )
 
 
+def overdue_condition(today: date) -> ColumnElement[bool]:
+    """Tasks past their deadline on ``today`` and not complete (never NULL, so it negates)."""
+    return and_(
+        col(Task.deadline).is_not(None),
+        col(Task.deadline) < today,
+        or_(col(Task.rag).is_(None), col(Task.rag) != Rag.complete.value),
+    )
+
+
 def task_filters(stmt: Select[Any], filters: BaseModel) -> Select[Any]:
     """Tasks by outcome, action plan, partnership, staleness or rating."""
     assert isinstance(filters, TaskFilters)
@@ -201,6 +277,9 @@ def task_filters(stmt: Select[Any], filters: BaseModel) -> Select[Any]:
             stmt = stmt.join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
             stale = stale_condition(clock.today())
             stmt = stmt.where(stale if filters.stale else ~stale)
+    if filters.overdue is not None:
+        overdue = overdue_condition(clock.today())
+        stmt = stmt.where(overdue if filters.overdue else ~overdue)
     if filters.not_rated is not None:
         stmt = stmt.where(
             col(Task.rag).is_(None) if filters.not_rated else col(Task.rag).is_not(None)
@@ -436,3 +515,107 @@ def list_status_updates(
         .order_by(col(StatusUpdate.reported_on).desc(), col(StatusUpdate.id).desc())
     )
     return paginate(session, stmt, page)
+
+
+# -- the worklist ------------------------------------------------------------------------------
+
+WORKLIST_TITLES = {
+    WorklistGroupKey.due_this_cycle: "Due this cycle",
+    WorklistGroupKey.not_updated: "Not updated this cycle",
+    WorklistGroupKey.overdue: "Overdue",
+    WorklistGroupKey.red: "Red",
+    WorklistGroupKey.other: "Other tasks",
+}
+
+
+def worklist_groups(
+    rag: Rag | str | None,
+    deadline: date | None,
+    last_reported_on: date | None,
+    today: date,
+    cycle_months: int,
+) -> list[WorklistGroupKey]:
+    """The groups a task belongs to on ``today`` in a partnership reporting every
+    ``cycle_months``: due by the end of the cycle that starts today, not updated within the
+    last cycle, past its deadline, red; ``other`` when none of them."""
+    complete = rag == Rag.complete
+    groups = []
+    if (
+        not complete
+        and deadline is not None
+        and today <= deadline <= add_months(today, cycle_months)
+    ):
+        groups.append(WorklistGroupKey.due_this_cycle)
+    if is_stale(rag, last_reported_on, add_months(today, -cycle_months)):
+        groups.append(WorklistGroupKey.not_updated)
+    if not complete and deadline is not None and deadline < today:
+        groups.append(WorklistGroupKey.overdue)
+    if rag == Rag.red:
+        groups.append(WorklistGroupKey.red)
+    return groups or [WorklistGroupKey.other]
+
+
+def worklist(session: Session, principal: Principal) -> Worklist:
+    """The tasks the caller's organisation leads, in the partnerships the caller may read
+    (an API key: those its organisation sits on), grouped; see :class:`Worklist`."""
+    policy = tasks.policy
+    assert isinstance(policy, TaskPolicy)
+    policy.authorize_read(principal)
+    today = clock.today()
+    organisation_id = principal.organisation_id
+    groups: dict[WorklistGroupKey, list[WorklistTask]] = {key: [] for key in WorklistGroupKey}
+    total = 0
+    if organisation_id is not None:
+        stmt = (
+            sa_select(
+                Task,
+                col(ActionPlan.partnership_id),
+                col(Partnership.name),
+                col(Partnership.reporting_cycle_months),
+                col(Action.ref),
+                col(Action.title),
+                col(Outcome.code),
+            )
+            .join(Action, col(Action.id) == col(Task.action_id))
+            .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
+            .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
+            .join(Outcome, col(Outcome.id) == col(Action.outcome_id))
+            .where(col(Task.lead_organisation_id) == organisation_id)
+        )
+        readable = partnership_ids_for(session, principal)
+        if readable is not None:
+            stmt = stmt.where(col(ActionPlan.partnership_id).in_(sorted(readable)))
+        rows = list(session.execute(stmt).all())
+        rows.sort(
+            key=lambda r: (r[0].deadline is None, r[0].deadline or today, r[2], r[4], r[0].ref)
+        )
+        for task, partnership_id, name, cycle, action_ref, action_title, code in rows:
+            total += 1
+            item = WorklistTask.model_validate(
+                {
+                    **crud.column_values(task),
+                    "partnership_id": partnership_id,
+                    "partnership_name": name,
+                    "action_ref": action_ref,
+                    "action_title": action_title,
+                    "outcome_code": code,
+                    "overdue": task.deadline is not None
+                    and task.deadline < today
+                    and task.rag != Rag.complete,
+                    "stale": is_stale(task.rag, task.last_reported_on, add_months(today, -cycle)),
+                    "can": TaskCan.model_validate(policy.can(session, principal, task)),
+                }
+            )
+            for key in worklist_groups(
+                task.rag, task.deadline, task.last_reported_on, today, cycle
+            ):
+                groups[key].append(item)
+    return Worklist(
+        as_of=today,
+        organisation_id=organisation_id,
+        total=total,
+        groups=[
+            WorklistGroup(key=key, title=WORKLIST_TITLES[key], items=items)
+            for key, items in groups.items()
+        ],
+    )

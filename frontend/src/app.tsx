@@ -16,6 +16,7 @@ import { MeetingPage } from "./screens/meeting/MeetingPage";
 import { CalendarPage } from "./screens/CalendarPage";
 import { EditMeetingPage, NewMeetingPage } from "./screens/meeting/MeetingForm";
 import { MinutesPage } from "./screens/meeting/MinutesPage";
+import { MyTasksPage } from "./screens/MyTasksPage";
 import { NotFound } from "./screens/NotFound";
 import { PartnershipPage } from "./screens/partnership/PartnershipPage";
 import { ReportPage } from "./screens/ReportPage";
@@ -49,6 +50,7 @@ function Home() {
 // Every screen behind its access rule (auth/access.ts): a typed address for a screen one may
 // not use shows the "no access" page.
 const guarded = {
+  worklist: only("worklist", MyTasksPage),
   partnership: only("partnership", PartnershipPage),
   report: only("report", ReportPage),
   reports: only("reports", ReportsPage),
@@ -82,6 +84,7 @@ function Screens() {
   return (
     <Router onRouteChange={focusMain}>
       <Route path="/" component={Home} />
+      <Route path="/my-tasks" component={guarded.worklist} />
       <Route path="/partnerships/:id" component={guarded.partnership} />
       <Route path="/partnerships/:id/report" component={guarded.report} />
       <Route path="/reports" component={guarded.reports} />

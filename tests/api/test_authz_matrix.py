@@ -213,8 +213,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "delete_priority": ADMIN_ONLY,
     "list_outcomes": READ_STAFF,
     "get_outcome": READ_STAFF,
+    # the officers of an outcome's lead partnership keep it too: the own outcome is led by
+    # the officer's partnership; the created one (and the one deleted) names no lead
     "create_outcome": ADMIN_ONLY,
-    "update_outcome": ADMIN_ONLY,
+    "update_outcome": MANAGE,
     "delete_outcome": ADMIN_ONLY,
     # action plans
     "list_action_plans": READ_STAFF,
@@ -236,6 +238,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "delete_task": row(officer="2xx", partner=NOT_VISIBLE),
     "create_status_update": row(officer="2xx", member="2xx", partner="2xx"),
     "list_status_updates": READ_STAFF,
+    # the worklist: a principal without an organisation (the demo admin) gets an empty one
+    "list_my_tasks": READ_STAFF,
     # reports (papers and performance reports): staff of the partnership and the county
     # read them, partner keys do not; the partnership's officers write papers
     "list_reports": READ_REPORTS,
@@ -838,6 +842,7 @@ REFERENCES: dict[str, dict[str, Reference]] = {
         "action": lambda d, f: {**BODIES["create_task"](d), "action_id": f.ids["actions"]}
     },
     "update_task": {"action": lambda d, f: {"action_id": f.ids["actions"]}},
+    "update_outcome": {"lead": lambda d, f: {"lead_partnership_id": f.partnership}},
     "create_report": {
         "partnership": lambda d, f: {"partnership_id": f.partnership, "title": "Matrix paper"}
     },

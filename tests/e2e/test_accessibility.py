@@ -46,6 +46,7 @@ class TestEveryScreen:
         spa.login("admin")
         screens = {
             "dashboard": "/",
+            "worklist": "/my-tasks",
             "partnership": f"/partnerships/{ids['partnership']}",
             "task": f"/tasks/{ids['task']}",
             "meeting": f"/meetings/{ids['meeting']}",
@@ -97,7 +98,12 @@ class TestEveryScreen:
     def test_a_member_typing_the_users_page_gets_the_access_page(self, spa: Spa) -> None:
         spa.login("member")
         nav = spa.page.get_by_role("navigation", name="Main")
-        assert nav.get_by_role("link").all_inner_texts() == ["Dashboard", "Reports", "My calendar"]
+        assert nav.get_by_role("link").all_inner_texts() == [
+            "Dashboard",
+            "My worklist",
+            "Reports",
+            "My calendar",
+        ]
         spa.goto("/users")
         page = spa.page
         page.get_by_role("heading", name="You don't have access to this", level=1).wait_for()
@@ -158,6 +164,7 @@ class TestPhone:
         phone.login("member")
         for name, path in {
             "dashboard": "/",
+            "worklist": "/my-tasks",
             "partnership": f"/partnerships/{ids['partnership']}",
             "meeting": f"/meetings/{ids['meeting']}",
             "report": f"/partnerships/{ids['partnership']}/report",

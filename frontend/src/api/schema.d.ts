@@ -817,6 +817,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List My Tasks
+         * @description The tasks the caller's organisation leads, across the partnerships the caller belongs
+         *     to (an API key: those its organisation sits on), grouped: due this cycle (deadline within
+         *     the partnership's next reporting cycle), not updated this cycle, overdue, red, and the
+         *     others. Each task says whether the caller may update its status (``can``).
+         */
+        get: operations["list_my_tasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/measurements": {
         parameters: {
             query?: never;
@@ -6135,6 +6158,102 @@ export interface components {
              */
             url?: string | null;
         };
+        /**
+         * Worklist
+         * @description The tasks the caller's organisation leads in the partnerships the caller belongs to,
+         *     in groups; a task is in every group whose condition it meets, and in ``other`` when it
+         *     meets none.
+         */
+        Worklist: {
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /** Groups */
+            groups: components["schemas"]["WorklistGroup"][];
+            /**
+             * Organisation Id
+             * @description The organisation whose tasks these are
+             */
+            organisation_id: number | null;
+            /**
+             * Total
+             * @description Tasks listed (each counted once)
+             */
+            total: number;
+        };
+        /** WorklistGroup */
+        WorklistGroup: {
+            /** Items */
+            items: components["schemas"]["WorklistTask"][];
+            key: components["schemas"]["WorklistGroupKey"];
+            /** Title */
+            title: string;
+        };
+        /**
+         * WorklistGroupKey
+         * @enum {string}
+         */
+        WorklistGroupKey: "due_this_cycle" | "not_updated" | "overdue" | "red" | "other";
+        /** WorklistTask */
+        WorklistTask: {
+            /** Action Id */
+            action_id: number;
+            /** Action Ref */
+            action_ref: string;
+            /** Action Title */
+            action_title: string;
+            /** @description What you may do with this task */
+            can: components["schemas"]["TaskCan"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Deadline */
+            deadline?: string | null;
+            /** Id */
+            id: number;
+            /** Last Reported On */
+            last_reported_on?: string | null;
+            /** Lead Organisation Id */
+            lead_organisation_id?: number | null;
+            /** Outcome Code */
+            outcome_code: string;
+            /**
+             * Overdue
+             * @description Past its deadline and not complete
+             */
+            overdue: boolean;
+            /** Partnership Id */
+            partnership_id: number;
+            /** Partnership Name */
+            partnership_name: string;
+            /** Planned Improvement */
+            planned_improvement?: string | null;
+            /** Position */
+            position?: string | null;
+            rag?: components["schemas"]["Rag"] | null;
+            /** Ref */
+            ref: string;
+            /**
+             * Stale
+             * @description Not updated within its partnership's reporting cycle
+             */
+            stale: boolean;
+            /** Target */
+            target?: string | null;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -9885,6 +10004,68 @@ export interface operations {
                 content?: never;
             };
             /** @description The caller is not a person (an API key or a bare login) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_my_tasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Worklist"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16531,6 +16712,8 @@ export interface operations {
                 q?: string | null;
                 /** @description Only tasks with (true) or without (false) an update within their partnership's reporting cycle; complete tasks are never stale */
                 stale?: boolean | null;
+                /** @description Only tasks past their deadline and not complete (true), or the others (false) */
+                overdue?: boolean | null;
                 /** @description Comma-separated fields, '-' for descending: id, ref, title, deadline, rag, updated_at, last_reported_on */
                 sort?: string | null;
                 /** @description Page size (max 500) */

@@ -63,3 +63,6 @@ export type PackItem = Schemas["PackItem"];
 export type PackPaper = Schemas["PackPaper"];
 export type PaperFile = Schemas["PaperFileRead"];
 export type AgendaItemWrite = Schemas["AgendaItemCreate"];
+export type Worklist = Schemas["Worklist"];
+export type WorklistGroup = Schemas["WorklistGroup"];
+export type WorklistTask = Schemas["WorklistTask"];

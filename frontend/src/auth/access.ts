@@ -8,6 +8,7 @@ import type { Role } from "../api/types";
  */
 export type Screen =
   | "dashboard"
+  | "worklist"
   | "partnership"
   | "task"
   | "meeting"
@@ -33,6 +34,7 @@ const ADMINS: readonly Role[] = ["admin"];
 
 const SCREEN_ROLES: Record<Screen, readonly Role[]> = {
   dashboard: STAFF,
+  worklist: STAFF,
   partnership: STAFF,
   task: STAFF,
   meeting: STAFF,
@@ -56,6 +58,7 @@ const SCREEN_ROLES: Record<Screen, readonly Role[]> = {
 /** What the "no access" page calls each screen. */
 export const SCREEN_NAMES: Record<Screen, string> = {
   dashboard: "the dashboard",
+  worklist: "the worklist",
   partnership: "partnership pages",
   task: "task pages",
   meeting: "meeting pages",

@@ -27,6 +27,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
         {me && (
           <nav aria-label="Main">
             {may("dashboard") && <NavLink href="/">Dashboard</NavLink>}
+            {may("worklist") && <NavLink href="/my-tasks">My worklist</NavLink>}
             {may("laa") && <NavLink href="/laa">LAA dashboard</NavLink>}
             {may("reports") && <NavLink href="/reports">Reports</NavLink>}
             {may("import") && <NavLink href="/import">Import</NavLink>}

@@ -10,11 +10,13 @@ const byRef = <T extends { ref: string }>(a: T, b: T) => collator.compare(a.ref,
 /** Codes and refs sort as people read them: 2.2 before 2.10, b before c. */
 const compareCodes = (a: string, b: string): number => collator.compare(a, b);
 
-/** Outcome → action → task, as the action plan is printed. Orphans are left out. */
+/** Outcome → action → task, as the action plan is printed. Orphans are left out, except the
+ * outcomes `keep` names (e.g. a new outcome of this partnership, before it has actions). */
 export function buildPlanTree(
   outcomes: readonly Outcome[],
   actions: readonly Action[],
   tasks: readonly Task[],
+  keep: (outcome: Outcome) => boolean = () => false,
 ): OutcomeNode[] {
   const tasksByAction = new Map<number, Task[]>();
   for (const task of tasks) {
@@ -31,5 +33,5 @@ export function buildPlanTree(
         .map((action) => ({ action, tasks: (tasksByAction.get(action.id) ?? []).sort(byRef) }));
       return { outcome, actions: nodes, counts: countRag(nodes.flatMap((n) => n.tasks)) };
     })
-    .filter((node) => node.actions.length > 0);
+    .filter((node) => node.actions.length > 0 || keep(node.outcome));
 }

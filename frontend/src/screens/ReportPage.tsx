@@ -1,12 +1,15 @@
 import { useLocation } from "preact-iso";
+import { useState } from "preact/hooks";
 import { api, unwrap } from "../api/client";
+import { asProblem, type Problem } from "../api/problem";
 import type { ReportOutcome } from "../api/types";
 import { countyOnly } from "../auth/access";
 import { useMe } from "../auth/AuthContext";
-import { Loadable } from "../components/Loadable";
+import { ErrorMessage, Loadable } from "../components/Loadable";
 import { RagBadge } from "../components/RagBadge";
 import { SummaryBox } from "../components/SummaryBox";
 import { formatDate, formatLongDate, todayIso } from "../lib/dates";
+import { saveBlob } from "../lib/download";
 import { useResource } from "../lib/useResource";
 import { useTitle } from "../lib/useTitle";
 
@@ -98,6 +101,37 @@ export function OutcomeSheet({ outcome }: { outcome: ReportOutcome }) {
   );
 }
 
+/** The report as the API's CSV, one row per task, as of the date shown. */
+function CsvDownload({ partnershipId, asOf }: { partnershipId: number; asOf: string }) {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  async function download() {
+    setBusy(true);
+    setProblem(null);
+    try {
+      const blob = await unwrap(
+        api.GET("/api/v1/partnerships/{partnership_id}/performance-report.csv", {
+          params: { path: { partnership_id: partnershipId }, query: { as_of: asOf } },
+          parseAs: "blob",
+        }),
+      );
+      saveBlob(blob as Blob, `performance-report-${partnershipId}-${asOf}.csv`);
+    } catch (error) {
+      setProblem(asProblem(error));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <>
+      <button type="button" class="button-secondary" disabled={busy} onClick={() => void download()}>
+        {busy ? "Preparing…" : "Download CSV"}
+      </button>
+      {problem && <ErrorMessage problem={problem} />}
+    </>
+  );
+}
+
 /** The bi-monthly performance report, laid out like the paper form and ready to print. */
 export function ReportPage({ id }: { id: string }) {
   const partnershipId = Number(id);
@@ -140,6 +174,7 @@ export function ReportPage({ id }: { id: string }) {
         <button type="button" onClick={() => window.print()}>
           Print report
         </button>
+        <CsvDownload partnershipId={partnershipId} asOf={asOf} />
       </div>
       <Loadable resource={report} label="performance report" onRetry={reload}>
         {(data) => (
