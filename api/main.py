@@ -38,6 +38,7 @@ from api.meetings.router import router as meetings_router
 from api.partnerships.router import router as partnerships_router
 from api.plans.router import router as plans_router
 from api.reports.router import router as reports_router
+from api.search.router import router as search_router
 from api.webhooks.router import router as webhooks_router
 
 API_PREFIX = "/api/v1"
@@ -77,6 +78,7 @@ def api_router() -> APIRouter:
         plans_router,
         reports_router,
         dashboard_router,
+        search_router,
         indicators_router,
         laa_router,
         imports_router,

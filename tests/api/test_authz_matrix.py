@@ -223,6 +223,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "get_freshness": READ_REPORTS,
     "get_report_index": READ_REPORTS,
     "get_dashboard": ANY_PRINCIPAL,
+    # every principal searches; each sees only the kinds and records it may read
+    "search": ANY_PRINCIPAL,
     # indicators
     "list_indicators": READ_ALL,
     "get_indicator": READ_ALL,
@@ -310,6 +312,9 @@ OWN: dict[str, str] = {
 
 # Path parameters that are not ids: name -> value.
 PARAMS: dict[str, str] = {"token": "0-not-a-feed-token", "kind": "tasks"}
+
+# Required query parameters: operation id -> parameters.
+QUERY_PARAMS: dict[str, dict[str, Any]] = {"search": {"q": "partnership"}}
 
 # Request bodies for writes, as functions of the demo ids.
 BODIES: dict[str, Callable[[Demo], Any]] = {
@@ -608,7 +613,11 @@ def test_matrix(
     body = BODIES[op.id](demo) if op.id in BODIES else None
     request_id = f"matrix-{op.id}-{role}"
     r = clients[role].request(
-        op.method.upper(), url, json=body, headers={"X-Request-ID": request_id}
+        op.method.upper(),
+        url,
+        json=body,
+        params=QUERY_PARAMS.get(op.id),
+        headers={"X-Request-ID": request_id},
     )
     expected = EXPECTED[op.id][role]
     assert _matches(r.status_code, expected), (
@@ -931,6 +940,7 @@ def test_no_read_shows_foreign_contact_details(
     op: Operation, role: str, demo: Demo, foreign: Foreign, clients: dict[str, TestClient]
 ) -> None:
     params = {"limit": 500} if op.path.rsplit("/", 1)[-1] in PAGED else None
+    params = QUERY_PARAMS.get(op.id, params)
     r = clients[role].get(_url(op, demo), params=params)
     assert r.is_success, f"{op.id} as {role}: {r.status_code} {r.text[:300]}"
     assert foreign.email not in r.text and foreign.phone not in r.text, (
