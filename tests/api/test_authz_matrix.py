@@ -118,6 +118,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "create_membership": MANAGE,
     "update_membership": MANAGE,
     "delete_membership": MANAGE,
+    "get_resignation_terms": READ_STAFF,
     # meetings
     "list_meetings": READ_STAFF,
     "get_meeting": READ_STAFF,
