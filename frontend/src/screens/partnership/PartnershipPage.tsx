@@ -9,6 +9,7 @@ import { ActionPlan } from "./ActionPlan";
 import { Governance } from "./Governance";
 import { Meetings } from "./Meetings";
 import { Members } from "./Members";
+import { TermsOfReference } from "./TermsOfReference";
 
 export function PartnershipPage({ id }: { id: string }) {
   const partnershipId = Number(id);
@@ -43,6 +44,10 @@ export function PartnershipPage({ id }: { id: string }) {
             <h2 id="members-title">Members</h2>
             <Members partnershipId={p.id} />
           </section>
+          <section class="card" aria-labelledby="terms-title">
+            <h2 id="terms-title">Terms of reference</h2>
+            <TermsOfReference partnershipId={p.id} />
+          </section>
           <section class="card" aria-labelledby="meetings-title">
             <h2 id="meetings-title">Meetings</h2>
             <Meetings partnershipId={p.id} />
@@ -51,6 +56,9 @@ export function PartnershipPage({ id }: { id: string }) {
             <section class="card" aria-labelledby="governance-title">
               <h2 id="governance-title">Governance checks</h2>
               <Governance partnershipId={p.id} />
+              <p>
+                <a href={`/partnerships/${p.id}/governance`}>Every finding with its rule and evidence</a>
+              </p>
             </section>
           )}
         </>
