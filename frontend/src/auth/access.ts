@@ -19,7 +19,9 @@ export type Screen =
   | "keys"
   | "users"
   | "webhooks"
-  | "audit";
+  | "audit"
+  | "governance"
+  | "search";
 
 const STAFF: readonly Role[] = ["admin", "officer", "member", "partner"];
 const REPORT_READERS: readonly Role[] = ["admin", "officer", "member", "county"];
@@ -40,6 +42,8 @@ const SCREEN_ROLES: Record<Screen, readonly Role[]> = {
   users: ADMINS,
   webhooks: ADMINS,
   audit: ADMINS,
+  governance: OFFICERS,
+  search: ["admin", "officer", "member", "partner", "county"],
 };
 
 /** What the "no access" page calls each screen. */
@@ -57,6 +61,8 @@ export const SCREEN_NAMES: Record<Screen, string> = {
   users: "user administration",
   webhooks: "webhooks",
   audit: "the audit trail",
+  governance: "governance checks",
+  search: "search",
 };
 
 export function mayUse(role: Role, screen: Screen): boolean {
