@@ -31,7 +31,11 @@ def make_task(client: TestClient, group: Group, title: str, **fields: Any) -> di
     outcome = ok(
         client.post(
             f"{API}/outcomes",
-            json={"strategy_id": strategy["id"], "code": f"8.{next(_codes)}", "title": "Cleaner air"},
+            json={
+                "strategy_id": strategy["id"],
+                "code": f"8.{next(_codes)}",
+                "title": "Cleaner air",
+            },
         ),
         201,
     )
@@ -107,7 +111,9 @@ class TestPermissions:
         self, client: TestClient, as_role: Any, foreign: Group
     ) -> None:
         me = ok(as_role("member").get(f"{API}/me"))
-        task = make_task(client, foreign, "Quokka signage", lead_organisation_id=me["organisation_id"])
+        task = make_task(
+            client, foreign, "Quokka signage", lead_organisation_id=me["organisation_id"]
+        )
         assert keys(find(as_role("member"), "quokka")) == {("task", task["id"])}
 
     def test_public_meetings_decisions_are_found_by_every_staff_role(
@@ -182,9 +188,7 @@ class TestRankingAndSnippets:
 
 
 class TestKeptInStep:
-    def test_an_edit_and_a_delete_reach_the_index(
-        self, client: TestClient, foreign: Group
-    ) -> None:
+    def test_an_edit_and_a_delete_reach_the_index(self, client: TestClient, foreign: Group) -> None:
         task = make_task(client, foreign, "Quokka census")
         r = client.patch(
             f"{API}/tasks/{task['id']}",
@@ -199,7 +203,9 @@ class TestKeptInStep:
 
     def test_people_and_organisations_are_found_by_name(self, client: TestClient) -> None:
         org = ok(
-            client.post(f"{API}/organisations", json={"name": "Zebrafish Trust", "sector": "other"}),
+            client.post(
+                f"{API}/organisations", json={"name": "Zebrafish Trust", "sector": "other"}
+            ),
             201,
         )
         person = ok(

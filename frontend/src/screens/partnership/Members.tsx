@@ -514,10 +514,9 @@ export function Members({ partnershipId }: { partnershipId: number }) {
                         {!m.ended_on && <button
                           type="button"
                           class="button-secondary"
-                          aria-label={`End ${m.person}'s membership`}
                           onClick={() => setEnding(m.id)}
                         >
-                          End membership
+                          End membership<span class="visually-hidden"> of {m.person}</span>
                         </button>}
                       </td>
                     )}
