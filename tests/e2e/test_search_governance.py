@@ -44,8 +44,19 @@ class TestSearch:
         result.first.wait_for()
         assert word.lower() in [m.lower() for m in result.first.locator("mark").all_inner_texts()]
         spa.check_accessibility()
+        href = result.first.get_by_role("link").first.get_attribute("href")
+        assert href is not None and re.fullmatch(r"/meetings/\d+", href)
+        same_text = {
+            d["meeting_id"]
+            for d in api.get(f"/api/v1/meetings/{int(href.rsplit('/', 1)[1])}/decisions").json()[
+                "items"
+            ]
+            if d["text"] == decision["text"]
+        }
+        assert same_text, "the result opens the meeting that took the decision"
         result.first.get_by_role("link").first.click()
-        page.wait_for_url(f"**/meetings/{decision['meeting_id']}")
+        page.get_by_role("heading", name="Decisions").wait_for()
+        assert page.url.endswith(href)
 
     def test_nothing_found_and_bad_input_say_so(self, spa: Spa) -> None:
         spa.login("member")

@@ -103,7 +103,7 @@ export function SearchPage() {
             <p class="muted">Type words to find tasks, actions, outcomes, decisions, minutes, papers, people and organisations.</p>
           ) : (
             <section aria-labelledby="search-results-title">
-              <h2 id="search-results-title" role="status">
+              <h2 id="search-results-title" aria-live="polite">
                 {data.items.length === 0
                   ? `Nothing found for “${data.query}”`
                   : `${data.items.length}${data.items.length === 50 ? "+" : ""} results for “${data.query}”`}
