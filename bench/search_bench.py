@@ -10,7 +10,7 @@ mentioning "community"), then runs each query through the ASGI app in process as
     .venv/bin/python bench/search_bench.py [--tasks 100000] [--runs 50] [--pg URL] [--sqlite]
 
 The PostgreSQL database named by --pg (default: $LSPHUB_BENCH_PG or lsphub_search on
-127.0.0.1) is wiped.
+127.0.0.1) is wiped, unless --reuse queries the one an earlier run left.
 """
 
 import argparse
@@ -19,6 +19,7 @@ import statistics
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -71,17 +72,8 @@ def words(i: int, salt: int) -> str:
     return " ".join(VOCABULARY[(i * k + salt * 31 + k * 7) % n] for k in (1, 7, 13, 29))
 
 
-def run(url: str, tasks: int, runs: int) -> None:
-    os.environ["LSPHUB_DATABASE_URL"] = url
-    os.environ.setdefault("LSPHUB_ENV", "dev")  # production is the default
-    from fastapi.testclient import TestClient
-    from sqlalchemy import select, text
-
-    from api.accounts.keys import create_api_key
-    from api.auth.models import User
-    from api.core.db import SessionLocal
-    from api.core.principal import Role
-    from api.main import create_app
+def _seed(url: str, tasks: int) -> tuple[Any, str]:
+    from sqlalchemy import text
 
     engine, admin_key, _, task_ids = seeded_plan_database(url, tasks, "bench")
     with timer() as t, engine.begin() as conn:
@@ -95,6 +87,31 @@ def run(url: str, tasks: int, runs: int) -> None:
         ]
         conn.execute(text("UPDATE task SET title = :title, target = :target WHERE id = :id"), rows)
     print(f"{engine.dialect.name}: {tasks} tasks re-titled and indexed in {t.seconds:.1f} s")
+    return engine, admin_key
+
+
+def run(url: str, tasks: int, runs: int, reuse: bool = False) -> None:
+    os.environ["LSPHUB_DATABASE_URL"] = url
+    os.environ.setdefault("LSPHUB_ENV", "dev")  # production is the default
+    from fastapi.testclient import TestClient
+    from sqlalchemy import select, text
+
+    from api.accounts.keys import create_api_key
+    from api.auth.models import User
+    from api.core.db import SessionLocal
+    from api.core.principal import Role
+    from api.main import create_app
+
+    if reuse:
+        from api.core.db import make_engine
+
+        engine = make_engine(url)
+        SessionLocal.configure(bind=engine)
+        with SessionLocal() as s, s.begin():
+            admin_key = create_api_key(s, role=Role.admin, name="bench admin")
+        print(f"{engine.dialect.name}: reusing the database of an earlier run")
+    else:
+        engine, admin_key = _seed(url, tasks)
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
@@ -136,12 +153,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--pg", default=DEFAULT_PG)
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
+    parser.add_argument(
+        "--reuse", action="store_true", help="Query the PostgreSQL database of an earlier run"
+    )
     args = parser.parse_args()
     if args.sqlite:
         with tempfile.TemporaryDirectory() as tmp:
             run(f"sqlite:///{tmp}/bench.db", args.tasks, args.runs)
     else:
-        run(args.pg, args.tasks, args.runs)
+        run(args.pg, args.tasks, args.runs, reuse=args.reuse)
 
 
 if __name__ == "__main__":
