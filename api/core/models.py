@@ -163,6 +163,26 @@ class RecordMeta(SQLModel):
     updated_at: datetime
 
 
+class Can(SQLModel):
+    """What the caller may do with a record, decided by the policy that guards the writes: a
+    screen offers an action only where it is true."""
+
+    update: bool
+    delete: bool
+
+
+CAN_DESCRIPTION = (
+    "What you may do with this record, by the rules that guard the writes; "
+    "null where this endpoint does not say"
+)
+
+
+class Permitted(SQLModel):
+    """A ``*Read`` schema that tells the caller what they may do with the record."""
+
+    can: Can | None = Field(default=None, description=CAN_DESCRIPTION)
+
+
 def partial_model(base: type[BaseModel], name: str, *, exclude: Iterable[str] = ()) -> Any:
     """The ``*Update`` schema of ``base``: every field optional, absent keeps, null clears.
 

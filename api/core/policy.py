@@ -7,7 +7,7 @@ writes are checked on the row and on the changes. Records owned by a partnership
 which partnerships a principal may see or manage.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select
@@ -23,6 +23,7 @@ __all__ = [
     "ManagedReferencePolicy",
     "Policy",
     "PublicReadPolicy",
+    "allowed",
     "not_found",
     "require_role",
     "require_scope",
@@ -71,6 +72,23 @@ class Policy:
     def authorize_delete(self, session: Session, principal: Principal, row: SQLModel) -> None:
         require_scope(principal, Scope.write_all)
         require_role(principal, Role.admin)
+
+    def can(self, session: Session, principal: Principal, row: SQLModel) -> dict[str, bool]:
+        """What ``principal`` may do with ``row`` (a ``Can``), asked of the very checks that
+        guard the writes, so the answer and the outcome of trying agree."""
+        return {
+            "update": allowed(lambda: self.authorize_update(session, principal, row, {})),
+            "delete": allowed(lambda: self.authorize_delete(session, principal, row)),
+        }
+
+
+def allowed(check: Callable[[], None]) -> bool:
+    """True unless the permission check refuses (403, or 404 for what may not be seen)."""
+    try:
+        check()
+    except (Forbidden, NotFound):
+        return False
+    return True
 
 
 class AdminPolicy(Policy):

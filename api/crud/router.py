@@ -82,14 +82,49 @@ def record_columns(res: Resource[Any]) -> list[str] | None:
         return None
     Read = res.read_schema
     table_columns = res.model.__table__.c
-    names = list(Read.model_fields)
+    fields = stored_fields(Read)
+    names = list(fields)
     plain = all(
         name in table_columns and field.alias in (None, name) and field.validation_alias is None
-        for name, field in Read.model_fields.items()
+        for name, field in fields.items()
     )
     if not plain or Read.__pydantic_decorators__.model_validators:
         return None
     return names
+
+
+def tells_can(Read: type[BaseModel]) -> bool:
+    """Does ``Read`` say what the caller may do with the record (``Permitted``)?"""
+    if "can" not in Read.model_fields:
+        return False
+    assert next(iter(Read.model_fields)) == "can", f"{Read.__name__}: Permitted goes last"
+    return True
+
+
+def stored_fields(Read: type[BaseModel]) -> dict[str, Any]:
+    """The fields of ``Read`` read from the table (all but ``can``, which is computed)."""
+    return {name: field for name, field in Read.model_fields.items() if name != "can"}
+
+
+def with_can(
+    session: Session, principal: Principal, res: Resource[Any], row: SQLModel, item: Any
+) -> Any:
+    """``item`` (``row`` or its presented form) as a ``Read`` that says what ``principal`` may
+    do with ``row``."""
+    read = (
+        item
+        if isinstance(item, res.read_schema)
+        else res.read_schema.model_validate(item, from_attributes=True)
+    )
+    read.can = can_schema(res.read_schema).model_validate(res.policy.can(session, principal, row))
+    return read
+
+
+def can_schema(Read: type[BaseModel]) -> type[BaseModel]:
+    """The ``Can`` model of ``Read``'s ``can`` field (``Can`` or a resource's subclass)."""
+    held = _held_type(Read.model_fields["can"].annotation)
+    assert isinstance(held, type) and issubclass(held, BaseModel)
+    return held
 
 
 def _held_type(annotation: Any) -> Any:
@@ -110,7 +145,7 @@ def serialises_as_stored(res: Resource[Any]) -> bool:
     if decorators.field_serializers or decorators.model_serializers or Read.model_computed_fields:
         return False
     table_columns = res.model.__table__.c
-    for name, field in Read.model_fields.items():
+    for name, field in stored_fields(Read).items():
         sql_type = table_columns[name].type
         while isinstance(sql_type, TypeDecorator):  # AutoString, UTCDateTime
             sql_type = sql_type.impl_instance
@@ -143,6 +178,11 @@ def _add_list(router: APIRouter, res: Resource[Any]) -> None:
     Sort = sort_query(res)
     columns = record_columns(res)
     as_stored = columns is not None and serialises_as_stored(res)
+    can = tells_can(Read)
+    can_fields = list(can_schema(Read).model_fields) if can else []
+
+    def in_order(allowed: dict[str, bool]) -> dict[str, bool]:
+        return {name: allowed[name] for name in can_fields}
 
     def list_page(
         session: SessionDep,
@@ -155,13 +195,27 @@ def _add_list(router: APIRouter, res: Resource[Any]) -> None:
         validate the page a second time (response_model still documents it)."""
         rows: Sequence[Any]
         if columns is not None:
-            rows, total = service.list_records(
+            records, total = service.list_records(
                 session, principal, res, columns, page, filters, sort
             )
+            if can:  # the policy decides on the row, rebuilt from its columns; ``can``
+                # leads the fields, as in the schema (``Permitted`` is the last base)
+                records = [
+                    {
+                        "can": in_order(res.policy.can(session, principal, res.model(**record))),
+                        **record,
+                    }
+                    for record in records
+                ]
+            rows = records
         else:
-            rows, total = service.list_rows(session, principal, res, page, filters, sort)
-            if present is not None:
-                rows = present(session, principal, rows)
+            found, total = service.list_rows(session, principal, res, page, filters, sort)
+            rows = found if present is None else present(session, principal, found)
+            if can:
+                rows = [
+                    with_can(session, principal, res, row, item)
+                    for row, item in zip(found, rows, strict=True)
+                ]
         body = {"items": rows, "total": total, "limit": page.limit, "offset": page.offset}
         if as_stored:
             return Response(to_json(body), media_type="application/json")
@@ -208,8 +262,11 @@ def _add_item_operations(
     # With ``present``, fields it leaves unset are omitted from every answer.
     shaped: dict[str, Any] = {"response_model_exclude_unset": present is not None}
 
+    can = tells_can(Read)
+
     def one(session: Session, principal: Principal, row: Any) -> Any:
-        return row if present is None else present(session, principal, [row])[0]
+        item = row if present is None else present(session, principal, [row])[0]
+        return with_can(session, principal, res, row, item) if can else item
 
     @router.get("/{item_id}", operation_id=f"get_{op}", summary=f"Read one {singular}", **shaped)
     def get_one(

@@ -51,7 +51,7 @@ def present(session: Session, principal: Principal, rows: Sequence[Any]) -> list
             {
                 name: getattr(row, name)
                 for name in PersonRead.model_fields
-                if row.id in shown or name not in CONTACT_FIELDS
+                if name != "can" and (row.id in shown or name not in CONTACT_FIELDS)
             }
         )
         for row in rows

@@ -6,6 +6,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from api.core.models import (
     STRICT,
     Id,
+    Permitted,
     QueryDate,
     QueryDateTime,
     RecordMeta,
@@ -65,7 +66,7 @@ class IndicatorCreate(IndicatorBase, StrictBody):
 IndicatorUpdate = partial_model(IndicatorBase, "IndicatorUpdate")
 
 
-class IndicatorRead(IndicatorBase, RecordMeta):
+class IndicatorRead(IndicatorBase, RecordMeta, Permitted):
     pass
 
 
@@ -111,7 +112,7 @@ LaaTargetUpdate = partial_model(
 )
 
 
-class LaaTargetRead(LaaTargetBase, RecordMeta):
+class LaaTargetRead(LaaTargetBase, RecordMeta, Permitted):
     pass
 
 
@@ -140,7 +141,7 @@ MeasurementUpdate = partial_model(
 )
 
 
-class MeasurementRead(MeasurementBase, RecordMeta):
+class MeasurementRead(MeasurementBase, RecordMeta, Permitted):
     reported_by: str | None = Field(None, description="Who recorded it (set by the server)")
 
 

@@ -17,9 +17,11 @@ from api.crud.router import (
     etag,
     parse_if_match,
     sort_query,
+    with_can,
 )
 from api.meetings import attendance, decisions
 from api.meetings import service as meetings_service
+from api.meetings.models import Meeting
 from api.meetings.schemas import (
     AgendaItemFilters,
     AgendaItemRead,
@@ -42,6 +44,12 @@ meeting_routes = APIRouter(prefix="/meetings", tags=["meetings"], responses=PROB
 MeetingSort = sort_query(meetings)
 
 
+def read_meeting(session: SessionDep, principal: PrincipalDep, row: Meeting) -> MeetingRead:
+    """The meeting with its live quorum and what ``principal`` may do with it."""
+    read = meetings_service.to_read(row, meetings_service.quorum_of(session, row))
+    return with_can(session, principal, meetings, row, read)
+
+
 @meeting_routes.get("", operation_id="list_meetings", summary="List meetings")
 def list_meetings(
     session: SessionDep,
@@ -52,7 +60,10 @@ def list_meetings(
 ) -> Page[MeetingRead]:
     """Each meeting with its live quorum (one aggregate query for the page)."""
     rows, total = crud.list_rows(session, principal, meetings, page, filters, sort)
-    items = meetings_service.with_quorum(session, rows)
+    reads = meetings_service.with_quorum(session, rows)
+    items = [
+        with_can(session, principal, meetings, *pair) for pair in zip(rows, reads, strict=True)
+    ]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
@@ -62,7 +73,7 @@ def get_meeting(
 ) -> MeetingRead:
     row = crud.get_row(session, principal, meetings, item_id)
     response.headers["ETag"] = etag(row)
-    return meetings_service.to_read(row, meetings_service.quorum_of(session, row))
+    return read_meeting(session, principal, row)
 
 
 @meeting_routes.post("", operation_id="create_meeting", status_code=201, summary="Create a meeting")
@@ -72,7 +83,7 @@ def create_meeting(
     row = crud.create_row(session, principal, meetings, body)
     response.headers["ETag"] = etag(row)
     response.headers["Location"] = f"/api/v1/meetings/{row.id}"
-    return meetings_service.to_read(row, meetings_service.quorum_of(session, row))
+    return read_meeting(session, principal, row)
 
 
 @meeting_routes.patch(
@@ -93,7 +104,7 @@ def update_meeting(
 ) -> MeetingRead:
     row = crud.update_row(session, principal, meetings, item_id, body, parse_if_match(if_match))
     response.headers["ETag"] = etag(row)
-    return meetings_service.to_read(row, meetings_service.quorum_of(session, row))
+    return read_meeting(session, principal, row)
 
 
 @meeting_routes.delete(

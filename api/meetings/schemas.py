@@ -1,7 +1,15 @@
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import SQLModel
 
-from api.core.models import STRICT, Id, QueryDateTime, RecordMeta, StrictBody, partial_model
+from api.core.models import (
+    STRICT,
+    Id,
+    Permitted,
+    QueryDateTime,
+    RecordMeta,
+    StrictBody,
+    partial_model,
+)
 from api.meetings.models import (
     AgendaItemBase,
     AttendanceStatus,
@@ -44,7 +52,7 @@ class Quorum(BaseModel):
     quorate: bool
 
 
-class MeetingRead(MeetingBase, RecordMeta):
+class MeetingRead(MeetingBase, RecordMeta, Permitted):
     quorum: Quorum
 
 
@@ -70,7 +78,7 @@ class AgendaItemCreate(AgendaItemBase, StrictBody):
 AgendaItemUpdate = partial_model(AgendaItemBase, "AgendaItemUpdate", exclude=("meeting_id",))
 
 
-class AgendaItemRead(AgendaItemBase, RecordMeta):
+class AgendaItemRead(AgendaItemBase, RecordMeta, Permitted):
     pass
 
 

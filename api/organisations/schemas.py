@@ -1,6 +1,6 @@
 from pydantic import BaseModel, Field
 
-from api.core.models import STRICT, RecordMeta, StrictBody, partial_model
+from api.core.models import STRICT, Permitted, RecordMeta, StrictBody, partial_model
 from api.organisations.models import OrganisationBase, Sector
 
 
@@ -14,7 +14,7 @@ class OrganisationCreate(OrganisationBase, StrictBody):
 OrganisationUpdate = partial_model(OrganisationBase, "OrganisationUpdate")
 
 
-class OrganisationRead(OrganisationBase, RecordMeta):
+class OrganisationRead(OrganisationBase, RecordMeta, Permitted):
     pass
 
 

@@ -10,7 +10,11 @@ from api.core.errors import Forbidden
 from api.core.permissions import partnership_of, require_scope, row_data
 from api.core.policy import Policy
 from api.core.principal import Principal, Scope
-from api.partnerships.access import can_manage_partnership, visible_clause
+from api.partnerships.access import (
+    can_manage_partnership,
+    managed_partnership_ids,
+    visible_clause,
+)
 
 
 class PartnershipPolicy(Policy):
@@ -41,7 +45,10 @@ class PartnershipPolicy(Policy):
         require_scope(principal, Scope.write_all)
         if principal.is_admin:
             return  # admins manage every partnership: no need to look this row's up
-        if not can_manage_partnership(session, principal, self.partnership_id(session, data)):
+        # Who manages none (members, partner keys) is refused without looking the row's up.
+        if not managed_partnership_ids(session, principal) or not can_manage_partnership(
+            session, principal, self.partnership_id(session, data)
+        ):
             raise Forbidden("Only the partnership's officers and administrators may change this")
 
     def authorize_create(

@@ -3,7 +3,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from api.core.models import STRICT, Id, QueryDate, RecordMeta, StrictBody, partial_model
+from api.core.models import STRICT, Id, Permitted, QueryDate, RecordMeta, StrictBody, partial_model
 from api.partnerships.models import (
     MembershipBase,
     MembershipRole,
@@ -24,7 +24,7 @@ class PartnershipCreate(PartnershipBase, StrictBody):
 PartnershipUpdate = partial_model(PartnershipBase, "PartnershipUpdate")
 
 
-class PartnershipRead(PartnershipBase, RecordMeta):
+class PartnershipRead(PartnershipBase, RecordMeta, Permitted):
     pass
 
 
@@ -45,7 +45,7 @@ MembershipUpdate = partial_model(
 )
 
 
-class MembershipRead(MembershipBase, RecordMeta):
+class MembershipRead(MembershipBase, RecordMeta, Permitted):
     pass
 
 

@@ -1,6 +1,14 @@
 from pydantic import BaseModel, Field
 
-from api.core.models import EMAIL_PATTERN, STRICT, Id, RecordMeta, StrictBody, partial_model
+from api.core.models import (
+    EMAIL_PATTERN,
+    STRICT,
+    Id,
+    Permitted,
+    RecordMeta,
+    StrictBody,
+    partial_model,
+)
 from api.people.models import PersonBase
 
 # Shown only to those who may see them (api.partnerships.access.contacts_visible).
@@ -19,7 +27,7 @@ class PersonCreate(PersonBase, StrictBody):
 PersonUpdate = partial_model(PersonCreate, "PersonUpdate")
 
 
-class PersonRead(PersonBase, RecordMeta):
+class PersonRead(PersonBase, RecordMeta, Permitted):
     """A person in the directory: name, employer and job title for every reader; e-mail and
     phone only for those who may see them (the fields are then absent, not null)."""
 

@@ -15,7 +15,7 @@ from sqlmodel import SQLModel, col
 
 from api.core.errors import Forbidden
 from api.core.permissions import partnership_of
-from api.core.policy import require_scope
+from api.core.policy import allowed, require_scope
 from api.core.principal import Principal, Role, Scope
 from api.partnerships.access import authorize_on_behalf_of, visible_clause
 from api.partnerships.policy import PartnershipPolicy
@@ -66,6 +66,21 @@ class TaskPolicy(PartnershipPolicy):
                 else "Only the lead organisation may update this task"
             )
         super().authorize_update(session, principal, row, changes)
+
+    def authorize_status(self, session: Session, principal: Principal, task: Task) -> None:
+        """May ``principal`` record a status update of ``task`` for their own organisation?"""
+        self.authorize_update(session, principal, task, {"rag": task.rag})
+        authorize_status_on_behalf_of(session, principal, task, None)
+
+    def can(self, session: Session, principal: Principal, row: SQLModel) -> dict[str, bool]:
+        """Beyond ``update`` (the task itself: title, lead, target, ...) and ``delete``:
+        ``update_status``, recording a status update for one's own organisation."""
+        assert isinstance(row, Task)
+        return {
+            "update": allowed(lambda: self.authorize_update(session, principal, row, {"title": 0})),
+            "update_status": allowed(lambda: self.authorize_status(session, principal, row)),
+            "delete": allowed(lambda: self.authorize_delete(session, principal, row)),
+        }
 
 
 def authorize_status_on_behalf_of(

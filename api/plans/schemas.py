@@ -2,7 +2,17 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from api.core.models import STRICT, Id, QueryDate, RecordMeta, StrictBody, partial_model
+from api.core.models import (
+    CAN_DESCRIPTION,
+    STRICT,
+    Can,
+    Id,
+    Permitted,
+    QueryDate,
+    RecordMeta,
+    StrictBody,
+    partial_model,
+)
 from api.plans.models import (
     ActionBase,
     ActionPlanBase,
@@ -22,7 +32,7 @@ class StrategyCreate(StrategyBase, StrictBody):
 StrategyUpdate = partial_model(StrategyBase, "StrategyUpdate")
 
 
-class StrategyRead(StrategyBase, RecordMeta):
+class StrategyRead(StrategyBase, RecordMeta, Permitted):
     pass
 
 
@@ -38,7 +48,7 @@ class PrincipleCreate(PrincipleBase, StrictBody):
 PrincipleUpdate = partial_model(PrincipleBase, "PrincipleUpdate", exclude=("strategy_id",))
 
 
-class PrincipleRead(PrincipleBase, RecordMeta):
+class PrincipleRead(PrincipleBase, RecordMeta, Permitted):
     pass
 
 
@@ -49,7 +59,7 @@ class PriorityCreate(PriorityBase, StrictBody):
 PriorityUpdate = partial_model(PriorityBase, "PriorityUpdate", exclude=("strategy_id",))
 
 
-class PriorityRead(PriorityBase, RecordMeta):
+class PriorityRead(PriorityBase, RecordMeta, Permitted):
     pass
 
 
@@ -64,7 +74,7 @@ class OutcomeCreate(OutcomeBase, StrictBody):
 OutcomeUpdate = partial_model(OutcomeBase, "OutcomeUpdate", exclude=("strategy_id",))
 
 
-class OutcomeRead(OutcomeBase, RecordMeta):
+class OutcomeRead(OutcomeBase, RecordMeta, Permitted):
     pass
 
 
@@ -83,7 +93,7 @@ class ActionPlanCreate(ActionPlanBase, StrictBody):
 ActionPlanUpdate = partial_model(ActionPlanBase, "ActionPlanUpdate", exclude=("partnership_id",))
 
 
-class ActionPlanRead(ActionPlanBase, RecordMeta):
+class ActionPlanRead(ActionPlanBase, RecordMeta, Permitted):
     pass
 
 
@@ -98,7 +108,7 @@ class ActionCreate(ActionBase, StrictBody):
 ActionUpdate = partial_model(ActionBase, "ActionUpdate", exclude=("action_plan_id",))
 
 
-class ActionRead(ActionBase, RecordMeta):
+class ActionRead(ActionBase, RecordMeta, Permitted):
     pass
 
 
@@ -115,8 +125,14 @@ class TaskCreate(TaskBase, StrictBody):
 TaskUpdate = partial_model(TaskBase, "TaskUpdate", exclude=("last_reported_on",))
 
 
-class TaskRead(TaskBase, RecordMeta):
-    pass
+class TaskCan(Can):
+    update_status: bool = Field(
+        description="May record a status update (RAG, position) for your organisation"
+    )
+
+
+class TaskRead(TaskBase, RecordMeta, Permitted):
+    can: TaskCan | None = Field(default=None, description=CAN_DESCRIPTION)
 
 
 class TaskFilters(BaseModel):

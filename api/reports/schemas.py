@@ -2,7 +2,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from api.core.models import STRICT, Id, QueryDate, RecordMeta, StrictBody, partial_model
+from api.core.models import STRICT, Id, Permitted, QueryDate, RecordMeta, StrictBody, partial_model
 from api.plans.models import Rag
 from api.reports.models import ReportBase
 
@@ -28,7 +28,7 @@ class ReportUpdate(_ReportFieldsUpdate):  # type: ignore[misc,valid-type]
     indicator_ids: IndicatorIds | None = Field(None, max_length=200)
 
 
-class ReportRead(ReportBase, RecordMeta):
+class ReportRead(ReportBase, RecordMeta, Permitted):
     indicator_ids: list[int] = Field(default_factory=list)
 
 

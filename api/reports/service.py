@@ -100,8 +100,16 @@ def _links(session: Session, report_ids: Sequence[int]) -> dict[int, list[int]]:
     return found
 
 
-def _read(row: Report, indicator_ids: list[int]) -> ReportRead:
-    return ReportRead.model_validate({**row.model_dump(), "indicator_ids": indicator_ids})
+def _read(
+    session: Session, principal: Principal, row: Report, indicator_ids: list[int]
+) -> ReportRead:
+    return ReportRead.model_validate(
+        {
+            **row.model_dump(),
+            "indicator_ids": indicator_ids,
+            "can": reports.policy.can(session, principal, row),
+        }
+    )
 
 
 def _check_indicators(session: Session, indicator_ids: list[int]) -> list[int]:
@@ -133,12 +141,14 @@ def list_reports(
 ) -> tuple[list[ReportRead], int]:
     rows, total = crud.list_rows(session, principal, reports, page, filters, sort)
     links = _links(session, [r.id for r in rows if r.id is not None])
-    return [_read(r, links.get(r.id or 0, [])) for r in rows], total
+    return [_read(session, principal, r, links.get(r.id or 0, [])) for r in rows], total
 
 
 def get_report(session: Session, principal: Principal, report_id: int) -> tuple[ReportRead, int]:
     row = crud.get_row(session, principal, reports, report_id)
-    return _read(row, _links(session, [report_id]).get(report_id, [])), row.version
+    return _read(
+        session, principal, row, _links(session, [report_id]).get(report_id, [])
+    ), row.version
 
 
 def create_report(
@@ -152,7 +162,7 @@ def create_report(
         _set_links(session, row.id, wanted)
         crud.flush(session, reports, "create")
         audit.record(session, principal, "link", "report", row.id, after={"indicator_ids": wanted})
-    return _read(row, wanted), row.version
+    return _read(session, principal, row, wanted), row.version
 
 
 def update_report(
@@ -182,7 +192,7 @@ def update_report(
                 after={"indicator_ids": wanted},
             )
             current = wanted
-    return _read(row, current), row.version
+    return _read(session, principal, row, current), row.version
 
 
 def delete_report(

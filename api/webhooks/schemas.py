@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
-from api.core.models import RecordMeta, StrictBody
+from api.core.models import Permitted, RecordMeta, StrictBody
 from api.webhooks.models import DeliveryStatus
 
 
@@ -93,7 +93,7 @@ class WebhookUpdate(_EventsAsText, StrictBody):
     description: str | None = Field(None, max_length=300)
 
 
-class WebhookRead(RecordMeta):
+class WebhookRead(RecordMeta, Permitted):
     url: str
     events: list[str]
     active: bool

@@ -205,7 +205,9 @@ class TestRateLimits:
             waits.append(int(r.headers["retry-after"]))
             age_failures(db, waits[-1])  # wait it out: the next guess is heard, and fails
             assert fail(guesser) == 401
-        assert waits == [30, 60, 120, 240]
+        # Each wait doubles; a loaded machine may have used a second or two of it already.
+        for wait, full in zip(waits, [30, 60, 120, 240], strict=True):
+            assert full - 3 <= wait <= full, waits
 
     def test_success_clears_the_counter(self, anon: TestClient) -> None:
         for _ in range(4):

@@ -1996,6 +1996,8 @@ export interface components {
         };
         /** ActionPlanRead */
         ActionPlanRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -2031,6 +2033,8 @@ export interface components {
         ActionRead: {
             /** Action Plan Id */
             action_plan_id: number;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -2096,6 +2100,8 @@ export interface components {
         };
         /** AgendaItemRead */
         AgendaItemRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -2382,6 +2388,17 @@ export interface components {
             active: boolean;
             /** Created At */
             created_at?: string | null;
+        };
+        /**
+         * Can
+         * @description What the caller may do with a record, decided by the policy that guards the writes: a
+         *     screen offers an action only where it is true.
+         */
+        Can: {
+            /** Delete */
+            delete: boolean;
+            /** Update */
+            update: boolean;
         };
         /**
          * CastingVote
@@ -2836,6 +2853,8 @@ export interface components {
         };
         /** IndicatorRead */
         IndicatorRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /** Code */
             code: string;
             /**
@@ -2914,6 +2933,8 @@ export interface components {
             area: string;
             /** Baseline */
             baseline: number;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3023,6 +3044,8 @@ export interface components {
         MeasurementRead: {
             /** Area */
             area: string;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3139,6 +3162,8 @@ export interface components {
         MeetingRead: {
             /** Adjourned To Id */
             adjourned_to_id?: number | null;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3263,6 +3288,8 @@ export interface components {
         };
         /** MembershipRead */
         MembershipRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3399,6 +3426,8 @@ export interface components {
         };
         /** OrganisationRead */
         OrganisationRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -3504,6 +3533,8 @@ export interface components {
         OutcomeRead: {
             /** Achieve */
             achieve?: string | null;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /** Code */
             code: string;
             /**
@@ -3942,6 +3973,8 @@ export interface components {
              * @default 0.5
              */
             attendance_threshold: number;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Chair Term Months
              * @default 24
@@ -4144,6 +4177,8 @@ export interface components {
          *     phone only for those who may see them (the fields are then absent, not null).
          */
         PersonRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4239,6 +4274,8 @@ export interface components {
         };
         /** PrincipleRead */
         PrincipleRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4305,6 +4342,8 @@ export interface components {
         };
         /** PriorityRead */
         PriorityRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4426,6 +4465,8 @@ export interface components {
         ReportRead: {
             /** Author */
             author?: string | null;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /** Circulation */
             circulation?: string | null;
             /** Contact */
@@ -4727,6 +4768,8 @@ export interface components {
         };
         /** StrategyRead */
         StrategyRead: {
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -4831,6 +4874,18 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** TaskCan */
+        TaskCan: {
+            /** Delete */
+            delete: boolean;
+            /** Update */
+            update: boolean;
+            /**
+             * Update Status
+             * @description May record a status update (RAG, position) for your organisation
+             */
+            update_status: boolean;
+        };
         /** TaskCreate */
         TaskCreate: {
             /** Action Id */
@@ -4867,6 +4922,8 @@ export interface components {
         TaskRead: {
             /** Action Id */
             action_id: number;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["TaskCan"] | null;
             /**
              * Created At
              * Format: date-time
@@ -5221,6 +5278,8 @@ export interface components {
         WebhookCreated: {
             /** Active */
             active: boolean;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time
@@ -5285,6 +5344,8 @@ export interface components {
         WebhookRead: {
             /** Active */
             active: boolean;
+            /** @description What you may do with this record, by the rules that guard the writes; null where this endpoint does not say */
+            can?: components["schemas"]["Can"] | null;
             /**
              * Created At
              * Format: date-time

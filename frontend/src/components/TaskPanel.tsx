@@ -199,15 +199,19 @@ export function TaskPanel({ taskId, headingLevel, onSaved }: PanelProps) {
               <RagBadge rag={task.rag} /> as of {formatDate(task.last_reported_on)}
             </dd>
           </dl>
-          <StatusForm
-            task={task}
-            etag={etag}
-            onSaved={(updated) => {
-              reload();
-              onSaved?.(updated);
-            }}
-            onReload={reload}
-          />
+          {task.can?.update_status ? (
+            <StatusForm
+              task={task}
+              etag={etag}
+              onSaved={(updated) => {
+                reload();
+                onSaved?.(updated);
+              }}
+              onReload={reload}
+            />
+          ) : (
+            <p class="muted">Only the lead organisation and the partnership's officers update this task.</p>
+          )}
           <Heading>History</Heading>
           <History entries={history} organisations={organisations} />
         </div>

@@ -62,7 +62,7 @@ function TaskRow({ task, code, open, onToggle, onSaved }: TaskRowProps) {
           aria-controls={panelId}
           onClick={onToggle}
         >
-          {open ? "Close" : "Update"}
+          {open ? "Close" : task.can?.update_status ? "Update" : "Details"}
           <span class="visually-hidden"> task {code}</span>
         </button>
       </div>
