@@ -1,6 +1,7 @@
 """Issue 17: an officer adds a member (a new person, inline) and ends another's membership,
 seeing the resignation notice rule before saving; terms of reference with their history."""
 
+import re
 from datetime import date, timedelta
 
 import httpx
@@ -52,10 +53,14 @@ class TestMembership:
         assert len(added) >= 1
 
         # end another member's membership: a resignation, with the notice rule shown first
+        member_token = login_token(server, "member")
+        demo_member = httpx.get(
+            f"{server.url}/api/v1/me", headers={"Authorization": f"Bearer {member_token}"}
+        ).json()["person_id"]
         leaving = next(
             m
             for m in current_members(api, partnership)
-            if m["role"] == "member" and not m["ended_on"]
+            if m["role"] == "member" and not m["ended_on"] and m["person_id"] != demo_member
         )
         page.locator(f"#membership-{leaving['id']}").get_by_role("button").click()
         notice = date.today()
@@ -99,16 +104,28 @@ class TestMembership:
         after = api.get(f"/api/v1/partnerships/{partnership}/terms-of-reference").json()
         assert after["quorum"] == before["quorum"] + 1
 
-    def test_members_see_no_membership_actions(self, spa: Spa, server: LiveServer) -> None:
+    def test_a_member_may_only_hand_in_their_own_resignation(
+        self, spa: Spa, server: LiveServer
+    ) -> None:
         partnership = managed_partnership(server)
+        headers = {"Authorization": f"Bearer {login_token(server, 'member')}"}
+        me = httpx.get(f"{server.url}/api/v1/me", headers=headers).json()
+        own = [m["id"] for m in me["memberships"] if m["partnership_id"] == partnership]
         spa.login("member")
         spa.goto(f"/partnerships/{partnership}")
         spa.settle()
         page = spa.page
         page.get_by_role("heading", name="Terms of reference").wait_for()
         assert page.get_by_role("button", name="Add a member").count() == 0
-        assert page.get_by_role("button", name="End membership").count() == 0
         assert page.get_by_role("button", name="Change the terms of reference").count() == 0
+        page.locator("table").first.wait_for()
+        ends = page.get_by_role("button", name=re.compile("^End membership"))
+        assert ends.count() == len(own)
+        if own:
+            page.locator(f"#membership-{own[0]}").get_by_role("button").click()
+            reasons = page.get_by_label("Reason").locator("option").all_inner_texts()
+            assert reasons == ["Resigned"]
+            page.locator(".notice-rule").filter(has_text="A resignation takes effect").wait_for()
 
     def test_the_partnership_page_fits_a_phone(self, phone: Spa, server: LiveServer) -> None:
         phone.login("officer")

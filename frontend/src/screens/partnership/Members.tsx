@@ -2,7 +2,6 @@ import { useEffect, useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
 import { asProblem, type Problem } from "../../api/problem";
 import type { Membership, MembershipRole, Organisation, Person } from "../../api/types";
-import { useAuth } from "../../auth/AuthContext";
 import { ErrorMessage, Loadable } from "../../components/Loadable";
 import { formatDate, todayIso } from "../../lib/dates";
 import {
@@ -12,7 +11,6 @@ import {
   peopleDirectory,
 } from "../../lib/directory";
 import { ROLE_LABELS } from "../../lib/labels";
-import { managesPartnership } from "../../lib/manage";
 import { useResource } from "../../lib/useResource";
 
 const ROLE_ORDER = Object.keys(ROLE_LABELS) as MembershipRole[];
@@ -330,11 +328,14 @@ function useResignationTerms(membershipId: number, notice: string) {
 function EndMembership({
   member,
   organisations,
+  canManage,
   onDone,
   onCancel,
 }: {
   member: Row;
   organisations: Organisation[];
+  /** Officers end memberships for any reason; a member may only hand in their resignation. */
+  canManage: boolean;
   onDone: () => void;
   onCancel: () => void;
 }) {
@@ -383,7 +384,7 @@ function EndMembership({
             setEndedOn("");
           }}
         >
-          {END_REASONS.map(([value, label]) => (
+          {END_REASONS.filter(([value]) => canManage || value === "resigned").map(([value, label]) => (
             <option key={value} value={value}>
               {label}
             </option>
@@ -469,15 +470,18 @@ function roleCell(m: Row) {
   );
 }
 
-export function Members({ partnershipId }: { partnershipId: number }) {
-  const { me } = useAuth();
-  const manages = managesPartnership(me, partnershipId);
+/** The current members; officers of the partnership (`canManage`, the partnership's
+ * `can.update`) add members, and whoever may change a membership (its `can.update`) ends it. */
+export function Members({ partnershipId, canManage }: { partnershipId: number; canManage: boolean }) {
   const [members, reload] = useResource(() => loadMembers(partnershipId), [partnershipId]);
   const [ending, setEnding] = useState<number | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   return (
     <Loadable resource={members} label="members" onRetry={reload}>
-      {({ rows, directory }) => (
+      {({ rows, directory }) => {
+        const endable = (m: Row) => Boolean(m.can?.update) && !m.ended_on;
+        const actions = rows.some(endable);
+        return (
         <>
           {notice && (
             <p class="alert alert-success" role="status">
@@ -494,7 +498,7 @@ export function Members({ partnershipId }: { partnershipId: number }) {
                   <th scope="col">Represents</th>
                   <th scope="col">Voting</th>
                   <th scope="col">Since</th>
-                  {manages && <th scope="col"><span class="visually-hidden">Actions</span></th>}
+                  {actions && <th scope="col"><span class="visually-hidden">Actions</span></th>}
                 </tr>
               </thead>
               <tbody>
@@ -509,9 +513,9 @@ export function Members({ partnershipId }: { partnershipId: number }) {
                     <td>{m.represents ?? "—"}</td>
                     <td>{m.voting ? "Yes" : "No"}</td>
                     <td>{formatDate(m.started_on)}</td>
-                    {manages && (
+                    {actions && (
                       <td>
-                        {!m.ended_on && <button
+                        {endable(m) && <button
                           type="button"
                           class="button-secondary"
                           onClick={() => setEnding(m.id)}
@@ -525,11 +529,12 @@ export function Members({ partnershipId }: { partnershipId: number }) {
               </tbody>
             </table>
           </div>
-          {manages && ending !== null && rows.some((m) => m.id === ending) && (
+          {ending !== null && rows.some((m) => m.id === ending && endable(m)) && (
             <EndMembership
               key={ending}
               member={rows.find((m) => m.id === ending)!}
               organisations={directory.organisations}
+              canManage={canManage}
               onCancel={() => setEnding(null)}
               onDone={() => {
                 const who = rows.find((m) => m.id === ending)?.person;
@@ -539,7 +544,7 @@ export function Members({ partnershipId }: { partnershipId: number }) {
               }}
             />
           )}
-          {manages && (
+          {canManage && (
             <AddMember
               partnershipId={partnershipId}
               directory={directory}
@@ -550,7 +555,8 @@ export function Members({ partnershipId }: { partnershipId: number }) {
             />
           )}
         </>
-      )}
+        );
+      }}
     </Loadable>
   );
 }

@@ -42,11 +42,11 @@ export function PartnershipPage({ id }: { id: string }) {
           </section>
           <section class="card" aria-labelledby="members-title">
             <h2 id="members-title">Members</h2>
-            <Members partnershipId={p.id} />
+            <Members partnershipId={p.id} canManage={p.can?.update ?? false} />
           </section>
           <section class="card" aria-labelledby="terms-title">
             <h2 id="terms-title">Terms of reference</h2>
-            <TermsOfReference partnershipId={p.id} />
+            <TermsOfReference partnershipId={p.id} canManage={p.can?.update ?? false} />
           </section>
           <section class="card" aria-labelledby="meetings-title">
             <h2 id="meetings-title">Meetings</h2>

@@ -3,10 +3,8 @@ import { useState } from "preact/hooks";
 import { api, unwrap, unwrapTagged } from "../../api/client";
 import { asProblem, type Problem } from "../../api/problem";
 import type { components } from "../../api/schema";
-import { useAuth } from "../../auth/AuthContext";
 import { ErrorMessage, Loadable } from "../../components/Loadable";
 import { formatDateTime } from "../../lib/dates";
-import { managesPartnership } from "../../lib/manage";
 import { useResource } from "../../lib/useResource";
 
 type Terms = components["schemas"]["TermsOfReferenceRead"];
@@ -177,8 +175,8 @@ function History({ partnershipId, version }: { partnershipId: number; version: n
   );
 }
 
-export function TermsOfReference({ partnershipId }: { partnershipId: number }) {
-  const { me } = useAuth();
+/** The rules the partnership runs by; its officers (`canManage`) change them. */
+export function TermsOfReference({ partnershipId, canManage }: { partnershipId: number; canManage: boolean }) {
   const [editing, setEditing] = useState(false);
   const [terms, reload] = useResource(
     () =>
@@ -202,7 +200,7 @@ export function TermsOfReference({ partnershipId }: { partnershipId: number }) {
             ))}
           </dl>
           <History partnershipId={partnershipId} version={data.version} />
-          {managesPartnership(me, partnershipId) &&
+          {canManage &&
             (editing ? (
               <TermsForm
                 partnershipId={partnershipId}
