@@ -6,6 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PY := $(BIN)/python
 export LSPHUB_DATABASE_URL ?= sqlite:///./var/lsphub.db
+# pytest-xdist workers for the test runs: each has its own database (tests/conftest.py), and
+# modules sharing a live server stay on one worker (--dist loadgroup). PYTEST_WORKERS=0: serial.
+PYTEST_WORKERS ?= 2
+XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
 # Production behaviour is the default (api/settings.py): these targets opt into dev or test,
 # whose secret key, unless LSPHUB_SECRET_KEY is set, is generated once into var/secret_key.
 run: export LSPHUB_ENV := dev
@@ -67,11 +71,11 @@ openapi: install
 	$(BIN)/lsphub openapi
 
 pytest: install
-	env -u TEST_DATABASE_URL $(BIN)/pytest -m "not e2e"
+	env -u TEST_DATABASE_URL $(BIN)/pytest -m "not e2e" $(XDIST)
 
 pytest-pg: install
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  $(BIN)/pytest -m "not e2e"; \
+	  $(BIN)/pytest -m "not e2e" $(XDIST); \
 	else echo "TEST_DATABASE_URL not set: skipping the PostgreSQL run"; fi
 
 frontend-check:

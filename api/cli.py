@@ -136,23 +136,58 @@ def worker(
     once: Annotated[bool, typer.Option(help="Deliver one batch and exit")] = False,
     interval: Annotated[float, typer.Option(help="Seconds to sleep when idle")] = 2.0,
 ) -> None:
-    """Deliver queued webhook events (run one or more; they share the queue safely)."""
+    """Deliver queued webhook events and e-mail, and queue the reminders and digests that are
+    due (run one or more; they share the queues safely)."""
     import logging
     import signal
     import threading
 
     from api.core.housekeeping import periodic_sweep
     from api.main import install_features
+    from api.notifications.worker import mail_chore, schedule_chore
     from api.webhooks.service import run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     stopping = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):  # `docker stop` sends SIGTERM
         signal.signal(sig, lambda *_: stopping.set())
-    console.print("Webhook worker started; SIGTERM or Ctrl-C stops it after the delivery in hand.")
+    console.print("Worker started; SIGTERM or Ctrl-C stops it after the delivery in hand.")
     install_features()
-    run_worker(interval_seconds=interval, once=once, stopping=stopping, chores=[periodic_sweep()])
+    chores = [periodic_sweep(), schedule_chore(), mail_chore(stopping)]
+    run_worker(interval_seconds=interval, once=once, stopping=stopping, chores=chores)
     console.print("Worker stopped.")
+
+
+@app.command("send-mail")
+def send_mail(
+    once: Annotated[bool, typer.Option(help="Send one batch and exit")] = False,
+) -> None:
+    """Send the queued e-mail now, until nothing is due (through LSPHUB_SMTP_URL, or as .eml
+    files under LSPHUB_MAIL_DIR without it). Prints a line per message sent."""
+    import sys
+
+    from api.main import install_features
+    from api.notifications.worker import drain, run_once
+
+    install_features()
+
+    def sent(mail_id: int) -> None:
+        print(f"sent {mail_id}", file=sys.stderr, flush=True)
+
+    count = run_once(on_sent=sent) if once else drain(on_sent=sent)
+    console.print(f"{count} messages attempted")
+
+
+@app.command()
+def notify() -> None:
+    """Queue the reminders and weekly digests that are due now (the worker does this every
+    few minutes; running it again queues nothing twice)."""
+    from api.main import install_features
+    from api.notifications.schedule import run_due
+
+    install_features()
+    counts = run_due()
+    console.print(", ".join(f"{name}: {count} queued" for name, count in counts.items()))
 
 
 @app.command()

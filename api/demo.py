@@ -840,6 +840,7 @@ def _seed_papers(session: Session, themes: list[Partnership], today: date) -> No
             cross_reference="Sustainable Community Strategy, action plan",
             narrative="Most tasks are on track. Red tasks have recovery plans for approval.",
             decision_required="Agree the planned improvements for tasks rated red.",
+            public=True,  # on the residents' site with its meeting
         )
         session.add(paper)
         session.flush()

@@ -1,6 +1,9 @@
 """The application: routers, middleware, error handlers and the SPA."""
 
+import contextlib
+import ctypes
 import gc
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,8 +28,8 @@ from api.core.settings import get_settings
 from api.core.web import docs, health
 from api.core.web.middleware import ConcurrencyLimit, RequestContext, SecurityHeaders
 from api.core.web.problems import install_error_handlers
-from api.core.web.query_guard import reject_unknown_query_parameters
-from api.core.web.routing import include_flat
+from api.core.web.query_guard import learn_query_names, reject_unknown_query_parameters
+from api.core.web.routing import include_flat, index_routes
 from api.dashboard.router import router as dashboard_router
 from api.directory.router import organisations_router, people_router
 from api.feeds.router import router as feeds_router
@@ -35,8 +38,13 @@ from api.imports.router import router as imports_router
 from api.indicators.router import router as indicators_router
 from api.laa.router import router as laa_router
 from api.meetings.router import router as meetings_router
+from api.notifications import handlers as notification_handlers
+from api.notifications.router import router as notifications_router
 from api.partnerships.router import router as partnerships_router
 from api.plans.router import router as plans_router
+from api.public import subscriptions as public_subscriptions
+from api.public.router import robots_router
+from api.public.router import router as public_router
 from api.reports.router import router as reports_router
 from api.search.router import router as search_router
 from api.webhooks.router import router as webhooks_router
@@ -83,6 +91,7 @@ def api_router() -> APIRouter:
         laa_router,
         imports_router,
         webhooks_router,
+        notifications_router,
     ):
         include_flat(router, feature)
     return router
@@ -105,14 +114,32 @@ class SpaFiles(StaticFiles):
         return response
 
 
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+
+
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """glibc gives each thread that allocates its own malloc arena, up to eight per core, and
+    each keeps the memory it once held: with a pool of worker threads that is tens of MiB per
+    process after load. Python holds the GIL anyway, so two arenas cost no throughput. Called
+    before the thread pool starts (as MALLOC_ARENA_MAX=2 would be, set outside)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # not glibc (musl): nothing to do
+            ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, arenas)
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Sync routes run in AnyIO's thread pool: size it like the database pool (DESIGN §2).
-    The OpenAPI document (read by the query-parameter guard) is built before the first request.
+    The query-parameter guard learns each operation's names from the OpenAPI document before
+    the first request; the document itself is then let go (a few MiB per worker) and built
+    again only if someone asks for /openapi.json or /docs.
     """
+    limit_malloc_arenas()
     limiter = anyio.to_thread.current_default_thread_limiter()
     limiter.total_tokens = get_settings().thread_pool_size
-    app.openapi()
+    learn_query_names(app)
+    app.openapi_schema = None
+    gc.collect()
     gc.freeze()  # startup objects (routes, schemas, OpenAPI) leave the collector's scans
     gc.set_threshold(20_000, 50, 100)
     yield
@@ -120,12 +147,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def install_features() -> None:
     """The registrations of higher layers in lower ones (STYLE.md §14), made once at startup:
-    the audit guard on every session and the sweepers of expiring records. Idempotent."""
+    the audit guard on every session, the sweepers of expiring records and the handlers
+    that turn domain events into e-mail. Idempotent."""
     install_audit_guard()
     register_sweeper("idempotency_record", idempotency.sweep_expired)
     register_sweeper("auth_token", auth_housekeeping.sweep_expired_tokens)
     register_sweeper("login_attempt", auth_housekeeping.sweep_old_login_attempts)
     register_sweeper("password_link", auth_housekeeping.sweep_spent_password_links)
+    notification_handlers.install()
+    public_subscriptions.install()  # residents' e-mails: new meetings, minutes, decisions
 
 
 def create_app() -> FastAPI:
@@ -150,6 +180,8 @@ def create_app() -> FastAPI:
     include_flat(app.router, health.router)
     include_flat(app.router, docs.router)
     include_flat(app.router, api_router())
+    include_flat(app.router, public_router)  # the residents' site, /public
+    include_flat(app.router, robots_router)
     app.add_middleware(ConcurrencyLimit, limit=settings.thread_pool_size)
     app.add_middleware(
         CORSMiddleware,
@@ -186,4 +218,5 @@ def create_app() -> FastAPI:
         def placeholder() -> HTMLResponse:
             return HTMLResponse(PLACEHOLDER_PAGE)
 
+    index_routes(app.router)
     return app

@@ -7,6 +7,7 @@ from api.feeds.models import CalendarToken
 from api.imports.models import ImportRecord
 from api.indicators.models import Indicator, LaaTarget, Measurement
 from api.meetings.models import AgendaItem, Attendance, Decision, Meeting
+from api.notifications.models import NotificationPreference, OutboxMessage
 from api.organisations.models import Organisation
 from api.partnerships.models import Membership, Partnership
 from api.people.models import Person
@@ -22,6 +23,7 @@ from api.plans.models import (
     Task,
     TaskIndicator,
 )
+from api.public.models import PublicSubscription
 from api.reports.models import Report, ReportIndicator
 from api.webhooks.models import Webhook, WebhookDelivery
 
@@ -43,7 +45,9 @@ __all__ = [
     "Measurement",
     "Meeting",
     "Membership",
+    "NotificationPreference",
     "Organisation",
+    "OutboxMessage",
     "Outcome",
     "OutcomeIndicator",
     "Partnership",
@@ -51,6 +55,7 @@ __all__ = [
     "Person",
     "Principle",
     "Priority",
+    "PublicSubscription",
     "Report",
     "ReportIndicator",
     "StatusUpdate",

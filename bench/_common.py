@@ -42,6 +42,19 @@ def process_rss_mb(pid: int) -> tuple[float, float]:
     return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
 
 
+def group_rss_mb(pid: int) -> float:
+    """Resident set size of a server process plus its children (uvicorn's master and its
+    workers), in MiB, summed as ``ps -o rss= -p PID --ppid PID`` reports them: the way the
+    Redmine peer's measure.sh counts puma's master and workers."""
+    import subprocess
+
+    out = subprocess.run(
+        ["ps", "-o", "rss=", "-p", str(pid), "--ppid", str(pid)],
+        capture_output=True, text=True, check=False,
+    ).stdout  # fmt: skip
+    return sum(int(n) for n in out.split()) / 1024
+
+
 def reset_peak_rss(pid: int) -> bool:
     """Reset a process's peak RSS (VmHWM) to its current RSS; False where not permitted."""
     try:

@@ -13,7 +13,13 @@ framework) and drives each with ``wrk -t2 -c32 -d20s --latency`` on loopback:
 
     .venv/bin/python bench/load_bench.py [--duration 20] [--pg URL] [--only list,status,chain]
 
-``--only`` defaults to all four. The database named by --pg (default $LSPHUB_BENCH_PG or
+- ``redmine``: the list against Redmine's ``GET /issues.json?limit=50`` with the same wrk
+  settings, when the peer of ../shared/peers/redmine/ is running (setup.sh); req/s ratio and
+  both servers' RSS (master + workers, summed as its measure.sh sums them)
+
+The API's memory (uvicorn master + 2 workers, RSS summed) is printed idle and after load.
+``--only`` defaults to all five (``redmine`` notes when the peer is not running).
+The database named by --pg (default $LSPHUB_BENCH_PG or
 lsphub_bench on 127.0.0.1) is wiped. Needs ``wrk`` (Debian: apt-get install -y wrk). Prints
 one line per operation, ratio last.
 """
@@ -34,7 +40,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import free_port, seeded_plan_database  # noqa: E402
+from bench._common import free_port, group_rss_mb, seeded_plan_database  # noqa: E402
 
 DEFAULT_PG = os.environ.get(
     "LSPHUB_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_bench"
@@ -122,9 +128,14 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def wrk(url: str, duration: int, key: str, script: str | None = None) -> Result:
-    cmd = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency",
-           "-H", f"Authorization: Bearer {key}"]  # fmt: skip
+def wrk(
+    url: str, duration: int, key: str, script: str | None = None, timeout: str | None = None
+) -> Result:
+    cmd = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency"]
+    if key:
+        cmd += ["-H", f"Authorization: Bearer {key}"]
+    if timeout:
+        cmd += ["--timeout", timeout]
     if script:
         cmd += ["-s", script]
     done = subprocess.run([*cmd, url], capture_output=True, text=True, check=True)
@@ -137,6 +148,29 @@ def wrk(url: str, duration: int, key: str, script: str | None = None) -> Result:
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     return Result(rps, p50, p99, int(errors.group(1)) if errors else 0, requests)
+
+
+def redmine_run(peer_dir: str, port: int, duration: int) -> tuple[Result, list[float]] | None:
+    """wrk against the Redmine peer's issue list (same settings as ours, its API key in the
+    X-Redmine-API-Key header, wrk's timeout raised to 10 s as its measure.sh does), and its
+    RSS (puma master + workers) before and at the end of the run; None if it is not running."""
+    key_file, pid_file = Path(peer_dir) / "api_key", Path(peer_dir) / "server.pid"
+    if not key_file.exists() or not pid_file.exists():
+        return None
+    pid = int(pid_file.read_text().strip())
+    if not Path(f"/proc/{pid}").exists():
+        return None
+    key = key_file.read_text().strip()
+    url = f"http://127.0.0.1:{port}/issues.json?limit=50"
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(f'wrk.headers["X-Redmine-API-Key"] = "{key}"\n')
+    try:
+        idle = group_rss_mb(pid)
+        wrk(url, 3, "", lua.name, timeout="10s")
+        result = wrk(url, duration, "", lua.name, timeout="10s")
+        return result, [idle, group_rss_mb(pid)]
+    finally:
+        os.unlink(lua.name)
 
 
 def chain_line(label: str, chained: Result, unchained: Result) -> str:
@@ -166,7 +200,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=int, default=20, help="seconds per wrk run")
     parser.add_argument("--pg", default=DEFAULT_PG)
-    parser.add_argument("--only", default="list,report,status,chain")
+    parser.add_argument("--only", default="list,report,status,chain,redmine")
+    parser.add_argument("--redmine-dir", default=os.environ.get("PEER_DIR", "/tmp/redmine-peer"))
+    parser.add_argument("--redmine-port", type=int, default=int(os.environ.get("PORT", 3999)))
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("load_bench: wrk is not installed (Debian: apt-get install -y wrk)")
@@ -185,6 +221,7 @@ def main() -> None:
         ),
         "status": ("POST /api/v1/tasks/{id}/status-updates", "/", lua.name),
         "chain": ("audit chain on POST /api/v1/tasks/{id}/status-updates", "/", lua.name),
+        "redmine": ("list against Redmine", "", None),
     }
     # The API gets only the settings below (and a thread pool size, to compare sizes).
     keep = ("LSPHUB_THREAD_POOL_SIZE",)
@@ -193,6 +230,7 @@ def main() -> None:
                "LSPHUB_SECRET_KEY": SECRET}  # fmt: skip
     bare_env = {**base_env, "BARE_DATABASE_URL": args.pg.replace("+psycopg", "")}
     results: dict[str, dict[str, Result]] = {}
+    memory: dict[str, list[float]] = {}
     # The chain's two runs come one after the other (the API's last, then the stub's), so the
     # machine's drift from minute to minute moves both alike.
     for side, argv, env, names in (
@@ -205,17 +243,50 @@ def main() -> None:
         port = free_port()
         process = start(argv, env, port)
         try:
+            memory[side] = [group_rss_mb(process.pid)]
             for name, (_, path, script) in operations.items():
-                if name in only and name in names:
+                if name in only and name in names and name != "redmine":
                     url = f"http://127.0.0.1:{port}{path}"
                     wrk(url, 3, key, script)  # warm up: connections, caches, JIT-free paths
                     results.setdefault(name, {})[side] = wrk(url, args.duration, key, script)
+                    memory[side].append(group_rss_mb(process.pid))
+            if side == "api" and "redmine" in only:
+                url = f"http://127.0.0.1:{port}/api/v1/tasks?limit=50"
+                results["redmine"] = {"api": wrk(url, args.duration, key)}
+                redmine = redmine_run(args.redmine_dir, args.redmine_port, args.duration)
+                if redmine is not None:
+                    results["redmine"]["redmine"], redmine_memory = redmine
+                    memory["redmine"] = redmine_memory
+                memory[side].append(group_rss_mb(process.pid))
         finally:
             stop(process)
     os.unlink(lua.name)
+    if "api" in memory:
+        idle, *loaded = memory["api"]
+        after = max(loaded, default=idle)
+        print(
+            f"API memory (uvicorn master + 2 workers, RSS summed): idle {idle:.0f} MiB, "
+            f"after load {after:.0f} MiB | ratio after load/200 MiB {after / 200:.2f}  "
+            "(budget ≤ 1)"
+        )
+    if "redmine" in results:
+        api = results["redmine"]["api"]
+        peer = results["redmine"].get("redmine")
+        if peer is None:
+            print("redmine: the peer is not running (../shared/peers/redmine/setup.sh)")
+        else:
+            idle, peak = memory["redmine"]
+            api_rss = max(memory["api"][1:], default=memory["api"][0])
+            print(
+                f"GET /api/v1/tasks?limit=50 vs Redmine GET /issues.json?limit=50: "
+                f"api {api.rps:,.0f} req/s p99 {api.p99_ms:.1f} ms, {api_rss:.0f} MiB | "
+                f"redmine {peer.rps:,.1f} req/s p99 {peer.p99_ms:.0f} ms, {idle:.0f} → "
+                f"{peak:.0f} MiB | memory api/redmine {api_rss / peak:.2f} (budget ≤ 0.5) | "
+                f"ratio api/redmine {api.rps / peer.rps:.1f}  (budget ≥ 50)"
+            )
 
     for name, (label, _, _) in operations.items():
-        if name not in results:
+        if name not in results or name == "redmine":
             continue
         if name == "chain":
             print(chain_line(label, results[name]["api"], results[name]["unchained"]))

@@ -8,7 +8,7 @@ declare const process: { env: Record<string, string | undefined> };
 export default defineConfig({
   plugins: [preact()],
   server: {
-    proxy: { "/api": "http://127.0.0.1:8000" },
+    proxy: { "/api": "http://127.0.0.1:8000", "/public": "http://127.0.0.1:8000" },
   },
   build: {
     outDir: "dist",

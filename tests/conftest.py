@@ -1,6 +1,14 @@
 """Database fixtures: migrate once per run with Alembic, load the demo data, roll back each test.
 
-Runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+Runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set. Under pytest-xdist
+(``-n 2``) each worker has a database of its own: a SQLite file in its own temporary directory,
+or ``<database>_<worker>`` beside TEST_DATABASE_URL's database, created at the worker's start
+and dropped at its end (TEST_DATABASE_URL then names the worker's database, so the scratch
+databases tests derive from it stay apart too).
+
+Passwords are hashed in-process with argon2's cheapest parameters (:mod:`tests.hashing`); the
+production parameters are checked in ``tests/api/test_password_hashing.py`` and used by every
+live server (``tests/live.py``, the browser tests), which run ``lsphub`` as deployed.
 """
 
 import os
@@ -11,6 +19,12 @@ from datetime import timedelta
 from pathlib import Path
 
 _TMP = Path(tempfile.mkdtemp(prefix="lsphub-test-"))
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1"... under pytest-xdist
+_SHARED_URL = os.environ.get("TEST_DATABASE_URL")
+if _SHARED_URL and _WORKER:
+    from tests.pg_reset import worker_database_url
+
+    os.environ["TEST_DATABASE_URL"] = worker_database_url(_SHARED_URL, _WORKER)
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.db'}"
 os.environ["LSPHUB_DATABASE_URL"] = DATABASE_URL
 os.environ["LSPHUB_ENV"] = "test"  # production is the default: the tests opt out
@@ -35,11 +49,17 @@ from api.core.settings import get_settings  # noqa: E402
 from api.demo import seed  # noqa: E402
 from api.main import create_app  # noqa: E402
 from api.organisations.models import Organisation  # noqa: E402
-from tests.pg_reset import empty_public_schema  # noqa: E402
+from tests.hashing import cheap_password_hashing  # noqa: E402
+from tests.pg_reset import create_database, drop_database, empty_public_schema  # noqa: E402
+
+cheap_password_hashing()
 
 
 @pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
+    own_database = bool(_SHARED_URL and _WORKER)
+    if own_database:
+        create_database(DATABASE_URL)
     engine = make_engine(DATABASE_URL)
     empty_public_schema(engine)
     config = _alembic_config()
@@ -48,6 +68,8 @@ def engine() -> Iterator[Engine]:
         command.upgrade(config, "head")
     yield engine
     engine.dispose()
+    if own_database:
+        drop_database(DATABASE_URL)
 
 
 @pytest.fixture(scope="session")
@@ -147,3 +169,35 @@ def org_id(db: Connection) -> int:
         found = session.scalar(select(Organisation.id).order_by(Organisation.id).limit(1))
     assert found is not None
     return found
+
+
+def _shares_an_expensive_fixture(item: pytest.Item) -> bool:
+    """Whether the test uses a fixture set up once per module (a live server, a throw-away
+    database) or a session fixture of a sub-directory's conftest (``live_db``)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    for defs in info.name2fixturedefs.values():
+        fixture = defs[-1]
+        if fixture.scope in ("module", "package", "class"):
+            return True
+        module = getattr(fixture.func, "__module__", "")
+        if fixture.scope == "session" and module.startswith("tests.") and module != __name__:
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``pytest -n N --dist loadgroup`` a module whose tests share an expensive fixture
+    runs on one worker, in order, so its server or database is built once; the hardening
+    modules' live servers all run on one worker (one ``live_db``, and two bursts of concurrent
+    requests never compete for the CPU or PostgreSQL's connections). Every other test (the
+    schemathesis cases above all) goes to whichever worker is free."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        if not _shares_an_expensive_fixture(item):
+            continue
+        module = item.module.__name__ if item.module else ""
+        group = "live-servers" if module.startswith("tests.hardening.") else module
+        item.add_marker(pytest.mark.xdist_group(group))

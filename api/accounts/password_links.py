@@ -8,17 +8,20 @@ once, until it expires; a newer link, a password set with it, or deactivation vo
 
 import secrets
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
+from api.accounts.events import PasswordLinkIssued
 from api.accounts.schemas import PasswordLinkRead, PasswordSet, PasswordSetRead
 from api.auth import cache as principal_cache
 from api.auth.models import AuthToken, PasswordLink, User
 from api.auth.security import hash_password, new_token, sha256_hex
 from api.core import audit, clock
 from api.core.errors import Conflict, invalid
+from api.core.events import emit
 from api.core.principal import Principal
 from api.core.settings import get_settings
 
@@ -32,8 +35,14 @@ def unusable_password_hash() -> str:
     return hash_password(secrets.token_urlsafe(32))
 
 
-def issue(session: Session, actor: Principal | str, user: User) -> PasswordLinkRead:
-    """A new one-time link for ``user``; their earlier unused links stop working."""
+def issue(
+    session: Session,
+    actor: Principal | str,
+    user: User,
+    reason: Literal["new_user", "reset"] = "new_user",
+) -> PasswordLinkRead:
+    """A new one-time link for ``user``; their earlier unused links stop working. The link is
+    announced (:class:`PasswordLinkIssued`) so it can be e-mailed to the user."""
     _require_active(user)
     assert user.id is not None
     void_open_links(session, user.id)
@@ -52,12 +61,24 @@ def issue(session: Session, actor: Principal | str, user: User) -> PasswordLinkR
         after={"password_link_id": link.id, "expires_at": link.expires_at.isoformat()},
     )
     path = f"{SET_PASSWORD_PATH}#token={token}"
-    return PasswordLinkRead(
+    read = PasswordLinkRead(
         user_id=user.id,
         url=get_settings().public_base_url.rstrip("/") + path,
         path=path,
         expires_at=link.expires_at,
     )
+    emit(
+        session,
+        PasswordLinkIssued(
+            user_id=user.id,
+            email=user.email,
+            name=user.name,
+            url=read.url,
+            expires_at=link.expires_at,
+            reason=reason,
+        ),
+    )
+    return read
 
 
 def reset(session: Session, actor: Principal, user: User) -> PasswordLinkRead:
@@ -78,7 +99,7 @@ def reset(session: Session, actor: Principal, user: User) -> PasswordLinkRead:
         before=before,
         after=audit.snapshot(user),
     )
-    return issue(session, actor, user)
+    return issue(session, actor, user, reason="reset")
 
 
 def _require_active(user: User) -> None:

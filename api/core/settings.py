@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     token_ttl_minutes: int = 480
     # How long a worker process may reuse a resolved credential (api/auth/cache.py); 0 = off.
     auth_cache_seconds: float = Field(5.0, ge=0, le=300)
+    # How long a worker process may reuse the list of webhook subscriptions before reading it
+    # again (api/webhooks/service.py); its own webhook writes clear it at once; 0 = off.
+    webhook_cache_seconds: float = Field(5.0, ge=0, le=300)
     # Failed logins per e-mail *and* client before that pair waits; the wait starts at
     # login_delay_seconds and doubles with each further failure, up to login_max_delay_seconds.
     login_attempts_per_window: int = 5
@@ -84,8 +87,18 @@ class Settings(BaseSettings):
     database_connect_timeout: int = 5  # seconds (PostgreSQL)
     frontend_dist: str = "frontend/dist"
     public_base_url: str = "http://127.0.0.1:8000"
+    # The residents' site at /public (pages, feeds, sitemap); false answers 404 there.
+    public_site: bool = True
     # LAA RAG: amber band as a share of the baseline-to-target distance (0.05 = 5 %).
     laa_rag_tolerance: float = Field(0.05, ge=0, le=1)
+    # E-mail (api/notifications): smtp://[user:pass@]host[:port][?starttls=true] or
+    # smtps://...; unset, the worker writes each message as an .eml file under mail_dir.
+    smtp_url: SecretStr | None = None
+    mail_from: str = "LSP Hub <lsphub@example.org>"
+    mail_dir: str = "var/mail"
+    mail_per_minute: int = Field(120, ge=1)  # the worker sends at most this many a minute
+    mail_lease_seconds: int = Field(120, ge=1)  # a claimed message is due again after this
+    reminder_days_before: int = Field(7, ge=1, le=60)  # before the partnership's next meeting
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
@@ -62,6 +61,8 @@ def _agendas(session: Session, meeting_ids: Sequence[int]) -> dict[int, list[str
 
 
 def build_calendar(session: Session, name: str, rows: list[tuple[Meeting, str]]) -> bytes:
+    from icalendar import Calendar, Event  # loaded with the first feed, not at startup
+
     base = get_settings().public_base_url.rstrip("/")
     agendas = _agendas(session, [m.id for m, _ in rows if m.id is not None])
     cal = Calendar()
@@ -108,7 +109,7 @@ def build_calendar(session: Session, name: str, rows: list[tuple[Meeting, str]])
 def partnership_feed(session: Session, partnership_id: int) -> bytes:
     """Public meetings of one partnership; open to anyone, like a published timetable."""
     partnership = session.get(Partnership, partnership_id)
-    if partnership is None:
+    if partnership is None or not partnership.public:
         raise not_found("partnership", partnership_id)
     rows = _meetings(
         session,
@@ -120,7 +121,9 @@ def partnership_feed(session: Session, partnership_id: int) -> bytes:
 
 def public_feed(session: Session) -> bytes:
     return build_calendar(
-        session, "LSP Hub public meetings", _meetings(session, col(Meeting.public).is_(True))
+        session,
+        "LSP Hub public meetings",
+        _meetings(session, col(Meeting.public).is_(True), col(Partnership.public).is_(True)),
     )
 
 

@@ -9,10 +9,18 @@ from sqlmodel import col, select
 
 from api.core import audit, clock
 from api.core.errors import Conflict, DomainError, invalid
+from api.core.events import emit
 from api.core.permissions import partnership_of
 from api.core.principal import Principal
 from api.crud import service as crud
 from api.crud.service import Resource, ResourceRules, WriteAction
+from api.meetings.events import (
+    MeetingAdjourned,
+    MeetingCancelled,
+    MeetingChanged,
+    MeetingScheduled,
+    MinutesApproved,
+)
 from api.meetings.models import AgendaItem, Attendance, AttendanceStatus, Meeting, MeetingStatus
 from api.meetings.policy import AgendaItemPolicy, MeetingPolicy, partnership_of_meeting
 from api.meetings.schemas import (
@@ -156,9 +164,40 @@ def _check_meeting_update(session: Session, row: Meeting, previous: dict[str, An
     _check_meeting(session, row)
 
 
+# Fields whose change is news to the members (a new time or place).
+NOTICE_FIELDS = ("starts_at", "ends_at", "location")
+
+MeetingEvent = MeetingScheduled | MeetingChanged | MeetingCancelled | MeetingAdjourned
+
+
+def meeting_event(row: Meeting, previous: dict[str, Any]) -> MeetingEvent | None:
+    """What an update of ``row`` means to its members, if anything: cancelled, adjourned,
+    reinstated (scheduled again), or moved (time or place)."""
+    assert row.id is not None
+    old = MeetingStatus(previous["status"])
+    if row.status != old:
+        if row.status == MeetingStatus.cancelled:
+            return MeetingCancelled(meeting_id=row.id)
+        if row.status == MeetingStatus.adjourned and row.adjourned_to_id is not None:
+            return MeetingAdjourned(meeting_id=row.id, resumed_meeting_id=row.adjourned_to_id)
+        if row.status == MeetingStatus.scheduled:
+            return MeetingScheduled(meeting_id=row.id)
+        return None
+    if row.status == MeetingStatus.scheduled and any(
+        getattr(row, name) != previous[name] for name in NOTICE_FIELDS
+    ):
+        return MeetingChanged(meeting_id=row.id)
+    return None
+
+
+# Events of updates in flight: worked out before the flush (which forgets the old values),
+# announced after it, when the row carries its new version.
+_PENDING_EVENTS = "meetings.pending_events"
+
+
 class MeetingRules(ResourceRules[Meeting]):
     """Dates, adjournments and status moves; approved minutes are frozen; a change is
-    announced to webhooks."""
+    announced to webhooks and as a meeting event."""
 
     def before_create(self, session: Session, principal: Principal, row: Meeting) -> None:
         _check_meeting(session, row)
@@ -172,12 +211,21 @@ class MeetingRules(ResourceRules[Meeting]):
         previous: dict[str, Any],
     ) -> None:
         _check_meeting_update(session, row, previous)
+        event = meeting_event(row, previous)
+        if event is not None:
+            session.info.setdefault(_PENDING_EVENTS, {})[row.id] = event
 
     def after_write(
         self, session: Session, principal: Principal, row: Meeting, action: WriteAction
     ) -> None:
+        if action == "create" and row.status == MeetingStatus.scheduled:
+            assert row.id is not None
+            emit(session, MeetingScheduled(meeting_id=row.id))
         if action == "update":
             webhooks.enqueue(session, WebhookEvent.meeting_updated, audit.snapshot(row) or {})
+            event = session.info.get(_PENDING_EVENTS, {}).pop(row.id, None)
+            if event is not None:
+                emit(session, event)
 
 
 meetings = Resource(
@@ -232,6 +280,8 @@ def approve_minutes(
         before=before,
         after=audit.snapshot(meeting),
     )
+    assert meeting.id is not None
+    emit(session, MinutesApproved(meeting_id=meeting.id))
     return to_read(meeting, quorum_of(session, meeting))
 
 

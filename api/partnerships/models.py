@@ -64,6 +64,8 @@ class PartnershipBase(TermsOfReference):
         PartnershipStatus, default=PartnershipStatus.active, index=True
     )
     purpose: str | None = Field(default=None, sa_type=Text)
+    # Shown on the residents' site (/public) with its public meetings; false hides it there.
+    public: bool = Field(default=True, index=True)
 
 
 class Partnership(PartnershipBase, Entity, table=True):

@@ -15,12 +15,14 @@ from sqlmodel import col, select
 
 from api.core import audit, clock
 from api.core.errors import Unprocessable, field_error
+from api.core.events import emit
 from api.core.pagination import PageParams, paginate
 from api.core.principal import Principal
 from api.crud import service as crud
-from api.crud.service import Resource, ResourceRules
+from api.crud.service import Resource, ResourceRules, WriteAction
 from api.partnerships.models import Partnership
 from api.partnerships.policy import PartnershipPolicy
+from api.plans.events import TaskTurnedRed
 from api.plans.models import (
     Action,
     ActionPlan,
@@ -297,12 +299,28 @@ def move_status(
     entry = _history_row(principal, task, move.reported_on, move.note, move.on_behalf_of_id)
     for key, value in {**move.base, **move.provided}.items():
         setattr(entry, key, value)
+    turned_red = False
     if is_latest(task, move.reported_on):
+        was_red = task.rag == Rag.red
         for key, value in move.provided.items():
             setattr(task, key, value)
         task.last_reported_on = move.reported_on
+        turned_red = task.rag == Rag.red and not was_red
     session.add(entry)
+    if turned_red:
+        # Announced after the flush (announce_turned_red), so handlers that write see the
+        # task as the caller stored it and flush nothing the caller has yet to check.
+        session.info.setdefault(_TURNED_RED, set()).add(task.id)
     return entry
+
+
+_TURNED_RED = "plans.turned_red"
+
+
+def announce_turned_red(session: Session) -> None:
+    """Emit :class:`TaskTurnedRed` for each task :func:`move_status` turned red."""
+    for task_id in sorted(session.info.pop(_TURNED_RED, set())):
+        emit(session, TaskTurnedRed(task_id=task_id))
 
 
 class TaskRules(ResourceRules[Task]):
@@ -324,6 +342,11 @@ class TaskRules(ResourceRules[Task]):
             base = {name: previous[name] for name in STATUS_FIELDS}
             move = StatusMove(provided, base, reported_on=clock.today(), require_change=False)
             move_status(session, principal, row, move)
+
+    def after_write(
+        self, session: Session, principal: Principal, row: Task, action: WriteAction
+    ) -> None:
+        announce_turned_red(session)
 
 
 tasks = Resource(
@@ -376,6 +399,7 @@ def add_status_update(
         audit.record(
             session, principal, "update", "task", task.id, before=before, after=audit.snapshot(task)
         )
+    announce_turned_red(session)
     return entry
 
 

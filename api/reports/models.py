@@ -21,6 +21,8 @@ class ReportBase(SQLModel):
     cross_reference: str | None = Field(default=None, max_length=300)
     narrative: str | None = Field(default=None, sa_type=Text)
     decision_required: str | None = Field(default=None, sa_type=Text)
+    # Papers are private unless marked public: then the residents' site offers them.
+    public: bool = Field(default=False, index=True)
 
 
 class Report(ReportBase, Entity, table=True):

@@ -65,8 +65,15 @@ def rag_rollup(summary: Summary) -> Rag | None:
 def strategy_progress(
     session: Session, principal: Principal, strategy_id: int, as_of: date | None
 ) -> StrategyProgress:
+    return progress_of(session, strategy_id, readable_partnerships(session, principal), as_of)
+
+
+def progress_of(
+    session: Session, strategy_id: int, allowed: frozenset[int] | None, as_of: date | None
+) -> StrategyProgress:
+    """The progress table counting the tasks of the ``allowed`` partnerships' plans only
+    (None: every plan). The residents' site passes the public partnerships."""
     as_of = as_of or clock.today()
-    allowed = readable_partnerships(session, principal)
     strategy = session.get(Strategy, strategy_id)
     if strategy is None:
         raise not_found("strategy", strategy_id)

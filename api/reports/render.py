@@ -6,12 +6,15 @@ import hashlib
 import io
 from functools import lru_cache
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from api.core.cells import escape_cell
 from api.reports.schemas import PerformanceReport
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 CSV_COLUMNS = (
     "as_of",
@@ -72,7 +75,9 @@ def report_csv(report: PerformanceReport) -> str:
 
 
 @lru_cache
-def _environment() -> Environment:
+def _environment() -> "Environment":
+    from jinja2 import Environment, PackageLoader, select_autoescape  # with the first print view
+
     env = Environment(
         loader=PackageLoader("api", "templates"),
         autoescape=select_autoescape(["html"]),

@@ -9,6 +9,9 @@ between the check and the connection (DNS rebinding) gains nothing. Hosts listed
 ``LSPHUB_WEBHOOK_ALLOWED_HOSTS`` skip the address rule: an intranet receiver, or the tests'
 loopback one.
 
+The HTTP client (httpx) is imported only where webhooks are sent: ``client`` and ``post``
+are in ``api/webhooks/delivery.py``; the web process only checks URLs here.
+
 Redirects are not followed, at most a short excerpt of a response is kept, and a refused or
 failed delivery records why in words that say nothing about which ports are open.
 """
@@ -17,13 +20,13 @@ import ipaddress
 import re
 import socket
 from collections.abc import Callable, Iterable
-from typing import Any
-
-import httpcore
-import httpx
+from typing import TYPE_CHECKING
 
 from api.core.errors import invalid
 from api.core.settings import get_settings
+
+if TYPE_CHECKING:
+    import httpx
 
 TIMEOUT_SECONDS = 10.0
 EXCERPT_BYTES = 200
@@ -93,6 +96,8 @@ def address_problem(address: IPAddress) -> str | None:
 
 def check_url(url: str, allowed: Iterable[str] | None = None) -> None:
     """Refuse a URL webhooks may not be sent to; what can be told without resolving it."""
+    import httpx  # its URL parser is the one deliveries use; loaded on first check
+
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL as exc:
@@ -124,116 +129,22 @@ def check_webhook_url(url: str) -> None:
         raise invalid("url", str(exc)) from None
 
 
-# -- delivery ----------------------------------------------------------------------------------
+# -- delivery (api/webhooks/delivery.py) --------------------------------------------------------
 
 
-def resolve(host: str, port: int) -> list[str]:
-    """Every address ``host`` resolves to, as the system resolver answers."""
-    try:
-        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        raise httpcore.ConnectError(f"could not resolve {host}") from None
-    return list(dict.fromkeys(str(info[4][0]).split("%")[0] for info in found))
+def client(
+    allowed: Iterable[str] | None = None, resolver: Resolver | None = None
+) -> "httpx.Client":
+    """The HTTP client deliveries go out through (see ``delivery.client``)."""
+    from api.webhooks import delivery
 
-
-class CheckedNetwork(httpcore.NetworkBackend):
-    """Resolves the host itself, refuses unless every address is public (or the host is
-    allowed), then connects to a checked address. httpcore still sends the name as Host and
-    as the TLS server name, and verifies the certificate against it."""
-
-    def __init__(self, allowed: frozenset[str], resolver: Resolver = resolve) -> None:
-        self.allowed = allowed
-        self.resolver = resolver
-        self.network = httpcore.SyncBackend()
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        addresses = self.resolver(host, port)
-        if _normalise(host) not in self.allowed:
-            for text in addresses:
-                problem = address_problem(ipaddress.ip_address(text))
-                if problem:
-                    raise UnsafeDestination(f"{host} resolves to {problem}")
-        error: Exception = httpcore.ConnectError(f"{host} has no address")
-        for text in addresses:
-            try:
-                return self.network.connect_tcp(text, port, timeout, local_address, socket_options)
-            except httpcore.ConnectError as exc:
-                error = exc
-        raise error
-
-    def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Any = None
-    ) -> httpcore.NetworkStream:
-        raise UnsafeDestination("webhooks are not sent to local sockets")
-
-    def sleep(self, seconds: float) -> None:
-        self.network.sleep(seconds)
-
-
-class CheckedTransport(httpx.HTTPTransport):
-    """httpx's transport on :class:`CheckedNetwork`, ignoring proxy environment variables
-    (a proxy would make the connection on our behalf, unchecked)."""
-
-    def __init__(self, allowed: frozenset[str], resolver: Resolver = resolve) -> None:
-        super().__init__(trust_env=False)
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
-            max_connections=10,
-            max_keepalive_connections=5,
-            network_backend=CheckedNetwork(allowed, resolver),
-        )
-
-
-def client(allowed: Iterable[str] | None = None, resolver: Resolver = resolve) -> httpx.Client:
-    """The HTTP client deliveries go out through: checked addresses, no redirects."""
-    hosts = allowed_hosts() if allowed is None else frozenset(_normalise(h) for h in allowed)
-    return httpx.Client(
-        transport=CheckedTransport(hosts, resolver),
-        timeout=TIMEOUT_SECONDS,
-        follow_redirects=False,
-        trust_env=False,
-    )
-
-
-def _excerpt(response: httpx.Response) -> str:
-    """The first bytes of a response body as printable text (undecoded: no zip bombs)."""
-    raw = b""
-    for chunk in response.iter_raw():
-        raw += chunk
-        if len(raw) >= EXCERPT_BYTES:
-            break
-    text = raw[:EXCERPT_BYTES].decode("utf-8", "replace")
-    return "".join(c if c.isprintable() else " " for c in text).strip()
+    return delivery.client(allowed, resolver or delivery.resolve)
 
 
 def post(
-    http: httpx.Client, url: str, body: bytes, headers: dict[str, str]
+    http: "httpx.Client", url: str, body: bytes, headers: dict[str, str]
 ) -> tuple[int | None, str | None]:
-    """POST ``body`` to ``url``: ``(status, None)`` on a 2xx, else ``(status or None, why)``.
+    """POST ``body`` to ``url`` (see ``delivery.post``)."""
+    from api.webhooks import delivery
 
-    The URL is checked again here (a row may predate a rule, or the allow-list may have
-    shrunk); the addresses are checked by :class:`CheckedNetwork`.
-    """
-    try:
-        check_url(url)
-        with http.stream(
-            "POST", url, content=body, headers={**headers, "Accept-Encoding": "identity"}
-        ) as response:
-            if 200 <= response.status_code < 300:
-                return response.status_code, None
-            excerpt = _excerpt(response)
-            detail = f"HTTP {response.status_code}" + (f": {excerpt}" if excerpt else "")
-            return response.status_code, detail
-    except UnsafeDestination as exc:
-        return None, f"refused: {exc}"
-    except httpx.TimeoutException:
-        return None, f"no response within {TIMEOUT_SECONDS:g} s"
-    except httpx.HTTPError:
-        return None, "the connection failed"
+    return delivery.post(http, url, body, headers)

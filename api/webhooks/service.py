@@ -20,14 +20,15 @@ import json
 import logging
 import secrets
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import standardwebhooks
 from sqlalchemy import Select
+from sqlalchemy import event as orm_event
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
@@ -37,6 +38,7 @@ from api.core.errors import NotFound
 from api.core.pagination import PageParams, paginate
 from api.core.policy import AdminPolicy
 from api.core.principal import Principal
+from api.core.settings import get_settings
 from api.crud import service as crud
 from api.crud.service import Resource, ResourceRules
 from api.webhooks import outbound
@@ -48,6 +50,9 @@ from api.webhooks.schemas import (
     WebhookRead,
     WebhookUpdate,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("lsphub.webhooks")
 
@@ -117,20 +122,70 @@ def rotate_secret(session: Session, principal: Principal, webhook_id: int) -> tu
 # -- producing ---------------------------------------------------------------------------------
 
 
+# Which active webhooks subscribe to which event, as this process last read it, and when.
+_subscriptions: tuple[float, dict[str, tuple[int, ...]]] | None = None
+_subscriptions_lock = threading.Lock()
+
+
+def forget_subscriptions() -> None:
+    """Read the subscriptions again at the next event (after any write to a webhook)."""
+    global _subscriptions
+    with _subscriptions_lock:
+        _subscriptions = None
+
+
+@orm_event.listens_for(Session, "after_flush")
+def _forget_on_webhook_write(session: Session, _: Any) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(row, Webhook) for row in changed):
+        forget_subscriptions()
+
+
+def subscribers(session: Session, name: str) -> tuple[int, ...]:
+    """Ids of the webhooks subscribed to event ``name``, without a query per write.
+
+    The list is kept per process for ``webhook_cache_seconds``; writes to webhooks made by this
+    process clear it at once, those made by another process are seen when it expires. A
+    webhook deleted or deactivated meanwhile is dropped by :func:`enqueue`'s check; one created
+    in another process receives the events from at most that many seconds later.
+    """
+    global _subscriptions
+    ttl = get_settings().webhook_cache_seconds
+    now = time.monotonic()
+    cached = _subscriptions
+    if cached is None or ttl <= 0 or now - cached[0] > ttl:
+        by_event: dict[str, list[int]] = {}
+        rows = session.execute(
+            select(col(Webhook.id), col(Webhook.events)).where(col(Webhook.active).is_(True))
+        )
+        for hook_id, events in rows:
+            for each in events.split():
+                by_event.setdefault(each, []).append(hook_id or 0)
+        cached = (now, {k: tuple(v) for k, v in by_event.items()})
+        with _subscriptions_lock:
+            _subscriptions = cached
+    return cached[1].get(name, ())
+
+
 def enqueue(session: Session, event: WebhookEvent | str, payload: dict[str, Any]) -> int:
     """Queue ``event`` for every active webhook subscribed to it, in the caller's transaction.
 
     ``payload`` must be JSON-safe (e.g. ``audit.snapshot(row)``). Returns the rows queued.
+    When no webhook subscribes to the event (the usual case) this costs no query at all.
     """
     name = WebhookEvent(event).value
-    subscribed = [
-        hook
-        for hook in session.scalars(select(Webhook).where(col(Webhook.active).is_(True)))
-        if name in hook.events.split()
-    ]
-    for hook in subscribed:
-        assert hook.id is not None
-        session.add(WebhookDelivery(webhook_id=hook.id, event=name, payload=payload))
+    candidates = subscribers(session, name)
+    if not candidates:
+        return 0
+    # As they are now: a webhook deleted, deactivated or unsubscribed since gets nothing.
+    rows = session.execute(
+        select(col(Webhook.id), col(Webhook.events)).where(
+            col(Webhook.id).in_(candidates), col(Webhook.active).is_(True)
+        )
+    ).all()
+    subscribed = [hook_id for hook_id, events in rows if hook_id and name in events.split()]
+    for hook_id in subscribed:
+        session.add(WebhookDelivery(webhook_id=hook_id, event=name, payload=payload))
     return len(subscribed)
 
 
@@ -315,7 +370,7 @@ class Outcome:
     error: str | None = None
 
 
-def send(http: httpx.Client, item: Claimed) -> Outcome:
+def send(http: "httpx.Client", item: Claimed) -> Outcome:
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "LSPHub-Webhooks/1",
@@ -345,7 +400,7 @@ def record_outcome(session: Session, item: Claimed, outcome: Outcome, now: datet
 
 
 def run_once(
-    http: httpx.Client,
+    http: "httpx.Client",
     now: datetime | None = None,
     limit: int = 20,
     stopping: threading.Event | None = None,

@@ -21,6 +21,8 @@ import { SearchPage } from "./screens/SearchPage";
 import { SetPasswordPage } from "./screens/SetPasswordPage";
 import { StrategyProgressPage } from "./screens/StrategyProgressPage";
 import { TaskPage } from "./screens/TaskPage";
+import { NotificationsPage } from "./screens/NotificationsPage";
+import { OutboxMessagePage, OutboxPage } from "./screens/admin/OutboxPage";
 import { UsersPage } from "./screens/admin/UsersPage";
 import { WebhookPage } from "./screens/admin/WebhookPage";
 import { WebhooksPage } from "./screens/admin/WebhooksPage";
@@ -60,6 +62,9 @@ const guarded = {
   audit: only("audit", AuditPage),
   governance: only("governance", GovernancePage),
   search: only("search", SearchPage),
+  outbox: only("outbox", OutboxPage),
+  outboxMessage: only("outbox", OutboxMessagePage),
+  notifications: only("notifications", NotificationsPage),
 };
 
 function Screens() {
@@ -88,6 +93,9 @@ function Screens() {
       <Route path="/webhooks" component={guarded.webhooks} />
       <Route path="/webhooks/:id" component={guarded.webhook} />
       <Route path="/audit" component={guarded.audit} />
+      <Route path="/outbox" component={guarded.outbox} />
+      <Route path="/outbox/:id" component={guarded.outboxMessage} />
+      <Route path="/settings/notifications" component={guarded.notifications} />
       <Route default component={NotFound} />
     </Router>
   );

@@ -167,6 +167,22 @@ EXPECTED: dict[str, dict[str, str]] = {
         anonymous="404", admin="404", officer="404", member="404", partner="404", county="404"
     ),
     "export_popolo": READ_STAFF,
+    # notifications: preferences need a person; unsubscribe links need a signed token (the
+    # matrix's is not one); the Outbox is the administrators' (the demo outbox is empty)
+    "get_my_notifications": row(
+        admin="422", officer="2xx", member="2xx", partner="422", county="422"
+    ),
+    "update_my_notifications": row(
+        admin="422", officer="2xx", member="2xx", partner="422", county="422"
+    ),
+    "show_unsubscribe": row(
+        anonymous="404", admin="404", officer="404", member="404", partner="404", county="404"
+    ),
+    "unsubscribe": row(
+        anonymous="404", admin="404", officer="404", member="404", partner="404", county="404"
+    ),
+    "list_outbox_messages": ADMIN_ONLY,
+    "get_outbox_message": row(admin="404"),
     # strategy: every staff role reads it; the strategic partnership's officers write it
     # (the demo officer is not one of them)
     "list_strategies": READ_STAFF,
@@ -301,6 +317,7 @@ OWN: dict[str, str] = {
     "measurements": "SELECT min(id) FROM measurement",
     "webhooks": "SELECT min(id) FROM webhook",
     "deliveries": "SELECT min(id) FROM webhook_delivery",
+    "outbox-messages": "SELECT coalesce(min(id), 999999) FROM outbox_message",
     "users": "SELECT id FROM \"user\" WHERE email = 'member@example.org'",
     "api-keys": "SELECT min(id) FROM api_key WHERE role = 'partner'",
     "audit-events": "SELECT max(id) FROM audit_event",
@@ -401,6 +418,8 @@ BODIES: dict[str, Callable[[Demo], Any]] = {
     "create_task": lambda d: {"action_id": d.ids["actions"], "ref": "z", "title": "Matrix task"},
     "update_task": lambda d: {"position": "Checked by the matrix"},
     "create_status_update": lambda d: {"rag": "amber", "position": "Some delay"},
+    "update_my_notifications": lambda d: {"categories": {"digest": True}},
+    "unsubscribe": lambda d: {},
     "create_report": lambda d: {"partnership_id": d.partnership, "title": "Matrix paper"},
     "update_report": lambda d: {"narrative": "Checked by the matrix"},
     "create_indicator": lambda d: {

@@ -3,8 +3,6 @@
 from functools import lru_cache
 from pathlib import Path
 
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -18,6 +16,10 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @lru_cache
 def migration_head() -> str | None:
+    """Alembic is loaded for this, at the first readiness probe, not with the app."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "migrations"))
     return ScriptDirectory.from_config(config).get_current_head()

@@ -15,16 +15,21 @@ from api.core.errors import Unprocessable, field_error
 _by_operation: dict[str, frozenset[str]] = {}
 
 
+def learn_query_names(app: Any) -> None:
+    """Take each operation's query parameter names from ``app``'s OpenAPI document."""
+    schema: dict[str, Any] = app.openapi()
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "operationId" in operation:
+                _by_operation[operation["operationId"]] = frozenset(
+                    p["name"] for p in operation.get("parameters", []) if p["in"] == "query"
+                )
+
+
 def _allowed_names(request: Request, route: APIRoute) -> frozenset[str] | None:
     """Query parameter names the OpenAPI document lists for the route's operation id."""
     if not _by_operation:
-        schema: dict[str, Any] = request.app.openapi()
-        for item in schema.get("paths", {}).values():
-            for operation in item.values():
-                if isinstance(operation, dict) and "operationId" in operation:
-                    _by_operation[operation["operationId"]] = frozenset(
-                        p["name"] for p in operation.get("parameters", []) if p["in"] == "query"
-                    )
+        learn_query_names(request.app)
     return _by_operation.get(route.operation_id) if route.operation_id else None
 
 

@@ -793,6 +793,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get My Notifications
+         * @description Which e-mails the caller receives, by category.
+         */
+        get: operations["get_my_notifications"];
+        /**
+         * Update My Notifications
+         * @description Switch categories on or off; a required category cannot be switched off (422).
+         */
+        put: operations["update_my_notifications"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/measurements": {
         parameters: {
             query?: never;
@@ -1127,6 +1151,47 @@ export interface paths {
         head?: never;
         /** Change a organisation */
         patch: operations["update_organisation"];
+        trace?: never;
+    };
+    "/api/v1/outbox-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Outbox Messages
+         * @description Every e-mail queued, sent, failed or suppressed, newest first (administrators).
+         */
+        get: operations["list_outbox_messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/outbox-messages/{message_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Outbox Message
+         * @description One message as sent: headers, text and HTML bodies, attachments. A password link's body
+         *     is withheld.
+         */
+        get: operations["get_outbox_message"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/outcomes": {
@@ -1737,6 +1802,32 @@ export interface paths {
          *     position, a move to red no planned improvement, or ``reported_on`` is in the future.
          */
         post: operations["create_status_update"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/unsubscribe/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show Unsubscribe
+         * @description A page with one button that stops the category the link names (a mail client without
+         *     one-click support opens this).
+         */
+        get: operations["show_unsubscribe"];
+        put?: never;
+        /**
+         * Unsubscribe
+         * @description RFC 8058 one-click unsubscribe (``List-Unsubscribe=One-Click`` in the body): the signed
+         *     token names the person and category; no login. A browser gets a confirmation page.
+         */
+        post: operations["unsubscribe"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2405,6 +2496,26 @@ export interface components {
          * @enum {string}
          */
         CastingVote: "for" | "against";
+        /**
+         * Category
+         * @enum {string}
+         */
+        Category: "meeting_notice" | "agenda" | "minutes" | "red_task" | "reminder" | "digest" | "account" | "other";
+        /** CategoryPreference */
+        CategoryPreference: {
+            category: components["schemas"]["Category"];
+            /** Description */
+            description: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Label */
+            label: string;
+            /**
+             * Required
+             * @description Always sent (the terms of reference require it)
+             */
+            required: boolean;
+        };
         /**
          * Contact
          * @description The partnership's officer: who to ask about the report.
@@ -3362,6 +3473,11 @@ export interface components {
             /** Voting */
             voting?: boolean;
         };
+        /**
+         * MessageStatus
+         * @enum {string}
+         */
+        MessageStatus: "queued" | "sent" | "failed" | "suppressed";
         /** MinutesApproval */
         MinutesApproval: {
             /**
@@ -3380,6 +3496,35 @@ export interface components {
             /** @description The caller's role in it, if a member */
             role: components["schemas"]["MembershipRole"] | null;
             status: components["schemas"]["PartnershipStatus"];
+        };
+        /** NotificationPreferences */
+        NotificationPreferences: {
+            /** Categories */
+            categories: components["schemas"]["CategoryPreference"][];
+            /**
+             * Email
+             * @description Where messages go; none means nothing can be sent
+             */
+            email: string | null;
+            /** Person Id */
+            person_id: number;
+        };
+        /**
+         * NotificationPreferencesUpdate
+         * @description Categories to switch on (true) or off (false); categories left out keep their setting.
+         *     A required category cannot be switched off.
+         */
+        NotificationPreferencesUpdate: {
+            /**
+             * Categories
+             * @example {
+             *       "digest": true,
+             *       "reminder": false
+             *     }
+             */
+            categories: {
+                [key: string]: boolean;
+            };
         };
         /** OrganisationCreate */
         OrganisationCreate: {
@@ -3470,6 +3615,92 @@ export interface components {
             slug?: string;
             /** Website */
             website?: string | null;
+        };
+        /** OutboxAttachment */
+        OutboxAttachment: {
+            /** Content */
+            content: string;
+            /** Content Type */
+            content_type: string;
+            /** Filename */
+            filename: string;
+        };
+        /** OutboxMessageBrief */
+        OutboxMessageBrief: {
+            /** Attempts */
+            attempts: number;
+            category: components["schemas"]["Category"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Last Error */
+            last_error: string | null;
+            /**
+             * Next Attempt At
+             * Format: date-time
+             */
+            next_attempt_at: string;
+            /** Sent At */
+            sent_at: string | null;
+            status: components["schemas"]["MessageStatus"];
+            /** Subject */
+            subject: string;
+            /** To Address */
+            to_address: string;
+            /** To Name */
+            to_name: string | null;
+        };
+        /** OutboxMessageRead */
+        OutboxMessageRead: {
+            /** Attachments */
+            attachments: components["schemas"]["OutboxAttachment"][];
+            /** Attempts */
+            attempts: number;
+            category: components["schemas"]["Category"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Dedupe Key */
+            dedupe_key: string;
+            /** Html Body */
+            html_body: string;
+            /** Id */
+            id: number;
+            /** Last Error */
+            last_error: string | null;
+            /** Message Id */
+            message_id: string;
+            /**
+             * Next Attempt At
+             * Format: date-time
+             */
+            next_attempt_at: string;
+            /** Person Id */
+            person_id: number | null;
+            /** Sent At */
+            sent_at: string | null;
+            status: components["schemas"]["MessageStatus"];
+            /** Subject */
+            subject: string;
+            /** Text Body */
+            text_body: string;
+            /** To Address */
+            to_address: string;
+            /** To Name */
+            to_name: string | null;
+            /** Unsubscribe Url */
+            unsubscribe_url: string | null;
+            /**
+             * Withheld
+             * @description The body holds a one-time secret (a password link) and is not shown
+             */
+            withheld: boolean;
         };
         /** OutcomeCreate */
         OutcomeCreate: {
@@ -3770,6 +4001,17 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[OutboxMessageBrief] */
+        Page_OutboxMessageBrief_: {
+            /** Items */
+            items: components["schemas"]["OutboxMessageBrief"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
         /** Page[OutcomeRead] */
         Page_OutcomeRead_: {
             /** Items */
@@ -3931,6 +4173,11 @@ export interface components {
             name: string;
             /** Parent Id */
             parent_id?: number | null;
+            /**
+             * Public
+             * @default true
+             */
+            public: boolean;
             /** Purpose */
             purpose?: string | null;
             /**
@@ -4004,6 +4251,11 @@ export interface components {
             name: string;
             /** Parent Id */
             parent_id?: number | null;
+            /**
+             * Public
+             * @default true
+             */
+            public: boolean;
             /** Purpose */
             purpose?: string | null;
             /**
@@ -4084,6 +4336,8 @@ export interface components {
             name?: string;
             /** Parent Id */
             parent_id?: number | null;
+            /** Public */
+            public?: boolean;
             /** Purpose */
             purpose?: string | null;
             /** Quorum */
@@ -4442,6 +4696,11 @@ export interface components {
             narrative?: string | null;
             /** Partnership Id */
             partnership_id?: number | null;
+            /**
+             * Public
+             * @default false
+             */
+            public: boolean;
             /** Published On */
             published_on?: string | null;
             /** Purpose */
@@ -4490,6 +4749,11 @@ export interface components {
             narrative?: string | null;
             /** Partnership Id */
             partnership_id?: number | null;
+            /**
+             * Public
+             * @default false
+             */
+            public: boolean;
             /** Published On */
             published_on?: string | null;
             /** Purpose */
@@ -4570,6 +4834,8 @@ export interface components {
             narrative?: string | null;
             /** Partnership Id */
             partnership_id?: number | null;
+            /** Public */
+            public?: boolean;
             /** Published On */
             published_on?: string | null;
             /** Purpose */
@@ -5125,6 +5391,14 @@ export interface components {
          * @enum {string}
          */
         Unit: "percent" | "count" | "rate_per_1000" | "rate_per_10000" | "rate_per_100000" | "number" | "score";
+        /** UnsubscribeRead */
+        UnsubscribeRead: {
+            category: components["schemas"]["Category"];
+            /** Enabled */
+            enabled: boolean;
+            /** Person Id */
+            person_id: number;
+        };
         /** UserCreate */
         UserCreate: {
             /**
@@ -9030,6 +9304,134 @@ export interface operations {
             };
         };
     };
+    get_my_notifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller is not a person (an API key or a bare login) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    update_my_notifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationPreferencesUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller is not a person (an API key or a bare login) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_measurements: {
         parameters: {
             query?: {
@@ -11277,6 +11679,139 @@ export interface operations {
             };
             /** @description If-Match does not match the current version */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    list_outbox_messages: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["MessageStatus"] | null;
+                category?: components["schemas"]["Category"] | null;
+                to_address?: string | null;
+                /** @description Page size (max 500) */
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OutboxMessageBrief_"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_outbox_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                message_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxMessageRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15362,6 +15897,134 @@ export interface operations {
                 content?: never;
             };
             /** @description Invalid update, or Idempotency-Key reused with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    show_unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsubscribeRead"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
             422: {
                 headers: {
                     [name: string]: unknown;

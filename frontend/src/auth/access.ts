@@ -21,7 +21,9 @@ export type Screen =
   | "webhooks"
   | "audit"
   | "governance"
-  | "search";
+  | "search"
+  | "outbox"
+  | "notifications";
 
 const STAFF: readonly Role[] = ["admin", "officer", "member", "partner"];
 const REPORT_READERS: readonly Role[] = ["admin", "officer", "member", "county"];
@@ -44,6 +46,9 @@ const SCREEN_ROLES: Record<Screen, readonly Role[]> = {
   audit: ADMINS,
   governance: OFFICERS,
   search: ["admin", "officer", "member", "partner", "county"],
+  outbox: ADMINS,
+  // Only a user linked to a person has settings (the menu checks `person_id` too).
+  notifications: ["admin", "officer", "member"],
 };
 
 /** What the "no access" page calls each screen. */
@@ -63,6 +68,8 @@ export const SCREEN_NAMES: Record<Screen, string> = {
   audit: "the audit trail",
   governance: "governance checks",
   search: "search",
+  outbox: "the outbox",
+  notifications: "notification settings",
 };
 
 export function mayUse(role: Role, screen: Screen): boolean {

@@ -68,6 +68,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
             {may("webhooks") && <NavLink href="/webhooks">Webhooks</NavLink>}
             {may("audit") && <NavLink href="/audit">Audit trail</NavLink>}
             {may("governance") && <NavLink href="/governance">Governance</NavLink>}
+            {may("outbox") && <NavLink href="/outbox">Outbox</NavLink>}
           </nav>
         )}
         {me && may("search") && <SearchBox />}
@@ -76,6 +77,9 @@ export function Layout({ children }: { children: ComponentChildren }) {
             <span class="account-name">
               {me.name} <span class="role">({me.role})</span>
             </span>
+            {may("notifications") && me.person_id !== null && (
+              <a href="/settings/notifications">Notifications</a>
+            )}
             <button type="button" class="button-secondary" onClick={() => void logout()}>
               Sign out
             </button>

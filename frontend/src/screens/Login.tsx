@@ -66,6 +66,14 @@ export function Login({ email: initialEmail = "", message, onSignedIn }: Props =
           {busy ? "Signing in…" : "Sign in"}
         </button>
       </form>
+      <p class="login-public">
+        Not a member?{" "}
+        {/* The server renders the public site: the browser loads it, not the SPA's router. */}
+        <a href="/public/" onClick={(e) => e.stopPropagation()}>
+          See meetings, decisions and progress on the public site
+        </a>
+        .
+      </p>
     </section>
   );
 }

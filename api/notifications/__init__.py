@@ -1,0 +1,1 @@
+"""E-mail notifications: a transactional outbox, templates, preferences and the mail worker."""
