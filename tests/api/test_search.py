@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection, text
 
+from api.search.index import SOURCES
 from tests.api.governance_fixtures import API, Group, held_meeting, make_group, make_meeting, ok
 
 SEARCH = f"{API}/search"
@@ -188,6 +190,18 @@ class TestRankingAndSnippets:
 
 
 class TestKeptInStep:
+    def test_every_source_table_has_its_triggers(self, db: Connection, dialect: str) -> None:
+        """SQLite drops a table's triggers when a batch migration rebuilds the table: a later
+        migration that does so must create them again (api.search.index.create_statements)."""
+        if dialect == "sqlite":
+            sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_%'"
+            expected = {f"search_index_{s.kind}_{op}" for s in SOURCES for op in ("ai", "au", "ad")}
+            expected |= {f"search_entry_{op}" for op in ("ai", "au", "ad")}
+        else:
+            sql = "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'search_%'"
+            expected = {f"search_index_{s.kind}" for s in SOURCES}
+        assert set(db.execute(text(sql)).scalars()) == expected
+
     def test_an_edit_and_a_delete_reach_the_index(self, client: TestClient, foreign: Group) -> None:
         task = make_task(client, foreign, "Quokka census")
         r = client.patch(
