@@ -2,7 +2,7 @@
 organisation, kept by triggers; PostgreSQL full-text (tsvector + GIN), SQLite FTS5.
 
 Revision ID: 0012
-Revises: 0005
+Revises: 0010
 Create Date: 2026-12-02 02:50:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from api.search import index
 
 revision: str = "0012"
-down_revision: str | None = "0005"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
