@@ -48,6 +48,7 @@ from api.public import subscriptions as public_subscriptions
 from api.public.router import robots_router
 from api.public.router import router as public_router
 from api.reports.router import router as reports_router
+from api.search.router import router as search_router
 from api.webhooks.router import router as webhooks_router
 
 API_PREFIX = "/api/v1"
@@ -88,6 +89,7 @@ def api_router() -> APIRouter:
         reports_router,
         papers_router,
         dashboard_router,
+        search_router,
         indicators_router,
         laa_router,
         imports_router,

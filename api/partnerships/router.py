@@ -1,7 +1,9 @@
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 
 from api.auth.deps import PrincipalDep
-from api.core.models import Id
+from api.core.models import Id, QueryDate
 from api.core.web.deps import SessionDep
 from api.core.web.routing import include_flat
 from api.crud.router import (
@@ -15,6 +17,7 @@ from api.partnerships import service
 from api.partnerships.schemas import (
     EmployerChange,
     EmployerChangeResult,
+    ResignationTerms,
     TermsOfReferenceRead,
     TermsOfReferenceUpdate,
     TermsOfReferenceVersion,
@@ -82,3 +85,20 @@ def record_employer_change(
 ) -> EmployerChangeResult:
     """A new employer ends the person's strategic and executive memberships that day."""
     return service.change_employer(session, principal, person_id, body)
+
+
+@router.get(
+    "/memberships/{membership_id}/resignation",
+    operation_id="get_resignation_terms",
+    tags=["memberships"],
+    responses=PROBLEM_RESPONSES,
+)
+def get_resignation_terms(
+    membership_id: Id,
+    session: SessionDep,
+    principal: PrincipalDep,
+    notice_given_on: Annotated[QueryDate | None, Query(description="Default: today")] = None,
+) -> ResignationTerms:
+    """The earliest day a resignation with notice given on `notice_given_on` may take effect
+    under the partnership's terms of reference, and the rule in words (shown before saving)."""
+    return service.resignation_terms(session, principal, membership_id, notice_given_on)

@@ -90,3 +90,13 @@ class EmployerChangeResult(BaseModel):
     organisation_id: int | None
     changed_on: date
     ended_memberships: list[MembershipRead]
+
+
+class ResignationTerms(BaseModel):
+    """When a resignation given notice on ``notice_given_on`` may take effect, and the rule."""
+
+    membership_id: int
+    notice_given_on: date
+    notice_months: int = Field(description="From the partnership's terms of reference")
+    earliest_ended_on: date = Field(description="The first day the resignation may take effect")
+    rule: str = Field(description="The rule in words, as shown before a resignation is saved")

@@ -41,6 +41,7 @@ from api.partnerships.schemas import (
     PartnershipFilters,
     PartnershipRead,
     PartnershipUpdate,
+    ResignationTerms,
     TermsOfReferenceRead,
     TermsOfReferenceUpdate,
     TermsOfReferenceVersion,
@@ -225,11 +226,8 @@ def _check_membership(session: Session, row: Membership, *, update: bool) -> Non
             raise invalid("notice_given_on", "a resignation needs the date notice was given")
         earliest = earliest_resignation(row.notice_given_on, partnership.resignation_notice_months)
         if row.ended_on is None or row.ended_on < earliest:
-            raise invalid(
-                "ended_on",
-                f"a resignation takes effect at least {partnership.resignation_notice_months} "
-                f"month(s) after notice: on or after {earliest.isoformat()}",
-            )
+            rule = resignation_rule(partnership.resignation_notice_months, earliest)
+            raise invalid("ended_on", rule[0].lower() + rule[1:])
     if row.ended_on is not None and row.end_reason is None:
         raise invalid("end_reason", "say why the membership ended")
     if row.role == MembershipRole.chair:
@@ -305,6 +303,34 @@ memberships = Resource(
     policy=MembershipPolicy(),
     rules=MembershipRules(),
 )
+
+
+def resignation_rule(notice_months: int, earliest: date) -> str:
+    unit = "month" if notice_months == 1 else "months"
+    return (
+        f"A resignation takes effect at least {notice_months} {unit} after notice is given: "
+        f"on or after {earliest.isoformat()}"
+    )
+
+
+def resignation_terms(
+    session: Session, principal: Principal, membership_id: int, notice_given_on: date | None
+) -> ResignationTerms:
+    """The earliest end date of a resignation given notice on ``notice_given_on`` (today by
+    default): the same rule that refuses an earlier ``ended_on``."""
+    row = crud.get_row(session, principal, memberships, membership_id)
+    partnership = session.get(Partnership, row.partnership_id)
+    assert partnership is not None and row.id is not None
+    notice = notice_given_on or clock.today()
+    months = partnership.resignation_notice_months
+    earliest = earliest_resignation(notice, months)
+    return ResignationTerms(
+        membership_id=row.id,
+        notice_given_on=notice,
+        notice_months=months,
+        earliest_ended_on=earliest,
+        rule=resignation_rule(months, earliest),
+    )
 
 
 # -- change of employer ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { Layout } from "./components/Layout";
 import { Loading } from "./components/Loadable";
 import { AuditPage } from "./screens/AuditPage";
 import { Dashboard } from "./screens/Dashboard";
+import { GovernancePage } from "./screens/GovernancePage";
 import { ImportPage } from "./screens/ImportPage";
 import { KeysPage } from "./screens/KeysPage";
 import { LaaPage } from "./screens/LaaPage";
@@ -21,6 +22,7 @@ import { NotFound } from "./screens/NotFound";
 import { PartnershipPage } from "./screens/partnership/PartnershipPage";
 import { ReportPage } from "./screens/ReportPage";
 import { ReportsPage } from "./screens/ReportsPage";
+import { SearchPage } from "./screens/SearchPage";
 import { SetPasswordPage } from "./screens/SetPasswordPage";
 import { StrategyProgressPage } from "./screens/StrategyProgressPage";
 import { TaskPage } from "./screens/TaskPage";
@@ -69,6 +71,8 @@ const guarded = {
   webhooks: only("webhooks", WebhooksPage),
   webhook: only("webhooks", WebhookPage),
   audit: only("audit", AuditPage),
+  governance: only("governance", GovernancePage),
+  search: only("search", SearchPage),
   outbox: only("outbox", OutboxPage),
   outboxMessage: only("outbox", OutboxMessagePage),
   notifications: only("notifications", NotificationsPage),
@@ -87,6 +91,9 @@ function Screens() {
       <Route path="/my-tasks" component={guarded.worklist} />
       <Route path="/partnerships/:id" component={guarded.partnership} />
       <Route path="/partnerships/:id/report" component={guarded.report} />
+      <Route path="/partnerships/:id/governance" component={guarded.governance} />
+      <Route path="/governance" component={guarded.governance} />
+      <Route path="/search" component={guarded.search} />
       <Route path="/reports" component={guarded.reports} />
       <Route path="/strategies/:id/progress" component={guarded.strategy} />
       <Route path="/tasks/:id" component={guarded.task} />

@@ -119,6 +119,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "create_membership": MANAGE,
     "update_membership": MANAGE,
     "delete_membership": MANAGE,
+    "get_resignation_terms": READ_STAFF,
     # meetings
     "list_meetings": READ_STAFF,
     "get_meeting": READ_STAFF,
@@ -259,6 +260,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     # the own paper is on an agenda: permission is checked before state
     "delete_report_file": row(admin="409", officer="409"),
     "get_dashboard": ANY_PRINCIPAL,
+    # every principal searches; each sees only the kinds and records it may read
+    "search": ANY_PRINCIPAL,
     # indicators
     "list_indicators": READ_ALL,
     "get_indicator": READ_ALL,
@@ -350,6 +353,9 @@ OWN: dict[str, str] = {
 
 # Path parameters that are not ids: name -> value.
 PARAMS: dict[str, str] = {"token": "0-not-a-feed-token", "kind": "tasks"}
+
+# Required query parameters: operation id -> parameters.
+QUERY_PARAMS: dict[str, dict[str, Any]] = {"search": {"q": "partnership"}}
 
 # Request bodies for writes, as functions of the demo ids.
 BODIES: dict[str, Callable[[Demo], Any]] = {
@@ -671,7 +677,14 @@ def test_matrix(
     url = _url(op, demo, override)
     body = BODIES[op.id](demo) if op.id in BODIES else None
     request_id = f"matrix-{op.id}-{role}"
-    r = _send(clients[role], op, url, body, {"X-Request-ID": request_id})
+    r = _send(
+        clients[role],
+        op,
+        url,
+        body,
+        {"X-Request-ID": request_id},
+        params=QUERY_PARAMS.get(op.id),
+    )
     expected = EXPECTED[op.id][role]
     assert _matches(r.status_code, expected), (
         f"{op.id} as {role}: expected {expected}, got {r.status_code} {r.text[:300]}"
@@ -993,6 +1006,7 @@ def test_no_read_shows_foreign_contact_details(
     op: Operation, role: str, demo: Demo, foreign: Foreign, clients: dict[str, TestClient]
 ) -> None:
     params = {"limit": 500} if op.path.rsplit("/", 1)[-1] in PAGED else None
+    params = QUERY_PARAMS.get(op.id, params)
     r = clients[role].get(_url(op, demo), params=params)
     assert r.is_success, f"{op.id} as {role}: {r.status_code} {r.text[:300]}"
     assert foreign.email not in r.text and foreign.phone not in r.text, (

@@ -110,6 +110,41 @@ class TestResignation:
         ended = ok(self.resign(client, member, notice, date(2026, 2, 28)))
         assert ended["ended_on"] == "2026-02-28" and ended["end_reason"] == "resigned"
 
+    def test_the_api_states_the_rule_the_refusal_applies(
+        self, client: TestClient, group: Group
+    ) -> None:
+        """The rule shown before saving is the rule that refuses the day before it."""
+        member = group.members[0]["id"]
+        url = f"{API}/memberships/{member}/resignation"
+        terms = ok(client.get(url, params={"notice_given_on": "2026-01-31"}))
+        assert terms["notice_months"] == 1
+        assert terms["earliest_ended_on"] == "2026-02-28"
+        assert terms["rule"] == (
+            "A resignation takes effect at least 1 month after notice is given: "
+            "on or after 2026-02-28"
+        )
+        refused = self.resign(client, member, date(2026, 1, 31), date(2026, 2, 27)).json()
+        assert refused["errors"][0]["msg"].lower() == terms["rule"].lower()
+        today = ok(client.get(url))
+        assert today["notice_given_on"] == clock.today().isoformat()
+        assert today["earliest_ended_on"] == add_months(clock.today(), 1).isoformat()
+
+    def test_the_rule_follows_the_terms_of_reference(self, client: TestClient) -> None:
+        group = make_group(client, voting=1, non_voting=0, resignation_notice_months=3)
+        url = f"{API}/memberships/{group.members[0]['id']}/resignation"
+        terms = ok(client.get(url, params={"notice_given_on": "2026-01-10"}))
+        assert (terms["notice_months"], terms["earliest_ended_on"]) == (3, "2026-04-10")
+        assert "3 months" in terms["rule"]
+
+    def test_the_rule_of_a_membership_one_cannot_see_is_404(
+        self, client: TestClient, group: Group, as_role: Any
+    ) -> None:
+        url = f"{API}/memberships/{group.members[0]['id']}/resignation"
+        assert as_role("member").get(url).status_code == 404
+        r = client.get(url, params={"notice_given_on": "31/01/2026"})
+        assert r.status_code == 422
+        assert r.json()["errors"][0]["loc"] == ["query", "notice_given_on"]
+
     def test_needs_notice_and_an_end_date(self, client: TestClient, group: Group) -> None:
         member = group.members[0]["id"]
         r = client.patch(

@@ -1285,6 +1285,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/memberships/{membership_id}/resignation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Resignation Terms
+         * @description The earliest day a resignation with notice given on `notice_given_on` may take effect
+         *     under the partnership's terms of reference, and the rule in words (shown before saving).
+         */
+        get: operations["get_resignation_terms"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organisations": {
         parameters: {
             query?: never;
@@ -1857,6 +1878,29 @@ export interface paths {
          * @description 409 while the paper is on an agenda.
          */
         delete: operations["delete_report_file"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search
+         * @description Tasks, actions, outcomes, decisions, meetings' minutes, papers' titles, people and
+         *     organisations matching every word of `q` (the last word also as the start of a word),
+         *     among the records the caller may read; best first, each with a snippet whose matching
+         *     words are marked.
+         */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -5391,6 +5435,35 @@ export interface components {
             title?: string;
         };
         /**
+         * ResignationTerms
+         * @description When a resignation given notice on ``notice_given_on`` may take effect, and the rule.
+         */
+        ResignationTerms: {
+            /**
+             * Earliest Ended On
+             * Format: date
+             * @description The first day the resignation may take effect
+             */
+            earliest_ended_on: string;
+            /** Membership Id */
+            membership_id: number;
+            /**
+             * Notice Given On
+             * Format: date
+             */
+            notice_given_on: string;
+            /**
+             * Notice Months
+             * @description From the partnership's terms of reference
+             */
+            notice_months: number;
+            /**
+             * Rule
+             * @description The rule in words, as shown before a resignation is saved
+             */
+            rule: string;
+        };
+        /**
          * Role
          * @enum {string}
          */
@@ -5405,11 +5478,56 @@ export interface components {
          * @enum {string}
          */
         Scope: "read" | "write:status" | "write:all" | "import" | "laa:read";
+        /** SearchHit */
+        SearchHit: {
+            /**
+             * Id
+             * @description The id of the task, action, outcome, decision, meeting, ...
+             */
+            id: number;
+            kind: components["schemas"]["SearchKind"];
+            /**
+             * Parent Id
+             * @description What the result opens through: a decision's meeting, an action's partnership, an outcome's strategy, a task's action, a meeting's or paper's partnership, a person's organisation
+             */
+            parent_id: number | null;
+            /**
+             * Rank
+             * @description Higher is a better match (comparable within one response)
+             */
+            rank: number;
+            /** Snippet */
+            snippet: components["schemas"]["SnippetPart"][];
+            /** Title */
+            title: string;
+        };
+        /**
+         * SearchKind
+         * @enum {string}
+         */
+        SearchKind: "task" | "action" | "outcome" | "decision" | "minutes" | "paper" | "person" | "organisation";
+        /** SearchResults */
+        SearchResults: {
+            /** Items */
+            items: components["schemas"]["SearchHit"][];
+            /** Query */
+            query: string;
+        };
         /**
          * Sector
          * @enum {string}
          */
         Sector: "public" | "private" | "voluntary_community" | "faith" | "business" | "education" | "health" | "police" | "fire" | "other";
+        /** SnippetPart */
+        SnippetPart: {
+            /**
+             * Match
+             * @description A word of the query: show it highlighted
+             */
+            match: boolean;
+            /** Text */
+            text: string;
+        };
         /**
          * StatusUpdateCreate
          * @description A new entry in a task's history; the task's current fields move to it.
@@ -12498,6 +12616,73 @@ export interface operations {
             };
         };
     };
+    get_resignation_terms: {
+        parameters: {
+            query?: {
+                /** @description Default: today */
+                notice_given_on?: string | null;
+            };
+            header?: never;
+            path: {
+                membership_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResignationTerms"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_organisations: {
         parameters: {
             query?: {
@@ -16228,6 +16413,74 @@ export interface operations {
             };
             /** @description Clashes with an existing record, or still referenced */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Database unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    search: {
+        parameters: {
+            query: {
+                /** @description Words to find (all of them) */
+                q: string;
+                /** @description Only results of this kind */
+                kind?: components["schemas"]["SearchKind"] | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResults"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

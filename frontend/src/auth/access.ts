@@ -24,6 +24,8 @@ export type Screen =
   | "users"
   | "webhooks"
   | "audit"
+  | "governance"
+  | "search"
   | "outbox"
   | "notifications";
 
@@ -50,6 +52,8 @@ const SCREEN_ROLES: Record<Screen, readonly Role[]> = {
   users: ADMINS,
   webhooks: ADMINS,
   audit: ADMINS,
+  governance: OFFICERS,
+  search: ["admin", "officer", "member", "partner", "county"],
   outbox: ADMINS,
   // Only a user linked to a person has settings (the menu checks `person_id` too).
   notifications: ["admin", "officer", "member"],
@@ -74,6 +78,8 @@ export const SCREEN_NAMES: Record<Screen, string> = {
   users: "user administration",
   webhooks: "webhooks",
   audit: "the audit trail",
+  governance: "governance checks",
+  search: "search",
   outbox: "the outbox",
   notifications: "notification settings",
 };

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useLocation } from "preact-iso";
+import { useState } from "preact/hooks";
 import { homePath } from "../auth/access";
 import { useAuth } from "../auth/AuthContext";
 
@@ -10,6 +11,38 @@ function NavLink({ href, children }: { href: string; children: ComponentChildren
     <a href={href} aria-current={current ? "page" : undefined}>
       {children}
     </a>
+  );
+}
+
+/** The one search box, in the header: opens the search screen for the words typed. */
+function SearchBox() {
+  const { route, path, query } = useLocation();
+  const [q, setQ] = useState(path === "/search" ? (query.q ?? "") : "");
+  return (
+    <form
+      class="header-search"
+      role="search"
+      aria-label="Site"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const words = q.trim();
+        if (words) route(`/search?q=${encodeURIComponent(words)}`);
+      }}
+    >
+      <label for="header-search" class="visually-hidden">
+        Search
+      </label>
+      <input
+        id="header-search"
+        type="search"
+        placeholder="Search tasks, decisions, minutes…"
+        value={q}
+        onInput={(e) => setQ(e.currentTarget.value)}
+      />
+      <button type="submit" class="button-secondary">
+        Search
+      </button>
+    </form>
   );
 }
 
@@ -35,10 +68,12 @@ export function Layout({ children }: { children: ComponentChildren }) {
             {may("users") && <NavLink href="/users">Users</NavLink>}
             {may("webhooks") && <NavLink href="/webhooks">Webhooks</NavLink>}
             {may("audit") && <NavLink href="/audit">Audit trail</NavLink>}
+            {may("governance") && <NavLink href="/governance">Governance</NavLink>}
             {may("outbox") && <NavLink href="/outbox">Outbox</NavLink>}
             {may("calendar") && me.person_id != null && <NavLink href="/calendar">My calendar</NavLink>}
           </nav>
         )}
+        {me && may("search") && <SearchBox />}
         {me && (
           <div class="account">
             <span class="account-name">

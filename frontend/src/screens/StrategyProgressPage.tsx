@@ -13,77 +13,49 @@ import "../styles/laa.css";
 
 const value = (v: number | null, unit: string) => (v == null ? "—" : `${Number(v.toPrecision(6))}${unit === "percent" ? "%" : ""}`);
 
-function Indicators({ indicators }: { indicators: IndicatorProgress[] }) {
+function IndicatorLines({ indicators }: { indicators: IndicatorProgress[] }) {
   if (indicators.length === 0) return null;
   return (
-    <div class="table-scroll" tabIndex={0} role="region" aria-label="Indicators">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Indicator</th>
-            <th scope="col">Latest</th>
-            <th scope="col">Target</th>
-            <th scope="col">Status</th>
-          </tr>
-        </thead>
-        <tbody>
-          {indicators.map((i) => (
-            <tr key={`${i.indicator_id}-${i.area}`}>
-              <th scope="row">
-                {i.code} {i.title}
-              </th>
-              <td>
-                {value(i.latest_value, i.unit)}
-                {i.latest_period && <span class="cell-note">{periodLabel(i.latest_period)}</span>}
-              </td>
-              <td>
-                {value(i.target, i.unit)}
-                {i.target_period && <span class="cell-note">{periodLabel(i.target_period)}</span>}
-              </td>
-              <td>
-                <LaaRagBadge rag={i.rag as LaaRag} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <ul class="progress-indicators">
+      {indicators.map((i) => (
+        <li key={`${i.indicator_id}-${i.area}`}>
+          <strong>{i.code}</strong> {i.title}: {value(i.latest_value, i.unit)}
+          {i.latest_period && ` (${periodLabel(i.latest_period)})`} against LAA target {value(i.target, i.unit)}
+          {i.target_period && ` (${periodLabel(i.target_period)})`} <LaaRagBadge rag={i.rag as LaaRag} />
+        </li>
+      ))}
+    </ul>
   );
 }
 
-function Outcome({ outcome }: { outcome: OutcomeProgress }) {
+/** One row of the seed form: outcome, what we said we'd achieve, how, who, progress. */
+function OutcomeRow({ outcome }: { outcome: OutcomeProgress }) {
   const id = `progress-outcome-${outcome.outcome_id}`;
+  const s = outcome.summary;
   return (
-    <section class="progress-outcome" aria-labelledby={id}>
-      <div class="outcome-head">
-        <h3 id={id}>
-          {outcome.code} {outcome.title}
-        </h3>
-        <RagBadge rag={outcome.rag} />
-      </div>
-      <p class="muted">
-        Lead:{" "}
+    <tr id={id}>
+      <th scope="row">
+        <span class="outcome-code">{outcome.code}</span> {outcome.title}
+      </th>
+      <td>{outcome.achieve ?? "—"}</td>
+      <td>{outcome.how ?? "—"}</td>
+      <td>
         {outcome.lead_partnership_id ? (
           <a href={`/partnerships/${outcome.lead_partnership_id}/report`}>{outcome.lead_partnership}</a>
         ) : (
-          "none"
+          "—"
         )}
-      </p>
-      {outcome.achieve && (
+      </td>
+      <td class="progress-cell">
         <p>
-          <strong>What we said we'd achieve:</strong> {outcome.achieve}
+          <RagBadge rag={outcome.rag} />{" "}
+          <span class="muted small">
+            {s.total} tasks: {s.green} green, {s.amber} amber, {s.red} red, {s.complete} complete
+            {s.not_rated ? `, ${s.not_rated} not rated` : ""}
+          </span>
         </p>
-      )}
-      {outcome.how && (
-        <p>
-          <strong>How:</strong> {outcome.how}
-        </p>
-      )}
-      <SummaryBox counts={outcome.summary} caption={`Tasks for outcome ${outcome.code}`} />
-      {outcome.latest_updates.length > 0 && (
-        <>
-          <h4>Latest updates</h4>
-          <ul class="task-list">
+        {outcome.latest_updates.length > 0 && (
+          <ul class="progress-updates" aria-label={`Latest updates for outcome ${outcome.code}`}>
             {outcome.latest_updates.map((u) => (
               <li key={`${u.task_id}-${u.reported_on}`}>
                 <RagBadge rag={u.rag} /> {u.ref} {u.title}
@@ -94,10 +66,10 @@ function Outcome({ outcome }: { outcome: OutcomeProgress }) {
               </li>
             ))}
           </ul>
-        </>
-      )}
-      <Indicators indicators={outcome.indicators} />
-    </section>
+        )}
+        <IndicatorLines indicators={outcome.indicators} />
+      </td>
+    </tr>
   );
 }
 
@@ -118,7 +90,7 @@ export function StrategyProgressPage({ id }: { id: string }) {
   useTitle(progress.status === "ready" ? `${progress.data.title}: progress` : "Strategy progress");
   return (
     <>
-      <div class="report-toolbar">
+      <div class="report-toolbar no-print">
         <a href="/reports">Back to the reports</a>
         <form
           class="inline-form"
@@ -133,10 +105,13 @@ export function StrategyProgressPage({ id }: { id: string }) {
             Show
           </button>
         </form>
+        <button type="button" onClick={() => window.print()}>
+          Print
+        </button>
       </div>
       <Loadable resource={progress} label="strategy progress" onRetry={reload}>
         {(data) => (
-          <article class="card">
+          <article class="card strategy-progress">
             <h1>
               {data.title}: progress
               <span class="report-date"> as of {formatLongDate(data.as_of)}</span>
@@ -145,7 +120,7 @@ export function StrategyProgressPage({ id }: { id: string }) {
             <SummaryBox counts={data.summary} caption="All tasks" />
             {data.principles.length > 0 && (
               <>
-                <h2>Principles</h2>
+                <h2>Our principles</h2>
                 <ol>
                   {data.principles.map((p) => (
                     <li key={p.position}>{p.text}</li>
@@ -153,12 +128,34 @@ export function StrategyProgressPage({ id }: { id: string }) {
                 </ol>
               </>
             )}
-            {data.priorities.map((priority) => (
-              <section key={priority.priority_id ?? "none"} aria-label={priority.text ?? "Other outcomes"}>
-                <h2>{priority.text ?? "Other outcomes"}</h2>
-                {priority.outcomes.map((outcome) => (
-                  <Outcome key={outcome.outcome_id} outcome={outcome} />
-                ))}
+            {data.priorities.map((priority, n) => (
+              <section
+                key={priority.priority_id ?? "none"}
+                class="progress-priority"
+                aria-labelledby={`priority-${n}`}
+              >
+                <h2 id={`priority-${n}`}>
+                  {priority.position ? `Priority ${priority.position}: ` : ""}
+                  {priority.text ?? "Other outcomes"}
+                </h2>
+                <div class="table-scroll" tabIndex={0} role="region" aria-labelledby={`priority-${n}`}>
+                  <table class="progress-table">
+                    <thead>
+                      <tr>
+                        <th scope="col">Outcome</th>
+                        <th scope="col">What we said we'd achieve</th>
+                        <th scope="col">How</th>
+                        <th scope="col">Who</th>
+                        <th scope="col">Progress to {formatDate(data.as_of)}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {priority.outcomes.map((outcome) => (
+                        <OutcomeRow key={outcome.outcome_id} outcome={outcome} />
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
               </section>
             ))}
           </article>

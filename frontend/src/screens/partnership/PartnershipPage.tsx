@@ -9,6 +9,7 @@ import { ActionPlan } from "./ActionPlan";
 import { Governance } from "./Governance";
 import { Meetings } from "./Meetings";
 import { Members } from "./Members";
+import { TermsOfReference } from "./TermsOfReference";
 
 export function PartnershipPage({ id }: { id: string }) {
   const partnershipId = Number(id);
@@ -41,7 +42,11 @@ export function PartnershipPage({ id }: { id: string }) {
           </section>
           <section class="card" aria-labelledby="members-title">
             <h2 id="members-title">Members</h2>
-            <Members partnershipId={p.id} />
+            <Members partnershipId={p.id} canManage={p.can?.update ?? false} />
+          </section>
+          <section class="card" aria-labelledby="terms-title">
+            <h2 id="terms-title">Terms of reference</h2>
+            <TermsOfReference partnershipId={p.id} canManage={p.can?.update ?? false} />
           </section>
           <section class="card" aria-labelledby="meetings-title">
             <h2 id="meetings-title">Meetings</h2>
@@ -51,6 +56,9 @@ export function PartnershipPage({ id }: { id: string }) {
             <section class="card" aria-labelledby="governance-title">
               <h2 id="governance-title">Governance checks</h2>
               <Governance partnershipId={p.id} />
+              <p>
+                <a href={`/partnerships/${p.id}/governance`}>Every finding with its rule and evidence</a>
+              </p>
             </section>
           )}
         </>
