@@ -70,7 +70,11 @@ NOTICES: dict[str, tuple[str, Method]] = {
 
 
 def _notice(session: Session, meeting_id: int, kind: str) -> None:
+    """Notice to every member; none for a meeting that has already begun (one recorded after
+    the event, or cancelled after the day)."""
     meeting, partnership = _meeting(session, meeting_id)
+    if meeting.starts_at <= clock.now():
+        return
     subject_tail, method = NOTICES[kind]
     details = meeting_context(meeting, partnership)
     context = {"kind": kind, "meeting": details}
@@ -108,6 +112,8 @@ def on_adjourned(session: Session, event: MeetingAdjourned) -> None:
     practicable"), inviting to the resumed meeting and withdrawing the adjourned one."""
     meeting, partnership = _meeting(session, event.meeting_id)
     resumed = session.get_one(Meeting, event.resumed_meeting_id)
+    if resumed.starts_at <= clock.now():
+        return  # recorded after the resumed meeting took place: nothing to announce
     context = {
         "meeting": meeting_context(meeting, partnership),
         "resumed": meeting_context(resumed, partnership),

@@ -170,7 +170,10 @@ def mail_chore(stopping: threading.Event | None = None) -> Callable[[], None]:
     """For ``lsphub worker``: one batch of mail on each of its passes."""
 
     def chore() -> None:
-        run_once(stopping=stopping)
+        try:
+            run_once(stopping=stopping)
+        except Exception:  # a bad LSPHUB_SMTP_URL or a database hiccup: log, carry on
+            log.exception("mail pass failed")
 
     return chore
 
@@ -186,7 +189,11 @@ def schedule_chore(every: timedelta = SCHEDULE_EVERY) -> Callable[[], None]:
         if last and now - last[0] < every:
             return
         last[:] = [now]
-        counts = run_due()
+        try:
+            counts = run_due()
+        except Exception:
+            log.exception("queueing reminders and digests failed")
+            return
         if any(counts.values()):
             log.info("queued %s", counts)
 

@@ -553,3 +553,10 @@ class TestAgendaPublished:
         html = parts(message)["text/html"][0].get_content()
         assert f"/reports/{paper['id']}" in html and "Budget paper" in html
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_a_meeting_recorded_after_the_event_sends_no_notice(
+    client: TestClient, group: Group
+) -> None:
+    make_meeting(client, group, days_ago=30)
+    assert outbox(category="meeting_notice") == []
