@@ -160,9 +160,9 @@ def seq_scans(app: Any, key: str, paths: list[tuple[str, str]]) -> dict[str, lis
     from fastapi.testclient import TestClient
     from sqlalchemy import event
 
-    from api.core.db import get_engine
+    from api.core.db import SessionLocal, get_engine
 
-    engine = get_engine()
+    engine = SessionLocal.kw.get("bind") or get_engine()  # the engine requests run on
     found: dict[str, list[str]] = {}
     client = TestClient(app, headers={"Authorization": f"Bearer {key}"})
     for name, path in paths:
