@@ -50,30 +50,32 @@ def upgrade() -> None:
     with op.batch_alter_table('paper_file', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_paper_file_sha256'), ['sha256'], unique=False)
 
-    with op.batch_alter_table('agenda_item', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('minutes_allotted', sa.Integer(), nullable=True))
+    # Plain ALTER TABLE ... ADD COLUMN on every database: a batch copy of a table others
+    # refer to would fail their foreign keys on SQLite.
+    op.add_column('agenda_item', sa.Column('minutes_allotted', sa.Integer(), nullable=True))
+    op.add_column(
+        'meeting',
+        sa.Column('agenda_published_at', api.core.models.UTCDateTime(timezone=True), nullable=True),
+    )
+    op.add_column('report', sa.Column('performance_as_of', sa.Date(), nullable=True))
 
-    with op.batch_alter_table('meeting', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('agenda_published_at', api.core.models.UTCDateTime(timezone=True), nullable=True))
 
-    with op.batch_alter_table('report', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('performance_as_of', sa.Date(), nullable=True))
-
+def _drop_column(table: str, column: str) -> None:
+    # SQLite drops a plain column in place (3.35+); a batch copy of a table others refer to
+    # would fail their foreign keys.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+    else:
+        op.drop_column(table, column)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('report', schema=None) as batch_op:
-        batch_op.drop_column('performance_as_of')
-
-    with op.batch_alter_table('meeting', schema=None) as batch_op:
-        batch_op.drop_column('agenda_published_at')
-
-    with op.batch_alter_table('agenda_item', schema=None) as batch_op:
-        batch_op.drop_column('minutes_allotted')
-
     with op.batch_alter_table('paper_file', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_paper_file_sha256'))
 
     op.drop_table('paper_file')
     op.drop_table('paper_chunk')
     op.drop_table('paper_blob')
+    _drop_column('report', 'performance_as_of')
+    _drop_column('meeting', 'agenda_published_at')
+    _drop_column('agenda_item', 'minutes_allotted')
