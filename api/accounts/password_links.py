@@ -6,6 +6,10 @@ to a server, so it stays out of access logs; the database keeps only its SHA-256
 once, until it expires; a newer link, a password set with it, or deactivation voids the rest.
 """
 
+import base64
+import hashlib
+import hmac
+import re
 import secrets
 from datetime import datetime, timedelta
 from typing import Literal
@@ -18,7 +22,7 @@ from api.accounts.events import PasswordLinkIssued
 from api.accounts.schemas import PasswordLinkRead, PasswordSet, PasswordSetRead
 from api.auth import cache as principal_cache
 from api.auth.models import AuthToken, PasswordLink, User
-from api.auth.security import hash_password, new_token, sha256_hex
+from api.auth.security import hash_password, sha256_hex
 from api.core import audit, clock
 from api.core.errors import Conflict, invalid
 from api.core.events import emit
@@ -27,6 +31,31 @@ from api.core.settings import get_settings
 
 LINK_LIFETIME = timedelta(days=7)
 SET_PASSWORD_PATH = "/set-password"
+# In a message waiting to be sent, the token's place: the sender derives the token itself
+# (:func:`link_token`), so an outbox row never holds it.
+TOKEN_SLOT = re.compile(r"\[\[password-link:(\d+):([0-9T:.+-]+)\]\]")
+
+
+def link_token(user_id: int, expires_at: datetime) -> str:
+    """The token of ``user_id``'s link expiring at ``expires_at``: keyed by the secret key, so
+    the database (which keeps only its SHA-256) cannot give it away; whoever sends the e-mail
+    derives it again from the slot."""
+    secret = get_settings().secret_key
+    assert secret is not None, "settings guarantee a secret key"
+    message = f"password-link:{user_id}:{expires_at.isoformat()}".encode()
+    digest = hmac.new(secret.get_secret_value().encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def token_slot(user_id: int, expires_at: datetime) -> str:
+    return f"[[password-link:{user_id}:{expires_at.isoformat()}]]"
+
+
+def fill_token_slots(text: str) -> str:
+    """``text`` with each :func:`token_slot` replaced by its token."""
+    return TOKEN_SLOT.sub(
+        lambda m: link_token(int(m.group(1)), datetime.fromisoformat(m.group(2))), text
+    )
 
 
 def unusable_password_hash() -> str:
@@ -46,10 +75,9 @@ def issue(
     _require_active(user)
     assert user.id is not None
     void_open_links(session, user.id)
-    token = new_token()
-    link = PasswordLink(
-        token_hash=sha256_hex(token), user_id=user.id, expires_at=clock.now() + LINK_LIFETIME
-    )
+    expires_at = clock.now() + LINK_LIFETIME
+    token = link_token(user.id, expires_at)
+    link = PasswordLink(token_hash=sha256_hex(token), user_id=user.id, expires_at=expires_at)
     session.add(link)
     session.flush()
     audit.record(
@@ -74,7 +102,7 @@ def issue(
             email=user.email,
             name=user.name,
             url=read.url,
-            expires_at=link.expires_at,
+            expires_at=expires_at,
             reason=reason,
         ),
     )

@@ -24,6 +24,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
+from api.accounts.password_links import fill_token_slots
 from api.core import clock
 from api.core.db import session_scope
 from api.core.settings import get_settings
@@ -87,8 +88,8 @@ def claim_due(session: Session, now: datetime, limit: int = BATCH) -> list[maile
                 to_address=row.to_address,
                 to_name=row.to_name,
                 subject=row.subject,
-                text_body=row.text_body,
-                html_body=row.html_body,
+                text_body=fill_token_slots(row.text_body),
+                html_body=fill_token_slots(row.html_body),
                 message_id=row.message_id,
                 unsubscribe_url=row.unsubscribe_url,
                 attachments=list(row.attachments or []),

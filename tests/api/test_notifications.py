@@ -260,7 +260,12 @@ def make_plan(client: TestClient, group: Group, tasks: int) -> list[dict[str, An
     outcome = ok(
         client.post(
             f"{API}/outcomes",
-            json={"strategy_id": strategy, "code": f"77.{group.id}", "title": "Outcome"},
+            json={
+                "strategy_id": strategy,
+                "code": f"77.{group.id}",
+                "title": "Outcome",
+                "lead_partnership_id": group.id,
+            },
         ),
         201,
     )
