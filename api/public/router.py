@@ -11,8 +11,10 @@ from datetime import UTC, date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
@@ -21,6 +23,8 @@ from api.core.errors import NotFound, invalid
 from api.core.settings import get_settings
 from api.core.web.deps import SessionDep
 from api.meetings.models import DecisionResult, MeetingStatus
+from api.papers import service as papers
+from api.papers.models import PaperFile
 from api.partnerships.models import MembershipRole, Partnership
 from api.public import feeds, service, subscriptions
 
@@ -109,6 +113,23 @@ def _not_modified(request: Request, etag: str, last_modified: datetime) -> bool:
             when = when.replace(tzinfo=UTC)
         return last_modified.replace(microsecond=0) <= when
     return False
+
+
+def _stream_file(request: Request, session: SessionDep, stored: PaperFile) -> Response:
+    etag = f'"{stored.sha256}"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": PAGE_CACHE,
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(stored.name, safe='')}",
+    }
+    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        headers.pop("Content-Disposition")
+        return Response(status_code=304, headers=headers)
+    headers["Content-Length"] = str(stored.size)
+    chunks = papers.chunk_count(session, stored.sha256)
+    return StreamingResponse(
+        papers.iter_blob(stored.sha256, chunks), media_type=stored.content_type, headers=headers
+    )
 
 
 def respond(
@@ -286,9 +307,13 @@ def paper(request: Request, session: SessionDep, paper_id: int) -> Response:
 
 @route("/papers/{paper_id}/download")
 def download_paper(request: Request, session: SessionDep, paper_id: int) -> Response:
+    """The paper's file when it has one (streamed), else the paper as plain text."""
     found = service.paper_page(session, paper_id)
     if found is None:
         return not_found_page(request, session, "paper")
+    stored = session.get(PaperFile, paper_id)
+    if stored is not None:
+        return _stream_file(request, session, stored)
     return respond(
         request,
         service.paper_text(found).encode(),

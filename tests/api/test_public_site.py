@@ -29,6 +29,7 @@ from api.meetings.models import AgendaItem, Decision, DecisionResult, Meeting, M
 from api.partnerships.models import Membership, MembershipRole, Partnership, PartnershipKind
 from api.people.models import Person
 from api.reports.models import Report
+from tests.papers_files import pdf
 
 MARKERS = {
     "private meeting": "Zq7PrivateMeetingTitle",
@@ -556,6 +557,28 @@ class TestPages:
         assert f"/public/papers/{planted.public_paper_id}/download" in r.text
         assert f"/public/papers/{planted.private_paper_id}" not in r.text
         assert "published here once the partnership has approved them" in r.text
+
+    def test_a_paper_with_a_file_downloads_the_file(
+        self, client: TestClient, anon: TestClient, planted: Planted
+    ) -> None:
+        document = pdf("Public paper file")
+        for paper_id in (planted.public_paper_id, planted.private_paper_id):
+            r = client.put(
+                f"/api/v1/reports/{paper_id}/file",
+                files={"file": ("paper.pdf", document, "application/pdf")},
+            )
+            assert r.status_code == 201, r.text
+        r = anon.get(f"/public/papers/{planted.public_paper_id}/download")
+        assert r.status_code == 200
+        assert r.content == document
+        assert r.headers["content-type"] == "application/pdf"
+        assert "paper.pdf" in r.headers["content-disposition"]
+        again = anon.get(
+            f"/public/papers/{planted.public_paper_id}/download",
+            headers={"If-None-Match": r.headers["etag"]},
+        )
+        assert again.status_code == 304
+        assert anon.get(f"/public/papers/{planted.private_paper_id}/download").status_code == 404
 
     def test_a_paper_downloads_without_its_contact_line(
         self, anon: TestClient, planted: Planted
