@@ -256,7 +256,7 @@ class DecisionRead(DecisionBase, RecordMeta):
 
 class MinuteWrite(StrictBody):
     model_config = STRICT
-    text: str = Field(max_length=100_000, description="Markdown")
+    text: str = Field(max_length=20_000, description="Markdown")
 
 
 class MinuteRead(RecordMeta):

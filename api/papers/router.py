@@ -10,7 +10,7 @@ from api.auth.deps import PrincipalDep
 from api.core.models import Id
 from api.core.web.deps import SessionDep
 from api.crud.router import PROBLEM_RESPONSES, WRITE_RESPONSES
-from api.papers import service
+from api.papers import service, sniff
 from api.papers.schemas import AgendaPack, PackItem, PaperFileRead, PerformancePaperCreate
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
@@ -25,6 +25,7 @@ FILE_DOC = "PDF, DOCX, XLSX, ODT, PNG or JPEG, up to LSPHUB_MAX_PAPER_BYTES"
     summary="Upload a paper's file",
     responses={
         201: {"description": "The paper had no file before"},
+        400: {"description": "The body is not a readable multipart form"},
         413: {"description": "Larger than LSPHUB_MAX_PAPER_BYTES"},
         **WRITE_RESPONSES,
     },
@@ -53,7 +54,9 @@ def upload_report_file(
     tags=["reports"],
     summary="Download a paper's file",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/octet-stream": {}}, "description": FILE_DOC}},
+    responses={
+        200: {"content": {kind.content_type: {} for kind in sniff.KINDS}, "description": FILE_DOC}
+    },
 )
 def download_report_file(
     report_id: Id,

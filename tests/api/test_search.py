@@ -37,6 +37,7 @@ def make_task(client: TestClient, group: Group, title: str, **fields: Any) -> di
                 "strategy_id": strategy["id"],
                 "code": f"8.{next(_codes)}",
                 "title": "Cleaner air",
+                "lead_partnership_id": group.id,
             },
         ),
         201,
