@@ -1,6 +1,7 @@
 """Events -> messages. Each handler runs in the transaction of the event (``api.core.events``)
 and queues through :func:`api.notifications.outbox.enqueue`; :func:`install` subscribes them."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -70,6 +71,34 @@ NOTICES: dict[str, tuple[str, Method]] = {
 }
 
 
+def _to_members(
+    session: Session,
+    partnership: Partnership,
+    *,
+    subject: str,
+    template: str,
+    context: dict[str, Any],
+    category: Category,
+    dedupe_key: str,
+    attachments: Callable[[str], list[Any]] = lambda email: [],
+) -> None:
+    """One message to each current member; ``dedupe_key`` is completed per person and
+    ``attachments`` made for each member's address."""
+    for person in audience.members(session, partnership.id or 0):
+        enqueue(
+            session,
+            to=person.email,
+            to_name=person.name,
+            person_id=person.person_id,
+            subject=subject,
+            template=template,
+            context={**context, "person": person.name},
+            category=category,
+            dedupe_key=f"{dedupe_key}:p{person.person_id}",
+            attachments=attachments(person.email),
+        )
+
+
 def _notice(session: Session, meeting_id: int, kind: str) -> None:
     """Notice to every member; none for a meeting that has already begun (one recorded after
     the event, or cancelled after the day)."""
@@ -80,19 +109,16 @@ def _notice(session: Session, meeting_id: int, kind: str) -> None:
     details = meeting_context(meeting, partnership)
     context = {"kind": kind, "meeting": details}
     subject = f"[{partnership.name}] {meeting.title} — " + subject_tail.format(when=details["when"])
-    for person in audience.members(session, partnership.id or 0):
-        enqueue(
-            session,
-            to=person.email,
-            to_name=person.name,
-            person_id=person.person_id,
-            subject=subject,
-            template="meeting_notice",
-            context={**context, "person": person.name},
-            category=Category.meeting_notice,
-            dedupe_key=f"meeting:{meeting.id}:{kind}:v{meeting.version}:p{person.person_id}",
-            attachments=[invitation(meeting, partnership.name, person.email, method)],
-        )
+    _to_members(
+        session,
+        partnership,
+        subject=subject,
+        template="meeting_notice",
+        context=context,
+        category=Category.meeting_notice,
+        dedupe_key=f"meeting:{meeting.id}:{kind}:v{meeting.version}",
+        attachments=lambda email: [invitation(meeting, partnership.name, email, method)],
+    )
 
 
 def on_scheduled(session: Session, event: MeetingScheduled) -> None:
@@ -122,22 +148,19 @@ def on_adjourned(session: Session, event: MeetingAdjourned) -> None:
     subject = (
         f"[{partnership.name}] {meeting.title} — adjourned; resumes {context['resumed']['when']}"
     )
-    for person in audience.members(session, partnership.id or 0):
-        enqueue(
-            session,
-            to=person.email,
-            to_name=person.name,
-            person_id=person.person_id,
-            subject=subject,
-            template="adjourned",
-            context={**context, "person": person.name},
-            category=Category.meeting_notice,
-            dedupe_key=f"adjourned:{meeting.id}:{resumed.id}:p{person.person_id}",
-            attachments=[
-                invitation(resumed, partnership.name, person.email, "REQUEST"),
-                invitation(meeting, partnership.name, person.email, "CANCEL"),
-            ],
-        )
+    _to_members(
+        session,
+        partnership,
+        subject=subject,
+        template="adjourned",
+        context=context,
+        category=Category.meeting_notice,
+        dedupe_key=f"adjourned:{meeting.id}:{resumed.id}",
+        attachments=lambda email: [
+            invitation(resumed, partnership.name, email, "REQUEST"),
+            invitation(meeting, partnership.name, email, "CANCEL"),
+        ],
+    )
 
 
 def on_agenda_published(session: Session, event: AgendaPublished) -> None:
@@ -159,36 +182,30 @@ def on_agenda_published(session: Session, event: AgendaPublished) -> None:
     ]
     context = {"meeting": meeting_context(meeting, partnership), "agenda": agenda}
     subject = f"[{partnership.name}] {meeting.title} — agenda and papers"
-    for person in audience.members(session, partnership.id or 0):
-        enqueue(
-            session,
-            to=person.email,
-            to_name=person.name,
-            person_id=person.person_id,
-            subject=subject,
-            template="agenda",
-            context={**context, "person": person.name},
-            category=Category.agenda,
-            dedupe_key=f"agenda:{meeting.id}:v{meeting.version}:p{person.person_id}",
-        )
+    _to_members(
+        session,
+        partnership,
+        subject=subject,
+        template="agenda",
+        context=context,
+        category=Category.agenda,
+        dedupe_key=f"agenda:{meeting.id}:v{meeting.version}",
+    )
 
 
 def on_minutes_approved(session: Session, event: MinutesApproved) -> None:
     meeting, partnership = _meeting(session, event.meeting_id)
     context = {"meeting": meeting_context(meeting, partnership)}
     subject = f"[{partnership.name}] {meeting.title} — minutes approved"
-    for person in audience.members(session, partnership.id or 0):
-        enqueue(
-            session,
-            to=person.email,
-            to_name=person.name,
-            person_id=person.person_id,
-            subject=subject,
-            template="minutes",
-            context={**context, "person": person.name},
-            category=Category.minutes,
-            dedupe_key=f"minutes:{meeting.id}:p{person.person_id}",
-        )
+    _to_members(
+        session,
+        partnership,
+        subject=subject,
+        template="minutes",
+        context=context,
+        category=Category.minutes,
+        dedupe_key=f"minutes:{meeting.id}",
+    )
 
 
 def on_task_turned_red(session: Session, event: TaskTurnedRed) -> None:
