@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import Spa, login_token
 from tests.e2e.test_accessibility import fits_a_phone
@@ -82,7 +83,8 @@ class TestMembership:
 
         ended = api.get(f"/api/v1/memberships/{leaving['id']}").json()
         assert (ended["end_reason"], ended["ended_on"]) == ("resigned", earliest)
-        assert "leaves" in page.locator(f"#membership-{leaving['id']}").inner_text()
+        # the table reloads after the message: wait for the row to say when the member leaves
+        expect(page.locator(f"#membership-{leaving['id']}")).to_contain_text("leaves")
 
     def test_officer_changes_the_terms_of_reference_and_sees_the_history(
         self, spa: Spa, server: LiveServer, api: httpx.Client
