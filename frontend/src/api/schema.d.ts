@@ -528,6 +528,7 @@ export interface paths {
          *     | `planned_improvement` | text |  |  |
          *     | `deadline` | date |  |  |
          *     | `lead_organisation` | organisation |  | Organisation slug or exact name; exported as the slug |
+         *     | `owner` | person |  | The person responsible: e-mail or exact name (exported as the name); one of the lead organisation's people |
          *     | `reported_on` | date |  | Date of the status update a change appends (blank: today); not compared |
          *
          *     ### `indicators` — Indicators
