@@ -91,13 +91,14 @@ class TestPlanEditing:
         owner.select_option(label=owner_name)
         form.get_by_label("Deadline (optional)").fill(deadline)
         spa.check_accessibility()
+        form.evaluate("form => form.scrollIntoView({block: 'center'})")
+        spa.screenshot("plan-editing", full_page=False)
         form.get_by_role("button", name="Add task").click()
         row = section.locator(".task-row", has_text="Visit every ward")
         row.wait_for()
         assert "8.1.1a" in row.inner_text()
         row.get_by_text(f"Owner: {owner_name}").wait_for()
         spa.check_accessibility()
-        spa.screenshot("plan-editing", full_page=False)
 
         task = api.get(
             "/api/v1/tasks", params={"partnership_id": pid, "q": "Visit every ward"}
@@ -209,7 +210,9 @@ class TestWorklist:
     ) -> None:
         pid = officers_partnership(server)
         with as_user(server, "member") as member:
-            org = member.get("/api/v1/me").json()["organisation_id"]
+            me = member.get("/api/v1/me").json()
+        org, owner = me["organisation_id"], me["person_id"]
+        owner_name = api.get(f"/api/v1/people/{owner}").json()["name"]
         plan = api.get("/api/v1/action-plans", params={"partnership_id": pid}).json()["items"][0]
         action = api.get("/api/v1/actions", params={"action_plan_id": plan["id"]}).json()["items"][
             0
@@ -217,7 +220,7 @@ class TestWorklist:
         r = api.post(
             "/api/v1/tasks",
             json={"action_id": action["id"], "ref": "st", "title": "Stale leaflet drop",
-                  "lead_organisation_id": org},
+                  "lead_organisation_id": org, "owner_person_id": owner},
         )  # fmt: skip
         assert r.status_code == 201, r.text
 
@@ -228,6 +231,7 @@ class TestWorklist:
         stale = spa.page.locator("section", has=spa.page.locator("#group-not_updated"))
         item = stale.locator(".task-row", has_text="Stale leaflet drop")
         item.wait_for()
+        assert f"owner {owner_name}" in item.inner_text()
         spa.check_accessibility()
         spa.screenshot("worklist", full_page=False)
 
