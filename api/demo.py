@@ -215,6 +215,7 @@ def seed(session: Session, *, force: bool = False, today: date | None = None) ->
     stand_ins = StandIns(session, people)
     _seed_meetings(session, rnd, groups, memberships, stand_ins, today)
     plan_tasks = _seed_strategy_and_plans(session, rnd, strategic, themes, orgs, today)
+    _seed_task_owners(session, people)
     _seed_indicators(session, rnd, today)
     _seed_papers(session, themes, today)
     seed_demo_webhook(session, today)
@@ -717,6 +718,22 @@ def _seed_strategy_and_plans(
                         session.add(TaskIndicator(task_id=task.id, indicator_id=linked.id))  # type: ignore[arg-type]
     session.flush()
     return count
+
+
+def _seed_task_owners(session: Session, people: list[Person]) -> None:
+    """Three tasks in four get an owner: one of the people their lead organisation employs,
+    taken in turn (no draw from the seeded random stream, so the rest of the demo stays
+    as it was)."""
+    staff: dict[int, list[Person]] = {}
+    for person in people:
+        if person.organisation_id is not None:
+            staff.setdefault(person.organisation_id, []).append(person)
+    tasks = session.scalars(select(Task).order_by(col(Task.id)))
+    for n, task in enumerate(tasks):
+        colleagues = staff.get(task.lead_organisation_id or 0, [])
+        if colleagues and n % 4 != 3:
+            task.owner_person_id = colleagues[n % len(colleagues)].id
+    session.flush()
 
 
 def _seed_task(

@@ -27,7 +27,8 @@ _pool: asyncio.Queue[psycopg.AsyncConnection[Any]] = asyncio.Queue()
 
 TASK_COLUMNS = (
     "id, version, created_at, updated_at, action_id, ref, title, target, position, rag, "
-    "planned_improvement, deadline, lead_organisation_id, last_reported_on"
+    "planned_improvement, deadline, lead_organisation_id, owner_person_id, last_reported_on, "
+    "(SELECT person.name FROM person WHERE person.id = task.owner_person_id) AS owner_name"
 )
 # The API's statement for an admin's first page: the page with its total as a scalar subquery.
 LIST_TASKS = f"""

@@ -63,6 +63,7 @@ def generate(path: Path, rows: int) -> None:
                             "Agree a recovery plan" if rag == "RED" else "",
                             f"2027-{(n % 12) + 1:02d}-{(n % 28) + 1:02d}",
                             f"org-{n % 10}",
+                            "",  # no owner
                             "2026-10-01",
                         ]
                     )

@@ -20,6 +20,7 @@ TASK_HEADER = [
     "planned_improvement",
     "deadline",
     "lead_organisation",
+    "owner",
     "reported_on",
 ]
 

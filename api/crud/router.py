@@ -105,7 +105,9 @@ def record_columns(res: Resource[Any]) -> list[str] | None:
     fields = stored_fields(Read)
     names = list(fields)
     plain = all(
-        name in table_columns and field.alias in (None, name) and field.validation_alias is None
+        (name in table_columns or name in res.lookups)
+        and field.alias in (None, name)
+        and field.validation_alias is None
         for name, field in fields.items()
     )
     if not plain or Read.__pydantic_decorators__.model_validators:
@@ -124,6 +126,13 @@ def tells_can(Read: type[BaseModel]) -> bool:
 def stored_fields(Read: type[BaseModel]) -> dict[str, Any]:
     """The fields of ``Read`` read from the table (all but ``can``, which is computed)."""
     return {name: field for name, field in Read.model_fields.items() if name != "can"}
+
+
+def with_lookups(session: Session, res: Resource[Any], rows: Sequence[Any]) -> list[Any]:
+    """``rows`` as column dicts with the values of ``res.lookups`` (see ``Resource``)."""
+    assert res.present is None, "a resource with lookups presents its rows itself"
+    values = service.lookup_values(session, res, rows)
+    return [{**service.column_values(row), **values[row.id]} for row in rows]
 
 
 def with_can(
@@ -166,7 +175,7 @@ def serialises_as_stored(res: Resource[Any]) -> bool:
         return False
     table_columns = res.model.__table__.c
     for name, field in stored_fields(Read).items():
-        sql_type = table_columns[name].type
+        sql_type = res.lookups[name].type if name in res.lookups else table_columns[name].type
         while isinstance(sql_type, TypeDecorator):  # AutoString, UTCDateTime
             sql_type = sql_type.impl_instance
         try:
@@ -204,6 +213,9 @@ def _add_list(router: APIRouter, res: Resource[Any]) -> None:
     def in_order(allowed: dict[str, bool]) -> dict[str, bool]:
         return {name: allowed[name] for name in can_fields}
 
+    def stored(record: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in record.items() if k not in res.lookups}
+
     def list_page(
         session: SessionDep,
         principal: Principal,
@@ -224,7 +236,9 @@ def _add_list(router: APIRouter, res: Resource[Any]) -> None:
                 records = [
                     {
                         "can": in_order(
-                            res.policy.can(session, principal, res.model.model_construct(**record))
+                            res.policy.can(
+                                session, principal, res.model.model_construct(**stored(record))
+                            )
                         ),
                         **record,
                     }
@@ -234,6 +248,8 @@ def _add_list(router: APIRouter, res: Resource[Any]) -> None:
         else:
             found, total = service.list_rows(session, principal, res, page, filters, sort)
             rows = found if present is None else present(session, principal, found)
+            if res.lookups:
+                rows = with_lookups(session, res, rows)
             if can:
                 rows = [
                     with_can(session, principal, res, row, item)
@@ -352,6 +368,8 @@ def _add_item_operations(
 
     def one(session: Session, principal: Principal, row: Any) -> Any:
         item = row if present is None else present(session, principal, [row])[0]
+        if res.lookups:
+            item = with_lookups(session, res, [row])[0]
         return with_can(session, principal, res, row, item) if can else item
 
     @router.get("/{item_id}", operation_id=f"get_{op}", summary=f"Read one {singular}", **shaped)

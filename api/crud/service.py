@@ -78,6 +78,10 @@ class Resource(Generic[M]):
     # Rows -> Read models for this principal, when some fields are not everyone's to see;
     # fields left unset are omitted from the response. (session, principal, rows)
     present: Callable[[Session, Principal, Sequence[Any]], list[BaseModel]] | None = None
+    # Read-only fields of the Read schema computed in SQL from the row, such as a referenced
+    # person's name: field -> scalar expression correlated with the resource's table. Lists
+    # select them with the row's columns; single rows fetch them in one query.
+    lookups: Mapping[str, ColumnElement[Any]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -187,10 +191,26 @@ def list_records(
     page comes back as plain ``column -> value`` dicts of ``columns`` (no ORM objects, no
     identity map), ready to validate into a ``*Read`` schema."""
     table = res.model.__table__  # type: ignore[attr-defined]
-    stmt = res.policy.visible(session, principal, select(*(table.c[name] for name in columns)))
+    selected = [
+        res.lookups[name].label(name) if name in res.lookups else table.c[name] for name in columns
+    ]
+    stmt = res.policy.visible(session, principal, select(*selected))
     masked = res.policy.masked(session, principal)
     stmt = apply_filters(res, stmt, filters, masked).order_by(*order_clauses(res, sort, masked))
     return paginate_mappings(session, stmt, page)
+
+
+def lookup_values(
+    session: Session, res: Resource[M], rows: Sequence[SQLModel]
+) -> dict[int, dict[str, Any]]:
+    """The values of ``res.lookups`` for each of ``rows`` (one query), by row id."""
+    ids = sorted({row.id for row in rows})  # type: ignore[attr-defined]
+    if not res.lookups or not ids:
+        return {row_id: {} for row_id in ids}
+    pk = _column(res.model, "id")
+    names = list(res.lookups)
+    stmt = select(pk, *(res.lookups[name].label(name) for name in names)).where(pk.in_(ids))
+    return {row[0]: dict(zip(names, row[1:], strict=True)) for row in session.execute(stmt)}
 
 
 def get_row(session: Session, principal: Principal, res: Resource[M], row_id: int) -> M:

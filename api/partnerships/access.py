@@ -143,6 +143,20 @@ def organisation_sits_on(
     return session.scalar(stmt.limit(1)) is not None
 
 
+def person_belongs_to(session: Session, person_id: int, organisation_id: int) -> bool:
+    """True if the organisation employs the person, or the person holds a membership open
+    today on its behalf (of any partnership)."""
+    employed = select(col(Person.id)).where(
+        col(Person.id) == person_id, col(Person.organisation_id) == organisation_id
+    )
+    represents = select(col(Membership.id)).where(
+        col(Membership.person_id) == person_id,
+        col(Membership.on_behalf_of_id) == organisation_id,
+        _open_today(),
+    )
+    return session.scalar(select(employed.exists() | represents.exists())) is True
+
+
 # -- the directory: contact details and who may correct an entry ------------------------------
 #
 # Contact details (e-mail, phone) are visible to admins, to the person, and to the people who

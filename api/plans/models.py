@@ -94,6 +94,14 @@ class TaskBase(SQLModel):
     lead_organisation_id: int | None = Field(
         default=None, foreign_key="organisation.id", index=True
     )
+    owner_person_id: int | None = Field(
+        default=None,
+        foreign_key="person.id",
+        index=True,
+        description="The person responsible for the task. When the task has a lead "
+        "organisation, the owner is employed by it or represents it on a partnership today "
+        "(a membership on its behalf); otherwise 422 naming this field. Null: no owner.",
+    )
     last_reported_on: date | None = Field(default=None, index=True)
 
 

@@ -133,6 +133,9 @@ class TaskCan(Can):
 
 
 class TaskRead(TaskBase, RecordMeta, Permitted):
+    owner_name: str | None = Field(
+        default=None, description="The owner's name (names only: never e-mail or phone)"
+    )
     can: TaskCan | None = Field(default=None, description=CAN_DESCRIPTION)
 
 
@@ -144,6 +147,7 @@ class TaskFilters(BaseModel):
     rag: Rag | None = None
     not_rated: bool | None = Field(None, description="Only tasks without a RAG status")
     lead_organisation_id: Id | None = None
+    owner_person_id: Id | None = Field(None, description="Tasks this person owns")
     deadline_before: QueryDate | None = None
     deadline_after: QueryDate | None = None
     q: str | None = Field(None, max_length=100, description="Text in title, target or position")

@@ -22,9 +22,10 @@ from api.core.pagination import PageParams, paginate
 from api.core.principal import Principal
 from api.crud import service as crud
 from api.crud.service import Resource, ResourceRules, WriteAction
-from api.partnerships.access import lineage, partnership_ids_for
+from api.partnerships.access import lineage, partnership_ids_for, person_belongs_to
 from api.partnerships.models import Partnership
 from api.partnerships.policy import PartnershipPolicy
+from api.people.models import Person
 from api.plans.events import TaskTurnedRed
 from api.plans.models import (
     Action,
@@ -402,9 +403,47 @@ def announce_turned_red(session: Session) -> None:
         emit(session, TaskTurnedRed(task_id=task_id))
 
 
+# -- the owner ---------------------------------------------------------------------------------
+
+
+def check_owner(
+    session: Session,
+    owner_person_id: int | None,
+    lead_organisation_id: int | None,
+    loc: Sequence[str | int] = ("body", "owner_person_id"),
+) -> None:
+    """A task's owner, when the task has a lead organisation too, is one of its people: the
+    organisation employs them or they represent it on a partnership today. 422 naming ``loc``
+    otherwise. Either alone is always fine."""
+    if owner_person_id is None or lead_organisation_id is None:
+        return
+    if person_belongs_to(session, owner_person_id, lead_organisation_id):
+        return
+    raise Unprocessable(
+        f"owner_person_id: person {owner_person_id} is not of the lead organisation",
+        slug="owner-outside-lead",
+        errors=[
+            field_error(
+                list(loc),
+                "neither employed by the lead organisation nor representing it on a "
+                "partnership; choose one of its people or clear the owner",
+            )
+        ],
+    )
+
+
+# The owner's name on every task read (names only: contact details follow the directory's rule).
+OWNER_NAME = (
+    sa_select(col(Person.name)).where(col(Person.id) == col(Task.owner_person_id)).scalar_subquery()
+)
+
+
 class TaskRules(ResourceRules[Task]):
     def filter(self, stmt: Select[Any], filters: BaseModel) -> Select[Any]:
         return task_filters(stmt, filters)
+
+    def before_create(self, session: Session, principal: Principal, row: Task) -> None:
+        check_owner(session, row.owner_person_id, row.lead_organisation_id)
 
     def before_update(
         self,
@@ -415,7 +454,10 @@ class TaskRules(ResourceRules[Task]):
         previous: dict[str, Any],
     ) -> None:
         """A PATCH that moves status fields is recorded in the history like a status update,
-        dated today, through :func:`move_status`."""
+        dated today, through :func:`move_status`. A change of owner or lead organisation
+        keeps the owner one of the lead organisation's people (:func:`check_owner`)."""
+        if "owner_person_id" in changes or "lead_organisation_id" in changes:
+            check_owner(session, row.owner_person_id, row.lead_organisation_id)
         provided = {name: changes[name] for name in STATUS_FIELDS if name in changes}
         if provided and session.is_modified(row):
             base = {name: previous[name] for name in STATUS_FIELDS}
@@ -440,6 +482,7 @@ tasks = Resource(
     default_sort=("action_id", "ref"),
     search=("title", "target", "position"),
     rules=TaskRules(),
+    lookups={"owner_name": OWNER_NAME},
 )
 
 
@@ -575,6 +618,7 @@ def worklist(session: Session, principal: Principal) -> Worklist:
                 col(Action.ref),
                 col(Action.title),
                 col(Outcome.code),
+                OWNER_NAME.label("owner_name"),
             )
             .join(Action, col(Action.id) == col(Task.action_id))
             .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
@@ -589,11 +633,12 @@ def worklist(session: Session, principal: Principal) -> Worklist:
         rows.sort(
             key=lambda r: (r[0].deadline is None, r[0].deadline or today, r[2], r[4], r[0].ref)
         )
-        for task, partnership_id, name, cycle, action_ref, action_title, code in rows:
+        for task, partnership_id, name, cycle, action_ref, action_title, code, owner in rows:
             total += 1
             item = WorklistTask.model_validate(
                 {
                     **crud.column_values(task),
+                    "owner_name": owner,
                     "partnership_id": partnership_id,
                     "partnership_name": name,
                     "action_ref": action_ref,

@@ -15,6 +15,7 @@ class Plan:
     outcome: int  # the outcome of ``action`` (led by the partnership)
     strategy: int  # the community strategy (owned by the strategic partnership)
     member_org: int  # the demo member's organisation (= the partner key's)
+    member_person: int  # the demo member's person (employed by ``member_org``)
     foreign: int  # a partnership none of the demo logins belongs to
     foreign_action: int  # an action of the foreign partnership's plan
 
@@ -72,6 +73,7 @@ def plan_fixture(db: Connection) -> Plan:
         outcome=actions[0].outcome_id,
         strategy=strategy,
         member_org=member.organisation_id,
+        member_person=member.person_id,
         foreign=foreign,
         foreign_action=foreign_action,
     )

@@ -852,9 +852,18 @@ REFERENCES: dict[str, dict[str, Reference]] = {
         "plan": lambda d, f: {**BODIES["create_action"](d), "action_plan_id": f.ids["action-plans"]}
     },
     "create_task": {
-        "action": lambda d, f: {**BODIES["create_task"](d), "action_id": f.ids["actions"]}
+        "action": lambda d, f: {**BODIES["create_task"](d), "action_id": f.ids["actions"]},
+        # the foreign person is not of the task's lead organisation: 422 naming the owner
+        "owner": lambda d, f: {
+            **BODIES["create_task"](d),
+            "lead_organisation_id": d.organisation,
+            "owner_person_id": f.ids["people"],
+        },
     },
-    "update_task": {"action": lambda d, f: {"action_id": f.ids["actions"]}},
+    "update_task": {
+        "action": lambda d, f: {"action_id": f.ids["actions"]},
+        "owner": lambda d, f: {"owner_person_id": f.ids["people"]},
+    },
     "update_outcome": {"lead": lambda d, f: {"lead_partnership_id": f.partnership}},
     "create_report": {
         "partnership": lambda d, f: {"partnership_id": f.partnership, "title": "Matrix paper"}

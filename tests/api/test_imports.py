@@ -64,6 +64,7 @@ def new_task(ref: str, **extra: Any) -> dict[str, Any]:
         "planned_improvement": "",
         "deadline": "2027-03-31",
         "lead_organisation": "",
+        "owner": "",
         "reported_on": "",
     }
     row.update(extra)
@@ -190,6 +191,122 @@ class TestTaskImport:
         r = upload(client, "tasks", to_csv(rows), partnership=safer_slug)
         assert r.status_code == 422
         assert r.json()["errors"][0]["column"] == "partnership"
+
+
+class TestTaskOwners:
+    @pytest.fixture
+    def org(self, client: TestClient) -> dict[str, Any]:
+        r = client.post(
+            "/api/v1/organisations",
+            json={"name": "Lockwell Housing", "sector": "voluntary_community"},
+        )
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+    @staticmethod
+    def person(client: TestClient, name: str, org_id: int | None, email: str | None) -> int:
+        body = {"name": name, "organisation_id": org_id, "email": email}
+        r = client.post("/api/v1/people", json=body)
+        assert r.status_code == 201, r.text
+        return int(r.json()["id"])
+
+    @staticmethod
+    def task(client: TestClient, ref: str) -> dict[str, Any]:
+        found = client.get("/api/v1/tasks", params={"q": f"Fit locks in street {ref}"}).json()
+        return dict(found["items"][0])
+
+    def test_owner_by_email_or_name_exported_as_the_name_and_blank_clears(
+        self, client: TestClient, safer_slug: str, org: dict[str, Any]
+    ) -> None:
+        owner = self.person(client, "Oona Fairweather", org["id"], "oona.fairweather@example.org")
+        lead = {"partnership": safer_slug, "lead_organisation": org["slug"]}
+        rows = [
+            new_task("a", **lead, owner="OONA.FAIRWEATHER@example.org"),
+            new_task("b", **lead, owner="oona fairweather"),
+        ]
+        r = upload(client, "tasks", to_csv(rows))
+        assert r.status_code == 200, r.text
+        assert r.json()["created"] == 2
+        for ref in "ab":
+            task = self.task(client, ref)
+            assert (task["owner_person_id"], task["owner_name"]) == (owner, "Oona Fairweather")
+        exported = [
+            row for row in rows_of(export_csv(client, "tasks")) if row["title"].startswith("Fit")
+        ]
+        assert {row["owner"] for row in exported} == {"Oona Fairweather"}
+        assert "oona.fairweather@example.org" not in export_csv(client, "tasks").decode()
+        again = upload(client, "tasks", to_csv(rows)).json()
+        assert (again["updated"], again["unchanged"]) == (0, 2)
+
+        rows[0]["owner"] = ""
+        body = upload(client, "tasks", to_csv(rows)).json()
+        assert (body["updated"], body["unchanged"]) == (1, 1)
+        assert self.task(client, "a")["owner_person_id"] is None
+        without = [{k: v for k, v in row.items() if k != "owner"} for row in rows]
+        body = upload(client, "tasks", to_csv(without)).json()  # no column: owners kept
+        assert (body["updated"], body["unchanged"]) == (0, 2)
+        assert self.task(client, "b")["owner_person_id"] == owner
+
+    def test_owner_errors_name_the_row_and_column_and_nothing_is_written(
+        self, client: TestClient, safer_slug: str, org: dict[str, Any]
+    ) -> None:
+        self.person(client, "Piers Ambrose", org["id"], None)
+        self.person(client, "Piers Ambrose", None, None)  # a namesake
+        self.person(client, "Quentin Marsh", None, "quentin.marsh@example.org")  # not of org
+        lead = {"partnership": safer_slug, "lead_organisation": org["slug"]}
+        # References first: an unknown owner stops the file before the rules are checked.
+        r = upload(client, "tasks", to_csv([new_task("a", **lead, owner="nobody@example.org")]))
+        assert r.status_code == 422
+        assert r.headers["content-type"].startswith(PROBLEM)
+        assert [(e["row"], e["column"], e["message"]) for e in r.json()["errors"]] == [
+            (2, "owner", "no person with this e-mail or name")
+        ]
+        rows = [
+            new_task("b", **lead, owner="Piers Ambrose"),
+            new_task("c", **lead, owner="quentin.marsh@example.org"),
+            new_task("d", partnership=safer_slug, owner="quentin.marsh@example.org"),
+        ]
+        r = upload(client, "tasks", to_csv(rows))
+        assert r.status_code == 422
+        errors = {(e["row"], e["column"]): e["message"] for e in r.json()["errors"]}
+        assert set(errors) == {(2, "owner"), (3, "owner")}  # row 4 has no lead: any owner
+        assert "ambiguous" in errors[(2, "owner")]
+        assert "lead organisation's people" in errors[(3, "owner")]
+        assert client.get("/api/v1/tasks", params={"q": "Fit locks"}).json()["total"] == 0
+
+    def test_a_new_lead_the_kept_owner_is_not_of_is_refused(
+        self, client: TestClient, safer_slug: str, org: dict[str, Any]
+    ) -> None:
+        self.person(client, "Rhoda Quill", org["id"], None)
+        rows = [new_task("a", partnership=safer_slug, owner="Rhoda Quill")]
+        assert upload(client, "tasks", to_csv(rows)).status_code == 200
+        other = client.get("/api/v1/organisations", params={"limit": 1}).json()["items"][0]
+        moved = [{**rows[0], "lead_organisation": other["slug"]}]
+        del moved[0]["owner"]
+        r = upload(client, "tasks", to_csv(moved))
+        assert r.status_code == 422
+        assert [(e["row"], e["column"]) for e in r.json()["errors"]] == [(2, "owner")]
+        r = upload(client, "tasks", to_csv([{**moved[0], "owner": ""}]))
+        assert r.status_code == 200, r.text
+        task = self.task(client, "a")
+        assert (task["lead_organisation_id"], task["owner_person_id"]) == (other["id"], None)
+
+    def test_an_officer_names_owners_only_by_the_e_mails_they_may_see(
+        self, as_role: Any, client: TestClient, org: dict[str, Any]
+    ) -> None:
+        officer = as_role("officer")
+        me = officer.get("/api/v1/me").json()
+        managed = {m["partnership_id"] for m in me["memberships"] if m["role"] == "officer"}
+        slugs = {p["id"]: p["slug"] for p in client.get("/api/v1/partnerships").json()["items"]}
+        own = slugs[sorted(managed)[0]]
+        self.person(client, "Sabine Thorne", None, "sabine.thorne@example.org")
+        rows = [new_task("a", partnership=own, owner="sabine.thorne@example.org")]
+        r = upload(officer, "tasks", to_csv(rows))
+        assert r.status_code == 422
+        assert r.json()["errors"][0]["message"] == "no person with this e-mail or name"
+        rows[0]["owner"] = "Sabine Thorne"
+        r = upload(officer, "tasks", to_csv(rows))
+        assert r.status_code == 200, r.text
 
 
 class TestValidation:

@@ -274,3 +274,168 @@ class TestTaskFilters:
         assert r.status_code == 200
         for task in r.json()["items"]:
             assert task["rag"] == "red" and task["lead_organisation_id"] == plan.member_org
+
+
+def person(client: TestClient, name: str, organisation_id: int | None, **extra: Any) -> int:
+    body = {"name": name, "organisation_id": organisation_id, **extra}
+    r = client.post(f"{API}/people", json=body)
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+def task_body(plan: Plan, **extra: Any) -> dict[str, Any]:
+    return {"action_id": plan.action, "ref": "w", "title": "Owned task", **extra}
+
+
+def named_fields(problem: dict[str, Any]) -> set[str]:
+    return {str(e["loc"][-1]) for e in problem["errors"]}
+
+
+class TestTaskOwner:
+    def test_an_officer_names_the_owner_and_every_read_shows_their_name_only(
+        self, client: TestClient, as_role: Any, plan: Plan
+    ) -> None:
+        owner = person(
+            client,
+            "Imogen Treadwell",
+            plan.member_org,
+            email="imogen.treadwell@example.org",
+            phone="01632 960123",
+        )
+        officer = as_role("officer")
+        body = task_body(plan, lead_organisation_id=plan.member_org, owner_person_id=owner)
+        r = officer.post(f"{API}/tasks", json=body)
+        assert r.status_code == 201, r.text
+        task = r.json()
+        assert task["owner_person_id"] == owner
+        assert task["owner_name"] == "Imogen Treadwell"
+        reads = [
+            officer.get(f"{API}/tasks/{task['id']}"),
+            officer.get(f"{API}/tasks", params={"action_id": plan.action, "limit": 500}),
+            as_role("member").get(f"{API}/me/tasks"),
+        ]
+        for read in reads:
+            assert read.status_code == 200, read.text
+            assert "Imogen Treadwell" in read.text
+            assert "imogen.treadwell@example.org" not in read.text
+            assert "960123" not in read.text
+        listed = next(t for t in reads[1].json()["items"] if t["id"] == task["id"])
+        assert listed["owner_name"] == "Imogen Treadwell"
+        worklist = [t for g in reads[2].json()["groups"] for t in g["items"]]
+        assert {t["owner_name"] for t in worklist if t["id"] == task["id"]} == {"Imogen Treadwell"}
+
+    def test_the_owner_changes_and_null_clears_it(
+        self, client: TestClient, as_role: Any, plan: Plan
+    ) -> None:
+        officer = as_role("officer")
+        task = officer.post(f"{API}/tasks", json=task_body(plan)).json()
+        assert task["owner_person_id"] is None and task["owner_name"] is None
+        r = officer.patch(f"{API}/tasks/{task['id']}", json={"owner_person_id": plan.member_person})
+        assert r.status_code == 200, r.text
+        assert r.json()["owner_person_id"] == plan.member_person
+        assert r.json()["owner_name"]
+        r = officer.patch(f"{API}/tasks/{task['id']}", json={"title": "Renamed"})
+        assert r.json()["owner_person_id"] == plan.member_person  # absent keeps
+        r = officer.patch(f"{API}/tasks/{task['id']}", json={"owner_person_id": None})
+        assert r.status_code == 200, r.text
+        assert r.json()["owner_person_id"] is None and r.json()["owner_name"] is None
+        assert client.get(f"{API}/tasks/{task['id']}").json()["owner_name"] is None
+        assert audit_actions(client, "task", task["id"]) == ["update", "update", "update", "create"]
+
+    def test_an_unknown_person_is_422_naming_the_field(self, as_role: Any, plan: Plan) -> None:
+        officer = as_role("officer")
+        r = officer.post(f"{API}/tasks", json=task_body(plan, owner_person_id=2_000_000))
+        assert r.status_code == 422
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["type"] == "/problems/missing-reference"
+        assert named_fields(r.json()) == {"owner_person_id"}
+        task = officer.post(f"{API}/tasks", json=task_body(plan)).json()
+        r = officer.patch(f"{API}/tasks/{task['id']}", json={"owner_person_id": 2_000_000})
+        assert r.status_code == 422
+        assert named_fields(r.json()) == {"owner_person_id"}
+
+    def test_an_owner_outside_the_lead_organisation_is_422_naming_the_owner(
+        self, client: TestClient, as_role: Any, plan: Plan
+    ) -> None:
+        other_org = client.post(
+            f"{API}/organisations",
+            json={"name": "Elsewhere Trust", "sector": "voluntary_community"},
+        ).json()["id"]
+        stranger = person(client, "Rufus Penhallow", other_org)
+        officer = as_role("officer")
+        body = task_body(plan, lead_organisation_id=plan.member_org, owner_person_id=stranger)
+        r = officer.post(f"{API}/tasks", json=body)
+        assert r.status_code == 422
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["type"] == "/problems/owner-outside-lead"
+        assert named_fields(r.json()) == {"owner_person_id"}
+        # Without a lead organisation anyone may own it; a lead the owner is not of is refused,
+        # and owner and lead change together.
+        task = officer.post(f"{API}/tasks", json=task_body(plan, owner_person_id=stranger)).json()
+        assert task["owner_name"] == "Rufus Penhallow"
+        url = f"{API}/tasks/{task['id']}"
+        r = officer.patch(url, json={"lead_organisation_id": plan.member_org})
+        assert r.status_code == 422
+        assert named_fields(r.json()) == {"owner_person_id"}
+        assert client.get(url).json()["lead_organisation_id"] is None
+        r = officer.patch(
+            url, json={"lead_organisation_id": plan.member_org, "owner_person_id": None}
+        )
+        assert r.status_code == 200, r.text
+        r = officer.patch(url, json={"owner_person_id": stranger})
+        assert r.status_code == 422
+        r = officer.patch(
+            url, json={"lead_organisation_id": other_org, "owner_person_id": stranger}
+        )
+        assert r.status_code == 200, r.text
+
+    def test_a_representative_of_the_lead_organisation_may_own_its_tasks(
+        self, client: TestClient, as_role: Any, plan: Plan
+    ) -> None:
+        """Someone employed elsewhere who sits on a partnership on the lead's behalf."""
+        other_org = client.post(
+            f"{API}/organisations", json={"name": "Shared Services Ltd", "sector": "private"}
+        ).json()["id"]
+        rep = person(client, "Delphine Oakridge", other_org)
+        body = task_body(plan, lead_organisation_id=plan.member_org, owner_person_id=rep)
+        assert as_role("officer").post(f"{API}/tasks", json=body).status_code == 422
+        r = client.post(
+            f"{API}/memberships",
+            json={
+                "person_id": rep,
+                "partnership_id": plan.partnership,
+                "on_behalf_of_id": plan.member_org,
+                "started_on": (clock.today() - timedelta(days=30)).isoformat(),
+            },
+        )
+        assert r.status_code == 201, r.text
+        r = as_role("officer").post(f"{API}/tasks", json=body)
+        assert r.status_code == 201, r.text
+        assert r.json()["owner_name"] == "Delphine Oakridge"
+
+    def test_members_may_not_change_the_owner(
+        self, client: TestClient, as_role: Any, plan: Plan
+    ) -> None:
+        task = client.post(
+            f"{API}/tasks", json=task_body(plan, lead_organisation_id=plan.member_org)
+        ).json()
+        r = as_role("member").patch(
+            f"{API}/tasks/{task['id']}", json={"owner_person_id": plan.member_person}
+        )
+        assert r.status_code == 403
+        assert client.get(f"{API}/tasks/{task['id']}").json()["owner_person_id"] is None
+
+    def test_the_list_filters_by_owner(self, client: TestClient, plan: Plan) -> None:
+        for ref, owner in (("w1", plan.member_person), ("w2", None)):
+            body = task_body(
+                plan, ref=ref, lead_organisation_id=plan.member_org, owner_person_id=owner
+            )
+            assert client.post(f"{API}/tasks", json=body).status_code == 201
+        r = client.get(f"{API}/tasks", params={"owner_person_id": plan.member_person, "limit": 500})
+        assert r.status_code == 200, r.text
+        items = r.json()["items"]
+        assert "w1" in {t["ref"] for t in items} and "w2" not in {t["ref"] for t in items}
+        assert {t["owner_person_id"] for t in items} == {plan.member_person}
+        r = client.get(f"{API}/tasks", params={"owner_person_id": "x"})
+        assert r.status_code == 422
+        assert named_fields(r.json()) == {"owner_person_id"}

@@ -50,6 +50,10 @@ class TestMembership:
         row = page.get_by_role("row").filter(has_text="Rowan Example")
         row.wait_for()
         assert "Representative" in row.inner_text()
+        page.get_by_role("heading", name="Members", exact=True).evaluate(
+            "heading => heading.scrollIntoView({block: 'start'})"
+        )
+        spa.screenshot("members", full_page=False)
         added = [m for m in current_members(api, partnership) if m["role"] == "representative"]
         assert len(added) >= 1
 

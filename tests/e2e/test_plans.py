@@ -47,8 +47,10 @@ class TestPlanEditing:
     ) -> None:
         pid = officers_partnership(server)
         with as_user(server, "member") as member:
-            lead_id = member.get("/api/v1/me").json()["organisation_id"]
+            me = member.get("/api/v1/me").json()
+        lead_id, owner_id = me["organisation_id"], me["person_id"]
         lead_name = api.get(f"/api/v1/organisations/{lead_id}").json()["name"]
+        owner_name = api.get(f"/api/v1/people/{owner_id}").json()["name"]
         deadline = (date.today() + timedelta(days=90)).isoformat()
         spa.login("officer")
         spa.goto(f"/partnerships/{pid}")
@@ -83,18 +85,39 @@ class TestPlanEditing:
         form.get_by_label("Task", exact=True).fill("Visit every ward")
         form.get_by_label("Target (optional)").fill("All 20 wards visited")
         form.get_by_label("Lead organisation (optional)").select_option(label=lead_name)
+        # The owner is picked from the lead organisation's people, once they have loaded.
+        owner = form.get_by_label("Owner (optional)")
+        owner.locator(f'optgroup[label="People of {lead_name}"]').wait_for(state="attached")
+        owner.select_option(label=owner_name)
         form.get_by_label("Deadline (optional)").fill(deadline)
+        spa.check_accessibility()
+        form.evaluate("form => form.scrollIntoView({block: 'center'})")
+        spa.screenshot("plan-editing", full_page=False)
         form.get_by_role("button", name="Add task").click()
         row = section.locator(".task-row", has_text="Visit every ward")
         row.wait_for()
         assert "8.1.1a" in row.inner_text()
+        row.get_by_text(f"Owner: {owner_name}").wait_for()
         spa.check_accessibility()
-        spa.screenshot("plan-editing", full_page=False)
 
         task = api.get(
             "/api/v1/tasks", params={"partnership_id": pid, "q": "Visit every ward"}
         ).json()["items"][0]
         assert (task["lead_organisation_id"], task["deadline"]) == (lead_id, deadline)
+        assert (task["owner_person_id"], task["owner_name"]) == (owner_id, owner_name)
+
+        # The task's details name the owner; the edit form offers "No owner" to clear it.
+        row.get_by_role("button", name="Details task 8.1.1a").or_(
+            row.get_by_role("button", name="Update task 8.1.1a")
+        ).click()
+        facts = row.locator(".task-panel dl.facts")
+        facts.get_by_text(owner_name).wait_for()
+        row.get_by_role("button", name="Edit task 8.1.1a").click()
+        form = row.get_by_role("form", name="Change task Visit every ward")
+        form.get_by_label("Owner (optional)").select_option(label="No owner")
+        form.get_by_role("button", name="Save task").click()
+        row.get_by_text(f"Owner: {owner_name}").wait_for(state="detached")
+        assert api.get(f"/api/v1/tasks/{task['id']}").json()["owner_person_id"] is None
 
         spa.goto(f"/partnerships/{pid}/report")
         sheet = page.locator('.report-sheet[aria-labelledby="report-outcome-8.1"]')
@@ -187,7 +210,9 @@ class TestWorklist:
     ) -> None:
         pid = officers_partnership(server)
         with as_user(server, "member") as member:
-            org = member.get("/api/v1/me").json()["organisation_id"]
+            me = member.get("/api/v1/me").json()
+        org, owner = me["organisation_id"], me["person_id"]
+        owner_name = api.get(f"/api/v1/people/{owner}").json()["name"]
         plan = api.get("/api/v1/action-plans", params={"partnership_id": pid}).json()["items"][0]
         action = api.get("/api/v1/actions", params={"action_plan_id": plan["id"]}).json()["items"][
             0
@@ -195,7 +220,7 @@ class TestWorklist:
         r = api.post(
             "/api/v1/tasks",
             json={"action_id": action["id"], "ref": "st", "title": "Stale leaflet drop",
-                  "lead_organisation_id": org},
+                  "lead_organisation_id": org, "owner_person_id": owner},
         )  # fmt: skip
         assert r.status_code == 201, r.text
 
@@ -206,6 +231,7 @@ class TestWorklist:
         stale = spa.page.locator("section", has=spa.page.locator("#group-not_updated"))
         item = stale.locator(".task-row", has_text="Stale leaflet drop")
         item.wait_for()
+        assert f"owner {owner_name}" in item.inner_text()
         spa.check_accessibility()
         spa.screenshot("worklist", full_page=False)
 

@@ -44,6 +44,8 @@ class TestSearch:
         result.first.wait_for()
         assert word.lower() in [m.lower() for m in result.first.locator("mark").all_inner_texts()]
         spa.check_accessibility()
+        page.evaluate("document.activeElement?.blur()")  # no focus ring in the picture
+        spa.screenshot("search", full_page=False)
         href = result.first.get_by_role("link").first.get_attribute("href")
         assert href is not None and re.fullmatch(r"/meetings/\d+", href)
         same_text = {
@@ -80,6 +82,7 @@ class TestGovernance:
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Governance").click()
         page.get_by_role("heading", name="Governance: every partnership", level=1).wait_for()
         spa.settle()
+        spa.screenshot("governance", full_page=False)
         total = page.locator(".finding").count()
         page.get_by_label("Rule").select_option(rule)
         page.wait_for_url(f"**/governance?rule={rule}")

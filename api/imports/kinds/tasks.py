@@ -12,6 +12,11 @@ Rules (also in the README):
   partnership has none.
 - ``lead_organisation`` is an organisation slug or its exact name (any case); exports write
   the slug. A name shared by two organisations is refused: use the slug.
+- ``owner`` is the e-mail address (of someone whose contact details the importer may see) or
+  the exact name (any case) of a person in the directory; exports write the name, never the
+  e-mail. A name two people share is refused for a new or changed owner: use the e-mail. With
+  a lead organisation, the owner is one of its people (employed by it, or representing it on
+  a partnership today), as through the API. Blank clears the owner; no column keeps it.
 - A change to ``rag``, ``position``, ``planned_improvement`` or ``deadline`` (and a new task
   with any of them set) appends a status update dated ``reported_on`` (blank: today).
 """
@@ -24,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from api.core.principal import Principal
 from api.imports import columns as c
 from api.imports.columns import Column
 from api.imports.kinds.base import (
@@ -42,11 +48,13 @@ from api.imports.kinds.base import (
     update_rows,
 )
 from api.organisations.models import Organisation
-from api.partnerships.models import Partnership
+from api.partnerships.access import contacts_visible
+from api.partnerships.models import Membership, Partnership
+from api.people.models import Person
 from api.plans.models import Action, ActionPlan, Outcome, Rag, StatusUpdate, Strategy, Task
 
 STATUS_COLUMNS = ("rag", "position", "planned_improvement", "deadline")
-TASK_COLUMNS = ("title", "target", *STATUS_COLUMNS, "lead_organisation")
+TASK_COLUMNS = ("title", "target", *STATUS_COLUMNS, "lead_organisation", "owner")
 
 
 RAG_VALUES = frozenset(r.value for r in Rag)
@@ -90,6 +98,13 @@ class TaskKind(Kind):
             help="Organisation slug or exact name; exported as the slug",
         ),
         Column(
+            "owner",
+            "person",
+            c.text(254),
+            help="The person responsible: e-mail or exact name (exported as the name); "
+            "one of the lead organisation's people",
+        ),
+        Column(
             "reported_on",
             "date",
             c.iso_date,
@@ -104,6 +119,10 @@ class TaskKind(Kind):
         """Partnership, strategy, lead organisation, outcome and action of every row."""
         partnerships = _partnerships(ctx.session)
         _resolve_partnerships(ctx, rows, partnerships)
+        if "owner" in ctx.columns_present:
+            ctx.state["task_people"] = people = _People(ctx.session, ctx.principal)
+            for row in rows:
+                people.resolve_owner(ctx, row)
         plans = _plans(ctx.session, {r.refs["pid"] for r in rows if r.refs.get("pid")})
         _resolve_outcomes_and_actions(ctx, rows, plans)
         ctx.state["task_plans"] = (dict(plans), partnerships)
@@ -117,6 +136,8 @@ class TaskKind(Kind):
                 task.c.id,
                 task.c.action_id,
                 task.c.last_reported_on,
+                task.c.lead_organisation_id,
+                task.c.owner_person_id,
                 col(Partnership.slug),
                 col(Outcome.code),
                 col(Outcome.title).label("outcome_title"),
@@ -130,12 +151,14 @@ class TaskKind(Kind):
                 task.c.planned_improvement,
                 task.c.deadline,
                 col(Organisation.slug).label("lead_organisation"),
+                col(Person.name).label("owner"),
             )
             .join(Action, col(Action.id) == task.c.action_id)
             .join(Outcome, col(Outcome.id) == col(Action.outcome_id))
             .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
             .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
             .outerjoin(Organisation, col(Organisation.id) == task.c.lead_organisation_id)
+            .outerjoin(Person, col(Person.id) == task.c.owner_person_id)
         )
 
     @staticmethod
@@ -154,6 +177,7 @@ class TaskKind(Kind):
             "planned_improvement": r.planned_improvement,
             "deadline": r.deadline,
             "lead_organisation": r.lead_organisation,
+            "owner": r.owner,
             "reported_on": r.last_reported_on,
         }
 
@@ -168,10 +192,51 @@ class TaskKind(Kind):
                 yield (
                     (r.slug, r.code, r.ref, r.task_ref),
                     Existing(
-                        ids={"task": r.id, "action": r.action_id},
+                        ids={
+                            "task": r.id,
+                            "action": r.action_id,
+                            "lead": r.lead_organisation_id,
+                            "owner": r.owner_person_id,
+                        },
                         values=values,
                         extra={"last_reported_on": r.last_reported_on},
                     ),
+                )
+
+    def check(self, ctx: Context, creates: list[Row], updates: list[Update]) -> None:
+        """The owner of each new or changed task: a name two people share is refused, and
+        with a lead organisation the owner is one of its people."""
+        people: _People | None = ctx.state.pop("task_people", None)
+        owner_given = people is not None
+        checks: list[tuple[Row, Any, Any]] = []  # (row, owner id, lead id)
+        for row in creates:
+            if owner_given and row.refs.get("owner_candidates"):
+                ctx.errors.add(row.number, "owner", row.cell("owner"), AMBIGUOUS_PERSON)
+                continue
+            checks.append((row, row.refs.get("owner"), row.refs.get("lead")))
+        for u in updates:
+            row, ids = u.row, u.existing.ids
+            namesake = row.refs.get("owner") not in (None, ids["owner"])
+            if owner_given and "owner" not in u.changed and namesake:  # a namesake's e-mail
+                u.changed["owner"] = (u.existing.values.get("owner"), row.values["owner"])
+            if "owner" in u.changed and row.refs.get("owner_candidates"):
+                ctx.errors.add(row.number, "owner", row.cell("owner"), AMBIGUOUS_PERSON)
+                continue
+            if "owner" not in u.changed and "lead_organisation" not in u.changed:
+                continue
+            owner = row.refs.get("owner") if "owner" in u.changed else ids["owner"]
+            lead = row.refs.get("lead") if "lead_organisation" in u.changed else ids["lead"]
+            checks.append((row, owner, lead))
+        pairs = [(owner, lead) for _, owner, lead in checks if owner is not None and lead]
+        belonging = _belonging(ctx, pairs)
+        for row, owner, lead in checks:
+            if owner is not None and lead is not None and (owner, lead) not in belonging:
+                ctx.errors.add(
+                    row.number,
+                    "owner",
+                    row.cell("owner") if "owner" in row.values else None,
+                    "not one of the lead organisation's people (employed by it or "
+                    "representing it on a partnership): choose one of them or clear the owner",
                 )
 
     # -- writing -------------------------------------------------------------------------------
@@ -254,6 +319,8 @@ class TaskKind(Kind):
         for name in names:
             if name == "lead_organisation":
                 fields["lead_organisation_id"] = row.refs.get("lead")
+            elif name == "owner":
+                fields["owner_person_id"] = row.refs.get("owner")
             else:
                 fields[name] = row.values.get(name)
         return fields
@@ -357,6 +424,67 @@ class _Organisations:
             ctx.errors.add(
                 row.number, "lead_organisation", lead, "no organisation with this slug or name"
             )
+
+
+AMBIGUOUS_PERSON = "ambiguous name: two or more people have it; use the e-mail"
+
+
+class _People:
+    """People by e-mail (only those whose contact details the importer may see, so an import
+    reveals no address) and by lower-cased name."""
+
+    def __init__(self, session: Session, principal: Principal) -> None:
+        self.by_email: dict[str, Any] = {}
+        self.by_name: dict[str, list[tuple[Any, str]]] = defaultdict(list)
+        shown = contacts_visible(session, principal)
+        stmt = select(col(Person.id), col(Person.name), col(Person.email), shown)
+        for pid, name, email, visible in session.execute(stmt):
+            if email and visible:
+                self.by_email[email.strip().lower()] = (pid, name)
+            self.by_name[name.strip().lower()].append((pid, name))
+
+    def resolve_owner(self, ctx: Context, row: Row) -> None:
+        """``owner`` is an e-mail or an exact name (any case), compared as the stored name.
+        A name many people share keeps its candidates: ``check`` refuses it where it would
+        set the owner, and leaves a task whose owner already has that name as it is."""
+        given = row.values.get("owner")
+        if given is None:
+            return
+        found = self.by_email.get(given.strip().lower())
+        matches = [found] if found else self.by_name.get(given.strip().lower(), [])
+        if len(matches) == 1:
+            row.refs["owner"], row.values["owner"] = matches[0]
+        elif matches:
+            row.refs["owner_candidates"] = {pid for pid, _ in matches}
+            row.values["owner"] = matches[0][1]
+        else:
+            ctx.errors.add(row.number, "owner", given, "no person with this e-mail or name")
+
+
+def _belonging(ctx: Context, pairs: list[tuple[Any, Any]]) -> set[tuple[Any, Any]]:
+    """Which (person, organisation) pairs belong together: the organisation employs the
+    person, or the person holds a membership open today on its behalf."""
+    if not pairs:
+        return set()
+    person_ids = sorted({person for person, _ in pairs})
+    found: set[tuple[Any, Any]] = set()
+    for part in chunks(person_ids, 1_000):
+        employed = ctx.session.execute(
+            select(col(Person.id), col(Person.organisation_id)).where(
+                col(Person.id).in_(part), col(Person.organisation_id).is_not(None)
+            )
+        )
+        found.update((person, org) for person, org in employed)
+        represents = ctx.session.execute(
+            select(col(Membership.person_id), col(Membership.on_behalf_of_id)).where(
+                col(Membership.person_id).in_(part),
+                col(Membership.on_behalf_of_id).is_not(None),
+                col(Membership.started_on) <= ctx.today,
+                (col(Membership.ended_on).is_(None)) | (col(Membership.ended_on) >= ctx.today),
+            )
+        )
+        found.update((person, org) for person, org in represents)
+    return found & set(pairs)
 
 
 def _resolve_partnerships(ctx: Context, rows: list[Row], partnerships: Partnerships) -> None:

@@ -528,6 +528,7 @@ export interface paths {
          *     | `planned_improvement` | text |  |  |
          *     | `deadline` | date |  |  |
          *     | `lead_organisation` | organisation |  | Organisation slug or exact name; exported as the slug |
+         *     | `owner` | person |  | The person responsible: e-mail or exact name (exported as the name); one of the lead organisation's people |
          *     | `reported_on` | date |  | Date of the status update a change appends (blank: today); not compared |
          *
          *     ### `indicators` — Indicators
@@ -5771,6 +5772,11 @@ export interface components {
             last_reported_on?: string | null;
             /** Lead Organisation Id */
             lead_organisation_id?: number | null;
+            /**
+             * Owner Person Id
+             * @description The person responsible for the task. When the task has a lead organisation, the owner is employed by it or represents it on a partnership today (a membership on its behalf); otherwise 422 naming this field. Null: no owner.
+             */
+            owner_person_id?: number | null;
             /** Planned Improvement */
             planned_improvement?: string | null;
             /** Position */
@@ -5812,6 +5818,16 @@ export interface components {
             last_reported_on?: string | null;
             /** Lead Organisation Id */
             lead_organisation_id?: number | null;
+            /**
+             * Owner Name
+             * @description The owner's name (names only: never e-mail or phone)
+             */
+            owner_name?: string | null;
+            /**
+             * Owner Person Id
+             * @description The person responsible for the task. When the task has a lead organisation, the owner is employed by it or represents it on a partnership today (a membership on its behalf); otherwise 422 naming this field. Null: no owner.
+             */
+            owner_person_id?: number | null;
             /** Planned Improvement */
             planned_improvement?: string | null;
             /** Position */
@@ -5842,6 +5858,11 @@ export interface components {
             deadline?: string | null;
             /** Lead Organisation Id */
             lead_organisation_id?: number | null;
+            /**
+             * Owner Person Id
+             * @description The person responsible for the task. When the task has a lead organisation, the owner is employed by it or represents it on a partnership today (a membership on its behalf); otherwise 422 naming this field. Null: no owner.
+             */
+            owner_person_id?: number | null;
             /** Planned Improvement */
             planned_improvement?: string | null;
             /** Position */
@@ -6344,6 +6365,16 @@ export interface components {
              * @description Past its deadline and not complete
              */
             overdue: boolean;
+            /**
+             * Owner Name
+             * @description The owner's name (names only: never e-mail or phone)
+             */
+            owner_name?: string | null;
+            /**
+             * Owner Person Id
+             * @description The person responsible for the task. When the task has a lead organisation, the owner is employed by it or represents it on a partnership today (a membership on its behalf); otherwise 422 naming this field. Null: no owner.
+             */
+            owner_person_id?: number | null;
             /** Partnership Id */
             partnership_id: number;
             /** Partnership Name */
@@ -16971,6 +17002,8 @@ export interface operations {
                 /** @description Only tasks without a RAG status */
                 not_rated?: boolean | null;
                 lead_organisation_id?: number | null;
+                /** @description Tasks this person owns */
+                owner_person_id?: number | null;
                 deadline_before?: string | null;
                 deadline_after?: string | null;
                 /** @description Text in title, target or position */

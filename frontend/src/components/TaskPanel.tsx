@@ -194,6 +194,8 @@ export function TaskPanel({ taskId, headingLevel, onSaved }: PanelProps) {
             <dd>{task.target ?? "—"}</dd>
             <dt>Lead</dt>
             <dd>{task.lead_organisation_id ? organisations.get(task.lead_organisation_id)?.name : "—"}</dd>
+            <dt>Owner</dt>
+            <dd>{task.owner_name ?? "—"}</dd>
             <dt>Status</dt>
             <dd>
               <RagBadge rag={task.rag} /> as of {formatDate(task.last_reported_on)}

@@ -93,6 +93,7 @@ export const TASK_CSV_HEADER = [
   "planned_improvement",
   "deadline",
   "lead_organisation",
+  "owner",
   "last_reported_on",
 ] as const;
 
@@ -112,6 +113,7 @@ export function taskCsv(
       task.planned_improvement,
       task.deadline,
       task.lead_organisation_id ? organisations.get(task.lead_organisation_id)?.name ?? "" : "",
+      task.owner_name,
       task.last_reported_on,
     ]),
   );

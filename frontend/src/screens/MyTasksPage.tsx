@@ -37,6 +37,7 @@ function Item({ task, open, onToggle, onSaved, groupKey }: {
             <a href={`/partnerships/${task.partnership_id}`}>{task.partnership_name}</a> · outcome {task.outcome_code}
             {" · "}
             {task.last_reported_on ? `updated ${formatDate(task.last_reported_on)}` : "never updated"}
+            {task.owner_name ? ` · owner ${task.owner_name}` : ""}
           </span>
         </span>
         <RagBadge rag={task.rag} />

@@ -2,14 +2,14 @@ import { useLocation } from "preact-iso";
 import { useEffect, useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
 import { asProblem, type Problem } from "../../api/problem";
-import type { Me, Organisation, Task } from "../../api/types";
+import type { Me, Organisation, Person, Task } from "../../api/types";
 import { useMe } from "../../auth/AuthContext";
 import { ErrorMessage, Loadable } from "../../components/Loadable";
 import { RagBadge } from "../../components/RagBadge";
 import { SummaryBox } from "../../components/SummaryBox";
 import { TaskPanel } from "../../components/TaskPanel";
 import { formatDate, isOverdue, todayIso } from "../../lib/dates";
-import { listAll, MAX_PAGE, organisationDirectory } from "../../lib/directory";
+import { listAll, MAX_PAGE, organisationDirectory, peopleDirectory } from "../../lib/directory";
 import { saveBlob } from "../../lib/download";
 import {
   filtersFrom,
@@ -55,7 +55,7 @@ async function loadPlan(partnershipId: number, filters: PlanFilters) {
     : !!(
         await unwrap(api.GET("/api/v1/partnerships/{item_id}", { params: { path: { item_id: partnershipId } } }))
       ).can?.update;
-  const [actions, outcomes, tasks, organisations, strategyId] = await Promise.all([
+  const [actions, outcomes, tasks, organisations, strategyId, people] = await Promise.all([
     Promise.all(
       plans.items.map((plan) =>
         listAll((offset) =>
@@ -79,6 +79,8 @@ async function loadPlan(partnershipId: number, filters: PlanFilters) {
     ),
     organisationDirectory(),
     manage ? strategyFor(partnershipId) : Promise.resolve(null),
+    // owners are chosen from the directory by whoever keeps the plan
+    manage ? peopleDirectory() : Promise.resolve(new Map<number, Person>()),
   ]);
   const filtered = isFiltered(filters);
   let tree = buildPlanTree(outcomes, actions, tasks, (o) => !filtered && o.lead_partnership_id === partnershipId);
@@ -87,7 +89,8 @@ async function loadPlan(partnershipId: number, filters: PlanFilters) {
       .map((node) => ({ ...node, actions: node.actions.filter((a) => a.tasks.length > 0) }))
       .filter((node) => node.actions.length > 0);
   }
-  return { plans: plans.items, tree, tasks, organisations, strategyId, manage };
+  const directory = [...people.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return { plans: plans.items, tree, tasks, organisations, people: directory, strategyId, manage };
 }
 
 type Plan = Awaited<ReturnType<typeof loadPlan>>;
@@ -101,6 +104,7 @@ type Context = {
   planId: number | null;
   manage: boolean;
   organisations: Organisation[];
+  people: Person[];
   actionChoices: { id: number; label: string }[];
   editing: Editing;
   setEditing: (key: Editing) => void;
@@ -124,6 +128,7 @@ function TaskRow({ task, code, ctx }: { task: Task; code: string; ctx: Context }
         <span class="task-ref">{code}</span>
         <span class="task-title">{task.title}</span>
         <RagBadge rag={task.rag} />
+        {task.owner_name && <span class="task-owner">Owner: {task.owner_name}</span>}
         <span class={overdue ? "deadline overdue" : "deadline"}>
           {overdue ? "Overdue: " : "Due "}
           {formatDate(task.deadline)}
@@ -153,6 +158,7 @@ function TaskRow({ task, code, ctx }: { task: Task; code: string; ctx: Context }
           actionId={task.action_id}
           actions={ctx.actionChoices}
           organisations={ctx.organisations}
+          people={ctx.people}
           onDone={done}
           onCancel={() => ctx.setEditing(null)}
           onReload={ctx.reload}
@@ -240,6 +246,7 @@ function OutcomeSection({ node, ctx, strategyId }: { node: OutcomeNode; ctx: Con
                 actionId={action.id}
                 actions={ctx.actionChoices}
                 organisations={ctx.organisations}
+                people={ctx.people}
                 onDone={done}
                 onCancel={() => ctx.setEditing(null)}
                 onReload={ctx.reload}
@@ -405,6 +412,7 @@ export function ActionPlan({ partnershipId }: { partnershipId: number }) {
           planId: data.plans[0]?.id ?? null,
           manage: data.manage,
           organisations,
+          people: data.people,
           actionChoices: data.tree.flatMap((n) =>
             n.actions.map(({ action }) => ({ id: action.id, label: `${action.ref}: ${action.title}` })),
           ),

@@ -1,8 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
 import { asProblem, type Problem } from "../../api/problem";
-import type { Action, Organisation, Outcome, Task } from "../../api/types";
+import type { Action, Organisation, Outcome, Person, Task } from "../../api/types";
 import { ErrorMessage } from "../../components/Loadable";
+import { MAX_PAGE } from "../../lib/directory";
 import { changedFields } from "../../lib/plan";
 
 /** The If-Match of a record read in a list: its version, as the API's ETag spells it. */
@@ -270,17 +271,54 @@ type TaskFormProps = {
   /** Where a task may move: the plan's actions, labelled. */
   actions: { id: number; label: string }[];
   organisations: Organisation[];
+  /** The people directory, sorted by name: owners are chosen from it. */
+  people: Person[];
   onDone: () => void;
   onCancel: () => void;
   onReload: () => void;
 };
 
-/** Title, target, lead organisation, deadline and, for a task that exists, its action. */
-export function TaskForm({ task, actionId, actions, organisations, onDone, onCancel, onReload }: TaskFormProps) {
+/** The people who may own a task the organisation leads: those it employs and those who
+ * represent it on a partnership today (memberships on its behalf the caller can see).
+ * `null` while the representatives load. */
+function useOwnerChoices(lead: string, people: Person[]): Person[] | null {
+  const [representatives, setRepresentatives] = useState<{ lead: string; ids: Set<number> } | null>(null);
+  useEffect(() => {
+    if (!lead) return;
+    let live = true;
+    unwrap(
+      api.GET("/api/v1/memberships", {
+        params: { query: { on_behalf_of_id: Number(lead), current: true, limit: MAX_PAGE } },
+      }),
+    )
+      .then((page) => live && setRepresentatives({ lead, ids: new Set(page.items.map((m) => m.person_id)) }))
+      .catch(() => live && setRepresentatives({ lead, ids: new Set() }));
+    return () => {
+      live = false;
+    };
+  }, [lead]);
+  if (!lead) return people;
+  if (representatives?.lead !== lead) return null;
+  return people.filter((p) => p.organisation_id === Number(lead) || representatives.ids.has(p.id));
+}
+
+/** Title, target, lead organisation, owner, deadline and, for a task that exists, its action. */
+export function TaskForm({ task, actionId, actions, organisations, people, onDone, onCancel, onReload }: TaskFormProps) {
   const [ref, setRef] = useState(task?.ref ?? "");
   const [title, setTitle] = useState(task?.title ?? "");
   const [target, setTarget] = useState(task?.target ?? "");
   const [lead, setLead] = useState(task?.lead_organisation_id ? String(task.lead_organisation_id) : "");
+  const [owner, setOwner] = useState(task?.owner_person_id ? String(task.owner_person_id) : "");
+  const choices = useOwnerChoices(lead, people);
+  // The saved owner stays on offer while the lead is the saved one (they may represent it on
+  // a partnership the caller cannot see); an owner who is not one of a new lead's people goes.
+  const saved = people.find((p) => p.id === task?.owner_person_id);
+  const keepSaved = !!saved && !!choices && lead === String(task?.lead_organisation_id ?? "") && !choices.includes(saved);
+  const owners = choices && saved && keepSaved ? [...choices, saved] : choices;
+  useEffect(() => {
+    if (owner && owners && !owners.some((p) => String(p.id) === owner)) setOwner("");
+  }, [owners?.length, lead]);
+  const leadName = organisations.find((o) => String(o.id) === lead)?.name;
   const [deadline, setDeadline] = useState(task?.deadline ?? "");
   const [action, setAction] = useState(String(task?.action_id ?? actionId));
   const write = useWrite(task?.version);
@@ -291,6 +329,7 @@ export function TaskForm({ task, actionId, actions, organisations, onDone, onCan
     title,
     target: blankToNull(target),
     lead_organisation_id: lead ? Number(lead) : null,
+    owner_person_id: owner ? Number(owner) : null,
     deadline: deadline || null,
   };
 
@@ -329,6 +368,40 @@ export function TaskForm({ task, actionId, actions, organisations, onDone, onCan
             </option>
           ))}
         </select>
+      </div>
+      <div class="form-row">
+        <label for={`${id}-owner`}>Owner (optional)</label>
+        <select
+          id={`${id}-owner`}
+          value={owner}
+          disabled={owners === null}
+          aria-describedby={`${id}-owner-hint`}
+          onChange={(e) => setOwner(e.currentTarget.value)}
+        >
+          <option value="">No owner</option>
+          {owners && leadName ? (
+            <optgroup label={`People of ${leadName}`}>
+              {owners.map((p) => (
+                <option key={p.id} value={String(p.id)}>
+                  {p.name}
+                </option>
+              ))}
+            </optgroup>
+          ) : (
+            owners?.map((p) => (
+              <option key={p.id} value={String(p.id)}>
+                {p.name}
+              </option>
+            ))
+          )}
+        </select>
+        <p id={`${id}-owner-hint`} class="small muted">
+          {owners === null
+            ? "Loading the lead organisation's people…"
+            : lead
+              ? "The person responsible: someone the lead organisation employs or who represents it."
+              : "The person responsible. With a lead organisation, the owner is one of its people."}
+        </p>
       </div>
       <div class="form-row">
         <label for={`${id}-deadline`}>Deadline (optional)</label>
