@@ -11,8 +11,9 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, and_, case, func, or_
+from sqlalchemy import ColumnElement, Executable, Select, and_, case, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
@@ -29,7 +30,7 @@ from api.partnerships.access import partnership_ids_for, people_with_visible_con
 from api.partnerships.models import Membership, MembershipRole, Partnership
 from api.people.models import Person
 from api.plans.models import Action, ActionPlan, Outcome, Rag, StatusUpdate, Task
-from api.plans.service import is_stale, stale_condition
+from api.plans.service import is_stale, open_task, reporting_cutoffs, stale_condition
 from api.reports.schemas import (
     Contact,
     Freshness,
@@ -372,26 +373,33 @@ def freshness(session: Session, principal: Principal, partnership_id: int | None
         not _allowed(allowed, partnership_id) or session.get(Partnership, partnership_id) is None
     ):
         raise not_found("partnership", partnership_id)
-    stale = stale_condition(today)
-    stmt = (
+    # Tasks joined to their action's partnership and cutoff (one row per action), counted per
+    # lead organisation, then named.
+    cutoffs = reporting_cutoffs(today)
+    grouped: Select[*tuple[Any, ...]] = (
         sa_select(
-            col(Task.lead_organisation_id),
-            col(Organisation.name),
-            func.count(col(Task.id)),
-            func.sum(case((stale, 1), else_=0)),
-            func.max(col(Task.last_reported_on)),
+            col(Task.lead_organisation_id).label("organisation_id"),
+            func.count().label("led"),
+            func.sum(case((stale_condition(cutoffs.c.cutoff), 1), else_=0)).label("stale"),
+            func.max(col(Task.last_reported_on)).label("last"),
         )
-        .join(Action, col(Action.id) == col(Task.action_id))
-        .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
-        .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
-        .outerjoin(Organisation, col(Organisation.id) == col(Task.lead_organisation_id))
-        .where(or_(col(Task.rag).is_(None), col(Task.rag) != Rag.complete.value))
-        .group_by(col(Task.lead_organisation_id), col(Organisation.name))
+        .select_from(Task)
+        .join(cutoffs, cutoffs.c.action_id == col(Task.action_id))
+        .where(open_task())
+        .group_by(col(Task.lead_organisation_id))
     )
     if partnership_id is not None:
-        stmt = stmt.where(col(ActionPlan.partnership_id) == partnership_id)
+        grouped = grouped.where(cutoffs.c.partnership_id == partnership_id)
     elif allowed is not None:
-        stmt = stmt.where(col(ActionPlan.partnership_id).in_(sorted(allowed)))
+        grouped = grouped.where(cutoffs.c.partnership_id.in_(sorted(allowed)))
+    counts = grouped.subquery()
+    stmt = sa_select(
+        counts.c.organisation_id,
+        col(Organisation.name),
+        counts.c.led,
+        counts.c.stale,
+        counts.c.last,
+    ).outerjoin(Organisation, col(Organisation.id) == counts.c.organisation_id)
     rows = [
         OrganisationFreshness(
             organisation_id=org_id,
