@@ -11,7 +11,19 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Select, and_, case, false, func, or_, true
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    true,
+    union_all,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
@@ -168,24 +180,35 @@ def _rag_by_outcome(
     today: date,
     names: dict[int, str],
 ) -> tuple[list[OutcomeRag], dict[str, int]]:
-    """RAG counts per outcome (one grouped query), and the stale and overdue totals."""
+    """RAG counts per outcome (one grouped query), and the stale and overdue totals.
+
+    Open tasks (the ones that can be stale or overdue) and complete ones are counted apart: on
+    PostgreSQL the open ones are read from ix_task_open_by_action alone (migration 0014).
+    """
     overdue = and_(col(Task.deadline) < today, open_task())
     stale = stale_condition(cutoffs.c.cutoff)
-    grouped = (
+    groups = (cutoffs.c.partnership_id, cutoffs.c.outcome_id, col(Task.rag))
+    by_action = cutoffs.c.action_id == col(Task.action_id)
+    open_counts = (
         sa_select(
-            cutoffs.c.partnership_id,
-            cutoffs.c.outcome_id,
-            col(Task.rag).label("rag"),
+            *groups,
             func.count().label("n"),
             func.sum(case((stale, 1), else_=0)).label("n_stale"),
             func.sum(case((overdue, 1), else_=0)).label("n_overdue"),
         )
         .select_from(Task)
-        .join(cutoffs, cutoffs.c.action_id == col(Task.action_id))
-        .where(scope)
-        .group_by(cutoffs.c.partnership_id, cutoffs.c.outcome_id, col(Task.rag))
-        .subquery()
+        .join(cutoffs, by_action)
+        .where(scope, open_task())
+        .group_by(*groups)
     )
+    complete_counts = (
+        sa_select(*groups, func.count(), literal(0), literal(0))
+        .select_from(Task)
+        .join(cutoffs, by_action)
+        .where(scope, col(Task.rag) == Rag.complete.value)
+        .group_by(*groups)
+    )
+    grouped = union_all(open_counts, complete_counts).subquery()
     counts = session.execute(
         sa_select(
             grouped.c.partnership_id,

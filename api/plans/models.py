@@ -98,7 +98,7 @@ class TaskBase(SQLModel):
 
 
 # Indexes for a decade of tasks and status updates (migration 0014), on PostgreSQL only: the
-# trigram indexes behind ``?q=``, the covering index the staleness counts read
+# trigram indexes behind ``?q=``, the covering index of open tasks the staleness counts read
 # (``api.plans.service.reporting_cutoffs``), the partial index of open tasks in the order the
 # dashboard lists the stalest, and each task's updates by date for the reports. The metadata
 # cannot express them for both databases, so the migrations own them and ``alembic check``
@@ -108,7 +108,7 @@ POSTGRES_ONLY_INDEXES = frozenset(
         "ix_task_title_trgm",
         "ix_task_target_trgm",
         "ix_task_position_trgm",
-        "ix_task_action_reporting",
+        "ix_task_open_by_action",
         "ix_task_open_last_reported",
         "ix_status_update_task_reported",
     }

@@ -247,8 +247,8 @@ def reporting_cutoffs(today: date) -> CTE:
 
     Joining tasks to this (``action_id``) instead of to Action, ActionPlan and Partnership
     works out the month arithmetic once per action rather than once per task; on PostgreSQL
-    the CTE is ``MATERIALIZED`` so the planner keeps it that way, and a task's rows are then
-    read through ``ix_task_action_reporting`` alone (migration 0014).
+    the CTE is ``MATERIALIZED`` so the planner keeps it that way, and open tasks are then
+    read through ``ix_task_open_by_action`` alone (migration 0014).
     """
     cutoffs = (
         sa_select(
