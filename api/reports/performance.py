@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, Select, and_, case, func, or_
+from sqlalchemy import ColumnElement, Executable, Select, and_, case, func, or_, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
@@ -95,7 +95,8 @@ def load_plan_rows(session: Session, as_of: date, scope: ColumnElement[bool]) ->
     end = end_of_day(as_of)
     rows: list[TaskRow] = []
     cutoffs: dict[int, date] = {}  # reporting cycle (months) -> stale before this date
-    for r in session.execute(_plan_rows_statement(as_of, scope)):
+    lateral = session.get_bind().dialect.name == "postgresql"
+    for r in session.execute(_plan_rows_statement(as_of, scope, lateral=lateral)):
         (
             partnership_id, cycle, outcome_id, action_id, action_ref, action_title,
             action_created, task_id, task_ref, task_title, target, task_deadline, lead_id,
@@ -130,19 +131,54 @@ def load_plan_rows(session: Session, as_of: date, scope: ColumnElement[bool]) ->
     return rows
 
 
-def _plan_rows_statement(as_of: date, scope: ColumnElement[bool]) -> Executable:
-    """Every action matching ``scope`` with each task and its latest update as of the date."""
-    # The task's latest update on or before the date: a correlated lookup per task on the
-    # task_id index. (A window function over all the plan's updates is one query too, but
-    # PostgreSQL may nest-loop over it when statistics are fresh: seconds for 1,000 tasks.)
-    latest_id = (
-        select(StatusUpdate.id)
-        .where(col(StatusUpdate.task_id) == col(Task.id), col(StatusUpdate.reported_on) <= as_of)
-        .order_by(col(StatusUpdate.reported_on).desc(), col(StatusUpdate.id).desc())
-        .limit(1)
-        .correlate(Task)
-        .scalar_subquery()
+def _plan_rows_statement(
+    as_of: date, scope: ColumnElement[bool], *, lateral: bool = False
+) -> Executable:
+    """Every action matching ``scope`` with each task and its latest update as of the date.
+
+    The task's latest update on or before the date is looked up per task on
+    ``status_update (task_id, reported_on, id)`` (migration 0014 on PostgreSQL; SQLite reads
+    its ``task_id`` index). With ``lateral`` (PostgreSQL) the lookup returns the update's row
+    itself (``LEFT JOIN LATERAL … LIMIT 1``); otherwise it returns the update's id, joined on
+    the primary key — PostgreSQL would then hash every status update to make that join, a
+    second over a decade's million. (A window function over all the plan's updates is one
+    query too, but PostgreSQL may nest-loop over it when statistics are fresh: seconds for
+    1,000 tasks.)
+    """
+    on_or_before = (
+        col(StatusUpdate.task_id) == col(Task.id),
+        col(StatusUpdate.reported_on) <= as_of,
     )
+    newest_first = (col(StatusUpdate.reported_on).desc(), col(StatusUpdate.id).desc())
+    update_columns = (
+        col(StatusUpdate.task_id),
+        col(StatusUpdate.rag),
+        col(StatusUpdate.position),
+        col(StatusUpdate.planned_improvement),
+        col(StatusUpdate.deadline),
+        col(StatusUpdate.reported_on),
+    )
+    if lateral:
+        latest = (
+            sa_select(*update_columns)
+            .where(*on_or_before)
+            .order_by(*newest_first)
+            .limit(1)
+            .lateral("latest_update")
+        )
+        update: list[Any] = list(latest.c)
+        join_update: tuple[Any, ColumnElement[bool]] = (latest, true())
+    else:
+        latest_id = (
+            select(StatusUpdate.id)
+            .where(*on_or_before)
+            .order_by(*newest_first)
+            .limit(1)
+            .correlate(Task)
+            .scalar_subquery()
+        )
+        update = list(update_columns)
+        join_update = (StatusUpdate, col(StatusUpdate.id) == latest_id)
     return (
         sa_select(
             col(ActionPlan.partnership_id),
@@ -160,18 +196,13 @@ def _plan_rows_statement(as_of: date, scope: ColumnElement[bool]) -> Executable:
             col(Task.lead_organisation_id),
             col(Task.created_at),
             col(Organisation.name),
-            col(StatusUpdate.task_id),
-            col(StatusUpdate.rag),
-            col(StatusUpdate.position),
-            col(StatusUpdate.planned_improvement),
-            col(StatusUpdate.deadline),
-            col(StatusUpdate.reported_on),
+            *update,
         )
         .select_from(Action)
         .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
         .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
         .outerjoin(Task, col(Task.action_id) == col(Action.id))
-        .outerjoin(StatusUpdate, col(StatusUpdate.id) == latest_id)
+        .outerjoin(*join_update)
         .outerjoin(Organisation, col(Organisation.id) == col(Task.lead_organisation_id))
         .where(scope)
         .order_by(col(Action.id), col(Task.id))
