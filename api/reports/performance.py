@@ -140,10 +140,10 @@ def _plan_rows_statement(
     ``status_update (task_id, reported_on, id)`` (migration 0014 on PostgreSQL; SQLite reads
     its ``task_id`` index). With ``lateral`` (PostgreSQL) the lookup returns the update's row
     itself (``LEFT JOIN LATERAL … LIMIT 1``); otherwise it returns the update's id, joined on
-    the primary key — PostgreSQL would then hash every status update to make that join, a
-    second over a decade's million. (A window function over all the plan's updates is one
-    query too, but PostgreSQL may nest-loop over it when statistics are fresh: seconds for
-    1,000 tasks.)
+    the primary key, which PostgreSQL makes by hashing every status update (0.4 s over a
+    decade's million; docs/performance.md, issue 21). (A window function over all the plan's
+    updates is one query too, but PostgreSQL may nest-loop over it when statistics are fresh:
+    seconds for 1,000 tasks.)
     """
     on_or_before = (
         col(StatusUpdate.task_id) == col(Task.id),
