@@ -43,9 +43,10 @@ FROM action a
 JOIN action_plan ap ON ap.id = a.action_plan_id
 JOIN partnership p ON p.id = ap.partnership_id
 LEFT JOIN task t ON t.action_id = a.id
-LEFT JOIN status_update s ON s.id = (
-    SELECT s2.id FROM status_update s2 WHERE s2.task_id = t.id AND s2.reported_on <= %s
-    ORDER BY s2.reported_on DESC, s2.id DESC LIMIT 1)
+LEFT JOIN LATERAL (
+    SELECT s2.rag, s2.position, s2.planned_improvement, s2.deadline, s2.reported_on
+    FROM status_update s2 WHERE s2.task_id = t.id AND s2.reported_on <= %s
+    ORDER BY s2.reported_on DESC, s2.id DESC LIMIT 1) s ON true
 LEFT JOIN organisation o ON o.id = t.lead_organisation_id
 WHERE ap.partnership_id = %s
 ORDER BY a.id, t.id

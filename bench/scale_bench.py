@@ -172,7 +172,7 @@ def seq_scans(app: Any, key: str, paths: list[tuple[str, str]]) -> dict[str, lis
             conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any,
             into: list[tuple[str, Any]] = statements,
         ) -> None:  # fmt: skip
-            if statement.lstrip().upper().startswith("SELECT"):
+            if statement.lstrip().upper().startswith(("SELECT", "WITH")):
                 into.append((statement, parameters))
 
         event.listen(engine, "before_cursor_execute", keep)

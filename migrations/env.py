@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 
 import api.models  # noqa: F401  (registers every table)
 from api.core.db import make_engine
+from api.plans.models import POSTGRES_ONLY_INDEXES
 from api.search.index import is_index_table
 
 target_metadata = SQLModel.metadata
@@ -14,9 +15,12 @@ target_metadata = SQLModel.metadata
 def _include(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """The search index (api/search/index.py) is derived data the migrations own alone."""
+    """The search index (api/search/index.py) is derived data the migrations own alone, and
+    so are the PostgreSQL-only indexes of migration 0014."""
     if type_ == "table":
         return not is_index_table(name)
+    if type_ == "index":
+        return name not in POSTGRES_ONLY_INDEXES
     return True
 
 

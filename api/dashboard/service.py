@@ -11,7 +11,19 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, true
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    true,
+    union_all,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
@@ -34,8 +46,8 @@ from api.meetings.models import Meeting, MeetingStatus
 from api.organisations.models import Organisation
 from api.partnerships.access import partnership_ids_for
 from api.partnerships.models import Membership, Partnership
-from api.plans.models import Action, ActionPlan, Outcome, Rag, Task
-from api.plans.service import stale_condition
+from api.plans.models import Action, Outcome, Rag, Task
+from api.plans.service import open_task, reporting_cutoffs, stale_condition
 from api.reports.schemas import Summary
 
 AnySelect = Select[*tuple[Any, ...]]
@@ -47,18 +59,6 @@ def _in(ids: frozenset[int] | None, column: Any) -> ColumnElement[bool]:
     if ids is None:
         return true()
     return column.in_(sorted(ids)) if ids else false()
-
-
-def _open_task() -> ColumnElement[bool]:
-    return or_(col(Task.rag).is_(None), col(Task.rag) != Rag.complete.value)
-
-
-def _with_plan(stmt: AnySelect) -> AnySelect:
-    return (
-        stmt.join(Action, col(Action.id) == col(Task.action_id))
-        .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
-        .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
-    )
 
 
 def governance_findings(session: Session, principal: Principal, today: date) -> int | None:
@@ -87,7 +87,7 @@ def _task_briefs(session: Session, stmt: AnySelect) -> list[TaskBrief]:
     ]
 
 
-def _brief_select(scope: ColumnElement[bool]) -> AnySelect:
+def _brief_select(cutoffs: CTE, scope: ColumnElement[bool]) -> AnySelect:
     stmt: AnySelect = sa_select(
         col(Task.id),
         col(Task.ref),
@@ -97,13 +97,14 @@ def _brief_select(scope: ColumnElement[bool]) -> AnySelect:
         col(Task.last_reported_on),
         col(Task.lead_organisation_id),
         col(Action.ref).label("action_ref"),
-        col(ActionPlan.partnership_id).label("partnership_id"),
+        cutoffs.c.partnership_id,
         col(Organisation.name).label("lead_name"),
     ).select_from(Task)
     return (
-        _with_plan(stmt)
+        stmt.join(cutoffs, cutoffs.c.action_id == col(Task.action_id))
+        .join(Action, col(Action.id) == col(Task.action_id))
         .outerjoin(Organisation, col(Organisation.id) == col(Task.lead_organisation_id))
-        .where(scope, _open_task())
+        .where(scope, open_task())
     )
 
 
@@ -111,29 +112,28 @@ def dashboard(session: Session, principal: Principal) -> Dashboard:
     today = clock.today()
     ids = partnership_ids_for(session, principal)
     partnerships = _my_partnerships(session, principal, ids, today)
+    # Each statement joins tasks to their action's partnership and reporting cutoff (one row
+    # per action, api.plans.service.reporting_cutoffs) rather than to the plan's tables.
+    cutoffs = reporting_cutoffs(today)
     # Partner keys see only the tasks their organisation leads (as in the task list).
-    scope = _in(ids, col(ActionPlan.partnership_id))
+    scope = _in(ids, cutoffs.c.partnership_id)
     if principal.role == Role.partner:
         scope = and_(scope, col(Task.lead_organisation_id) == principal.organisation_id)
-    stale = stale_condition(today)
     names = {p.id: p.name for p in partnerships}
-    rag_by_outcome, totals = _rag_by_outcome(session, scope, stale, today, names)
+    rag_by_outcome, totals = _rag_by_outcome(session, cutoffs, scope, today, names)
     overdue_items = _task_briefs(
         session,
-        _brief_select(scope)
+        _brief_select(cutoffs, scope)
         .where(col(Task.deadline) < today)
         .order_by(col(Task.deadline), col(Task.id))
         .limit(LIST_LIMIT),
     )
+    # Never reported first, then the oldest report: ix_task_open_last_reported's order.
     stale_items = _task_briefs(
         session,
-        _brief_select(scope)
-        .where(stale)
-        .order_by(
-            case((col(Task.last_reported_on).is_(None), 0), else_=1),
-            col(Task.last_reported_on),
-            col(Task.id),
-        )
+        _brief_select(cutoffs, scope)
+        .where(stale_condition(cutoffs.c.cutoff))
+        .order_by(col(Task.last_reported_on).asc().nulls_first(), col(Task.id))
         .limit(LIST_LIMIT),
     )
     return Dashboard(
@@ -175,35 +175,51 @@ def _my_partnerships(
 
 def _rag_by_outcome(
     session: Session,
+    cutoffs: CTE,
     scope: ColumnElement[bool],
-    stale: ColumnElement[bool],
     today: date,
     names: dict[int, str],
 ) -> tuple[list[OutcomeRag], dict[str, int]]:
-    """RAG counts per outcome (one grouped query), and the stale and overdue totals."""
-    overdue = and_(col(Task.deadline) < today, _open_task())
-    counts = session.execute(
-        _with_plan(
-            sa_select(
-                col(ActionPlan.partnership_id),
-                col(Outcome.id),
-                col(Outcome.code),
-                col(Outcome.title),
-                col(Task.rag),
-                func.count(col(Task.id)),
-                func.sum(case((stale, 1), else_=0)),
-                func.sum(case((overdue, 1), else_=0)),
-            ).select_from(Task)
+    """RAG counts per outcome (one grouped query), and the stale and overdue totals.
+
+    Open tasks (the ones that can be stale or overdue) and complete ones are counted apart: on
+    PostgreSQL the open ones are read from ix_task_open_by_action alone (migration 0014).
+    """
+    overdue = and_(col(Task.deadline) < today, open_task())
+    stale = stale_condition(cutoffs.c.cutoff)
+    groups = (cutoffs.c.partnership_id, cutoffs.c.outcome_id, col(Task.rag))
+    by_action = cutoffs.c.action_id == col(Task.action_id)
+    open_counts = (
+        sa_select(
+            *groups,
+            func.count().label("n"),
+            func.sum(case((stale, 1), else_=0)).label("n_stale"),
+            func.sum(case((overdue, 1), else_=0)).label("n_overdue"),
         )
-        .join(Outcome, col(Outcome.id) == col(Action.outcome_id))
-        .where(scope)
-        .group_by(
-            col(ActionPlan.partnership_id),
+        .select_from(Task)
+        .join(cutoffs, by_action)
+        .where(scope, open_task())
+        .group_by(*groups)
+    )
+    complete_counts = (
+        sa_select(*groups, func.count(), literal(0), literal(0))
+        .select_from(Task)
+        .join(cutoffs, by_action)
+        .where(scope, col(Task.rag) == Rag.complete.value)
+        .group_by(*groups)
+    )
+    grouped = union_all(open_counts, complete_counts).subquery()
+    counts = session.execute(
+        sa_select(
+            grouped.c.partnership_id,
             col(Outcome.id),
             col(Outcome.code),
             col(Outcome.title),
-            col(Task.rag),
-        )
+            grouped.c.rag,
+            grouped.c.n,
+            grouped.c.n_stale,
+            grouped.c.n_overdue,
+        ).join(Outcome, col(Outcome.id) == grouped.c.outcome_id)
     ).all()
     by_outcome: dict[tuple[int, int], OutcomeRag] = {}
     totals: dict[str, int] = defaultdict(int)

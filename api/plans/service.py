@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Date, Select, and_, literal, or_
+from sqlalchemy import CTE, ColumnElement, Date, Select, and_, literal, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -242,11 +242,41 @@ def _months_before_sqlite(element: MonthsBefore, compiler: SQLCompiler, **kw: An
     return f"min({same_day}, {month_end})"
 
 
-def stale_condition(today: date) -> ColumnElement[bool]:
-    """Tasks stale on ``today``; the query must join Task, Action, ActionPlan and Partnership."""
-    cutoff = MonthsBefore(literal(today, Date()), col(Partnership.reporting_cycle_months))
+def reporting_cutoffs(today: date) -> CTE:
+    """One row per action: its outcome, its partnership and the day before which its open
+    tasks are stale on ``today`` (the partnership's reporting cycle back from ``today``).
+
+    Joining tasks to this (``action_id``) instead of to Action, ActionPlan and Partnership
+    works out the month arithmetic once per action rather than once per task; on PostgreSQL
+    the CTE is ``MATERIALIZED`` so the planner keeps it that way, and open tasks are then
+    read through ``ix_task_open_by_action`` alone (migration 0014).
+    """
+    cutoffs = (
+        sa_select(
+            col(Action.id).label("action_id"),
+            col(Action.outcome_id).label("outcome_id"),
+            col(ActionPlan.partnership_id).label("partnership_id"),
+            MonthsBefore(literal(today, Date()), col(Partnership.reporting_cycle_months)).label(
+                "cutoff"
+            ),
+        )
+        .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
+        .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
+        .cte("reporting_cutoff")
+    )
+    return cutoffs.prefix_with("MATERIALIZED", dialect="postgresql")
+
+
+def open_task() -> ColumnElement[bool]:
+    """Not complete (a task without a rating is open)."""
+    return or_(col(Task.rag).is_(None), col(Task.rag) != Rag.complete.value)
+
+
+def stale_condition(cutoff: ColumnElement[date]) -> ColumnElement[bool]:
+    """Tasks stale against ``cutoff``, the ``cutoff`` column of :func:`reporting_cutoffs`
+    joined on the task's action."""
     return and_(
-        or_(col(Task.rag).is_(None), col(Task.rag) != Rag.complete.value),
+        open_task(),
         or_(col(Task.last_reported_on).is_(None), col(Task.last_reported_on) < cutoff),
     )
 
@@ -263,21 +293,20 @@ def overdue_condition(today: date) -> ColumnElement[bool]:
 def task_filters(stmt: Select[Any], filters: BaseModel) -> Select[Any]:
     """Tasks by outcome, action plan, partnership, staleness or rating."""
     assert isinstance(filters, TaskFilters)
-    need_plan = filters.partnership_id is not None or filters.stale is not None
-    if filters.outcome_id or filters.action_plan_id or need_plan:
+    if filters.outcome_id or filters.action_plan_id or filters.partnership_id is not None:
         stmt = stmt.join(Action, col(Action.id) == col(Task.action_id))
         if filters.outcome_id:
             stmt = stmt.where(col(Action.outcome_id) == filters.outcome_id)
         if filters.action_plan_id:
             stmt = stmt.where(col(Action.action_plan_id) == filters.action_plan_id)
-        if need_plan:
+        if filters.partnership_id is not None:
             stmt = stmt.join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
-        if filters.partnership_id:
             stmt = stmt.where(col(ActionPlan.partnership_id) == filters.partnership_id)
-        if filters.stale is not None:
-            stmt = stmt.join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
-            stale = stale_condition(clock.today())
-            stmt = stmt.where(stale if filters.stale else ~stale)
+    if filters.stale is not None:
+        cutoffs = reporting_cutoffs(clock.today())
+        stmt = stmt.join(cutoffs, cutoffs.c.action_id == col(Task.action_id))
+        stale = stale_condition(cutoffs.c.cutoff)
+        stmt = stmt.where(stale if filters.stale else ~stale)
     if filters.overdue is not None:
         overdue = overdue_condition(clock.today())
         stmt = stmt.where(overdue if filters.overdue else ~overdue)

@@ -11,8 +11,9 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, and_, case, func, or_
+from sqlalchemy import ColumnElement, Executable, Select, and_, case, func, or_, true
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
@@ -29,7 +30,7 @@ from api.partnerships.access import partnership_ids_for, people_with_visible_con
 from api.partnerships.models import Membership, MembershipRole, Partnership
 from api.people.models import Person
 from api.plans.models import Action, ActionPlan, Outcome, Rag, StatusUpdate, Task
-from api.plans.service import is_stale, stale_condition
+from api.plans.service import is_stale, open_task, reporting_cutoffs, stale_condition
 from api.reports.schemas import (
     Contact,
     Freshness,
@@ -94,7 +95,8 @@ def load_plan_rows(session: Session, as_of: date, scope: ColumnElement[bool]) ->
     end = end_of_day(as_of)
     rows: list[TaskRow] = []
     cutoffs: dict[int, date] = {}  # reporting cycle (months) -> stale before this date
-    for r in session.execute(_plan_rows_statement(as_of, scope)):
+    lateral = session.get_bind().dialect.name == "postgresql"
+    for r in session.execute(_plan_rows_statement(as_of, scope, lateral=lateral)):
         (
             partnership_id, cycle, outcome_id, action_id, action_ref, action_title,
             action_created, task_id, task_ref, task_title, target, task_deadline, lead_id,
@@ -129,19 +131,54 @@ def load_plan_rows(session: Session, as_of: date, scope: ColumnElement[bool]) ->
     return rows
 
 
-def _plan_rows_statement(as_of: date, scope: ColumnElement[bool]) -> Executable:
-    """Every action matching ``scope`` with each task and its latest update as of the date."""
-    # The task's latest update on or before the date: a correlated lookup per task on the
-    # task_id index. (A window function over all the plan's updates is one query too, but
-    # PostgreSQL may nest-loop over it when statistics are fresh: seconds for 1,000 tasks.)
-    latest_id = (
-        select(StatusUpdate.id)
-        .where(col(StatusUpdate.task_id) == col(Task.id), col(StatusUpdate.reported_on) <= as_of)
-        .order_by(col(StatusUpdate.reported_on).desc(), col(StatusUpdate.id).desc())
-        .limit(1)
-        .correlate(Task)
-        .scalar_subquery()
+def _plan_rows_statement(
+    as_of: date, scope: ColumnElement[bool], *, lateral: bool = False
+) -> Executable:
+    """Every action matching ``scope`` with each task and its latest update as of the date.
+
+    The task's latest update on or before the date is looked up per task on
+    ``status_update (task_id, reported_on, id)`` (migration 0014 on PostgreSQL; SQLite reads
+    its ``task_id`` index). With ``lateral`` (PostgreSQL) the lookup returns the update's row
+    itself (``LEFT JOIN LATERAL … LIMIT 1``); otherwise it returns the update's id, joined on
+    the primary key, which PostgreSQL makes by hashing every status update (0.4 s over a
+    decade's million; docs/performance.md, issue 21). (A window function over all the plan's
+    updates is one query too, but PostgreSQL may nest-loop over it when statistics are fresh:
+    seconds for 1,000 tasks.)
+    """
+    on_or_before = (
+        col(StatusUpdate.task_id) == col(Task.id),
+        col(StatusUpdate.reported_on) <= as_of,
     )
+    newest_first = (col(StatusUpdate.reported_on).desc(), col(StatusUpdate.id).desc())
+    update_columns = (
+        col(StatusUpdate.task_id),
+        col(StatusUpdate.rag),
+        col(StatusUpdate.position),
+        col(StatusUpdate.planned_improvement),
+        col(StatusUpdate.deadline),
+        col(StatusUpdate.reported_on),
+    )
+    if lateral:
+        latest = (
+            sa_select(*update_columns)
+            .where(*on_or_before)
+            .order_by(*newest_first)
+            .limit(1)
+            .lateral("latest_update")
+        )
+        update: list[Any] = list(latest.c)
+        join_update: tuple[Any, ColumnElement[bool]] = (latest, true())
+    else:
+        latest_id = (
+            select(StatusUpdate.id)
+            .where(*on_or_before)
+            .order_by(*newest_first)
+            .limit(1)
+            .correlate(Task)
+            .scalar_subquery()
+        )
+        update = list(update_columns)
+        join_update = (StatusUpdate, col(StatusUpdate.id) == latest_id)
     return (
         sa_select(
             col(ActionPlan.partnership_id),
@@ -159,18 +196,13 @@ def _plan_rows_statement(as_of: date, scope: ColumnElement[bool]) -> Executable:
             col(Task.lead_organisation_id),
             col(Task.created_at),
             col(Organisation.name),
-            col(StatusUpdate.task_id),
-            col(StatusUpdate.rag),
-            col(StatusUpdate.position),
-            col(StatusUpdate.planned_improvement),
-            col(StatusUpdate.deadline),
-            col(StatusUpdate.reported_on),
+            *update,
         )
         .select_from(Action)
         .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
         .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
         .outerjoin(Task, col(Task.action_id) == col(Action.id))
-        .outerjoin(StatusUpdate, col(StatusUpdate.id) == latest_id)
+        .outerjoin(*join_update)
         .outerjoin(Organisation, col(Organisation.id) == col(Task.lead_organisation_id))
         .where(scope)
         .order_by(col(Action.id), col(Task.id))
@@ -372,26 +404,33 @@ def freshness(session: Session, principal: Principal, partnership_id: int | None
         not _allowed(allowed, partnership_id) or session.get(Partnership, partnership_id) is None
     ):
         raise not_found("partnership", partnership_id)
-    stale = stale_condition(today)
-    stmt = (
+    # Tasks joined to their action's partnership and cutoff (one row per action), counted per
+    # lead organisation, then named.
+    cutoffs = reporting_cutoffs(today)
+    grouped: Select[*tuple[Any, ...]] = (
         sa_select(
-            col(Task.lead_organisation_id),
-            col(Organisation.name),
-            func.count(col(Task.id)),
-            func.sum(case((stale, 1), else_=0)),
-            func.max(col(Task.last_reported_on)),
+            col(Task.lead_organisation_id).label("organisation_id"),
+            func.count().label("led"),
+            func.sum(case((stale_condition(cutoffs.c.cutoff), 1), else_=0)).label("stale"),
+            func.max(col(Task.last_reported_on)).label("last"),
         )
-        .join(Action, col(Action.id) == col(Task.action_id))
-        .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
-        .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
-        .outerjoin(Organisation, col(Organisation.id) == col(Task.lead_organisation_id))
-        .where(or_(col(Task.rag).is_(None), col(Task.rag) != Rag.complete.value))
-        .group_by(col(Task.lead_organisation_id), col(Organisation.name))
+        .select_from(Task)
+        .join(cutoffs, cutoffs.c.action_id == col(Task.action_id))
+        .where(open_task())
+        .group_by(col(Task.lead_organisation_id))
     )
     if partnership_id is not None:
-        stmt = stmt.where(col(ActionPlan.partnership_id) == partnership_id)
+        grouped = grouped.where(cutoffs.c.partnership_id == partnership_id)
     elif allowed is not None:
-        stmt = stmt.where(col(ActionPlan.partnership_id).in_(sorted(allowed)))
+        grouped = grouped.where(cutoffs.c.partnership_id.in_(sorted(allowed)))
+    counts = grouped.subquery()
+    stmt = sa_select(
+        counts.c.organisation_id,
+        col(Organisation.name),
+        counts.c.led,
+        counts.c.stale,
+        counts.c.last,
+    ).outerjoin(Organisation, col(Organisation.id) == counts.c.organisation_id)
     rows = [
         OrganisationFreshness(
             organisation_id=org_id,
