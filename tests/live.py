@@ -2,8 +2,8 @@
 
 The per-test rolled-back transaction of ``tests/conftest.py`` cannot show what concurrent
 requests, crashes or database outages do, so these helpers build a throw-away database
-(a SQLite file, or ``lsphub_hard_<random>`` on the PostgreSQL server of ``TEST_DATABASE_URL``),
-run ``lsphub migrate`` and ``lsphub seed-demo`` on it, mint an admin API key with
+(a SQLite file, or ``lsphub_hard_<random>`` on the PostgreSQL server of ``TEST_DATABASE_URL``)
+that holds what ``lsphub migrate`` and ``lsphub seed-demo`` make, mint an admin API key with
 ``lsphub create-key`` and start uvicorn on a free loopback port.
 
     with fresh_database() as url, live_server(url) as server:
@@ -12,11 +12,13 @@ run ``lsphub migrate`` and ``lsphub seed-demo`` on it, mint an admin API key wit
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import secrets
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -96,29 +98,81 @@ def server_url_of(database_url: str) -> str | None:
 
 @contextmanager
 def fresh_database(prefix: str = "lsphub_hard", *, seed: bool = True) -> Iterator[str]:
-    """A migrated (and seeded) database of the dialect under test, dropped afterwards."""
+    """A migrated (and seeded) database of the dialect under test, dropped afterwards.
+
+    ``lsphub migrate`` and ``lsphub seed-demo`` run once per test process into a template;
+    each fresh database is a copy of it (``CREATE DATABASE … TEMPLATE`` on PostgreSQL, SQLite's
+    backup API), so it is exactly what those commands make, at a fraction of their cost."""
     base = os.environ.get("TEST_DATABASE_URL", "")
     admin_url = server_url_of(base)
+    template = _template(seed)
     if admin_url is None:
         with tempfile.TemporaryDirectory(prefix=f"{prefix}-") as tmp:
             url = f"sqlite:///{tmp}/live.db"
-            _prepare(url, seed)
+            _copy_sqlite(template, url)
             yield url
         return
     name = f"{prefix}_{secrets.token_hex(4)}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(base).set(database=name).render_as_string(hide_password=False)
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template).database}"'))
         try:
-            _prepare(url, seed)
-            yield url
+            yield make_url(base).set(database=name).render_as_string(hide_password=False)
         finally:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+_TEMPLATES: dict[bool, str] = {}  # seeded? -> the template database's URL, made when first asked
+
+
+def _template(seed: bool) -> str:
+    if seed not in _TEMPLATES:
+        _TEMPLATES[seed] = _make_template(seed)
+    return _TEMPLATES[seed]
+
+
+def _make_template(seed: bool) -> str:
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    admin_url = server_url_of(base)
+    kind = "seeded" if seed else "empty"
+    if admin_url is None:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='lsphub-template-')}/{kind}.db"
+        _prepare(url, seed)
+        return url
+    name = f"lsphub_template_{kind}_{secrets.token_hex(4)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    atexit.register(_drop_template, admin_url, name)
+    _prepare(url, seed)
+    return url
+
+
+def _drop_template(admin_url: str, name: str) -> None:
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def _copy_sqlite(source_url: str, target_url: str) -> None:
+    source = sqlite3.connect(str(make_url(source_url).database))
+    target = sqlite3.connect(str(make_url(target_url).database))
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
 
 
 def _prepare(url: str, seed: bool) -> None:
