@@ -113,17 +113,11 @@ def fresh_database(prefix: str = "lsphub_hard", *, seed: bool = True) -> Iterato
             yield url
         return
     name = f"{prefix}_{secrets.token_hex(4)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    _on_server(admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template).database}"')
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(template).database}"'))
-        try:
-            yield make_url(base).set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
     finally:
-        admin.dispose()
+        _on_server(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 _TEMPLATES: dict[bool, str] = {}  # seeded? -> the template database's URL, made when first asked
@@ -144,23 +138,19 @@ def _make_template(seed: bool) -> str:
         _prepare(url, seed)
         return url
     name = f"lsphub_template_{kind}_{secrets.token_hex(4)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
+    _on_server(admin_url, f'CREATE DATABASE "{name}"')
+    atexit.register(_on_server, admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    atexit.register(_drop_template, admin_url, name)
     _prepare(url, seed)
     return url
 
 
-def _drop_template(admin_url: str, name: str) -> None:
+def _on_server(admin_url: str, statement: str) -> None:
+    """Run ``statement`` (CREATE or DROP DATABASE) outside a transaction on the server."""
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(statement))
     finally:
         admin.dispose()
 

@@ -77,6 +77,14 @@ def safer_slug(client: TestClient) -> str:
     return next(p["slug"] for p in items if p["kind"] == "thematic" and p["status"] == "active")
 
 
+def managed_slug(officer: Any, client: TestClient) -> str:
+    """The slug of the first partnership the demo officer manages."""
+    me = officer.get("/api/v1/me").json()
+    managed = {m["partnership_id"] for m in me["memberships"] if m["role"] == "officer"}
+    slugs = {p["id"]: p["slug"] for p in client.get("/api/v1/partnerships").json()["items"]}
+    return str(slugs[sorted(managed)[0]])
+
+
 class TestRoundTrip:
     def test_exported_tasks_import_back_unchanged(self, client: TestClient) -> None:
         data = export_csv(client, "tasks")
@@ -295,10 +303,7 @@ class TestTaskOwners:
         self, as_role: Any, client: TestClient, org: dict[str, Any]
     ) -> None:
         officer = as_role("officer")
-        me = officer.get("/api/v1/me").json()
-        managed = {m["partnership_id"] for m in me["memberships"] if m["role"] == "officer"}
-        slugs = {p["id"]: p["slug"] for p in client.get("/api/v1/partnerships").json()["items"]}
-        own = slugs[sorted(managed)[0]]
+        own = managed_slug(officer, client)
         self.person(client, "Sabine Thorne", None, "sabine.thorne@example.org")
         rows = [new_task("a", partnership=own, owner="sabine.thorne@example.org")]
         r = upload(officer, "tasks", to_csv(rows))
@@ -518,10 +523,7 @@ class TestAccess:
         self, as_role: Any, client: TestClient
     ) -> None:
         officer = as_role("officer")
-        me = officer.get("/api/v1/me").json()
-        managed = {m["partnership_id"] for m in me["memberships"] if m["role"] == "officer"}
-        slugs = {p["id"]: p["slug"] for p in client.get("/api/v1/partnerships").json()["items"]}
-        own = slugs[sorted(managed)[0]]
+        own = managed_slug(officer, client)
         r = upload(officer, "tasks", to_csv([new_task("a", partnership=own)]))
         assert r.status_code == 200, r.text
         r = upload(officer, "tasks", to_csv([new_task("a", partnership="strategic")]))
