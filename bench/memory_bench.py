@@ -120,7 +120,9 @@ def report(label: str, pid: int) -> float:
     return total
 
 
-def load(base: str, key: str, partnership_id: int, task_ids: list[int], n: int, clients: int) -> None:
+def load(
+    base: str, key: str, partnership_id: int, task_ids: list[int], n: int, clients: int
+) -> None:
     """``n`` requests, the four kinds in turn, from ``clients`` threads; fails on any error."""
     paths = [
         "/api/v1/tasks?limit=50",

@@ -7,8 +7,6 @@ calendar that took the meeting from either place updates the same entry.
 
 from typing import Literal
 
-from icalendar import Calendar, Event, vCalAddress, vText
-
 from api.core.clock import LONDON
 from api.core.settings import get_settings
 from api.feeds.ical import PRODID, meeting_uid
@@ -21,6 +19,8 @@ def invitation(
     meeting: Meeting, partnership_name: str, attendee: str, method: Method
 ) -> dict[str, str]:
     """An ``.ics`` attachment (``{"filename", "content_type", "method", "content"}``)."""
+    from icalendar import Calendar, Event, vCalAddress, vText  # with the first invitation
+
     assert meeting.id is not None
     settings = get_settings()
     base = settings.public_base_url.rstrip("/")
