@@ -3,6 +3,7 @@
 import json
 import os
 import secrets
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -96,21 +97,22 @@ def serve(
     reload: bool = False,
 ) -> None:
     """Serve the API (and the built SPA) with uvicorn. Forwarded headers are believed only
-    from LSPHUB_TRUSTED_PROXIES (the application applies it; uvicorn's own trust is off)."""
-    import uvicorn
+    from LSPHUB_TRUSTED_PROXIES (the application applies it; uvicorn's own trust is off).
 
+    Once the settings are read this process becomes uvicorn's command line (same process id),
+    so the supervisor of the workers holds neither the app nor this command line: about 80 MiB
+    less for a server with two workers (bench/memory_bench.py)."""
     from api.core.settings import get_settings
 
-    uvicorn.run(
-        "api.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        proxy_headers=False,
-        limit_concurrency=get_settings().thread_pool_size * 4,
-    )
+    argv = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
+            "--host", host, "--port", str(port), "--workers", str(workers),
+            "--no-proxy-headers",
+            "--limit-concurrency", str(get_settings().thread_pool_size * 4)]  # fmt: skip
+    if reload:
+        argv.append("--reload")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, argv)
 
 
 @app.command()

@@ -59,7 +59,7 @@ def existing(url: str) -> tuple[str, int, list[int]]:
     from api.core.db import SessionLocal, make_engine
     from api.core.principal import Role
     from api.partnerships.models import Partnership
-    from api.tasks.models import Task
+    from api.plans.models import Task
 
     os.environ["LSPHUB_DATABASE_URL"] = url
     os.environ["LSPHUB_SECRET_KEY"] = SECRET
