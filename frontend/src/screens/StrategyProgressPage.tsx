@@ -9,6 +9,7 @@ import { formatDate, formatLongDate, todayIso } from "../lib/dates";
 import { periodLabel, type LaaRag } from "../lib/laa";
 import { useResource } from "../lib/useResource";
 import { useTitle } from "../lib/useTitle";
+import { StrategyEditor } from "./strategy/StrategyEditor";
 import "../styles/laa.css";
 
 const value = (v: number | null, unit: string) => (v == null ? "—" : `${Number(v.toPrecision(6))}${unit === "percent" ? "%" : ""}`);
@@ -161,6 +162,7 @@ export function StrategyProgressPage({ id }: { id: string }) {
           </article>
         )}
       </Loadable>
+      <StrategyEditor strategyId={strategyId} onChanged={reload} />
     </>
   );
 }

@@ -464,7 +464,7 @@ export function TaskForm({ task, actionId, actions, organisations, people, onDon
 // -- deleting ----------------------------------------------------------------------------------
 
 type DeleteProps = {
-  noun: "action plan" | "outcome" | "action" | "task";
+  noun: "action plan" | "outcome" | "action" | "task" | "principle" | "priority";
   name: string;
   record: { id: number; version: number };
   onDone: () => void;
@@ -476,11 +476,25 @@ const IN_USE: Record<DeleteProps["noun"], string> = {
   outcome: "It still has actions: delete or move them first.",
   action: "It still has tasks: delete them or move them to another action first.",
   task: "A task with reported updates keeps its history: mark it complete instead.",
+  principle: "Something still refers to it.",
+  priority: "Outcomes still sit under it: move them to another priority first.",
+};
+
+/** What deleting does, after "Delete <noun> <name>?". */
+const LEAVES: Record<DeleteProps["noun"], string> = {
+  "action plan": "The partnership is left without one",
+  outcome: "It leaves the plan",
+  action: "It leaves the plan",
+  task: "It leaves the plan",
+  principle: "It leaves the strategy",
+  priority: "It leaves the strategy",
 };
 
 async function remove(noun: DeleteProps["noun"], id: number, etag: string) {
   const options = { params: { path: { item_id: id }, header: { "if-match": etag } } };
   if (noun === "action plan") return unwrap(api.DELETE("/api/v1/action-plans/{item_id}", options));
+  if (noun === "principle") return unwrap(api.DELETE("/api/v1/principles/{item_id}", options));
+  if (noun === "priority") return unwrap(api.DELETE("/api/v1/priorities/{item_id}", options));
   if (noun === "outcome") return unwrap(api.DELETE("/api/v1/outcomes/{item_id}", options));
   if (noun === "action") return unwrap(api.DELETE("/api/v1/actions/{item_id}", options));
   return unwrap(api.DELETE("/api/v1/tasks/{item_id}", options));
@@ -507,7 +521,7 @@ export function DeleteButton({ noun, name, record, onDone, onReload }: DeletePro
         </>
       )}
       <p>
-        Delete {noun} <strong>{name}</strong>? {noun === "action plan" ? "The partnership is left without one" : "It leaves the plan"};
+        Delete {noun} <strong>{name}</strong>? {LEAVES[noun]};
         the audit trail keeps a record of it.
       </p>
       <button
