@@ -26,6 +26,7 @@ import {
 } from "../lib/laa";
 import { useResource } from "../lib/useResource";
 import { useTitle } from "../lib/useTitle";
+import { IndicatorLinks } from "./laa/IndicatorLinks";
 import "../styles/laa.css";
 
 /** The dashboard's filters, kept in the address: ?area=&period=&partnership_id= */
@@ -222,8 +223,9 @@ function Values({ row, unit, measurements }: { row: ExportRow; unit: string; mea
   );
 }
 
-function IndicatorCard({ row, indicator, targets, measurements }: {
+function IndicatorCard({ row, indicator, targets, measurements, onChanged }: {
   row: ExportRow;
+  onChanged: () => void;
   indicator: Indicator | undefined;
   targets: LaaTarget[];
   measurements: Measurement[];
@@ -274,6 +276,7 @@ function IndicatorCard({ row, indicator, targets, measurements }: {
           </div>
         </dl>
         <Values row={row} unit={unit} measurements={measurements} />
+        {indicator && <IndicatorLinks indicator={indicator} area={row.area} onChanged={onChanged} />}
       </div>
       <TrendChart
         title={`${row.code} by quarter against the targets`}
@@ -289,7 +292,7 @@ function IndicatorCard({ row, indicator, targets, measurements }: {
 
 const RAG_ORDER: LaaRag[] = ["red", "amber", "green", "no_data"];
 
-function Indicators({ data, filters }: { data: Data; filters: Filters }) {
+function Indicators({ data, filters, onChanged }: { data: Data; filters: Filters; onChanged: () => void }) {
   const rows = filters.period ? data.rows : headlineRows(data.rows);
   if (rows.length === 0) return <p class="card">No LAA targets match these filters.</p>;
   const counts = countLaaRag(rows);
@@ -314,6 +317,7 @@ function Indicators({ data, filters }: { data: Data; filters: Filters }) {
               indicator={indicator}
               targets={mine(data.targets)}
               measurements={mine(data.measurements)}
+              onChanged={onChanged}
             />
           );
         })}
@@ -347,7 +351,7 @@ export function LaaPage() {
         {(data) => (
           <>
             <FilterForm filters={filters} data={data} />
-            <Indicators data={data} filters={filters} />
+            <Indicators data={data} filters={filters} onChanged={reload} />
           </>
         )}
       </Loadable>

@@ -1,0 +1,169 @@
+"""The plan's and strategy's remaining writes in the browser: renaming an action plan, the
+strategy's principles and priorities, and an indicator's outcome and task links (issue 17)."""
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import Spa
+from tests.e2e.test_plans import as_user, officers_partnership
+from tests.live import LiveServer
+
+pytestmark = pytest.mark.e2e
+
+
+class TestActionPlan:
+    def test_officer_renames_the_plan_and_changes_its_period(
+        self, spa: Spa, server: LiveServer, api: httpx.Client
+    ) -> None:
+        pid = officers_partnership(server)
+        plan = api.get("/api/v1/action-plans", params={"partnership_id": pid}).json()["items"][0]
+        spa.login("officer")
+        spa.goto(f"/partnerships/{pid}")
+        spa.settle()
+        page = spa.page
+
+        page.get_by_role("button", name=f"Rename or change period of action plan {plan['title']}").click()
+        form = page.get_by_role("form", name=f"Change action plan {plan['title']}")
+        form.get_by_label("Title").fill("Safer streets plan")
+        form.get_by_label("Period (e.g. 2026-2028) (optional)").fill("2027-2029")
+        spa.check_accessibility()
+        form.get_by_role("button", name="Save the plan").click()
+        page.get_by_text("Safer streets plan (2027-2029)").wait_for()
+        saved = api.get(f"/api/v1/action-plans/{plan['id']}").json()
+        assert (saved["title"], saved["period"]) == ("Safer streets plan", "2027-2029")
+
+        # A plan with actions is not offered for deletion: the screen says what comes first.
+        page.get_by_text("To delete this action plan, first delete its").wait_for()
+        assert page.get_by_role("button", name="Delete action plan Safer streets plan").count() == 0
+
+    def test_a_member_sees_the_plan_but_no_way_to_change_it(
+        self, spa: Spa, server: LiveServer
+    ) -> None:
+        with as_user(server, "member") as member:
+            pid = member.get("/api/v1/me").json()["memberships"][0]["partnership_id"]
+            plans = member.get("/api/v1/action-plans", params={"partnership_id": pid}).json()
+        spa.login("member")
+        spa.goto(f"/partnerships/{pid}")
+        spa.settle()
+        if plans["items"]:
+            spa.page.get_by_text(plans["items"][0]["title"]).first.wait_for()
+        assert spa.page.get_by_role("button", name="Rename or change period").count() == 0
+
+    def test_officer_deletes_an_empty_plan_after_confirming(
+        self, spa: Spa, server: LiveServer, api: httpx.Client
+    ) -> None:
+        pid = officers_partnership(server)
+        with as_user(server, "officer") as officer:
+            # A second, empty plan of the same partnership: the one the screen offers to delete.
+            empty = officer.post(
+                "/api/v1/action-plans",
+                json={"partnership_id": pid, "title": "Draft plan to discard"},
+            )
+            assert empty.status_code == 201, empty.text
+        spa.login("officer")
+        spa.goto(f"/partnerships/{pid}")
+        spa.settle()
+        page = spa.page
+        page.get_by_role("button", name="Delete action plan Draft plan to discard").click()
+        confirm = page.get_by_role("group", name="Delete action plan Draft plan to discard?")
+        spa.check_accessibility()
+        confirm.get_by_role("button", name="Yes, delete this action plan").click()
+        page.locator(".plan-heading", has_text="Draft plan to discard").wait_for(state="detached")
+        assert api.get(f"/api/v1/action-plans/{empty.json()['id']}").status_code == 404
+
+
+class TestStrategy:
+    def test_admin_adds_a_priority_and_edits_a_principle_and_sees_them_in_the_progress(
+        self, spa: Spa, api: httpx.Client
+    ) -> None:
+        strategy = api.get("/api/v1/strategies").json()["items"][0]
+        principle = api.get(
+            "/api/v1/principles", params={"strategy_id": strategy["id"]}
+        ).json()["items"][0]
+        spa.login("admin")
+        spa.goto(f"/strategies/{strategy['id']}/progress")
+        spa.settle()
+        page = spa.page
+        page.get_by_role("button", name="Edit the strategy").click()
+        editor = page.locator(".strategy-editor")
+
+        editor.get_by_role("button", name=f"Edit principle {principle['position']}").click()
+        form = editor.get_by_role("form", name=f"Change principle {principle['position']}")
+        form.get_by_label("Principle").fill("Residents first, in every decision")
+        spa.check_accessibility()
+        form.get_by_role("button", name="Save principle").click()
+        form.wait_for(state="detached")
+
+        editor.get_by_role("button", name="Add a priority").click()
+        form = editor.get_by_role("form", name="Add a priority")
+        form.get_by_label("Priority").fill("Warm homes for every household")
+        spa.check_accessibility()
+        form.get_by_role("button", name="Add priority").click()
+        form.wait_for(state="detached")
+
+        progress = page.locator("article.strategy-progress")
+        progress.get_by_text("Residents first, in every decision").wait_for()
+        progress.get_by_role("heading", name="Warm homes for every household").wait_for()
+        texts = [
+            p["text"]
+            for p in api.get(
+                "/api/v1/priorities", params={"strategy_id": strategy["id"]}
+            ).json()["items"]
+        ]
+        assert texts[-1] == "Warm homes for every household"
+        spa.check_accessibility()
+
+    def test_an_officer_who_may_not_change_the_strategy_sees_no_editor(
+        self, spa: Spa, api: httpx.Client
+    ) -> None:
+        strategy = api.get("/api/v1/strategies").json()["items"][0]
+        spa.login("member")
+        spa.goto(f"/strategies/{strategy['id']}/progress")
+        spa.settle()
+        spa.page.locator("article.strategy-progress").wait_for()
+        assert spa.page.get_by_role("button", name="Edit the strategy").count() == 0
+
+
+class TestIndicatorLinks:
+    def test_admin_links_an_indicator_to_a_task_and_sees_the_link(
+        self, spa: Spa, server: LiveServer, api: httpx.Client
+    ) -> None:
+        spa.login("admin")
+        spa.goto("/laa")
+        spa.settle()
+        page = spa.page
+        card = page.locator(".laa-indicator").first
+        code = card.get_attribute("data-code")
+        indicators = api.get("/api/v1/indicators", params={"limit": 500}).json()["items"]
+        indicator = next(i for i in indicators if i["code"] == code)
+        linked = set(api.get(f"/api/v1/indicators/{indicator['id']}/links").json()["task_ids"])
+        pid = officers_partnership(server)
+        tasks = api.get("/api/v1/tasks", params={"partnership_id": pid, "limit": 100}).json()
+        task = next(t for t in tasks["items"] if t["id"] not in linked)
+
+        card.get_by_role("button", name=f"Linked outcomes and tasks of {code}").click()
+        card.get_by_role("button", name=f"Change the links of {code}").click()
+        form = card.get_by_role("form", name=f"Change the links of indicator {code}")
+        form.get_by_label("Show only those matching").fill(task["title"])
+        box = form.get_by_role("checkbox", name=task["title"], exact=False).first
+        box.check()
+        spa.check_accessibility()
+        form.get_by_role("button", name="Save the links").click()
+        form.wait_for(state="detached")
+        card.get_by_role("link", name=task["title"]).first.wait_for()
+        spa.check_accessibility()
+        links = api.get(f"/api/v1/indicators/{indicator['id']}/links").json()
+        assert task["id"] in links["task_ids"]
+        assert linked <= set(links["task_ids"])
+
+    def test_an_officer_reads_the_links_but_may_not_change_them(self, spa: Spa) -> None:
+        spa.login("officer")
+        spa.goto("/laa")
+        spa.settle()
+        card = spa.page.locator(".laa-indicator").first
+        code = card.get_attribute("data-code")
+        card.get_by_role("button", name=f"Linked outcomes and tasks of {code}").click()
+        card.get_by_role("list", name=f"Linked to {code}").or_(
+            card.get_by_text("Not linked to any outcome or task.")
+        ).first.wait_for()
+        assert card.get_by_role("button", name=f"Change the links of {code}").count() == 0
