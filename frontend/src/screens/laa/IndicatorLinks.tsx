@@ -6,26 +6,35 @@ import { listAll, MAX_PAGE } from "../../lib/directory";
 import { filterGroups, groupTasks, toggle, type ChoiceGroup } from "../../lib/links";
 import { useResource } from "../../lib/useResource";
 import { FormButtons, RaceNotice, useWrite } from "../partnership/PlanForms";
+import "../../styles/plan.css";
 
 const outcomeLabel = (o: Outcome) => `${o.code} ${o.title}`;
 
-/** The indicator's links, with the outcomes' codes and titles and the tasks' titles (a task the
- * caller may not read is named by its number). */
-async function loadLinks(indicatorId: number) {
+/** The indicator's links, with the outcomes' codes and titles and the tasks' titles. Whoever
+ * may change the indicator (an administrator) reads every task, so each linked one is looked
+ * up; anyone else looks among the tasks they read, and a task of a partnership they do not
+ * see is named by its number. */
+async function loadLinks(indicator: Indicator) {
   const [links, outcomes] = await Promise.all([
-    unwrap(api.GET("/api/v1/indicators/{item_id}/links", { params: { path: { item_id: indicatorId } } })),
+    unwrap(api.GET("/api/v1/indicators/{item_id}/links", { params: { path: { item_id: indicator.id } } })),
     listAll((offset) => unwrap(api.GET("/api/v1/outcomes", { params: { query: { limit: MAX_PAGE, offset } } }))),
   ]);
   const outcomeIds = links.outcome_ids ?? [];
   const taskIds = links.task_ids ?? [];
-  const tasks = await Promise.all(
-    taskIds.map((id) =>
-      unwrap(api.GET("/api/v1/tasks/{item_id}", { params: { path: { item_id: id } } })).then(
-        (task) => ({ id, title: task.title }),
-        () => ({ id, title: `Task ${id}` }),
-      ),
-    ),
-  );
+  let titles: Map<number, string>;
+  if (taskIds.length === 0) titles = new Map();
+  else if (indicator.can?.update) {
+    const found = await Promise.all(
+      taskIds.map((id) => unwrap(api.GET("/api/v1/tasks/{item_id}", { params: { path: { item_id: id } } }))),
+    );
+    titles = new Map(found.map((t) => [t.id, t.title]));
+  } else {
+    const readable = await listAll((offset) =>
+      unwrap(api.GET("/api/v1/tasks", { params: { query: { limit: MAX_PAGE, offset } } })),
+    );
+    titles = new Map(readable.map((t) => [t.id, t.title]));
+  }
+  const tasks = taskIds.map((id) => ({ id, title: titles.get(id) ?? null }));
   return { version: links.version, outcomeIds, taskIds, outcomes, tasks };
 }
 
@@ -182,7 +191,7 @@ export function IndicatorLinks({ indicator, area, onChanged }: { indicator: Indi
 }
 
 function LinksPanel({ indicator, onChanged }: { indicator: Indicator; onChanged: () => void }) {
-  const [data, reload] = useResource(() => loadLinks(indicator.id), [indicator.id]);
+  const [data, reload] = useResource(() => loadLinks(indicator), [indicator.id]);
   const [editing, setEditing] = useState(false);
   return (
     <Loadable resource={data} label="the indicator's links" onRetry={reload}>
@@ -212,7 +221,13 @@ function LinksPanel({ indicator, onChanged }: { indicator: Indicator; onChanged:
                 })}
                 {links.tasks.map((task) => (
                   <li key={`t-${task.id}`}>
-                    Task <a href={`/tasks/${task.id}`}>{task.title}</a>
+                    {task.title == null ? (
+                      `Task ${task.id} (of a partnership you do not follow)`
+                    ) : (
+                      <>
+                        Task <a href={`/tasks/${task.id}`}>{task.title}</a>
+                      </>
+                    )}
                   </li>
                 ))}
               </ul>
