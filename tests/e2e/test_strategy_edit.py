@@ -169,3 +169,47 @@ class TestIndicatorLinks:
             card.get_by_text("Not linked to any outcome or task.")
         ).first.wait_for()
         assert card.get_by_role("button", name=f"Change the links of {code}").count() == 0
+
+
+def no_sideways_scroll(phone: Spa, what: str) -> None:
+    width = phone.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"{what} scrolls sideways at 375px ({width}px)"
+
+
+class TestPhone:
+    def test_the_new_forms_fit_375px(
+        self, phone: Spa, server: LiveServer, api: httpx.Client
+    ) -> None:
+        phone.login("admin")
+        page = phone.page
+
+        pid = officers_partnership(server)
+        plan = api.get("/api/v1/action-plans", params={"partnership_id": pid}).json()["items"][0]
+        phone.goto(f"/partnerships/{pid}")
+        phone.settle()
+        page.get_by_role(
+            "button", name=f"Rename or change period of action plan {plan['title']}"
+        ).click()
+        page.get_by_role("form", name=f"Change action plan {plan['title']}").wait_for()
+        no_sideways_scroll(phone, "the action plan form")
+        phone.check_accessibility()
+
+        strategy = api.get("/api/v1/strategies").json()["items"][0]
+        phone.goto(f"/strategies/{strategy['id']}/progress")
+        phone.settle()
+        page.get_by_role("button", name="Edit the strategy").click()
+        page.get_by_role("button", name="Change title, period or vision").click()
+        page.get_by_role("button", name="Add a principle").click()
+        page.get_by_role("form", name="Add a principle").wait_for()
+        no_sideways_scroll(phone, "the strategy editor")
+        phone.check_accessibility()
+
+        phone.goto("/laa")
+        phone.settle()
+        card = page.locator(".laa-indicator").first
+        code = card.get_attribute("data-code")
+        card.get_by_role("button", name=f"Linked outcomes and tasks of {code}").click()
+        card.get_by_role("button", name=f"Change the links of {code}").click()
+        card.get_by_label("Show only those matching").wait_for()
+        no_sideways_scroll(phone, "the indicator links editor")
+        phone.check_accessibility()
