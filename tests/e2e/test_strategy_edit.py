@@ -115,7 +115,30 @@ class TestStrategy:
         assert texts[-1] == "Warm homes for every household"
         spa.check_accessibility()
 
-    def test_an_officer_who_may_not_change_the_strategy_sees_no_editor(
+    def test_admin_starts_a_strategy_from_the_reports_and_lands_on_its_progress(
+        self, spa: Spa, api: httpx.Client
+    ) -> None:
+        spa.login("admin")
+        spa.goto("/reports")
+        spa.settle()
+        page = spa.page
+        page.get_by_role("button", name="Start a strategy").click()
+        form = page.get_by_role("form", name="Start a strategy")
+        form.get_by_label("Title").fill("Green borough strategy")
+        form.get_by_label("Period (e.g. 2026-2030) (optional)").fill("2027-2031")
+        spa.check_accessibility()
+        form.get_by_role("button", name="Start the strategy").click()
+        page.get_by_role("heading", name="Green borough strategy: progress").wait_for()
+        made = api.get("/api/v1/strategies", params={"q": "Green borough"}).json()["items"]
+        assert [(s["title"], s["period"], s["partnership_id"]) for s in made] == [
+            ("Green borough strategy", "2027-2031", None)
+        ]
+        # The new strategy's principles start from the progress page.
+        page.get_by_role("button", name="Edit the strategy").click()
+        page.get_by_text("No principles yet.").wait_for()
+        spa.check_accessibility()
+
+    def test_a_member_sees_the_progress_but_no_strategy_editor(
         self, spa: Spa, api: httpx.Client
     ) -> None:
         strategy = api.get("/api/v1/strategies").json()["items"][0]

@@ -28,6 +28,38 @@ async function loadStrategy(strategyId: number) {
 
 type Editing = string | null;
 
+/** Start a strategy that no partnership owns (the community strategy): an administrator's
+ * power. On success `onDone` gets the new strategy's id. */
+export function NewStrategyForm({ onDone, onCancel }: { onDone: (id: number) => void; onCancel: () => void }) {
+  const [title, setTitle] = useState("");
+  const [period, setPeriod] = useState("");
+  const [vision, setVision] = useState("");
+  const write = useWrite();
+  return (
+    <form
+      class="plan-form"
+      aria-label="Start a strategy"
+      onSubmit={(e) => {
+        e.preventDefault();
+        let created = 0;
+        void write.run(
+          async () => {
+            const body = { title, period: blankToNull(period), vision: blankToNull(vision), partnership_id: null };
+            created = (await unwrap(api.POST("/api/v1/strategies", { body }))).id;
+          },
+          () => onDone(created),
+        );
+      }}
+    >
+      {write.problem && <ErrorMessage problem={write.problem} />}
+      <TextField id="strategy-new-title" label="Title" value={title} onInput={setTitle} required maxLength={300} />
+      <TextField id="strategy-new-period" label="Period (e.g. 2026-2030)" value={period} onInput={setPeriod} maxLength={40} />
+      <TextField id="strategy-new-vision" label="Vision" value={vision} onInput={setVision} multiline />
+      <FormButtons busy={write.busy} label="Start the strategy" onCancel={onCancel} />
+    </form>
+  );
+}
+
 /** Title, period and vision of the strategy. */
 function StrategyForm({ strategy, onDone, onCancel, onReload }: {
   strategy: Strategy;
