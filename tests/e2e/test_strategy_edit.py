@@ -193,6 +193,12 @@ class TestIndicatorLinks:
         ).first.wait_for()
         assert card.get_by_role("button", name=f"Change the links of {code}").count() == 0
 
+    def test_the_county_sees_the_outcome_codes_but_no_links_panel(self, spa: Spa) -> None:
+        spa.login("county")
+        spa.settle()
+        spa.page.locator(".laa-indicator").first.wait_for()
+        assert spa.page.get_by_role("button", name="Linked outcomes and tasks").count() == 0
+
 
 def no_sideways_scroll(phone: Spa, what: str) -> None:
     width = phone.page.evaluate("document.documentElement.scrollWidth")

@@ -231,6 +231,8 @@ function IndicatorCard({ row, indicator, targets, measurements, onChanged }: {
   measurements: Measurement[];
 }) {
   const unit = unitOf(indicator);
+  // The county reads indicators but not the plans: it has the outcome codes above instead.
+  const showLinks = useAuth().can("admin", "officer");
   const latest = latestMeasurement(measurements, row);
   const points = measuredPoints(measurements);
   const trajectories = trajectorySegments(targets);
@@ -276,7 +278,7 @@ function IndicatorCard({ row, indicator, targets, measurements, onChanged }: {
           </div>
         </dl>
         <Values row={row} unit={unit} measurements={measurements} />
-        {indicator && <IndicatorLinks indicator={indicator} area={row.area} onChanged={onChanged} />}
+        {indicator && showLinks && <IndicatorLinks indicator={indicator} area={row.area} onChanged={onChanged} />}
       </div>
       <TrendChart
         title={`${row.code} by quarter against the targets`}

@@ -1,5 +1,6 @@
 import { useLocation } from "preact-iso";
 import { api, unwrap } from "../api/client";
+import { useAuth } from "../auth/AuthContext";
 import type { IndicatorProgress, OutcomeProgress } from "../api/types";
 import { LaaRagBadge } from "../components/LaaRagBadge";
 import { Loadable } from "../components/Loadable";
@@ -79,6 +80,7 @@ export function StrategyProgressPage({ id }: { id: string }) {
   const strategyId = Number(id);
   const { query, path, route } = useLocation();
   const asOf = query.as_of ?? todayIso();
+  const { can } = useAuth();
   const [progress, reload] = useResource(
     () =>
       unwrap(
@@ -162,7 +164,9 @@ export function StrategyProgressPage({ id }: { id: string }) {
           </article>
         )}
       </Loadable>
-      <StrategyEditor strategyId={strategyId} onChanged={reload} />
+      {/* Only administrators and officers ever manage a partnership (the county may not even
+          read the strategy's records): for them the editor asks the strategy's `can`. */}
+      {can("admin", "officer") && <StrategyEditor strategyId={strategyId} onChanged={reload} />}
     </>
   );
 }
