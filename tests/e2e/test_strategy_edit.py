@@ -38,6 +38,35 @@ class TestActionPlan:
         page.get_by_text("To delete this action plan, first delete its").wait_for()
         assert page.get_by_role("button", name="Delete action plan Safer streets plan").count() == 0
 
+    def test_a_rename_that_lost_a_race_reloads_and_saves_again(
+        self, spa: Spa, server: LiveServer, api: httpx.Client
+    ) -> None:
+        pid = officers_partnership(server)
+        plan = api.get("/api/v1/action-plans", params={"partnership_id": pid}).json()["items"][0]
+        spa.login("officer")
+        spa.goto(f"/partnerships/{pid}")
+        spa.settle()
+        page = spa.page
+        page.get_by_role(
+            "button", name=f"Rename or change period of action plan {plan['title']}"
+        ).click()
+        form = page.get_by_role("form", name=f"Change action plan {plan['title']}")
+        form.get_by_label("Title").fill("Plan renamed in the browser")
+        # Someone else changes the period meanwhile.
+        other = api.patch(
+            f"/api/v1/action-plans/{plan['id']}",
+            json={"period": "2030-2032"},
+            headers={"If-Match": f'"{plan["version"]}"'},
+        )
+        assert other.status_code == 200, other.text
+        spa.expect_http_error(412)
+        form.get_by_role("button", name="Save the plan").click()
+        form.get_by_role("alert").get_by_text("Someone else changed this action plan").wait_for()
+        form.get_by_role("button", name="Reload the latest version").click()
+        form.get_by_role("status").get_by_text("Reloaded the latest version").wait_for()
+        form.get_by_role("button", name="Save the plan").click()
+        page.get_by_text("Plan renamed in the browser (2030-2032)").wait_for()
+
     def test_a_member_sees_the_plan_but_no_way_to_change_it(
         self, spa: Spa, server: LiveServer
     ) -> None:
@@ -93,6 +122,8 @@ class TestStrategy:
         form = editor.get_by_role("form", name=f"Change principle {principle['position']}")
         form.get_by_label("Principle").fill("Residents first, in every decision")
         spa.check_accessibility()
+        form.evaluate("form => form.scrollIntoView({block: 'center'})")
+        spa.screenshot("strategy-editing", full_page=False)
         form.get_by_role("button", name="Save principle").click()
         form.wait_for(state="detached")
 
@@ -173,6 +204,8 @@ class TestIndicatorLinks:
         # Titles repeat across partnerships: the box is this task's, by its id.
         form.locator(f"#indicator-{indicator['id']}-links-task-{task['id']}").check()
         spa.check_accessibility()
+        form.evaluate("form => form.scrollIntoView({block: 'start'})")
+        spa.screenshot("indicator-links", full_page=False)
         form.get_by_role("button", name="Save the links").click()
         form.wait_for(state="detached")
         card.locator(f'a[href="/tasks/{task["id"]}"]').wait_for()

@@ -75,25 +75,27 @@ function Checklist({ name, legend, groups, chosen, onChange }: {
         {legend} ({chosen.length} chosen)
       </legend>
       {groups.length === 0 && <p class="muted small">None match the filter.</p>}
-      {groups.map((group) => (
-        <div key={group.label} class="link-group" role="group" aria-label={group.label}>
-          <p class="small muted">{group.label}</p>
-          {group.choices.map((choice) => {
-            const id = `${name}-${choice.id}`;
-            return (
-              <div key={choice.id} class="form-row checkbox-row">
-                <input
-                  id={id}
-                  type="checkbox"
-                  checked={chosen.includes(choice.id)}
-                  onChange={(e) => onChange(toggle(chosen, choice.id, e.currentTarget.checked))}
-                />
-                <label for={id}>{choice.label}</label>
-              </div>
-            );
-          })}
-        </div>
-      ))}
+      <div class="link-choices">
+        {groups.map((group) => (
+          <div key={group.label} class="link-group" role="group" aria-label={group.label}>
+            <p class="small muted">{group.label}</p>
+            {group.choices.map((choice) => {
+              const id = `${name}-${choice.id}`;
+              return (
+                <div key={choice.id} class="form-row checkbox">
+                  <input
+                    id={id}
+                    type="checkbox"
+                    checked={chosen.includes(choice.id)}
+                    onChange={(e) => onChange(toggle(chosen, choice.id, e.currentTarget.checked))}
+                  />
+                  <label for={id}>{choice.label}</label>
+                </div>
+              );
+            })}
+          </div>
+        ))}
+      </div>
     </fieldset>
   );
 }
