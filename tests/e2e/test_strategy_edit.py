@@ -169,6 +169,15 @@ class TestStrategy:
         page.get_by_text("No principles yet.").wait_for()
         spa.check_accessibility()
 
+        # An empty strategy may go again, after confirming; the reports no longer list it.
+        page.get_by_role("button", name="Delete strategy Green borough strategy").click()
+        page.get_by_role("group", name="Delete strategy Green borough strategy?").get_by_role(
+            "button", name="Yes, delete this strategy"
+        ).click()
+        page.get_by_role("heading", name="Reports").wait_for()
+        page.get_by_role("link", name="Green borough strategy").wait_for(state="detached")
+        assert api.get("/api/v1/strategies", params={"q": "Green borough"}).json()["total"] == 0
+
     def test_a_member_sees_the_progress_but_no_strategy_editor(
         self, spa: Spa, api: httpx.Client
     ) -> None:

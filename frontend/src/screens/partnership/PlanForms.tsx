@@ -464,7 +464,7 @@ export function TaskForm({ task, actionId, actions, organisations, people, onDon
 // -- deleting ----------------------------------------------------------------------------------
 
 type DeleteProps = {
-  noun: "action plan" | "outcome" | "action" | "task" | "principle" | "priority";
+  noun: "strategy" | "action plan" | "outcome" | "action" | "task" | "principle" | "priority";
   name: string;
   record: { id: number; version: number };
   onDone: () => void;
@@ -472,6 +472,7 @@ type DeleteProps = {
 };
 
 const IN_USE: Record<DeleteProps["noun"], string> = {
+  strategy: "It still has outcomes, or a plan refers to it: move or delete them first.",
   "action plan": "It still has actions: delete them first.",
   outcome: "It still has actions: delete or move them first.",
   action: "It still has tasks: delete them or move them to another action first.",
@@ -482,6 +483,7 @@ const IN_USE: Record<DeleteProps["noun"], string> = {
 
 /** What deleting does, after "Delete <noun> <name>?". */
 const LEAVES: Record<DeleteProps["noun"], string> = {
+  strategy: "It leaves the reports",
   "action plan": "The partnership is left without one",
   outcome: "It leaves the plan",
   action: "It leaves the plan",
@@ -493,6 +495,7 @@ const LEAVES: Record<DeleteProps["noun"], string> = {
 async function remove(noun: DeleteProps["noun"], id: number, etag: string) {
   const options = { params: { path: { item_id: id }, header: { "if-match": etag } } };
   if (noun === "action plan") return unwrap(api.DELETE("/api/v1/action-plans/{item_id}", options));
+  if (noun === "strategy") return unwrap(api.DELETE("/api/v1/strategies/{item_id}", options));
   if (noun === "principle") return unwrap(api.DELETE("/api/v1/principles/{item_id}", options));
   if (noun === "priority") return unwrap(api.DELETE("/api/v1/priorities/{item_id}", options));
   if (noun === "outcome") return unwrap(api.DELETE("/api/v1/outcomes/{item_id}", options));

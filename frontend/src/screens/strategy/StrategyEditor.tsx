@@ -1,3 +1,4 @@
+import { useLocation } from "preact-iso";
 import { useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
 import type { Principle, Priority, Strategy } from "../../api/types";
@@ -256,6 +257,7 @@ export function StrategyEditor({ strategyId, onChanged }: { strategyId: number; 
   const [data, reload] = useResource(() => loadStrategy(strategyId), [strategyId]);
   const [open, setOpen] = useState(false);
   const [editing, setEditing] = useState<Editing>(null);
+  const { route } = useLocation();
   if (data.status === "ready" && !data.data.strategy.can?.update) return null;
   const changed = () => {
     reload();
@@ -294,6 +296,20 @@ export function StrategyEditor({ strategyId, onChanged }: { strategyId: number; 
                 )}
                 <Lines kind="principle" strategy={strategy} lines={principles} editing={editing} setEditing={setEditing} reload={changed} />
                 <Lines kind="priority" strategy={strategy} lines={priorities} editing={editing} setEditing={setEditing} reload={changed} />
+                {strategy.can?.delete &&
+                  (principles.length === 0 && priorities.length === 0 ? (
+                    <div class="plan-tools">
+                      <DeleteButton
+                        noun="strategy"
+                        name={strategy.title}
+                        record={strategy}
+                        onDone={() => route("/reports")}
+                        onReload={reload}
+                      />
+                    </div>
+                  ) : (
+                    <p class="small muted">To delete this strategy, first delete its principles and priorities.</p>
+                  ))}
               </>
             )}
           </Loadable>
