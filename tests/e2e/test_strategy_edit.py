@@ -174,7 +174,7 @@ class TestStrategy:
         page.get_by_role("group", name="Delete strategy Green borough strategy?").get_by_role(
             "button", name="Yes, delete this strategy"
         ).click()
-        page.get_by_role("heading", name="Reports").wait_for()
+        page.get_by_role("heading", name="Reports", exact=True).wait_for()
         page.get_by_role("link", name="Green borough strategy").wait_for(state="detached")
         assert api.get("/api/v1/strategies", params={"q": "Green borough"}).json()["total"] == 0
 

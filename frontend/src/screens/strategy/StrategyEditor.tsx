@@ -258,7 +258,8 @@ export function StrategyEditor({ strategyId, onChanged }: { strategyId: number; 
   const [open, setOpen] = useState(false);
   const [editing, setEditing] = useState<Editing>(null);
   const { route } = useLocation();
-  if (data.status === "ready" && !data.data.strategy.can?.update) return null;
+  // Nothing shows until the strategy's `can` is known, so no button appears and then goes.
+  if (data.status === "loading" || (data.status === "ready" && !data.data.strategy.can?.update)) return null;
   const changed = () => {
     reload();
     onChanged();
