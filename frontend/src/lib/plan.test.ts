@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { changedFields, filtersFrom, NO_FILTERS, searchOf, taskQuery, toCsv } from "./plan";
+import { changedFields, filtersFrom, nextPosition, NO_FILTERS, searchOf, taskQuery, toCsv } from "./plan";
 
 describe("filters in the address", () => {
   it("round-trips every filter", () => {
@@ -35,5 +35,12 @@ describe("changedFields", () => {
     const opened = { title: "A", target: "T", deadline: null };
     expect(changedFields(opened, { title: "B", target: "T", deadline: null })).toEqual({ title: "B" });
     expect(changedFields(undefined, { title: "B" })).toEqual({ title: "B" });
+  });
+});
+
+describe("nextPosition", () => {
+  it("puts a new line after the highest number, not after the count", () => {
+    expect(nextPosition([])).toBe(1);
+    expect(nextPosition([{ position: 1 }, { position: 4 }, { position: 2 }])).toBe(5);
   });
 });

@@ -125,3 +125,8 @@ export function changedFields<T extends Record<string, unknown>>(opened: Partial
   if (!opened) return body;
   return Object.fromEntries(Object.entries(body).filter(([key, value]) => opened[key] !== value)) as Partial<T>;
 }
+
+/** The number a new principle or priority takes: one past the highest, so it goes last. */
+export function nextPosition(lines: { position: number }[]): number {
+  return lines.reduce((high, line) => Math.max(high, line.position), 0) + 1;
+}

@@ -26,6 +26,7 @@ import {
 } from "../lib/laa";
 import { useResource } from "../lib/useResource";
 import { useTitle } from "../lib/useTitle";
+import { IndicatorLinks } from "./laa/IndicatorLinks";
 import "../styles/laa.css";
 
 /** The dashboard's filters, kept in the address: ?area=&period=&partnership_id= */
@@ -222,13 +223,16 @@ function Values({ row, unit, measurements }: { row: ExportRow; unit: string; mea
   );
 }
 
-function IndicatorCard({ row, indicator, targets, measurements }: {
+function IndicatorCard({ row, indicator, targets, measurements, onChanged }: {
   row: ExportRow;
+  onChanged: () => void;
   indicator: Indicator | undefined;
   targets: LaaTarget[];
   measurements: Measurement[];
 }) {
   const unit = unitOf(indicator);
+  // The county reads indicators but not the plans: it has the outcome codes above instead.
+  const showLinks = useAuth().can("admin", "officer");
   const latest = latestMeasurement(measurements, row);
   const points = measuredPoints(measurements);
   const trajectories = trajectorySegments(targets);
@@ -274,6 +278,7 @@ function IndicatorCard({ row, indicator, targets, measurements }: {
           </div>
         </dl>
         <Values row={row} unit={unit} measurements={measurements} />
+        {indicator && showLinks && <IndicatorLinks indicator={indicator} area={row.area} onChanged={onChanged} />}
       </div>
       <TrendChart
         title={`${row.code} by quarter against the targets`}
@@ -289,7 +294,7 @@ function IndicatorCard({ row, indicator, targets, measurements }: {
 
 const RAG_ORDER: LaaRag[] = ["red", "amber", "green", "no_data"];
 
-function Indicators({ data, filters }: { data: Data; filters: Filters }) {
+function Indicators({ data, filters, onChanged }: { data: Data; filters: Filters; onChanged: () => void }) {
   const rows = filters.period ? data.rows : headlineRows(data.rows);
   if (rows.length === 0) return <p class="card">No LAA targets match these filters.</p>;
   const counts = countLaaRag(rows);
@@ -314,6 +319,7 @@ function Indicators({ data, filters }: { data: Data; filters: Filters }) {
               indicator={indicator}
               targets={mine(data.targets)}
               measurements={mine(data.measurements)}
+              onChanged={onChanged}
             />
           );
         })}
@@ -347,7 +353,7 @@ export function LaaPage() {
         {(data) => (
           <>
             <FilterForm filters={filters} data={data} />
-            <Indicators data={data} filters={filters} />
+            <Indicators data={data} filters={filters} onChanged={reload} />
           </>
         )}
       </Loadable>

@@ -1,13 +1,20 @@
+import { useLocation } from "preact-iso";
+import { useState } from "preact/hooks";
 import { api, unwrap } from "../api/client";
+import { useMe } from "../auth/AuthContext";
 import { Loadable } from "../components/Loadable";
 import { humanise } from "../lib/labels";
 import { useResource } from "../lib/useResource";
 import { useTitle } from "../lib/useTitle";
+import { NewStrategyForm } from "./strategy/StrategyEditor";
 import "../styles/laa.css";
 
 /** The performance reports and strategy progress tables the signed-in principal may read. */
 export function ReportsPage() {
   useTitle("Reports");
+  const me = useMe();
+  const { route } = useLocation();
+  const [starting, setStarting] = useState(false);
   const [index, reload] = useResource(() => unwrap(api.GET("/api/v1/report-index")), []);
   return (
     <>
@@ -51,6 +58,18 @@ export function ReportsPage() {
                     ))}
                   </ul>
                 )}
+                {/* A strategy no partnership owns is the administrators' to start (the API's policy). */}
+                {me.role === "admin" &&
+                  (starting ? (
+                    <NewStrategyForm
+                      onDone={(id) => route(`/strategies/${id}/progress`)}
+                      onCancel={() => setStarting(false)}
+                    />
+                  ) : (
+                    <button type="button" class="button-secondary add-button" onClick={() => setStarting(true)}>
+                      Start a strategy
+                    </button>
+                  ))}
               </section>
             </div>
           );

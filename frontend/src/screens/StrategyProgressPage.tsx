@@ -1,5 +1,6 @@
 import { useLocation } from "preact-iso";
 import { api, unwrap } from "../api/client";
+import { useAuth } from "../auth/AuthContext";
 import type { IndicatorProgress, OutcomeProgress } from "../api/types";
 import { LaaRagBadge } from "../components/LaaRagBadge";
 import { Loadable } from "../components/Loadable";
@@ -9,6 +10,7 @@ import { formatDate, formatLongDate, todayIso } from "../lib/dates";
 import { periodLabel, type LaaRag } from "../lib/laa";
 import { useResource } from "../lib/useResource";
 import { useTitle } from "../lib/useTitle";
+import { StrategyEditor } from "./strategy/StrategyEditor";
 import "../styles/laa.css";
 
 const value = (v: number | null, unit: string) => (v == null ? "—" : `${Number(v.toPrecision(6))}${unit === "percent" ? "%" : ""}`);
@@ -78,6 +80,7 @@ export function StrategyProgressPage({ id }: { id: string }) {
   const strategyId = Number(id);
   const { query, path, route } = useLocation();
   const asOf = query.as_of ?? todayIso();
+  const { can } = useAuth();
   const [progress, reload] = useResource(
     () =>
       unwrap(
@@ -161,6 +164,9 @@ export function StrategyProgressPage({ id }: { id: string }) {
           </article>
         )}
       </Loadable>
+      {/* Only administrators and officers ever manage a partnership (the county may not even
+          read the strategy's records): for them the editor asks the strategy's `can`. */}
+      {can("admin", "officer") && <StrategyEditor strategyId={strategyId} onChanged={reload} />}
     </>
   );
 }

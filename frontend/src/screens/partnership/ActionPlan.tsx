@@ -2,7 +2,7 @@ import { useLocation } from "preact-iso";
 import { useEffect, useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
 import { asProblem, type Problem } from "../../api/problem";
-import type { Me, Organisation, Person, Task } from "../../api/types";
+import type { ActionPlan as ActionPlanRecord, Me, Organisation, Person, Task } from "../../api/types";
 import { useMe } from "../../auth/AuthContext";
 import { ErrorMessage, Loadable } from "../../components/Loadable";
 import { RagBadge } from "../../components/RagBadge";
@@ -22,7 +22,7 @@ import {
 import { RAG_KEYS, RAG_LABELS } from "../../lib/rag";
 import { buildPlanTree, type OutcomeNode } from "../../lib/tree";
 import { useResource } from "../../lib/useResource";
-import { ActionForm, DeleteButton, OutcomeForm, PlanForm, TaskForm } from "./PlanForms";
+import { ActionForm, DeleteButton, OutcomeForm, PlanEditForm, PlanForm, TaskForm } from "./PlanForms";
 import "../../styles/plan.css";
 
 /** The strategy a partnership's outcomes belong to: that of the nearest partnership above it
@@ -90,7 +90,9 @@ async function loadPlan(partnershipId: number, filters: PlanFilters) {
       .filter((node) => node.actions.length > 0);
   }
   const directory = [...people.values()].sort((a, b) => a.name.localeCompare(b.name));
-  return { plans: plans.items, tree, tasks, organisations, people: directory, strategyId, manage };
+  const actionCounts = new Map<number, number>();
+  for (const a of actions) actionCounts.set(a.action_plan_id, (actionCounts.get(a.action_plan_id) ?? 0) + 1);
+  return { plans: plans.items, actionCounts, tree, tasks, organisations, people: directory, strategyId, manage };
 }
 
 type Plan = Awaited<ReturnType<typeof loadPlan>>;
@@ -277,6 +279,50 @@ function OutcomeSection({ node, ctx, strategyId }: { node: OutcomeNode; ctx: Con
   );
 }
 
+/** The plan's title and period; whoever may change the plan renames it, changes its period
+ * or, once it has no actions, deletes it. */
+function PlanHeading({ plan, actions, editing, setEditing, reload }: {
+  plan: ActionPlanRecord;
+  actions: number;
+  editing: Editing;
+  setEditing: (key: Editing) => void;
+  reload: () => void;
+}) {
+  const key = `plan-${plan.id}`;
+  const done = () => {
+    setEditing(null);
+    reload();
+  };
+  return (
+    <div class="plan-heading">
+      <p class="muted">
+        {plan.title}
+        {plan.period ? ` (${plan.period})` : ""}
+      </p>
+      {(plan.can?.update || plan.can?.delete) && editing !== key && (
+        <div class="plan-tools">
+          {plan.can?.update && (
+            <button type="button" class="button-secondary" onClick={() => setEditing(key)}>
+              Rename or change period<span class="visually-hidden"> of action plan {plan.title}</span>
+            </button>
+          )}
+          {plan.can?.delete &&
+            (actions === 0 ? (
+              <DeleteButton noun="action plan" name={plan.title} record={plan} onDone={reload} onReload={reload} />
+            ) : (
+              <p class="small muted">
+                To delete this action plan, first delete its {actions} {actions === 1 ? "action" : "actions"}.
+              </p>
+            ))}
+        </div>
+      )}
+      {editing === key && (
+        <PlanEditForm plan={plan} onDone={done} onCancel={() => setEditing(null)} onReload={reload} />
+      )}
+    </div>
+  );
+}
+
 /** RAG, lead, overdue, stale and deadline range, kept in the address (?rag=&lead=&…). */
 function FilterForm({ filters, organisations }: { filters: PlanFilters; organisations: Organisation[] }) {
   const { path, route } = useLocation();
@@ -429,9 +475,16 @@ export function ActionPlan({ partnershipId }: { partnershipId: number }) {
         };
         return (
           <>
-            {data.plans.length > 0 && (
-              <p class="muted">{data.plans.map((p) => `${p.title}${p.period ? ` (${p.period})` : ""}`).join("; ")}</p>
-            )}
+            {data.plans.map((p) => (
+              <PlanHeading
+                key={p.id}
+                plan={p}
+                actions={data.actionCounts.get(p.id) ?? 0}
+                editing={editing}
+                setEditing={setEditing}
+                reload={reload}
+              />
+            ))}
             <FilterForm filters={filters} organisations={organisations} />
             <p role="status" class="muted">
               {filtered ? `${data.tasks.length} tasks match these filters.` : `${data.tasks.length} tasks.`}

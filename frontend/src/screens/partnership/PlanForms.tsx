@@ -1,20 +1,20 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, unwrap } from "../../api/client";
 import { asProblem, type Problem } from "../../api/problem";
-import type { Action, Organisation, Outcome, Person, Task } from "../../api/types";
+import type { Action, ActionPlan, Organisation, Outcome, Person, Task } from "../../api/types";
 import { ErrorMessage } from "../../components/Loadable";
 import { MAX_PAGE } from "../../lib/directory";
 import { changedFields } from "../../lib/plan";
 
 /** The If-Match of a record read in a list: its version, as the API's ETag spells it. */
-const ifMatch = (record: { version: number }) => `"${record.version}"`;
+export const ifMatch = (record: { version: number }) => `"${record.version}"`;
 
 /** A lost race (412): none, told, reloading, or reloaded (the record's new version arrived). */
 type Race = "none" | "stale" | "reloading" | "reloaded";
 
 /** The state every plan form shares: busy, the problem the server sent, or a lost race.
  * `version` is the record's, so the form knows when a reload has brought the latest. */
-function useWrite(version?: number) {
+export function useWrite(version?: number) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [race, setRace] = useState<Race>("none");
@@ -38,7 +38,7 @@ function useWrite(version?: number) {
 }
 
 /** What a lost race says: someone saved first; reload, check, try again. */
-function RaceNotice({ noun, race, onReload, setRace }: {
+export function RaceNotice({ noun, race, onReload, setRace }: {
   noun: string;
   race: Race;
   onReload: () => void;
@@ -72,7 +72,7 @@ function RaceNotice({ noun, race, onReload, setRace }: {
 
 type Buttons = { busy: boolean; label: string; onCancel: () => void };
 
-function FormButtons({ busy, label, onCancel }: Buttons) {
+export function FormButtons({ busy, label, onCancel }: Buttons) {
   return (
     <div class="form-buttons">
       <button type="submit" disabled={busy}>
@@ -85,9 +85,7 @@ function FormButtons({ busy, label, onCancel }: Buttons) {
   );
 }
 
-const blankToNull = (value: string) => (value.trim() ? value : null);
-
-
+export const blankToNull = (value: string) => (value.trim() ? value : null);
 
 type TextFieldProps = {
   id: string;
@@ -99,7 +97,7 @@ type TextFieldProps = {
   maxLength?: number;
 };
 
-function TextField({ id, label, value, onInput, required, multiline, maxLength }: TextFieldProps) {
+export function TextField({ id, label, value, onInput, required, multiline, maxLength }: TextFieldProps) {
   return (
     <div class="form-row">
       <label for={id}>
@@ -151,6 +149,45 @@ export function PlanForm({ partnershipId, onDone, onCancel }: { partnershipId: n
       <TextField id={`${id}-title`} label="Title" value={title} onInput={setTitle} required maxLength={300} />
       <TextField id={`${id}-period`} label="Period (e.g. 2026-2028)" value={period} onInput={setPeriod} maxLength={40} />
       <FormButtons busy={write.busy} label="Start the plan" onCancel={onCancel} />
+    </form>
+  );
+}
+
+/** Rename the action plan or change its period. */
+export function PlanEditForm({ plan, onDone, onCancel, onReload }: {
+  plan: ActionPlan;
+  onDone: () => void;
+  onCancel: () => void;
+  onReload: () => void;
+}) {
+  const [title, setTitle] = useState(plan.title);
+  const [period, setPeriod] = useState(plan.period ?? "");
+  const write = useWrite(plan.version);
+  const [opened] = useState(plan);
+  const id = `plan-${plan.id}-edit`;
+  return (
+    <form
+      class="plan-form"
+      aria-label={`Change action plan ${plan.title}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void write.run(
+          () =>
+            unwrap(
+              api.PATCH("/api/v1/action-plans/{item_id}", {
+                params: { path: { item_id: plan.id }, header: { "if-match": ifMatch(plan) } },
+                body: changedFields(opened, { title, period: blankToNull(period) }),
+              }),
+            ),
+          onDone,
+        );
+      }}
+    >
+      <RaceNotice noun="action plan" race={write.race} onReload={onReload} setRace={write.setRace} />
+      {write.problem && <ErrorMessage problem={write.problem} />}
+      <TextField id={`${id}-title`} label="Title" value={title} onInput={setTitle} required maxLength={300} />
+      <TextField id={`${id}-period`} label="Period (e.g. 2026-2028)" value={period} onInput={setPeriod} maxLength={40} />
+      <FormButtons busy={write.busy} label="Save the plan" onCancel={onCancel} />
     </form>
   );
 }
@@ -427,7 +464,7 @@ export function TaskForm({ task, actionId, actions, organisations, people, onDon
 // -- deleting ----------------------------------------------------------------------------------
 
 type DeleteProps = {
-  noun: "outcome" | "action" | "task";
+  noun: "strategy" | "action plan" | "outcome" | "action" | "task" | "principle" | "priority";
   name: string;
   record: { id: number; version: number };
   onDone: () => void;
@@ -435,13 +472,32 @@ type DeleteProps = {
 };
 
 const IN_USE: Record<DeleteProps["noun"], string> = {
+  strategy: "It still has outcomes, or a plan refers to it: move or delete them first.",
+  "action plan": "It still has actions: delete them first.",
   outcome: "It still has actions: delete or move them first.",
   action: "It still has tasks: delete them or move them to another action first.",
   task: "A task with reported updates keeps its history: mark it complete instead.",
+  principle: "Something still refers to it.",
+  priority: "Outcomes still sit under it: move them to another priority first.",
+};
+
+/** What deleting does, after "Delete <noun> <name>?". */
+const LEAVES: Record<DeleteProps["noun"], string> = {
+  strategy: "It leaves the reports",
+  "action plan": "The partnership is left without one",
+  outcome: "It leaves the plan",
+  action: "It leaves the plan",
+  task: "It leaves the plan",
+  principle: "It leaves the strategy",
+  priority: "It leaves the strategy",
 };
 
 async function remove(noun: DeleteProps["noun"], id: number, etag: string) {
   const options = { params: { path: { item_id: id }, header: { "if-match": etag } } };
+  if (noun === "action plan") return unwrap(api.DELETE("/api/v1/action-plans/{item_id}", options));
+  if (noun === "strategy") return unwrap(api.DELETE("/api/v1/strategies/{item_id}", options));
+  if (noun === "principle") return unwrap(api.DELETE("/api/v1/principles/{item_id}", options));
+  if (noun === "priority") return unwrap(api.DELETE("/api/v1/priorities/{item_id}", options));
   if (noun === "outcome") return unwrap(api.DELETE("/api/v1/outcomes/{item_id}", options));
   if (noun === "action") return unwrap(api.DELETE("/api/v1/actions/{item_id}", options));
   return unwrap(api.DELETE("/api/v1/tasks/{item_id}", options));
@@ -468,7 +524,8 @@ export function DeleteButton({ noun, name, record, onDone, onReload }: DeletePro
         </>
       )}
       <p>
-        Delete {noun} <strong>{name}</strong>? It leaves the plan; the audit trail keeps a record of it.
+        Delete {noun} <strong>{name}</strong>? {LEAVES[noun]};
+        the audit trail keeps a record of it.
       </p>
       <button
         type="button"
