@@ -44,12 +44,20 @@ function options(values: { value: string; label: string }[], current: string) {
   ));
 }
 
-function FilterForm({ filters, facets, onApply }: {
+function FilterForm({ filters, address, facets, onApply }: {
   filters: AuditFilters;
+  address: string;
   facets: AuditFacets | null;
   onApply: (filters: AuditFilters) => void;
 }) {
   const [draft, setDraft] = useState(filters);
+  // The address this form applied last. Arriving there, the draft already says so and may
+  // hold choices made since; any other address (back, a link) starts the draft afresh.
+  const applied = useRef(address);
+  useEffect(() => {
+    if (address !== applied.current) setDraft(filters);
+    applied.current = address;
+  }, [address]);
   const set = (key: keyof AuditFilters) => (event: Event) =>
     setDraft((d) => ({ ...d, [key]: (event.currentTarget as HTMLInputElement | HTMLSelectElement).value }));
   const plain = (values: string[] | undefined) => (values ?? []).map((v) => ({ value: v, label: humanise(v) }));
@@ -64,7 +72,9 @@ function FilterForm({ filters, facets, onApply }: {
       aria-label="Filter the audit trail"
       onSubmit={(event) => {
         event.preventDefault();
-        onApply({ ...draft, page: 1 });
+        const chosen = { ...draft, page: 1 };
+        applied.current = auditHref(chosen);
+        onApply(chosen);
       }}
     >
       <div class="form-row">
@@ -235,8 +245,8 @@ export function AuditPage() {
         an entry altered or removed outside the service breaks the chain (<code>lsphub audit verify</code> finds it).
       </p>
       <FilterForm
-        key={address}
         filters={filters}
+        address={address}
         facets={facets.status === "ready" ? facets.data : null}
         onApply={(chosen) => route(auditHref(chosen))}
       />
