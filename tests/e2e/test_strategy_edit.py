@@ -1,6 +1,8 @@
 """The plan's and strategy's remaining writes in the browser: renaming an action plan, the
 strategy's principles and priorities, and an indicator's outcome and task links (issue 17)."""
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -11,21 +13,25 @@ from tests.live import LiveServer
 pytestmark = pytest.mark.e2e
 
 
+def open_plan_form(spa: Spa, server: LiveServer, api: httpx.Client) -> tuple[dict[str, Any], Any]:
+    """As the officer, open the rename form of their partnership's first plan: (plan, form)."""
+    pid = officers_partnership(server)
+    plan = api.get("/api/v1/action-plans", params={"partnership_id": pid}).json()["items"][0]
+    spa.login("officer")
+    spa.goto(f"/partnerships/{pid}")
+    spa.settle()
+    spa.page.get_by_role(
+        "button", name=f"Rename or change period of action plan {plan['title']}"
+    ).click()
+    return plan, spa.page.get_by_role("form", name=f"Change action plan {plan['title']}")
+
+
 class TestActionPlan:
     def test_officer_renames_the_plan_and_changes_its_period(
         self, spa: Spa, server: LiveServer, api: httpx.Client
     ) -> None:
-        pid = officers_partnership(server)
-        plan = api.get("/api/v1/action-plans", params={"partnership_id": pid}).json()["items"][0]
-        spa.login("officer")
-        spa.goto(f"/partnerships/{pid}")
-        spa.settle()
+        plan, form = open_plan_form(spa, server, api)
         page = spa.page
-
-        page.get_by_role(
-            "button", name=f"Rename or change period of action plan {plan['title']}"
-        ).click()
-        form = page.get_by_role("form", name=f"Change action plan {plan['title']}")
         form.get_by_label("Title").fill("Safer streets plan")
         form.get_by_label("Period (e.g. 2026-2028) (optional)").fill("2027-2029")
         spa.check_accessibility()
@@ -41,16 +47,8 @@ class TestActionPlan:
     def test_a_rename_that_lost_a_race_reloads_and_saves_again(
         self, spa: Spa, server: LiveServer, api: httpx.Client
     ) -> None:
-        pid = officers_partnership(server)
-        plan = api.get("/api/v1/action-plans", params={"partnership_id": pid}).json()["items"][0]
-        spa.login("officer")
-        spa.goto(f"/partnerships/{pid}")
-        spa.settle()
+        plan, form = open_plan_form(spa, server, api)
         page = spa.page
-        page.get_by_role(
-            "button", name=f"Rename or change period of action plan {plan['title']}"
-        ).click()
-        form = page.get_by_role("form", name=f"Change action plan {plan['title']}")
         form.get_by_label("Title").fill("Plan renamed in the browser")
         # Someone else changes the period meanwhile.
         other = api.patch(
