@@ -14,6 +14,7 @@ live server (``tests/live.py``, the browser tests), which run ``lsphub`` as depl
 import os
 import secrets
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -187,12 +188,32 @@ def _shares_an_expensive_fixture(item: pytest.Item) -> bool:
     return False
 
 
+def _give_each_operation_its_own_id(items: list[pytest.Item]) -> None:
+    """schemathesis' plugin names the items of every operation alike
+    (``test_operation_conforms``). Identical ids stall pytest's progress short of 100 % and,
+    worse, ``--dist loadgroup`` keeps only one of them: append the operation."""
+    counts = Counter(item.nodeid for item in items)
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        if counts[item.nodeid] < 2 or not label:
+            continue
+        nodeid = f"{item.nodeid}[{label}]"
+        try:
+            from _pytest.nodeid import coerce_node_id  # pytest >= 9: a structured id
+        except ImportError:
+            item._nodeid = nodeid
+        else:
+            item._id = coerce_node_id(nodeid)  # type: ignore[attr-defined]
+    assert len({item.nodeid for item in items}) == len(items), "duplicate test ids"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under ``pytest -n N --dist loadgroup`` a module whose tests share an expensive fixture
     runs on one worker, in order, so its server or database is built once; the hardening
     modules' live servers all run on one worker (one ``live_db``, and two bursts of concurrent
     requests never compete for the CPU or PostgreSQL's connections). Every other test (the
     schemathesis cases above all) goes to whichever worker is free."""
+    _give_each_operation_its_own_id(items)
     for item in items:
         if item.get_closest_marker("xdist_group") is not None:
             continue
