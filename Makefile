@@ -14,9 +14,10 @@ XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
 # whose secret key, unless LSPHUB_SECRET_KEY is set, is generated once into var/secret_key.
 run: export LSPHUB_ENV := dev
 bench: export LSPHUB_ENV := dev
-test lint typecheck migrations-check openapi pytest pytest-pg e2e: export LSPHUB_ENV := test
+test test-in-process test-beside lint typecheck migrations-check openapi pytest pytest-pg e2e: \
+  export LSPHUB_ENV := test
 
-.PHONY: run test install frontend lint typecheck migrations-check openapi pytest pytest-pg \
+.PHONY: run test test-in-process test-beside install frontend lint typecheck migrations-check openapi pytest pytest-pg \
         frontend-check e2e bench schema clean
 
 $(STAMP): pyproject.toml
@@ -45,8 +46,22 @@ run: install frontend
 	@echo "LSP Hub on http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/docs)"
 	$(BIN)/lsphub serve --host 127.0.0.1 --port 8000
 
-## make test: everything CI runs.
-test: install lint typecheck migrations-check pytest pytest-pg frontend-check e2e
+## make test: everything CI runs, in two streams side by side. The in-process test runs keep
+## both cores busy; the static checks and the browser tests, which mostly wait on the browser,
+## run beside them. Each target's output is printed whole when it ends.
+test: install
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-in-process test-beside
+
+test-in-process:
+	$(MAKE) --no-print-directory migrations-check
+	$(MAKE) --no-print-directory pytest
+	$(MAKE) --no-print-directory pytest-pg
+
+test-beside:
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory typecheck
+	$(MAKE) --no-print-directory frontend-check
+	$(MAKE) --no-print-directory e2e
 
 lint: install
 	$(BIN)/ruff check .

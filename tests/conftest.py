@@ -32,6 +32,7 @@ os.environ["LSPHUB_ENV"] = "test"  # production is the default: the tests opt ou
 os.environ.setdefault("LSPHUB_SECRET_KEY", secrets.token_urlsafe(32))
 os.environ["LSPHUB_FRONTEND_DIST"] = str(_TMP / "no-frontend")
 
+import anyio.from_thread  # noqa: E402
 import pytest  # noqa: E402
 from alembic import command  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
@@ -54,6 +55,17 @@ from tests.hashing import cheap_password_hashing  # noqa: E402
 from tests.pg_reset import create_database, drop_database, empty_public_schema  # noqa: E402
 
 cheap_password_hashing()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_event_loop() -> Iterator[None]:
+    """Every TestClient not used as a context manager sends its requests through one event-loop
+    thread. Starlette's TestClient otherwise starts a thread and an event loop for each request,
+    which was a third of an in-process request's time (8.0 -> 5.1 ms a request)."""
+    with anyio.from_thread.start_blocking_portal() as portal:
+        TestClient.portal = portal
+        yield
+        TestClient.portal = None
 
 
 @pytest.fixture(scope="session")

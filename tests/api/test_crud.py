@@ -1,6 +1,9 @@
 """The CRUD conventions of DESIGN §4, exercised through HTTP on the demo data."""
 
+import json
+import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -8,6 +11,21 @@ from fastapi.testclient import TestClient
 from api.core import clock
 
 PROBLEM = "application/problem+json"
+OPENAPI = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
+
+
+def sorted_lists() -> list[tuple[str, str, int]]:
+    """Each list with a ``sort`` parameter: its path, first sortable field and maxLength."""
+    found = []
+    for path, operations in json.loads(OPENAPI.read_text())["paths"].items():
+        for parameter in operations.get("get", {}).get("parameters", []):
+            if parameter["name"] == "sort":
+                text = next(s for s in parameter["schema"]["anyOf"] if s.get("type") == "string")
+                field = re.match(r"\^-\?\((\w+)", text["pattern"])
+                assert field is not None, text["pattern"]
+                found.append((path, field.group(1), text["maxLength"]))
+    return found
+
 
 RESOURCES = [
     "organisations",
@@ -74,6 +92,29 @@ class TestLists:
         r = client.get("/api/v1/tasks", params={"sort": "password"})
         assert r.status_code == 422
         assert r.json()["errors"][0]["loc"] == ["query", "sort"]
+
+    @pytest.mark.parametrize(("path", "field", "longest"), sorted_lists())
+    def test_sort_is_accepted_up_to_its_length_and_refused_past_it(
+        self, client: TestClient, path: str, field: str, longest: int
+    ) -> None:
+        """The boundaries the contract tests' coverage phase leaves out (see
+        tests/hardening/test_schemathesis.py): a valid sort of exactly ``maxLength``
+        characters, and one character more."""
+        at_limit = field
+        while len(at_limit) + 1 + len(field) <= longest:
+            at_limit += "," + field
+        terms = at_limit.split(",")
+        for i in range(longest - len(at_limit)):  # a "-" on as many terms as lack characters
+            terms[i] = "-" + terms[i]
+        at_limit = ",".join(terms)
+        assert len(at_limit) == longest
+        r = client.get(path, params={"sort": at_limit, "limit": 1})
+        assert r.status_code == 200, (path, at_limit, r.text)
+        r = client.get(path, params={"sort": at_limit + "," + field, "limit": 1})
+        assert r.status_code == 422
+        assert r.json()["errors"] == [
+            {"loc": ["query", "sort"], "msg": f"String should have at most {longest} characters"}
+        ]
 
     def test_task_filters(self, client: TestClient) -> None:
         reds = client.get("/api/v1/tasks", params={"rag": "red", "limit": 500}).json()
