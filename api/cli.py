@@ -99,17 +99,26 @@ def serve(
     """Serve the API (and the built SPA) with uvicorn. Forwarded headers are believed only
     from LSPHUB_TRUSTED_PROXIES (the application applies it; uvicorn's own trust is off).
 
-    Once the settings are read this process becomes uvicorn's command line (same process id),
-    so the supervisor of the workers holds neither the app nor this command line: about 80 MiB
-    less for a server with two workers (bench/memory_bench.py)."""
+    Once the settings are read this process becomes the server's command line (same process
+    id), so the supervisor holds neither the app nor this command line. One worker is uvicorn
+    alone; more are uvicorn workers forked by gunicorn's arbiter (api/core/web/server.py),
+    which, unlike uvicorn's supervisor, starts no extra resource-tracker process
+    (bench/memory_bench.py)."""
     from api.core.settings import get_settings
 
-    argv = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
-            "--host", host, "--port", str(port), "--workers", str(workers),
-            "--no-proxy-headers",
-            "--limit-concurrency", str(get_settings().thread_pool_size * 4)]  # fmt: skip
-    if reload:
-        argv.append("--reload")
+    limit = str(get_settings().thread_pool_size * 4)
+    if workers > 1 and not reload:
+        bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        argv = [sys.executable, "-m", "gunicorn", "api.main:create_app()",
+                "--worker-class", "api.core.web.server.Worker", "--workers", str(workers),
+                "--bind", bind, "--worker-connections", limit, "--keep-alive", "5",
+                "--access-logfile", "-", "--no-control-socket"]  # fmt: skip
+    else:
+        argv = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
+                "--host", host, "--port", str(port), "--workers", str(workers),
+                "--no-proxy-headers", "--limit-concurrency", limit]  # fmt: skip
+        if reload:
+            argv.append("--reload")
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(sys.executable, argv)

@@ -133,17 +133,15 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Sync routes run in AnyIO's thread pool: size it like the database pool (DESIGN §2).
-    The query-parameter guard learns each operation's names from the OpenAPI document before
-    the first request; the document itself is then let go (a few MiB per worker) and built
-    again only if someone asks for /openapi.json or /docs.
+    The query-parameter guard learns each operation's names from the routes before the first
+    request; the OpenAPI document is built only if someone asks for /openapi.json or /docs.
     """
     limit_malloc_arenas()
     limiter = anyio.to_thread.current_default_thread_limiter()
     limiter.total_tokens = get_settings().thread_pool_size
     learn_query_names(app)
-    app.openapi_schema = None
     gc.collect()
-    gc.freeze()  # startup objects (routes, schemas, OpenAPI) leave the collector's scans
+    gc.freeze()  # startup objects (routes, schemas) leave the collector's scans
     gc.set_threshold(20_000, 50, 100)
     yield
 

@@ -1,6 +1,7 @@
 """Hostile and malformed input: always a 4xx problem+json, never a 500; injection is inert."""
 
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -138,6 +139,30 @@ class TestQueryParameters:
         assert r.json()["errors"] == [
             {"loc": ["query", "partnership"], "msg": "unknown query parameter"}
         ]
+
+    def test_each_read_accepts_the_query_names_its_document_lists_and_no_other(
+        self, client: TestClient
+    ) -> None:
+        """The guard's names are taken from the routes; the published document must agree."""
+        document = client.get("/api/v1/openapi.json").json()
+        checked = 0
+        for template, item in document["paths"].items():
+            operation = item.get("get")
+            if operation is None or not template.startswith("/api/v1/"):  # the guarded API
+                continue
+            path = re.sub(r"\{[^}]+\}", "1", template)
+            names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+            r = client.get(path, params=dict.fromkeys(names, "1"))
+            assert r.status_code < 500, (template, r.status_code, r.text[:300])
+            if r.status_code == 422:
+                assert "unknown query parameter" not in r.text, (template, r.text[:300])
+            r = client.get(path, params={"not_a_parameter": "1"})
+            assert_problem(r, 422)
+            assert r.json()["errors"] == [
+                {"loc": ["query", "not_a_parameter"], "msg": "unknown query parameter"}
+            ], template
+            checked += 1
+        assert checked > 50
 
     @FUZZ
     @given(

@@ -231,11 +231,17 @@ def _launchers(port: int) -> dict[str, tuple[list[str], dict[str, str]]]:
     for argv in (compose_argv, image):
         argv[argv.index("--workers") + 1] = "1"  # what matters here is how headers are read
     serve = [str(BIN / "lsphub"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    workers = [*serve, "--workers", "2"]  # gunicorn's arbiter forking uvicorn workers
     return {
         "compose": (compose_argv, dict(compose["environment"])),
         "dockerfile": ([str(BIN / "python"), "-m", *image], {"LSPHUB_ENV": "prod"}),
         "lsphub serve": (serve, {}),
         "lsphub serve behind a local proxy": (serve, {"LSPHUB_TRUSTED_PROXIES": "127.0.0.1"}),
+        "lsphub serve --workers 2": (workers, {}),
+        "lsphub serve --workers 2 behind a local proxy": (
+            workers,
+            {"LSPHUB_TRUSTED_PROXIES": "127.0.0.1"},
+        ),
     }
 
 
@@ -270,6 +276,8 @@ def unseeded_database() -> Iterator[str]:
         ("dockerfile", False),
         ("lsphub serve", False),
         ("lsphub serve behind a local proxy", True),
+        ("lsphub serve --workers 2", False),
+        ("lsphub serve --workers 2 behind a local proxy", True),
     ],
 )
 def test_a_client_cannot_choose_the_address_it_is_throttled_under(
