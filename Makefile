@@ -14,10 +14,10 @@ XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
 # whose secret key, unless LSPHUB_SECRET_KEY is set, is generated once into var/secret_key.
 run: export LSPHUB_ENV := dev
 bench: export LSPHUB_ENV := dev
-test test-in-process test-beside lint typecheck migrations-check openapi pytest pytest-pg e2e: \
+test test-sqlite static-checks lint typecheck migrations-check openapi pytest pytest-pg e2e: \
   export LSPHUB_ENV := test
 
-.PHONY: run test test-in-process test-beside install frontend lint typecheck migrations-check openapi pytest pytest-pg \
+.PHONY: run test test-sqlite static-checks install frontend lint typecheck migrations-check openapi pytest pytest-pg \
         frontend-check e2e bench schema clean
 
 $(STAMP): pyproject.toml
@@ -46,22 +46,22 @@ run: install frontend
 	@echo "LSP Hub on http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/docs)"
 	$(BIN)/lsphub serve --host 127.0.0.1 --port 8000
 
-## make test: everything CI runs, in two streams side by side. The in-process test runs keep
-## both cores busy; the static checks and the browser tests, which mostly wait on the browser,
-## run beside them. Each target's output is printed whole when it ends.
+## make test: everything CI runs, in two rounds of two streams side by side. The pytest runs
+## keep both cores busy, the static checks and the browser tests (which mostly wait on the
+## browser) less so: the SQLite run beside the static checks, then the PostgreSQL run beside
+## the browser tests. Each target's output is printed whole when it ends.
 test: install
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-in-process test-beside
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite static-checks
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest-pg e2e
 
-test-in-process:
+test-sqlite:
 	$(MAKE) --no-print-directory migrations-check
 	$(MAKE) --no-print-directory pytest
-	$(MAKE) --no-print-directory pytest-pg
 
-test-beside:
+static-checks:
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory typecheck
 	$(MAKE) --no-print-directory frontend-check
-	$(MAKE) --no-print-directory e2e
 
 lint: install
 	$(BIN)/ruff check .
