@@ -46,10 +46,10 @@ run: install frontend
 	@echo "LSP Hub on http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/docs)"
 	$(BIN)/lsphub serve --host 127.0.0.1 --port 8000
 
-## make test: everything CI runs, in two rounds of two streams side by side. The pytest runs
-## keep both cores busy, the static checks and the browser tests (which mostly wait on the
-## browser) less so: the SQLite run beside the static checks, then the PostgreSQL run beside
-## the browser tests. Each target's output is printed whole when it ends.
+## make test: everything CI runs, in two rounds of two streams side by side: the SQLite run
+## (CPU-bound on both cores) beside the short static checks, then the PostgreSQL run (which
+## waits on the database part of the time) beside the browser tests. Each target's output is
+## printed whole when it ends.
 test: install
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite static-checks
 	$(MAKE) --no-print-directory -j2 --output-sync=target pytest-pg e2e
