@@ -17,8 +17,8 @@ bench: export LSPHUB_ENV := dev
 test test-sqlite static-checks lint typecheck migrations-check openapi pytest pytest-pg e2e: \
   export LSPHUB_ENV := test
 
-.PHONY: run test test-sqlite static-checks install frontend lint typecheck migrations-check openapi pytest pytest-pg \
-        frontend-check e2e bench schema clean
+.PHONY: run test test-sqlite static-checks install frontend lint typecheck migrations-check \
+        openapi pytest pytest-pg frontend-check e2e bench schema clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
