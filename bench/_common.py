@@ -1,5 +1,6 @@
 """Helpers shared by the benchmarks: timing, peak RSS, free ports and a seeded plan database."""
 
+import os
 import resource
 import sys
 import time
@@ -8,6 +9,17 @@ from contextlib import contextmanager
 from typing import Any
 
 from api.core import clock
+
+# The secret key of the servers the benchmarks start (production settings need one).
+BENCH_SECRET = "bench-secret-key-that-is-long-enough-0123456789"
+
+
+def bench_pg(database: str) -> str:
+    """The PostgreSQL URL a benchmark uses: $LSPHUB_BENCH_PG, else ``database`` on the local
+    server (each benchmark has its own, which it wipes)."""
+    return os.environ.get(
+        "LSPHUB_BENCH_PG", f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
+    )
 
 
 def peak_rss_mb() -> float:

@@ -17,9 +17,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DEFAULT_PG = os.environ.get(
-    "LSPHUB_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_bench"
-)
+from bench._common import bench_pg  # noqa: E402
+
+DEFAULT_PG = bench_pg("lsphub_bench")
 
 
 async def cpu_per_request(app: Any, key: str, path: str, n: int) -> float:

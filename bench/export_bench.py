@@ -31,11 +31,9 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import free_port, process_rss_mb, reset_peak_rss, reset_pg, timer  # noqa: E402
+from bench._common import bench_pg, free_port, process_rss_mb, reset_peak_rss, reset_pg, timer  # noqa: E402
 
-DEFAULT_PG = os.environ.get(
-    "LSPHUB_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_laa"
-)
+DEFAULT_PG = bench_pg("lsphub_laa")
 PYTHON = sys.executable
 PERIOD = "2030-31"
 

@@ -26,12 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import peak_rss_mb, reset_pg, timer  # noqa: E402
+from bench._common import bench_pg, peak_rss_mb, reset_pg, timer  # noqa: E402
 from tests.factories import TASK_HEADER as HEADER  # noqa: E402
 
-DEFAULT_PG = os.environ.get(
-    "LSPHUB_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_import"
-)
+DEFAULT_PG = bench_pg("lsphub_import")
 RAGS = ["GREEN", "AMBER", "RED", "COMPLETE", ""]
 
 

@@ -40,12 +40,9 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import free_port, group_rss_mb, seeded_plan_database  # noqa: E402
+from bench._common import BENCH_SECRET, bench_pg, free_port, group_rss_mb, seeded_plan_database  # noqa: E402
 
-DEFAULT_PG = os.environ.get(
-    "LSPHUB_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_bench"
-)
-SECRET = "bench-secret-key-that-is-long-enough-0123456789"
+DEFAULT_PG = bench_pg("lsphub_bench")
 BENCH_TASKS = 1000
 CONNECTIONS, THREADS = 32, 2
 
@@ -94,7 +91,7 @@ class Result:
 def prepare(url: str) -> tuple[str, int, list[int]]:
     """Wipe, migrate, seed; add the 1,000-task bench plan. (admin key, partnership, task ids)"""
     os.environ["LSPHUB_DATABASE_URL"] = url
-    os.environ["LSPHUB_SECRET_KEY"] = SECRET
+    os.environ["LSPHUB_SECRET_KEY"] = BENCH_SECRET
     engine, key, partnership_id, task_ids = seeded_plan_database(url, BENCH_TASKS, "load bench")
     engine.dispose()
     return key, partnership_id, task_ids
@@ -227,7 +224,7 @@ def main() -> None:
     keep = ("LSPHUB_THREAD_POOL_SIZE",)
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("LSPHUB_") or k in keep}
     api_env = {**base_env, "LSPHUB_DATABASE_URL": args.pg, "LSPHUB_ENV": "prod",
-               "LSPHUB_SECRET_KEY": SECRET}  # fmt: skip
+               "LSPHUB_SECRET_KEY": BENCH_SECRET}  # fmt: skip
     bare_env = {**base_env, "BARE_DATABASE_URL": args.pg.replace("+psycopg", "")}
     results: dict[str, dict[str, Result]] = {}
     memory: dict[str, list[float]] = {}

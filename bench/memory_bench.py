@@ -30,12 +30,9 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import free_port  # noqa: E402
+from bench._common import BENCH_SECRET, bench_pg, free_port  # noqa: E402
 
-DEFAULT_PG = os.environ.get(
-    "LSPHUB_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_bench"
-)
-SECRET = "bench-secret-key-that-is-long-enough-0123456789"
+DEFAULT_PG = bench_pg("lsphub_bench")
 BUDGET_MIB = 200.0
 BIN = Path(sys.executable).parent
 
@@ -45,7 +42,7 @@ def prepare(url: str) -> tuple[str, int, list[int]]:
     from bench._common import seeded_plan_database
 
     os.environ["LSPHUB_DATABASE_URL"] = url
-    os.environ["LSPHUB_SECRET_KEY"] = SECRET
+    os.environ["LSPHUB_SECRET_KEY"] = BENCH_SECRET
     engine, key, partnership_id, task_ids = seeded_plan_database(url, 1000, "memory bench")
     engine.dispose()
     return key, partnership_id, task_ids
@@ -62,7 +59,7 @@ def existing(url: str) -> tuple[str, int, list[int]]:
     from api.plans.models import Task
 
     os.environ["LSPHUB_DATABASE_URL"] = url
-    os.environ["LSPHUB_SECRET_KEY"] = SECRET
+    os.environ["LSPHUB_SECRET_KEY"] = BENCH_SECRET
     engine = make_engine(url)
     SessionLocal.configure(bind=engine)
     with SessionLocal() as s, s.begin():
@@ -171,7 +168,7 @@ def main() -> None:
     key, partnership_id, task_ids = (existing if args.no_prepare else prepare)(args.pg)
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("LSPHUB_")}
     env = {**base_env, "LSPHUB_DATABASE_URL": args.pg, "LSPHUB_ENV": "prod",
-           "LSPHUB_SECRET_KEY": SECRET}  # fmt: skip
+           "LSPHUB_SECRET_KEY": BENCH_SECRET}  # fmt: skip
     env.update(item.split("=", 1) for item in args.env)  # type: ignore[arg-type]
     port = free_port()
     base = f"http://127.0.0.1:{port}"

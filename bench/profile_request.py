@@ -22,9 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DEFAULT_PG = os.environ.get(
-    "LSPHUB_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_bench"
-)
+from bench._common import bench_pg  # noqa: E402
+
+DEFAULT_PG = bench_pg("lsphub_bench")
 
 
 async def drive(app, key: str, which: str, n: int, tid: int, pid: int, prof) -> None:  # type: ignore[no-untyped-def]

@@ -32,10 +32,9 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import free_port, seeded_plan_database  # noqa: E402
+from bench._common import BENCH_SECRET, bench_pg, free_port, seeded_plan_database  # noqa: E402
 from bench.load_bench import (  # noqa: E402
     CONNECTIONS,
-    SECRET,
     THREADS,
     Result,
     machine,
@@ -44,9 +43,7 @@ from bench.load_bench import (  # noqa: E402
     wrk,
 )
 
-DEFAULT_PG = os.environ.get(
-    "LSPHUB_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_public_bench"
-)
+DEFAULT_PG = bench_pg("lsphub_public_bench")
 
 
 def prepare(url: str) -> tuple[str, int]:
@@ -58,7 +55,7 @@ def prepare(url: str) -> tuple[str, int]:
     from api.meetings.models import AgendaItem, Decision
 
     os.environ["LSPHUB_DATABASE_URL"] = url
-    os.environ["LSPHUB_SECRET_KEY"] = SECRET
+    os.environ["LSPHUB_SECRET_KEY"] = BENCH_SECRET
     engine, key, _, _ = seeded_plan_database(url, 1000, "public bench")
     with SessionLocal() as s:
         meeting_id = s.scalar(
@@ -135,7 +132,7 @@ def main() -> None:
     keep = ("LSPHUB_THREAD_POOL_SIZE",)
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("LSPHUB_") or k in keep}
     env = {**base_env, "LSPHUB_DATABASE_URL": args.pg, "LSPHUB_ENV": "prod",
-           "LSPHUB_SECRET_KEY": SECRET}  # fmt: skip
+           "LSPHUB_SECRET_KEY": BENCH_SECRET}  # fmt: skip
     port = free_port()
     process = start(["api.main:create_app", "--factory"], env, port)
     base = f"http://127.0.0.1:{port}"

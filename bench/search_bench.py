@@ -24,11 +24,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import seeded_plan_database, timer  # noqa: E402
+from bench._common import bench_pg, seeded_plan_database, timer  # noqa: E402
 
-DEFAULT_PG = os.environ.get(
-    "LSPHUB_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/lsphub_search"
-)
+DEFAULT_PG = bench_pg("lsphub_search")
 STEMS = [
     "allot",
     "bridge",
