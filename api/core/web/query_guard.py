@@ -37,14 +37,14 @@ def _query_names(dependant: Dependant) -> set[str]:
 
 
 def learn_query_names(app: Any) -> None:
-    """Note each documented operation's query parameter names, by operation id."""
+    """Note the query parameter names of each documented operation with an operation id."""
     for route in app.routes:
-        if isinstance(route, APIRoute) and route.include_in_schema:
-            _by_operation[route.unique_id] = frozenset(_query_names(route.dependant))
+        if isinstance(route, APIRoute) and route.include_in_schema and route.operation_id:
+            _by_operation[route.operation_id] = frozenset(_query_names(route.dependant))
 
 
 def _allowed_names(request: Request, route: APIRoute) -> frozenset[str] | None:
-    """Query parameter names the OpenAPI document lists for the route's operation id."""
+    """Query parameter names of the route's operation (its OpenAPI parameters)."""
     if not _by_operation:
         learn_query_names(request.app)
     return _by_operation.get(route.operation_id) if route.operation_id else None
