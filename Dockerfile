@@ -11,7 +11,7 @@ RUN pip install -e . && useradd --system --no-create-home lsphub
 USER lsphub
 EXPOSE 8000
 # Forwarded headers count only from LSPHUB_TRUSTED_PROXIES (CIDRs), applied by the application;
-# uvicorn's own handling is off so that no other address is believed.
-CMD ["uvicorn", "api.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", \
-     "--workers", "2", "--loop", "uvloop", "--http", "httptools", "--no-proxy-headers", \
+# the server's own handling is off so that no other address is believed. Two workers are
+# forked by gunicorn's arbiter (api/core/web/server.py; docs/performance.md, memory).
+CMD ["lsphub", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", \
      "--no-access-log"]

@@ -95,6 +95,10 @@ def serve(
     port: int = 8000,
     workers: int = 1,
     reload: bool = False,
+    access_log: Annotated[bool, typer.Option(help="Log every request to stdout")] = True,
+    graceful_timeout: Annotated[
+        int, typer.Option(help="Seconds a stopping worker may finish its requests")
+    ] = 20,
 ) -> None:
     """Serve the API (and the built SPA) with uvicorn. Forwarded headers are believed only
     from LSPHUB_TRUSTED_PROXIES (the application applies it; uvicorn's own trust is off).
@@ -112,11 +116,16 @@ def serve(
         argv = [sys.executable, "-m", "gunicorn", "api.main:create_app()",
                 "--worker-class", "api.core.web.server.Worker", "--workers", str(workers),
                 "--bind", bind, "--worker-connections", limit, "--keep-alive", "5",
-                "--access-logfile", "-", "--no-control-socket"]  # fmt: skip
+                "--graceful-timeout", str(graceful_timeout), "--no-control-socket"]  # fmt: skip
+        if access_log:
+            argv += ["--access-logfile", "-"]
     else:
         argv = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
                 "--host", host, "--port", str(port), "--workers", str(workers),
-                "--no-proxy-headers", "--limit-concurrency", limit]  # fmt: skip
+                "--no-proxy-headers", "--limit-concurrency", limit,
+                "--timeout-graceful-shutdown", str(graceful_timeout)]  # fmt: skip
+        if not access_log:
+            argv.append("--no-access-log")
         if reload:
             argv.append("--reload")
     sys.stdout.flush()

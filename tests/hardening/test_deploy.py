@@ -3,8 +3,8 @@
 The file is read as compose would read it (``${VAR:-default}`` interpolation), its shape is
 checked (health checks, restart policies, start order, the database volume, settings that
 exist), and then its own migrate, api and worker commands are run as plain processes on a
-fresh database: the API must answer ``/ready`` through uvicorn's workers, the worker must keep
-running, and both must stop cleanly on SIGTERM within the grace period compose gives them.
+fresh database: the API must answer ``/ready`` through the workers gunicorn forks, the worker
+must keep running, and both must stop cleanly on SIGTERM within the grace period compose gives them.
 """
 
 import json
@@ -110,9 +110,10 @@ class TestShape:
         commands = set(get_command(cli_app).commands)  # type: ignore[attr-defined]
         assert services["migrate"]["command"][:2] == ["lsphub", "migrate"]
         assert services["worker"]["command"][:2] == ["lsphub", "worker"]
-        assert {"migrate", "worker", "export-all", "restore"} <= commands
+        assert {"migrate", "serve", "worker", "export-all", "restore"} <= commands
         api = services["api"]["command"]
-        assert api[:2] == ["sh", "-c"] and "api.main:create_app --factory" in api[2]
+        assert api[:2] == ["sh", "-c"] and api[2].startswith("exec lsphub serve ")
+        assert dockerfile_cmd()[:2] == ["lsphub", "serve"]
         assert "--workers 2" in api[2]  # LSPHUB_API_WORKERS' default
 
     def test_only_nginx_may_forward_client_addresses(self) -> None:
@@ -122,8 +123,10 @@ class TestShape:
         assert services["api"]["environment"]["LSPHUB_TRUSTED_PROXIES"] == subnet
         assert services["nginx"]["networks"] == ["edge"]
         assert "edge" in services["api"]["networks"]
-        assert "--no-proxy-headers" in services["api"]["command"][2]
-        assert "--no-proxy-headers" in dockerfile_cmd()
+        # Both run `lsphub serve`, whose servers never believe forwarded headers themselves
+        # (test_a_client_cannot_choose_the_address_it_is_throttled_under runs each).
+        assert "exec lsphub serve " in services["api"]["command"][2]
+        assert dockerfile_cmd()[:2] == ["lsphub", "serve"]
         for source in (COMPOSE.read_text(), DOCKERFILE.read_text()):
             assert "forwarded-allow-ips" not in source
 
@@ -151,12 +154,16 @@ class TestShape:
 
 
 def _api_argv(command: str, port: int) -> list[str]:
-    """The compose api command, on loopback and a free port, with this environment's uvicorn."""
-    argv = shlex.split(command.removeprefix("exec "))
+    """The compose api command, on loopback and a free port, with this environment's lsphub."""
+    return _local(shlex.split(command.removeprefix("exec ")), port)
+
+
+def _local(argv: list[str], port: int) -> list[str]:
+    """An ``lsphub serve`` command line of the image or compose, on loopback and ``port``."""
+    assert argv[:2] == ["lsphub", "serve"], argv
     argv[argv.index("--host") + 1] = "127.0.0.1"
     argv[argv.index("--port") + 1] = str(port)
-    assert argv[0] == "uvicorn"
-    return [str(BIN / "python"), "-m", *argv]
+    return [str(BIN / "lsphub"), *argv[1:]]
 
 
 def _stop(process: subprocess.Popen[bytes], grace: float) -> float:
@@ -225,16 +232,14 @@ def _launchers(port: int) -> dict[str, tuple[list[str], dict[str, str]]]:
     """How each deployment starts the API: argv on loopback and ``port``, and its settings."""
     compose = load_compose(SECRET)["services"]["api"]
     compose_argv = _api_argv(compose["command"][2], port)
-    image = dockerfile_cmd()
-    image[image.index("--host") + 1] = "127.0.0.1"
-    image[image.index("--port") + 1] = str(port)
+    image = _local(dockerfile_cmd(), port)
     for argv in (compose_argv, image):
         argv[argv.index("--workers") + 1] = "1"  # what matters here is how headers are read
     serve = [str(BIN / "lsphub"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     workers = [*serve, "--workers", "2"]  # gunicorn's arbiter forking uvicorn workers
     return {
         "compose": (compose_argv, dict(compose["environment"])),
-        "dockerfile": ([str(BIN / "python"), "-m", *image], {"LSPHUB_ENV": "prod"}),
+        "dockerfile": (image, {"LSPHUB_ENV": "prod"}),
         "lsphub serve": (serve, {}),
         "lsphub serve behind a local proxy": (serve, {"LSPHUB_TRUSTED_PROXIES": "127.0.0.1"}),
         "lsphub serve --workers 2": (workers, {}),
