@@ -99,6 +99,7 @@ def serve(
     graceful_timeout: Annotated[
         int, typer.Option(help="Seconds a stopping worker may finish its requests")
     ] = 20,
+    factory: Annotated[str, typer.Option(hidden=True)] = "api.main:create_app",
 ) -> None:
     """Serve the API (and the built SPA) with uvicorn. Forwarded headers are believed only
     from LSPHUB_TRUSTED_PROXIES (the application applies it; uvicorn's own trust is off).
@@ -107,20 +108,21 @@ def serve(
     id), so the supervisor holds neither the app nor this command line. One worker is uvicorn
     alone; more are uvicorn workers forked by gunicorn's arbiter (api/core/web/server.py),
     which, unlike uvicorn's supervisor, starts no extra resource-tracker process
-    (bench/memory_bench.py)."""
+    (bench/memory_bench.py). The hidden ``--factory`` serves another app the same way (the
+    benchmarks' variants of it)."""
     from api.core.settings import get_settings
 
     limit = str(get_settings().thread_pool_size * 4)
     if workers > 1 and not reload:
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-        argv = [sys.executable, "-m", "gunicorn", "api.main:create_app()",
+        argv = [sys.executable, "-m", "gunicorn", f"{factory}()",
                 "--worker-class", "api.core.web.server.Worker", "--workers", str(workers),
                 "--bind", bind, "--worker-connections", limit, "--keep-alive", "5",
                 "--graceful-timeout", str(graceful_timeout), "--no-control-socket"]  # fmt: skip
         if access_log:
             argv += ["--access-logfile", "-"]
     else:
-        argv = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory",
+        argv = [sys.executable, "-m", "uvicorn", factory, "--factory",
                 "--host", host, "--port", str(port), "--workers", str(workers),
                 "--no-proxy-headers", "--limit-concurrency", limit,
                 "--timeout-graceful-shutdown", str(graceful_timeout)]  # fmt: skip

@@ -316,8 +316,8 @@ def main() -> None:
         print(
             f"\nsummary: {args.rows:,} rows; worst first byte "
             f"{max(p.first_byte_ms for p in pulls):.0f} ms (budget 200), worst RSS growth "
-            f"{max(p.rss_growth_mb for p in pulls):.1f} MB (budget 50); "
-            f"ratio vs psql \\copy: {ratios or 'n/a'} (budget 2x)"
+            f"{max(p.rss_growth_mb for p in pulls):.1f} MB (budget 50); budget 2x | "
+            f"ratio vs psql \\copy: {ratios or 'n/a'}"
         )
 
 

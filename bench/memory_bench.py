@@ -110,8 +110,8 @@ def tree(pid: int) -> list[tuple[int, str, float]]:
 def report(label: str, pid: int) -> float:
     processes = tree(pid)
     total = sum(rss for _, _, rss in processes)
-    print(f"{label}: {total:.1f} MiB in {len(processes)} processes, "
-          f"ratio to the {BUDGET_MIB:.0f} MiB budget {total / BUDGET_MIB:.2f}")  # fmt: skip
+    print(f"{label}: {total:.1f} MiB in {len(processes)} processes | budget ≤ 1 | "
+          f"ratio to {BUDGET_MIB:.0f} MiB {total / BUDGET_MIB:.2f}")  # fmt: skip
     for number, argv, rss in processes:
         print(f"  {number:>7} {rss:6.1f} MiB  {argv[:110]}")
     return total

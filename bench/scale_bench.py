@@ -240,7 +240,7 @@ def main() -> None:
             f"scale_bench: {name}: demo {small[name]:.1f} ms, decade {large[name]:.1f} ms"
             f"{seq} | ratio decade/demo {ratio:.2f}"
         )
-    print(f"scale_bench: summary: worst ratio decade/demo {worst:.2f}  (budget ≤ 2)")
+    print(f"scale_bench: summary: budget ≤ 2 | worst ratio decade/demo {worst:.2f}")
 
 
 if __name__ == "__main__":
