@@ -1,18 +1,24 @@
-"""Years of data (DESIGN §9): single-request latency at demo size and at a county's decade.
+"""Years of data (DESIGN §9): single-request latency at demo size and after a county's decade.
 
 Prepares the load benchmark's PostgreSQL database (demo data plus the 1,000-task "Bench"
-plan), times every paged, aggregate, governance, freshness and search endpoint below (median
-of ``--repeat`` requests, in process through httpx's ASGI transport, one at a time), then
-loads a decade with COPY — ``--tasks`` tasks spread over the plans' actions, ten status updates
-each across ten years (the task takes the latest), ``--measurements`` measurements — analyses,
-and times them again. Each line ends with the ratio decade/demo (budget ≤ 2). Every statement
-an endpoint runs on the large database is EXPLAINed; a sequential scan of ``task``,
-``status_update`` or ``measurement`` is named on its line.
+plan), times every paged, aggregate, governance, freshness, search and public endpoint below
+(median of ``--repeat`` requests, in process through httpx's ASGI transport, one at a time),
+then loads ten partnerships' decade and times them again. Each partnership gets one action
+plan a year of ``--tasks``/100 tasks (100,000 tasks in all), ten status updates a task
+(1,000,000), twelve members and its share of ``--meetings`` meetings (5,000) with every
+member's attendance; ``--measurements`` measurements (50,000) spread over the decade; every
+task already there gets ten years of older history. Structure goes in through the ORM, the
+bulk by COPY, then ``VACUUM ANALYZE``.
 
-    .venv/bin/python bench/scale_bench.py [--tasks 100000] [--measurements 50000] [--repeat 9]
+Each line ends with the ratio decade/demo (budget ≤ 2): the Bench partnership's own pages
+compare its plan with itself after ten years of history in the county's database. Every
+statement an endpoint runs on the large database is EXPLAINed; a sequential scan of a large
+table is named on its line. A last line compares the report of a decade partnership (ten
+plans, ten times the tasks) per task with the Bench plan's.
 
-The database named by --pg (default $LSPHUB_BENCH_PG or lsphub_bench) is wiped. Meetings and
-attendance keep their demo size (not loaded at scale).
+    .venv/bin/python bench/scale_bench.py [--tasks 100000] [--meetings 5000] [--repeat 9]
+
+The database named by --pg (default $LSPHUB_BENCH_PG or lsphub_bench) is wiped.
 """
 
 import argparse
@@ -21,7 +27,8 @@ import os
 import statistics
 import sys
 import time
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +38,19 @@ sys.path.insert(0, str(ROOT))
 from bench._common import bench_pg, seeded_plan_database  # noqa: E402
 
 DEFAULT_PG = bench_pg("lsphub_bench")
-LARGE_TABLES = ("task", "status_update", "measurement")
+LARGE_TABLES = ("task", "status_update", "measurement", "meeting", "attendance")
 UPDATES_PER_TASK = 10
+PARTNERSHIPS, YEARS, MEMBERS = 10, 10, 12
+
+
+@dataclass
+class Decade:
+    """What the decade's structure holds: ids the bulk rows refer to."""
+
+    first_year: int
+    plans: list[tuple[int, list[int]]] = field(default_factory=list)  # (year, action ids)
+    partnerships: list[tuple[int, list[int]]] = field(default_factory=list)  # (id, members)
+    organisations: list[int] = field(default_factory=list)
 
 
 def endpoints(partnership_id: int, deep_offset: int) -> list[tuple[str, str]]:
@@ -45,6 +63,10 @@ def endpoints(partnership_id: int, deep_offset: int) -> list[tuple[str, str]]:
         ("tasks of a partnership", f"/api/v1/tasks?partnership_id={partnership_id}&limit=50"),
         ("status updates of a task", "/api/v1/tasks/{task}/status-updates?limit=50"),
         ("measurements", "/api/v1/measurements?limit=50"),
+        ("meetings", "/api/v1/meetings?limit=50"),
+        ("held meetings, latest first", "/api/v1/meetings?status=held&sort=-starts_at&limit=50"),
+        ("attendance of a meeting", "/api/v1/meetings/{meeting}/attendance"),
+        ("search", "/api/v1/search?q=venue"),
         ("dashboard", "/api/v1/dashboard"),
         ("freshness", "/api/v1/freshness"),
         ("governance", "/api/v1/governance"),
@@ -52,51 +74,172 @@ def endpoints(partnership_id: int, deep_offset: int) -> list[tuple[str, str]]:
         ("performance report", f"/api/v1/partnerships/{partnership_id}/performance-report"),
         ("strategies progress", "/api/v1/strategies/{strategy}/progress"),
         ("report index", "/api/v1/report-index"),
+        ("public home", "/public/"),
+        ("public meetings", "/public/meetings"),
+        ("public decisions", "/public/decisions"),
     ]
 
 
-def copy_decade(url: str, tasks: int, measurements: int) -> None:
-    """COPY ``tasks`` tasks (ten updates each over ten years) and ``measurements`` rows."""
+def build_structure(url: str, partnerships: int, plans: int, tasks_per_plan: int) -> Decade:
+    """The decade's partnerships, each with its outcomes, one action plan a year (one action
+    per 20 tasks), members and their people: few rows, written through the ORM."""
+    from sqlalchemy import func
+    from sqlalchemy.orm import Session
+    from sqlmodel import col, select
+
+    import api.models  # noqa: F401
+    from api.core.db import make_engine
+    from api.organisations.models import Organisation
+    from api.partnerships.models import Membership, Partnership, PartnershipKind
+    from api.people.models import Person
+    from api.plans.models import Action, ActionPlan, Outcome, Strategy
+
+    first_year = date.today().year - plans + 1
+    decade = Decade(first_year=first_year)
+    engine = make_engine(url)
+    with Session(engine) as s, s.begin():
+        strategy_id = s.scalar(select(func.min(col(Strategy.id))))
+        assert strategy_id is not None, "the demo data has a strategy"
+        orgs = [o for o in s.scalars(select(col(Organisation.id))) if o is not None]
+        for k in range(1, partnerships + 1):
+            partnership = Partnership(
+                name=f"Decade partnership {k}", slug=f"decade-{k}", kind=PartnershipKind.thematic
+            )
+            s.add(partnership)
+            s.flush()
+            outcomes = [
+                Outcome(strategy_id=strategy_id, code=f"{20 + k}.{i}",
+                        title=f"Decade outcome {20 + k}.{i}", lead_partnership_id=partnership.id)
+                for i in range(1, 11)
+            ]  # fmt: skip
+            people = [
+                Person(name=f"Decade member {k}.{m}", email=f"decade{k}.{m}@example.org",
+                       organisation_id=orgs[(k + m) % len(orgs)])
+                for m in range(MEMBERS)
+            ]  # fmt: skip
+            s.add_all([*outcomes, *people])
+            s.flush()
+            members = [
+                Membership(person_id=person.id, partnership_id=partnership.id,  # type: ignore[arg-type]
+                           on_behalf_of_id=person.organisation_id,
+                           started_on=date(first_year, 1, 1))
+                for person in people
+            ]  # fmt: skip
+            s.add_all(members)
+            for year in range(first_year, first_year + plans):
+                plan = ActionPlan(partnership_id=partnership.id, title=f"Action plan {year}",  # type: ignore[arg-type]
+                                  period=f"{year}-{(year + 1) % 100:02d}")  # fmt: skip
+                s.add(plan)
+                s.flush()
+                actions = [
+                    Action(action_plan_id=plan.id, outcome_id=outcomes[a % 10].id,  # type: ignore[arg-type]
+                           ref=f"{year}.{a}", title=f"Action {year}.{a}")
+                    for a in range(max(1, tasks_per_plan // 20))
+                ]  # fmt: skip
+                s.add_all(actions)
+                s.flush()
+                decade.plans.append((year, [a.id for a in actions if a.id is not None]))
+            s.flush()
+            assert partnership.id is not None
+            decade.partnerships.append((partnership.id, [m.id for m in members if m.id]))
+        decade.organisations = orgs
+    engine.dispose()
+    return decade
+
+
+def copy_decade(url: str, decade: Decade, tasks_per_plan: int, meetings: int,
+                measurements: int) -> dict[str, int]:  # fmt: skip
+    """COPY the decade's rows: each plan's tasks with ten status updates across its year (the
+    task takes the latest; four in five of a past year's tasks end complete), ten years of
+    older history for every task already there, ``meetings`` meetings with every member's
+    attendance, and ``measurements`` measurements. Returns the rows written per table."""
     import psycopg
 
     conninfo = url.replace("+psycopg", "")
     today = date.today()
+    rags = ("green", "amber", "red", "complete", None)
+    words = ("venue", "funding", "volunteers", "survey", "training", "housing", "transport")
+    orgs = decade.organisations
+    written = dict.fromkeys(("task", "status_update", "meeting", "attendance", "measurement"), 0)
     with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
-        actions = [r[0] for r in cur.execute("SELECT id FROM action ORDER BY id").fetchall()]
-        orgs = [r[0] for r in cur.execute("SELECT id FROM organisation ORDER BY id").fetchall()]
+        existing = [r[0] for r in cur.execute("SELECT id FROM task ORDER BY id").fetchall()]
         first = cur.execute("SELECT coalesce(max(id), 0) + 1 FROM task").fetchone()
         assert first is not None
-        start_id = int(first[0])
-        rags = ("green", "amber", "red", "complete", None)
-        words = ("venue", "funding", "volunteers", "survey", "training", "housing", "transport")
+        next_id = int(first[0])
+        tasks: list[tuple[int, date, int]] = []  # (id, plan year, serial)
         with cur.copy(
             "COPY task (id, created_at, updated_at, version, action_id, ref, title, target, "
             "position, rag, planned_improvement, deadline, lead_organisation_id, "
             "last_reported_on) FROM STDIN"
         ) as copy:
-            for n in range(tasks):
-                latest = today - timedelta(days=n % 700)
-                rag = rags[n % 5]
-                copy.write_row((
-                    start_id + n, latest, latest, 1, actions[n % len(actions)], f"s{n}",
-                    f"Scale task {n}: {words[n % 7]} {words[(n // 7) % 7]}",
-                    "Target text", f"Position {n}", rag,
-                    "Planned improvement" if rag == "red" else None,
-                    today + timedelta(days=n % 900 - 300), orgs[n % len(orgs)], latest,
-                ))  # fmt: skip
+            n = 0
+            for year, actions in decade.plans:
+                current = year == today.year
+                for i in range(tasks_per_plan):
+                    latest = min(today, date(year, 1, 10) + timedelta(days=36 * 9 + n % 20))
+                    rag = rags[n % 5] if current or n % 5 == 0 else "complete"
+                    copy.write_row((
+                        next_id, date(year, 1, 2), latest, 1, actions[i % len(actions)],
+                        f"t{i}", f"Decade task {n}: {words[n % 7]} {words[(n // 7) % 7]}",
+                        "Target text", f"Position {n}", rag,
+                        "Planned improvement" if rag == "red" else None,
+                        date(year, 12, 31), orgs[n % len(orgs)], latest,
+                    ))  # fmt: skip
+                    tasks.append((next_id, date(year, 1, 10), n))
+                    next_id += 1
+                    n += 1
+        written["task"] = len(tasks)
         with cur.copy(
             "COPY status_update (task_id, rag, position, planned_improvement, reported_on, "
             "note, author, created_at) FROM STDIN"
         ) as copy:
-            for n in range(tasks):
-                latest = today - timedelta(days=n % 700)
+            for task_id, start, n in tasks:
                 for k in range(UPDATES_PER_TASK):
-                    on = latest - timedelta(days=365 * k)
-                    rag = rags[(n + k) % 5] if k else rags[n % 5]
-                    copy.write_row(
-                        (start_id + n, rag, f"Position {n}/{k}", None, on, None, "scale", on)
-                    )
+                    on = min(today, start + timedelta(days=36 * k + n % 20))
+                    rag = rags[(n + k) % 5]
+                    copy.write_row((task_id, rag, f"Position {n}/{k}", None, on, None,
+                                    "decade", on))  # fmt: skip
+                    written["status_update"] += 1
+            for task_id in existing:  # ten years of older history, the latest unchanged
+                for k in range(1, UPDATES_PER_TASK + 1):
+                    on = today - timedelta(days=365 * k + 200)
+                    copy.write_row((task_id, rags[(task_id + k) % 5], f"Earlier {k}", None, on,
+                                    None, "decade", on))  # fmt: skip
+                    written["status_update"] += 1
         cur.execute("SELECT setval('task_id_seq', (SELECT max(id) FROM task))")
+        first = cur.execute("SELECT coalesce(max(id), 0) + 1 FROM meeting").fetchone()
+        assert first is not None
+        meeting_id = int(first[0])
+        per_partnership = max(1, meetings // len(decade.partnerships))
+        step = timedelta(days=365 * len({y for y, _ in decade.plans}) // per_partnership)
+        held: list[tuple[int, list[int], int]] = []
+        with cur.copy(
+            "COPY meeting (id, created_at, updated_at, version, partnership_id, kind, title, "
+            "starts_at, location, status, public) FROM STDIN"
+        ) as copy:
+            for k, (partnership_id, _) in enumerate(decade.partnerships):
+                for m in range(per_partnership):
+                    starts = datetime(decade.first_year, 1, 6, 18, tzinfo=UTC) + step * m
+                    past = starts.date() < today
+                    copy.write_row((
+                        meeting_id, starts - timedelta(days=30), starts, 1, partnership_id,
+                        "ordinary", f"Meeting {m + 1}", starts, "Council chamber",
+                        "held" if past else "scheduled", True,
+                    ))  # fmt: skip
+                    if past:
+                        held.append((meeting_id, decade.partnerships[k][1], m))
+                    meeting_id += 1
+                    written["meeting"] += 1
+        cur.execute("SELECT setval('meeting_id_seq', (SELECT max(id) FROM meeting))")
+        statuses = ("present", "present", "present", "apologies", "absent")
+        with cur.copy(
+            "COPY attendance (created_at, updated_at, version, meeting_id, membership_id, "
+            "status) FROM STDIN"
+        ) as copy:
+            for held_id, members, m in held:
+                for j, membership_id in enumerate(members):
+                    copy.write_row((today, today, 1, held_id, membership_id, statuses[(m + j) % 5]))
+                    written["attendance"] += 1
         indicators = [r[0] for r in cur.execute("SELECT id FROM indicator ORDER BY id").fetchall()]
         per_indicator = max(1, measurements // len(indicators))
         with cur.copy(
@@ -105,27 +248,19 @@ def copy_decade(url: str, tasks: int, measurements: int) -> None:
         ) as copy:
             for i, indicator in enumerate(indicators):
                 for m in range(per_indicator):
-                    year = 2016 + m % 10
+                    year = decade.first_year + m % 10
                     period = f"{year}-{(year + 1) % 100:02d}-Q{1 + (m // 10) % 4}"
                     area = f"E{(8_000_000 + m // 40):08d}"
                     on = date(year, 7, 1)
                     copy.write_row(
-                        (
-                            indicator,
-                            area,
-                            period,
-                            10 + (m + i) % 50,
-                            on,
-                            "Scale",
-                            "scale",
-                            on,
-                            on,
-                            1,
-                        )
-                    )
+                        (indicator, area, period, 10 + (m + i) % 50, on, "Scale", "scale", on,
+                         on, 1)
+                    )  # fmt: skip
+                    written["measurement"] += 1
         conn.commit()
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
+    return written
 
 
 async def time_all(
@@ -196,18 +331,21 @@ def seq_scans(app: Any, key: str, paths: list[tuple[str, str]]) -> dict[str, lis
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tasks", type=int, default=100_000)
+    parser.add_argument("--meetings", type=int, default=5_000)
     parser.add_argument("--measurements", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--pg", default=DEFAULT_PG)
     args = parser.parse_args()
     os.environ["LSPHUB_DATABASE_URL"] = args.pg
     os.environ.setdefault("LSPHUB_ENV", "dev")
+    tasks_per_plan = max(1, args.tasks // (PARTNERSHIPS * YEARS))
 
     engine, key, partnership_id, task_ids = seeded_plan_database(args.pg, 1000, "scale bench")
     from sqlalchemy import text
 
     with engine.connect() as conn:
         strategy = conn.execute(text("SELECT min(id) FROM strategy")).scalar_one()
+        meeting = conn.execute(text("SELECT min(meeting_id) FROM attendance")).scalar_one()
         demo_tasks = conn.execute(text("SELECT count(*) FROM task")).scalar_one()
     engine.dispose()
     from api.main import create_app
@@ -215,20 +353,19 @@ def main() -> None:
     def paths(total: int) -> list[tuple[str, str]]:
         deep = max(0, int(total * 0.9) // 50 * 50)
         return [
-            (name, path.format(task=task_ids[0], strategy=strategy))
+            (name, path.format(task=task_ids[0], strategy=strategy, meeting=meeting))
             for name, path in endpoints(partnership_id, deep)
         ]
 
     app = create_app()
     small = asyncio.run(time_all(app, key, paths(demo_tasks), args.repeat))
     started = time.perf_counter()
-    copy_decade(args.pg, args.tasks, args.measurements)
+    decade = build_structure(args.pg, PARTNERSHIPS, YEARS, tasks_per_plan)
+    written = copy_decade(args.pg, decade, tasks_per_plan, args.meetings, args.measurements)
     loaded = time.perf_counter() - started
-    total = demo_tasks + args.tasks
-    print(
-        f"scale_bench: {demo_tasks:,} → {total:,} tasks, +{args.tasks * UPDATES_PER_TASK:,} "
-        f"status updates, +{args.measurements:,} measurements loaded with COPY in {loaded:.0f} s"
-    )
+    total = demo_tasks + written["task"]
+    rows = ", ".join(f"+{n:,} {table}" for table, n in written.items())
+    print(f"scale_bench: {demo_tasks:,} → {total:,} tasks; {rows}; built in {loaded:.0f} s")
     large = asyncio.run(time_all(app, key, paths(total), args.repeat))
     scans = seq_scans(app, key, paths(total))
     worst = 0.0
@@ -240,6 +377,16 @@ def main() -> None:
             f"scale_bench: {name}: demo {small[name]:.1f} ms, decade {large[name]:.1f} ms"
             f"{seq} | ratio decade/demo {ratio:.2f}"
         )
+    # A decade partnership's report holds all ten of its plans: compare its cost per task.
+    grown = f"/api/v1/partnerships/{decade.partnerships[0][0]}/performance-report"
+    big = asyncio.run(time_all(app, key, [("grown", grown)], args.repeat))["grown"]
+    per_task = (big / (tasks_per_plan * YEARS)) / (small["performance report"] / len(task_ids))
+    print(
+        f"scale_bench: performance report of a decade partnership ({tasks_per_plan * YEARS:,} "
+        f"tasks in {YEARS} plans): {big:.1f} ms against the Bench plan's "
+        f"{small['performance report']:.1f} ms for {len(task_ids):,} "
+        f"| ratio per task {per_task:.2f}"
+    )
     print(f"scale_bench: summary: budget ≤ 2 | worst ratio decade/demo {worst:.2f}")
 
 
