@@ -1,6 +1,6 @@
 """One way to page through lists: ``limit``/``offset`` in, ``{items,total,limit,offset}`` out."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
@@ -32,14 +32,21 @@ def paginate(session: Session, stmt: Select[Any], page: PageParams) -> tuple[Seq
 
 
 def paginate_mappings(
-    session: Session, stmt: Select[Any], page: PageParams
+    session: Session,
+    stmt: Select[Any],
+    page: PageParams,
+    then: Callable[[Select[Any]], Select[Any]] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """:func:`paginate` for a Core select of columns (read-only lists): plain ``column -> value``
     dicts, no ORM objects, and one round trip — the total rides along as an uncorrelated scalar
     subquery, which the database evaluates once. Only a page past the end costs a second query.
+    ``then`` may wrap the paged select (its total column last) in an outer one that keeps the
+    total last.
     """
     total_column = _count(stmt).scalar_subquery().correlate(None)
     paged = stmt.add_columns(total_column).limit(page.limit).offset(page.offset)
+    if then is not None:
+        paged = then(paged)
     result = session.connection().execute(paged)  # Core: a select needs no ORM execution
     names = list(result.keys())[:-1]
     rows = result.all()

@@ -81,6 +81,24 @@ class TestLists:
             seen += [t["id"] for t in page["items"]]
         assert len(seen) == len(set(seen)) == total
 
+    @pytest.mark.parametrize("sort", [None, "-deadline,title", "rag,-ref"])
+    def test_a_page_past_an_offset_is_that_slice_of_the_list(
+        self, client: TestClient, sort: str | None
+    ) -> None:
+        """Past an offset the owners' names are looked up around the page, not in it
+        (``list_records``): each page is still the same slice of the whole list, every field."""
+        params = {"sort": sort} if sort else {}
+        whole = client.get("/api/v1/tasks", params={**params, "limit": 500}).json()
+        assert whole["total"] == len(whole["items"]) > 60
+        assert sum(1 for t in whole["items"] if t["owner_name"]) > 10
+        for offset in (0, 1, 7, 40, whole["total"] - 5):
+            r = client.get("/api/v1/tasks", params={**params, "limit": 13, "offset": offset})
+            assert r.status_code == 200, r.text
+            items, expected = r.json()["items"], whole["items"][offset : offset + 13]
+            assert items == expected
+            assert [list(item) for item in items] == [list(item) for item in expected]  # order
+            assert r.json()["total"] == whole["total"]
+
     def test_sort_descending_with_id_tiebreak(self, client: TestClient) -> None:
         items = client.get("/api/v1/tasks", params={"sort": "-deadline", "limit": 500}).json()[
             "items"
