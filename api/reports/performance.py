@@ -13,7 +13,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, Select, and_, case, func, or_, true
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Executable,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    true,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
@@ -30,7 +42,13 @@ from api.partnerships.access import partnership_ids_for, people_with_visible_con
 from api.partnerships.models import Membership, MembershipRole, Partnership
 from api.people.models import Person
 from api.plans.models import Action, ActionPlan, Outcome, Rag, StatusUpdate, Task
-from api.plans.service import is_stale, open_task, reporting_cutoffs, stale_condition
+from api.plans.service import (
+    MonthsBefore,
+    is_stale,
+    open_task,
+    reporting_cutoffs,
+    stale_condition,
+)
 from api.reports.schemas import (
     Contact,
     Freshness,
@@ -131,20 +149,9 @@ def load_plan_rows(session: Session, as_of: date, scope: ColumnElement[bool]) ->
     return rows
 
 
-def _plan_rows_statement(
-    as_of: date, scope: ColumnElement[bool], *, lateral: bool = False
-) -> Executable:
-    """Every action matching ``scope`` with each task and its latest update as of the date.
-
-    The task's latest update on or before the date is looked up per task on
-    ``status_update (task_id, reported_on, id)`` (migration 0014 on PostgreSQL; SQLite reads
-    its ``task_id`` index). With ``lateral`` (PostgreSQL) the lookup returns the update's row
-    itself (``LEFT JOIN LATERAL … LIMIT 1``); otherwise it returns the update's id, joined on
-    the primary key, which PostgreSQL makes by hashing every status update (0.4 s over a
-    decade's million; docs/performance.md, issue 21). (A window function over all the plan's
-    updates is one query too, but PostgreSQL may nest-loop over it when statistics are fresh:
-    seconds for 1,000 tasks.)
-    """
+def _latest_update(as_of: date, *, lateral: bool) -> tuple[list[Any], tuple[Any, Any]]:
+    """The columns of each task's latest update on or before ``as_of`` and the outer join that
+    brings them (see :func:`_plan_rows_statement`)."""
     on_or_before = (
         col(StatusUpdate.task_id) == col(Task.id),
         col(StatusUpdate.reported_on) <= as_of,
@@ -179,6 +186,57 @@ def _plan_rows_statement(
         )
         update = list(update_columns)
         join_update = (StatusUpdate, col(StatusUpdate.id) == latest_id)
+    return update, join_update
+
+
+def tasks_as_of(as_of: date, scope: ColumnElement[bool], *, lateral: bool = False) -> Any:
+    """A subquery of the tasks of the actions matching ``scope`` as they stood on ``as_of``
+    (those existing then): outcome, task, action ref, latest update, and whether it was stale
+    by its partnership's reporting cycle, for aggregating in the database."""
+    update, join_update = _latest_update(as_of, lateral=lateral)
+    task_id, rag, position, reported_on = update[0], update[1], update[2], update[5]
+    cutoff = MonthsBefore(literal(as_of, Date()), col(Partnership.reporting_cycle_months))
+    stale = case(
+        (rag == Rag.complete, false()),
+        else_=or_(reported_on.is_(None), reported_on < cutoff),
+    )
+    return (
+        sa_select(
+            col(Action.outcome_id).label("outcome_id"),
+            col(Task.id).label("task_id"),
+            col(Action.ref).label("action_ref"),
+            col(Task.ref).label("ref"),
+            col(Task.title).label("title"),
+            rag.label("rag"),
+            position.label("position"),
+            reported_on.label("reported_on"),
+            stale.label("stale"),
+        )
+        .select_from(Task)
+        .join(Action, col(Action.id) == col(Task.action_id))
+        .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
+        .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
+        .outerjoin(*join_update)
+        .where(scope, or_(task_id.is_not(None), col(Task.created_at) < end_of_day(as_of)))
+        .subquery("task_as_of")
+    )
+
+
+def _plan_rows_statement(
+    as_of: date, scope: ColumnElement[bool], *, lateral: bool = False
+) -> Executable:
+    """Every action matching ``scope`` with each task and its latest update as of the date.
+
+    The task's latest update on or before the date is looked up per task on
+    ``status_update (task_id, reported_on, id)`` (migration 0014 on PostgreSQL; SQLite reads
+    its ``task_id`` index). With ``lateral`` (PostgreSQL) the lookup returns the update's row
+    itself (``LEFT JOIN LATERAL … LIMIT 1``); otherwise it returns the update's id, joined on
+    the primary key, which PostgreSQL makes by hashing every status update (0.4 s over a
+    decade's million; docs/performance.md, issue 21). (A window function over all the plan's
+    updates is one query too, but PostgreSQL may nest-loop over it when statistics are fresh:
+    seconds for 1,000 tasks.)
+    """
+    update, join_update = _latest_update(as_of, lateral=lateral)
     return (
         sa_select(
             col(ActionPlan.partnership_id),

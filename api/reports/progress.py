@@ -35,7 +35,7 @@ from api.plans.models import (
     Rag,
     Strategy,
 )
-from api.reports.performance import load_plan_rows, readable_partnerships
+from api.reports.performance import readable_partnerships, tasks_as_of
 from api.reports.schemas import (
     IndicatorProgress,
     LatestUpdate,
@@ -100,7 +100,6 @@ def progress_of(
     for outcome, lead_name in sorted(outcome_rows, key=lambda r: natural_key(r[0].code)):
         assert outcome.id is not None
         summary = summaries[outcome.id]
-        latest = sorted(updates[outcome.id], key=lambda u: (u.reported_on, u.task_id))
         by_priority[outcome.priority_id].append(
             OutcomeProgress(
                 outcome_id=outcome.id,
@@ -112,7 +111,7 @@ def progress_of(
                 lead_partnership=lead_name,
                 rag=rag_rollup(summary),
                 summary=summary,
-                latest_updates=latest[::-1][:LATEST_UPDATES],
+                latest_updates=updates[outcome.id],
                 indicators=indicators.get(outcome.id, []),
             )
         )
@@ -145,31 +144,57 @@ def progress_of(
 def _task_progress(
     session: Session, strategy_id: int, allowed: frozenset[int] | None, as_of: date
 ) -> tuple[dict[int, Summary], dict[int, list[LatestUpdate]]]:
-    """RAG summaries and dated updates per outcome, from the tasks as of the date (of the
-    caller's partnerships only, unless they may read all)."""
+    """RAG summaries and the ``LATEST_UPDATES`` newest updates per outcome, from the tasks as
+    of the date (of the caller's partnerships only, unless they may read all). A county's
+    strategy covers every plan, so both are worked out in the database: two queries, whose
+    results do not grow with the number of tasks."""
     scope: ColumnElement[bool] = col(Action.outcome_id).in_(
         select(Outcome.id).where(col(Outcome.strategy_id) == strategy_id)
     )
     if allowed is not None:
         scope = and_(scope, col(ActionPlan.partnership_id).in_(sorted(allowed)))
+    lateral = session.get_bind().dialect.name == "postgresql"
+    tasks = tasks_as_of(as_of, scope, lateral=lateral)
     summaries: dict[int, Summary] = defaultdict(Summary)
+    for outcome_id, rag, stale, count in session.execute(
+        sa_select(tasks.c.outcome_id, tasks.c.rag, tasks.c.stale, func.count()).group_by(
+            tasks.c.outcome_id, tasks.c.rag, tasks.c.stale
+        )
+    ):
+        summary = summaries[outcome_id]
+        name = Rag(rag).value if rag is not None else "not_rated"
+        setattr(summary, name, getattr(summary, name) + count)
+        summary.total += count
+        summary.stale += count if stale else 0
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=tasks.c.outcome_id,
+            order_by=(tasks.c.reported_on.desc(), tasks.c.task_id.desc()),
+        )
+        .label("rank")
+    )
+    ranked = (
+        sa_select(*(c for c in tasks.c if c.name != "stale"), rank)
+        .where(tasks.c.reported_on.is_not(None))
+        .subquery("ranked")
+    )
     updates: dict[int, list[LatestUpdate]] = defaultdict(list)
-    for row in load_plan_rows(session, as_of, scope):
-        task = row.task
-        if task is None:
-            continue
-        summaries[row.outcome_id].add(task.rag, task.stale)
-        if task.reported_on is not None:
-            updates[row.outcome_id].append(
-                LatestUpdate(
-                    task_id=task.id,
-                    ref=f"{row.action_ref}{task.ref}",
-                    title=task.title,
-                    rag=task.rag,
-                    position=task.position,
-                    reported_on=task.reported_on,
-                )
+    for row in session.execute(
+        sa_select(ranked)
+        .where(ranked.c.rank <= LATEST_UPDATES)
+        .order_by(ranked.c.outcome_id, ranked.c.rank)
+    ):
+        updates[row.outcome_id].append(
+            LatestUpdate(
+                task_id=row.task_id,
+                ref=f"{row.action_ref}{row.ref}",
+                title=row.title,
+                rag=row.rag,
+                position=row.position,
+                reported_on=row.reported_on,
             )
+        )
     return summaries, updates
 
 

@@ -588,6 +588,46 @@ class TestStrategyProgress:
             ]
         )
 
+    def test_counts_and_latest_updates_agree_with_every_partnerships_report(
+        self, client: TestClient, subgroup: SubGroup
+    ) -> None:
+        """Per outcome, the progress table's counts are the sums of the partnerships' reports
+        and its latest updates are their three newest tasks (date, then id, newest first)."""
+        strategy = client.get("/api/v1/strategies").json()["items"][0]
+        progress = ok(client.get(f"/api/v1/strategies/{strategy['id']}/progress"), 200)
+        sums: dict[int, dict[str, int]] = {}
+        tasks: dict[int, list[tuple[str, int, str, str | None, str | None]]] = {}
+        partnerships = client.get("/api/v1/partnerships", params={"limit": 500}).json()["items"]
+        for partnership in partnerships:
+            body = ok(
+                client.get(f"/api/v1/partnerships/{partnership['id']}/performance-report"), 200
+            )
+            for section in body["outcomes"]:
+                total = sums.setdefault(section["outcome_id"], dict.fromkeys(section["summary"], 0))
+                for key, value in section["summary"].items():
+                    total[key] += value
+                tasks.setdefault(section["outcome_id"], []).extend(
+                    (t["reported_on"], t["id"], f"{a['ref']}{t['ref']}", t["rag"], t["position"])
+                    for a in section["actions"]
+                    for t in a["tasks"]
+                    if t["reported_on"]
+                )
+        checked = 0
+        for group in progress["priorities"]:
+            for outcome in group["outcomes"]:
+                expected = sums.get(outcome["outcome_id"])
+                if expected is None:
+                    assert outcome["summary"]["total"] == 0
+                    continue
+                assert outcome["summary"] == expected
+                newest = sorted(tasks[outcome["outcome_id"]], reverse=True)[:3]
+                assert [
+                    (u["reported_on"], u["task_id"], u["ref"], u["rag"], u["position"])
+                    for u in outcome["latest_updates"]
+                ] == newest
+                checked += len(newest)
+        assert checked > 20
+
     def test_linked_indicators_latest_value_against_target(self, client: TestClient) -> None:
         strategy = client.get("/api/v1/strategies").json()["items"][0]
         body = ok(client.get(f"/api/v1/strategies/{strategy['id']}/progress"), 200)
