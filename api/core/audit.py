@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger
+from sqlalchemy import JSON, BigInteger, Index, text
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
@@ -28,6 +28,15 @@ class AuditEvent(SQLModel, table=True):
     and set once."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (
+        # The linker's "every pending event, in id order": a small index, whatever the size.
+        Index(
+            "ix_audit_event_pending",
+            "id",
+            postgresql_where=text("seq IS NULL"),
+            sqlite_where=text("seq IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     seq: int | None = Field(default=None, sa_type=BigInteger, unique=True)

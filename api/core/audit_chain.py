@@ -21,18 +21,21 @@ are inserted **pending** (``seq``, ``prev_hash`` and ``hash`` NULL, no lock), an
 commit a short linking transaction (:func:`link_pending`) takes a transaction-level advisory
 lock (:data:`LOCK_KEY`, released by its commit), reads the tip in a statement of its own (under
 READ COMMITTED it then sees the tip the previous holder committed) and links every pending
-event, in id order, in one batch: concurrent writers commit side by side and share a few linking
-commits instead of committing one at a time under the lock. A linker that finds nothing pending
-writes nothing. Events a crash left pending are linked by the next linker or by ``lsphub
-worker``. On SQLite the events are linked in the flush that inserts them: a writing transaction
-already holds the database's write lock through its commit (``BEGIN IMMEDIATE``), so linking
-after the commit would only add a second write transaction. The unique ``seq`` is the
-backstop: two links that read the same tip cannot both commit.
+event, in id order, in one batch: concurrent writers commit side by side and share a few
+linking commits instead of committing one at a time under the lock. Within a process one link
+runs at a time, and writers that commit meanwhile wait for the next one, which covers them all
+(:class:`_Linker`); a linker that finds nothing pending writes nothing. Events a crash left
+pending are linked by the next linker or by ``lsphub worker``. On SQLite the events are linked
+in the flush that inserts them: a writing transaction already holds the database's write lock
+through its commit (``BEGIN IMMEDIATE``), so linking after the commit would only add a second
+write transaction. The unique ``seq`` is the backstop: two links that read the same tip cannot
+both commit.
 """
 
 import hashlib
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -186,21 +189,47 @@ def link_new(session: Session, events: Sequence[Any], table: Table) -> None:
         db.after_commit(session, _linker(table))
 
 
-_linkers: dict[Table, Callable[[Session], None]] = {}
+class _Linker:
+    """The after-commit link for one table, shared by a process's threads like a database's
+    group commit: one link runs at a time; a writer that commits meanwhile waits for it to end,
+    then either finds its events covered (a link that began after its commit took them) or
+    runs the next link itself, for everyone who has committed by then. Writers that wait
+    send nothing to the database."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self._cond = threading.Condition()
+        self._asked = 0  # one ticket per committed writer, in the order they asked
+        self._done = 0  # every writer up to this ticket has had a link begin after its commit
+        self._running = False
+
+    def __call__(self, session: Session) -> None:
+        with self._cond:
+            self._asked += 1
+            ticket = self._asked
+            while self._running and self._done < ticket:
+                self._cond.wait()
+            if self._done >= ticket:
+                return
+            self._running, covered = True, self._asked
+        try:
+            with session.begin():
+                link_pending(session.connection(), self.table)
+        except Exception:  # the writes are committed: their events wait for the next link
+            log.exception("linking audit events failed; they stay pending")
+        finally:
+            with self._cond:
+                self._running, self._done = False, max(self._done, covered)
+                self._cond.notify_all()
 
 
-def _linker(table: Table) -> Callable[[Session], None]:
-    """The after-commit step for ``table`` (one function per table, so it runs once)."""
+_linkers: dict[Table, _Linker] = {}
+
+
+def _linker(table: Table) -> _Linker:
+    """The after-commit step for ``table`` (one per table, so it runs once per commit)."""
     if table not in _linkers:
-
-        def run(session: Session) -> None:
-            try:
-                with session.begin():
-                    link_pending(session.connection(), table)
-            except Exception:  # the write is committed: its events wait for the next link
-                log.exception("linking audit events failed; they stay pending")
-
-        _linkers[table] = run
+        _linkers[table] = _Linker(table)
     return _linkers[table]
 
 

@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, orm
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel
 
@@ -84,7 +84,7 @@ def _bind_default() -> None:
 AFTER_COMMIT = "lsphub_after_commit"  # session.info: work to run once the commit is done
 
 
-def after_commit(session: Session, work: Callable[[Session], None]) -> None:
+def after_commit(session: orm.Session, work: Callable[[orm.Session], None]) -> None:
     """Run ``work(session)`` once :func:`session_scope`'s transaction has committed (in the
     same thread, before the scope is left; not at all if it rolls back). ``work`` begins its
     own transaction; the same function is run once however often it is added."""

@@ -4,7 +4,8 @@ one change: all three from NULL to a value, nothing else touched. Every other UP
 DELETE (PostgreSQL: TRUNCATE too), is refused as before.
 
 SQLite rebuilds audit_event to drop the NOT NULLs, which drops its triggers: they are created
-again. Downgrading links whatever is pending first.
+again. A partial index of the pending events keeps the linker's look-up small. Downgrading
+links whatever is pending first.
 
 Revision ID: 0015
 Revises: 0014
@@ -138,16 +139,25 @@ def upgrade() -> None:
         _nullable(True)
         for statement in POSTGRESQL_UP:
             op.execute(statement)
-        return
-    for statement in SQLITE_DROP:
-        op.execute(statement)
-    _nullable(True)
-    for statement in SQLITE_UP:
-        op.execute(statement)
+    else:
+        for statement in SQLITE_DROP:
+            op.execute(statement)
+        _nullable(True)
+        for statement in SQLITE_UP:
+            op.execute(statement)
+    pending = sa.text("seq IS NULL")
+    op.create_index(
+        "ix_audit_event_pending",
+        "audit_event",
+        ["id"],
+        postgresql_where=pending,
+        sqlite_where=pending,
+    )
 
 
 def downgrade() -> None:
     link_pending(op.get_bind(), EVENTS)  # type: ignore[arg-type]
+    op.drop_index("ix_audit_event_pending", table_name="audit_event")
     if op.get_bind().dialect.name == "postgresql":
         for statement in POSTGRESQL_DOWN:
             op.execute(statement)
