@@ -158,12 +158,14 @@ def worker(
     once: Annotated[bool, typer.Option(help="Deliver one batch and exit")] = False,
     interval: Annotated[float, typer.Option(help="Seconds to sleep when idle")] = 2.0,
 ) -> None:
-    """Deliver queued webhook events and e-mail, and queue the reminders and digests that are
-    due (run one or more; they share the queues safely)."""
+    """Deliver queued webhook events and e-mail, queue the reminders and digests that are due,
+    and link audit events a crash left pending (run one or more; they share the work safely)."""
     import logging
     import signal
     import threading
 
+    from api.core.audit import AuditEvent
+    from api.core.audit_chain import link_chore
     from api.core.housekeeping import periodic_sweep
     from api.main import install_features
     from api.notifications.worker import mail_chore, schedule_chore
@@ -175,7 +177,8 @@ def worker(
         signal.signal(sig, lambda *_: stopping.set())
     console.print("Worker started; SIGTERM or Ctrl-C stops it after the delivery in hand.")
     install_features()
-    chores = [periodic_sweep(), schedule_chore(), mail_chore(stopping)]
+    events = AuditEvent.__table__  # type: ignore[attr-defined]
+    chores = [periodic_sweep(), link_chore(events), schedule_chore(), mail_chore(stopping)]
     run_worker(interval_seconds=interval, once=once, stopping=stopping, chores=chores)
     console.print("Worker stopped.")
 
@@ -303,10 +306,11 @@ def audit_verify(
     noted = _anchor(anchor)
     with get_engine().connect() as conn, conn.begin():
         verdict = verify(conn, AuditEvent.__table__, noted)  # type: ignore[attr-defined]
+    pending = f"; {verdict.pending} pending (not linked yet)" if verdict.pending else ""
     if verdict.broken is not None:
-        typer.echo(f"BROKEN after {verdict.events} good events at {verdict.broken}")
+        typer.echo(f"BROKEN after {verdict.events} good events at {verdict.broken}{pending}")
         raise typer.Exit(1)
-    typer.echo(f"OK: {verdict.events} events; tip {verdict.tip.seq}:{verdict.tip.hash}")
+    typer.echo(f"OK: {verdict.events} events; tip {verdict.tip.seq}:{verdict.tip.hash}{pending}")
 
 
 @app.command("create-key")

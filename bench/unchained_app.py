@@ -2,9 +2,10 @@
 
 ``bench/load_bench.py --only chain`` posts status updates to the API as it ships and to this
 app in the same run. Here events get a placeholder place in the chain (unique per worker
-process) and placeholder hashes: no advisory lock, no read of the tip, no SHA-256. Everything
-else, the two extra columns included, is the shipped code path. The events it writes break
-the chain, so it runs only on the benchmark's own database.
+process) and placeholder hashes in the flush: no linking transaction, no advisory lock, no
+read of the tip, no SHA-256. Everything else, the two extra columns included, is the shipped
+code path. The events it writes break the chain, so it runs only on the benchmark's own
+database.
 
     uvicorn bench.unchained_app:create_app --factory --workers 2
 """
@@ -33,5 +34,5 @@ def unlinked(session: Session, events: Sequence[Any], table: Table) -> None:
 
 
 def create_app() -> FastAPI:
-    audit_chain.link = unlinked  # the flush listener looks the step up when it runs
+    audit_chain.link_new = unlinked  # the flush listener looks the step up when it runs
     return create_api()

@@ -45,7 +45,7 @@ from api.auth.models import AuthToken, User  # noqa: E402
 from api.auth.security import new_token, sha256_hex  # noqa: E402
 from api.cli import _alembic_config  # noqa: E402
 from api.core import clock  # noqa: E402
-from api.core.db import SessionLocal, make_engine  # noqa: E402
+from api.core.db import SessionLocal, make_engine, session_scope  # noqa: E402
 from api.core.principal import Role  # noqa: E402
 from api.core.settings import get_settings  # noqa: E402
 from api.demo import seed  # noqa: E402
@@ -90,7 +90,7 @@ def credentials(engine: Engine) -> dict[str, str]:
     """Demo data plus a bearer credential per role: users get tokens, keys for the rest."""
     SessionLocal.configure(bind=engine)
     creds: dict[str, str] = {}
-    with SessionLocal() as session, session.begin():
+    with session_scope() as session:  # links the seed's audit events after the commit
         seed(session)
         for role in (Role.admin, Role.officer, Role.member):
             user = session.scalars(select(User).where(User.role == role)).first()

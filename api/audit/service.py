@@ -21,9 +21,10 @@ NAMED_PRINCIPALS = {"cli": "Command line", "anonymous": "Anonymous"}
 def list_events(
     session: Session, principal: Principal, page: PageParams, filters: AuditEventFilters
 ) -> tuple[list[AuditEventRead], int]:
-    """Newest first (the reverse of the chain's order)."""
+    """Newest first (the reverse of the chain's order); an event is listed once it is linked,
+    normally before the response to the request that wrote it."""
     AdminPolicy().authorize_read(principal)
-    stmt = select(AuditEvent)
+    stmt = select(AuditEvent).where(col(AuditEvent.seq).is_not(None))
     for name in ("resource", "resource_id", "principal", "action", "request_id"):
         value = getattr(filters, name)
         if value is not None:
@@ -39,7 +40,7 @@ def list_events(
 def get_event(session: Session, principal: Principal, event_id: int) -> AuditEventRead:
     AdminPolicy().authorize_read(principal)
     event = session.get(AuditEvent, event_id)
-    if event is None:
+    if event is None or event.seq is None:  # not linked yet: not in the trail yet
         raise NotFound(f"No audit event with id {event_id}")
     return readable(session, [event])[0]
 

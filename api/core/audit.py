@@ -1,9 +1,10 @@
 """The audit trail: every write records an event in the caller's transaction, so a write and
 its record land together. ``request_id_var`` carries the request id (set by the middleware).
 
-Events form a hash chain (:mod:`api.core.audit_chain`): the flush that inserts them gives each
-its ``seq``, ``prev_hash`` and ``hash``; database triggers refuse UPDATE and DELETE on the
-table, and ``lsphub audit verify`` walks the chain.
+Events form a hash chain (:mod:`api.core.audit_chain`): each gets its ``seq``, ``prev_hash``
+and ``hash`` when it is linked (on PostgreSQL just after its transaction commits, on SQLite in
+the flush that inserts it); database triggers refuse DELETE and every UPDATE but that one
+linking, and ``lsphub audit verify`` walks the chain.
 """
 
 from contextvars import ContextVar
@@ -12,7 +13,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger
+from sqlalchemy import JSON, BigInteger, Index, text
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
@@ -23,12 +24,22 @@ from api.core.principal import Principal
 
 class AuditEvent(SQLModel, table=True):
     """Append-only record of a write: nothing changes or deletes one (database triggers refuse
-    it). ``seq``, ``prev_hash`` and ``hash`` are set when the event is flushed."""
+    it). ``seq``, ``prev_hash`` and ``hash`` are NULL until the event is linked into the chain,
+    and set once."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (
+        # The linker's "every pending event, in id order": a small index, whatever the size.
+        Index(
+            "ix_audit_event_pending",
+            "id",
+            postgresql_where=text("seq IS NULL"),
+            sqlite_where=text("seq IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    seq: int | None = Field(default=None, sa_type=BigInteger, unique=True, nullable=False)
+    seq: int | None = Field(default=None, sa_type=BigInteger, unique=True)
     at: datetime = Field(default_factory=clock.now, sa_type=UTCDateTime, index=True)
     principal: str = Field(max_length=200, index=True)
     action: str = Field(max_length=40, index=True)
@@ -37,8 +48,8 @@ class AuditEvent(SQLModel, table=True):
     before: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     after: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     request_id: str | None = Field(default=None, max_length=64, index=True)
-    prev_hash: str | None = Field(default=None, max_length=64, nullable=False)
-    hash: str | None = Field(default=None, max_length=64, nullable=False)
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
 
 
 audit_chain.install(AuditEvent)

@@ -16,25 +16,39 @@ In Python: ``json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii
 The form is fixed: changing it would break every chain already stored (migration 0004 chains
 existing events with it too).
 
-Appends never fork the chain. The flush that writes a transaction's events is the last step
-before its commit; on PostgreSQL it first takes a transaction-level advisory lock
-(:data:`LOCK_KEY`, released by the commit or rollback) and only then reads the chain's tip, in
-a statement of its own so that, under READ COMMITTED, it sees the tip the previous holder
-committed. On SQLite a writing transaction already holds the database's write lock
-(``BEGIN IMMEDIATE``); one that began as a reader cannot write once another has committed.
-The unique ``seq`` is the backstop: two appends that read the same tip cannot both commit.
+Appends never fork the chain, and one writer links at a time. On PostgreSQL a request's events
+are inserted **pending** (``seq``, ``prev_hash`` and ``hash`` NULL, no lock), and right after its
+commit a short linking transaction (:func:`link_pending`) takes a transaction-level advisory
+lock (:data:`LOCK_KEY`, released by its commit), reads the tip in a statement of its own (under
+READ COMMITTED it then sees the tip the previous holder committed) and links every pending
+event, in id order, in one batch: concurrent writers commit side by side and share a few
+linking commits instead of committing one at a time under the lock. Within a process one link
+runs at a time, and writers that commit meanwhile wait for the next one, which covers them all
+(:class:`_Linker`); a linker that finds nothing pending writes nothing. Events a crash left
+pending are linked by the next linker or by ``lsphub worker``. On SQLite the events are linked
+in the flush that inserts them: a writing transaction already holds the database's write lock
+through its commit (``BEGIN IMMEDIATE``), so linking after the commit would only add a second
+write transaction. The unique ``seq`` is the backstop: two links that read the same tip cannot
+both commit.
 """
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Table, event, select, text
+from sqlalchemy import Connection, Table, bindparam, event, func, select, text, update
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.orm.attributes import instance_state
+
+from api.core import db
+
+log = logging.getLogger("lsphub.audit")
 
 GENESIS = "0" * 64
 # pg_advisory_xact_lock key of the chain's tip ("lsphaudt" as a big-endian integer).
@@ -95,16 +109,28 @@ class Tip:
     hash: str
 
 
-def lock_and_read_tip(conn: Connection, table: Table) -> Tip:
-    """Serialise appends (PostgreSQL: advisory lock to the end of the transaction), then read
-    the tip. Two statements on purpose: a READ COMMITTED statement's snapshot is taken when
-    it starts, so a tip read in the locking statement could predate the last holder's commit.
-    """
+def _lock(conn: Connection) -> None:
+    """Serialise links (PostgreSQL: advisory lock to the end of the transaction)."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-    row = conn.execute(
-        select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)
-    ).first()
+
+
+def _tip_query(table: Table) -> Any:
+    return (
+        select(table.c.seq, table.c.hash)
+        .where(table.c.seq.is_not(None))
+        .order_by(table.c.seq.desc())
+        .limit(1)
+    )
+
+
+def lock_and_read_tip(conn: Connection, table: Table) -> Tip:
+    """Take the lock, then read the tip. Two statements on purpose: a READ COMMITTED
+    statement's snapshot is taken when it starts, so a tip read in the locking statement could
+    predate the last holder's commit.
+    """
+    _lock(conn)
+    row = conn.execute(_tip_query(table)).first()
     return Tip(0, GENESIS) if row is None else Tip(int(row.seq), str(row.hash))
 
 
@@ -119,18 +145,122 @@ def link(session: Session, events: Sequence[Any], table: Table) -> None:
         pending.hash = prev = event_hash(pending)
 
 
+def link_pending(conn: Connection, table: Table) -> int:
+    """Link every pending event (``seq`` NULL) after the tip, in id order, in the caller's
+    transaction; returns how many. One statement reads the pending events with the tip, one
+    (executemany) stores their places; nothing is written when none are pending."""
+    _lock(conn)
+    tip = _tip_query(table).subquery()
+    content = [table.c[name] for name in CHAINED_FIELDS if name not in ("seq", "prev_hash")]
+    rows = conn.execute(
+        select(
+            table.c.id,
+            *content,
+            select(tip.c.seq).scalar_subquery().label("tip_seq"),
+            select(tip.c.hash).scalar_subquery().label("tip_hash"),
+        )
+        .where(table.c.seq.is_(None))
+        .order_by(table.c.id)
+    ).all()
+    if not rows:
+        return 0
+    seq, prev = int(rows[0].tip_seq or 0), str(rows[0].tip_hash or GENESIS)
+    linked = []
+    for row in rows:
+        seq += 1
+        pending = SimpleNamespace(**row._mapping, seq=seq, prev_hash=prev)
+        prev = event_hash(pending)
+        linked.append({"_id": row.id, "_seq": seq, "_prev_hash": pending.prev_hash, "_hash": prev})
+    conn.execute(
+        update(table)
+        .where(table.c.id == bindparam("_id"))
+        .values(seq=bindparam("_seq"), prev_hash=bindparam("_prev_hash"), hash=bindparam("_hash")),
+        linked,
+    )
+    return len(linked)
+
+
+def link_new(session: Session, events: Sequence[Any], table: Table) -> None:
+    """What the flush does with new ``events``: link them now (SQLite), or leave them pending
+    and link them once the transaction has committed (:func:`api.core.db.after_commit`)."""
+    if session.get_bind().dialect.name == "sqlite":
+        link(session, events, table)
+    else:
+        db.after_commit(session, _linker(table))
+
+
+class _Linker:
+    """The after-commit link for one table, shared by a process's threads like a database's
+    group commit: one link runs at a time; a writer that commits meanwhile waits for it to end,
+    then either finds its events covered (a link that began after its commit took them) or
+    runs the next link itself, for everyone who has committed by then. Writers that wait
+    send nothing to the database."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self._cond = threading.Condition()
+        self._asked = 0  # one ticket per committed writer, in the order they asked
+        self._done = 0  # every writer up to this ticket has had a link begin after its commit
+        self._running = False
+
+    def __call__(self, session: Session) -> None:
+        with self._cond:
+            self._asked += 1
+            ticket = self._asked
+            while self._running and self._done < ticket:
+                self._cond.wait()
+            if self._done >= ticket:
+                return
+            self._running, covered = True, self._asked
+        try:
+            with session.begin():
+                link_pending(session.connection(), self.table)
+        except Exception:  # the writes are committed: their events wait for the next link
+            log.exception("linking audit events failed; they stay pending")
+        finally:
+            with self._cond:
+                self._running, self._done = False, max(self._done, covered)
+                self._cond.notify_all()
+
+
+_linkers: dict[Table, _Linker] = {}
+
+
+def _linker(table: Table) -> _Linker:
+    """The after-commit step for ``table`` (one per table, so it runs once per commit)."""
+    if table not in _linkers:
+        _linkers[table] = _Linker(table)
+    return _linkers[table]
+
+
+def link_chore(table: Table) -> Callable[[], None]:
+    """For ``lsphub worker``: link whatever a crash between commit and link left pending."""
+
+    def chore() -> None:
+        try:
+            with db.session_scope() as session:
+                linked = link_pending(session.connection(), table)
+        except Exception:
+            log.exception("linking pending audit events failed")
+            return
+        if linked:
+            log.info("linked %d pending audit events", linked)
+
+    return chore
+
+
 _installed: set[type] = set()
 
 
 def install(model: type) -> None:
-    """Link every new ``model`` object in the flush that inserts it (idempotent)."""
+    """Link every new ``model`` object once its flush has inserted it (idempotent)."""
     table: Table = model.__table__  # type: ignore[attr-defined]
 
     def link_new_events(session: Session, _context: UOWTransaction, _instances: Any) -> None:
         pending = [obj for obj in session.new if isinstance(obj, model)]
         if pending:
             pending.sort(key=lambda obj: instance_state(obj).insert_order or 0)
-            link(session, pending, table)
+            link_new(session, pending, table)
 
     if model not in _installed:
         event.listen(Session, "before_flush", link_new_events)
@@ -166,6 +296,7 @@ class Verdict:
     events: int
     tip: Tip
     broken: Break | None
+    pending: int = 0  # events not linked yet (seq NULL): neither good nor broken
 
     @property
     def ok(self) -> bool:
@@ -173,9 +304,9 @@ class Verdict:
 
 
 def _rows(conn: Connection, table: Table) -> Iterator[Any]:
-    """Every event in chain order, fetched in batches (constant memory)."""
+    """Every linked event in chain order, fetched in batches (constant memory)."""
     columns = [table.c.id, table.c.hash, *(table.c[name] for name in CHAINED_FIELDS)]
-    stmt = select(*columns).order_by(table.c.seq)
+    stmt = select(*columns).where(table.c.seq.is_not(None)).order_by(table.c.seq)
     # Per statement: Connection.execution_options() would change the caller's connection.
     yield from conn.execute(stmt, execution_options={"yield_per": VERIFY_BATCH})
 
@@ -185,19 +316,20 @@ def verify(conn: Connection, table: Table, anchor: Tip | None = None) -> Verdict
 
     ``anchor``, a tip noted earlier (``seq`` and ``hash``), must still be in the chain: that
     catches what the chain alone cannot, events removed from its end or a chain rewritten
-    whole.
+    whole. Pending events (not linked yet) are counted apart: they are not in the chain yet.
     """
+    pending = conn.scalar(select(func.count()).select_from(table).where(table.c.seq.is_(None))) or 0
     tip, count = Tip(0, GENESIS), 0
     for row in _rows(conn, table):
         broken = _check(row, tip, anchor)
         if broken is not None:
-            return Verdict(count, tip, broken)
+            return Verdict(count, tip, broken, pending)
         tip, count = Tip(row.seq, row.hash), count + 1
     if anchor is not None and anchor.seq > tip.seq:
         return Verdict(
-            count, tip, Break(None, None, "anchor", f"seq {anchor.seq}", f"seq {tip.seq}")
+            count, tip, Break(None, None, "anchor", f"seq {anchor.seq}", f"seq {tip.seq}"), pending
         )
-    return Verdict(count, tip, None)
+    return Verdict(count, tip, None, pending)
 
 
 def _check(row: Any, previous: Tip, anchor: Tip | None) -> Break | None:
@@ -226,5 +358,7 @@ __all__ = [
     "canonical_json",
     "event_hash",
     "install",
+    "link_chore",
+    "link_pending",
     "verify",
 ]

@@ -6,13 +6,13 @@ transaction handling is switched off so that we issue BEGIN ourselves: SAVEPOINT
 reader that later writes never hits ``database is locked`` on an upgraded snapshot.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, orm
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel
 
@@ -81,18 +81,31 @@ def _bind_default() -> None:
         SessionLocal.configure(bind=get_engine())
 
 
+AFTER_COMMIT = "lsphub_after_commit"  # session.info: work to run once the commit is done
+
+
+def after_commit(session: orm.Session, work: Callable[[orm.Session], None]) -> None:
+    """Run ``work(session)`` once :func:`session_scope`'s transaction has committed (in the
+    same thread, before the scope is left; not at all if it rolls back). ``work`` begins its
+    own transaction; the same function is run once however often it is added."""
+    session.info.setdefault(AFTER_COMMIT, {})[work] = None
+
+
 @contextmanager
 def session_scope(write: bool = True) -> Iterator[Session]:
     """A session in one transaction: commit on success, roll back on any error."""
     _bind_default()
-    with SessionLocal() as session, session.begin():
-        if write:
-            token = _write_intent.set(True)
-            try:
-                session.connection()  # BEGIN (IMMEDIATE on SQLite) now, not at first query
-            finally:
-                _write_intent.reset(token)
-        yield session
+    with SessionLocal() as session:
+        with session.begin():
+            if write:
+                token = _write_intent.set(True)
+                try:
+                    session.connection()  # BEGIN (IMMEDIATE on SQLite) now, not at first query
+                finally:
+                    _write_intent.reset(token)
+            yield session
+        for work in session.info.pop(AFTER_COMMIT, ()):
+            work(session)
 
 
 @lru_cache

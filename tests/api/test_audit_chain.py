@@ -1,5 +1,6 @@
-"""The audit trail's hash chain: every write extends it, the triggers refuse changes, and a
-change made behind the API's back (triggers dropped, raw SQL) is named by the verifier."""
+"""The audit trail's hash chain: every write extends it, the triggers refuse changes (linking a
+pending event aside), and a change made behind the API's back (triggers dropped, raw SQL) is
+named by the verifier."""
 
 import hashlib
 import itertools
@@ -8,11 +9,20 @@ from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Row, text
 from sqlalchemy.exc import DBAPIError
 
+from api.core import clock
 from api.core.audit import AuditEvent
-from api.core.audit_chain import CHAINED_FIELDS, GENESIS, Tip, Verdict, event_hash, verify
+from api.core.audit_chain import (
+    CHAINED_FIELDS,
+    GENESIS,
+    Tip,
+    Verdict,
+    event_hash,
+    link_chore,
+    verify,
+)
 from tests.tamper import triggers_dropped
 
 EVENTS = "/api/v1/audit-events"
@@ -182,3 +192,103 @@ class TestTampering:
         result = verdict(db, anchor=Tip(written[0]["seq"], "f" * 64))
         assert result.broken is not None
         assert (result.broken.id, result.broken.field) == (written[0]["id"], "anchor")
+
+
+def insert_pending(db: Connection, note: str = "pending") -> int:
+    """An event as a write leaves it when the link step after its commit never ran."""
+    return int(
+        db.execute(
+            TABLE.insert()
+            .values(at=clock.now(), principal="cli", action="create", resource=note)
+            .returning(TABLE.c.id)
+        ).scalar_one()
+    )
+
+
+def stored(db: Connection, event_id: int) -> Row:
+    return db.execute(TABLE.select().where(TABLE.c.id == event_id)).one()
+
+
+class TestPendingEvents:
+    """Events inserted unlinked (seq, prev_hash and hash NULL) until the link after the commit."""
+
+    def test_verify_counts_them_apart(self, db: Connection) -> None:
+        start = verdict(db)
+        insert_pending(db)
+        result = verdict(db)
+        assert result.ok, str(result.broken)
+        assert (result.events, result.tip, result.pending) == (start.events, start.tip, 1)
+
+    def test_the_next_write_links_them_first(
+        self, client: TestClient, db: Connection, dialect: str
+    ) -> None:
+        if dialect == "sqlite":
+            pytest.skip("SQLite links a write's events in its flush; the worker links leftovers")
+        start = verdict(db)
+        pending = insert_pending(db)
+        assert client.get(EVENTS, params={"resource": "pending"}).json()["total"] == 0
+        assert client.get(f"{EVENTS}/{pending}").status_code == 404
+        written = write_some(client)  # the events linked by these writes, oldest first
+        result = verdict(db)
+        assert result.ok and result.pending == 0, str(result.broken)
+        assert (written[0]["id"], written[0]["seq"]) == (pending, start.tip.seq + 1)
+        assert written[1]["prev_hash"] == written[0]["hash"] == stored(db, pending).hash
+        assert client.get(f"{EVENTS}/{pending}").json()["seq"] == start.tip.seq + 1
+
+    def test_the_worker_links_them(self, db: Connection) -> None:
+        start = verdict(db)
+        first, second = insert_pending(db, "first"), insert_pending(db, "second")
+        link_chore(TABLE)()
+        result = verdict(db)
+        assert result.ok and result.pending == 0, str(result.broken)
+        assert result.tip.seq == start.tip.seq + 2
+        assert [stored(db, first).seq, stored(db, second).seq] == [
+            start.tip.seq + 1,
+            start.tip.seq + 2,
+        ]
+        link_chore(TABLE)()  # nothing pending: nothing changes
+        assert verdict(db) == result
+
+    def test_linking_is_allowed_once(self, db: Connection) -> None:
+        """The one UPDATE the triggers allow: all three links from NULL to a value."""
+        tip = verdict(db).tip
+        pending = insert_pending(db)
+        link = {"seq": tip.seq + 1, "prev_hash": tip.hash, "hash": "a" * 64}
+        with pytest.raises(DBAPIError, match="append-only: UPDATE refused"), db.begin_nested():
+            set_column(db, pending, seq=tip.seq + 1)  # one link without the others
+        with pytest.raises(DBAPIError, match="append-only: UPDATE refused"), db.begin_nested():
+            set_column(db, pending, **link, principal="user:1")  # and the content changed
+        set_column(db, pending, **link)
+        with pytest.raises(DBAPIError, match="append-only: UPDATE refused"), db.begin_nested():
+            set_column(db, pending, hash="b" * 64)  # linked once: never again
+        result = verdict(db)  # the forged hash above is what verify names
+        assert result.broken is not None
+        assert (result.broken.id, result.broken.field) == (pending, "hash")
+
+    @pytest.mark.parametrize(
+        "values",
+        [
+            {"hash": "f" * 64},
+            {"seq": None, "prev_hash": None, "hash": None},
+            {"seq": 10**9},
+            {"prev_hash": GENESIS},
+        ],
+    )
+    def test_a_linked_event_cannot_be_relinked(self, db: Connection, values: dict) -> None:
+        before = verdict(db)
+        target = before.tip.seq
+        event_id = db.execute(TABLE.select().where(TABLE.c.seq == target)).one().id
+        with pytest.raises(DBAPIError, match="append-only: UPDATE refused"), db.begin_nested():
+            set_column(db, event_id, **values)
+        assert verdict(db) == before
+
+    def test_tampering_with_a_linked_event_is_still_named(
+        self, client: TestClient, db: Connection
+    ) -> None:
+        written = write_some(client)
+        target = written[1]
+        with triggers_dropped(db):
+            set_column(db, target["id"], hash="e" * 64)
+        result = verdict(db)
+        assert result.broken is not None
+        assert (result.broken.id, result.broken.field) == (target["id"], "hash")

@@ -1,14 +1,21 @@
 """``lsphub audit verify`` on committed databases: the demo data passes, a database tampered
-with behind the API's back fails naming the event, and migration 0004 chains the events an
-installation already holds exactly as the service would have."""
+with behind the API's back fails naming the event, migration 0004 chains the events an
+installation already holds exactly as the service would have, concurrent writers end in one
+chain, and ``lsphub worker`` links what a crash left pending."""
 
 import json
+import os
+import re
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.live import fresh_database, lsphub, run, verified_chain
+from tests.hardening.conftest import is_postgres
+from tests.live import fresh_database, live_server, lsphub, run, verified_chain
 from tests.tamper import triggers_dropped
 
 
@@ -105,3 +112,64 @@ class TestBackup:
             newest = max(events, key=lambda e: e["seq"])
             assert verified_chain(empty) == (len(events), f"{newest['seq']}:{newest['hash']}")
             assert verified_chain(empty) == verified_chain(chained_db)
+
+
+def count_events(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM audit_event")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+class TestLinking:
+    def test_concurrent_writers_end_in_one_gapless_chain(self) -> None:
+        """32 threads post status updates at once through two workers: each request's events
+        are linked after its commit, by whichever linker comes first, into one chain."""
+        if not is_postgres(os.environ.get("TEST_DATABASE_URL", "")):
+            pytest.skip("SQLite links in the writer's own transaction; no race to lose")
+        writers = 32
+        with fresh_database("lsphub_hard_link") as url, live_server(url, workers=2) as live:
+            before, _ = verified_chain(url)
+            with live.client() as client:
+                tasks = client.get("/api/v1/tasks", params={"limit": writers}).json()["items"]
+            barrier = threading.Barrier(writers)
+
+            def post(i: int) -> httpx.Response:
+                with live.client() as client:
+                    client.get("/health")
+                    barrier.wait(timeout=60)
+                    return client.post(
+                        f"/api/v1/tasks/{tasks[i]['id']}/status-updates",
+                        json={"position": f"Racing writer {i}"},
+                    )
+
+            with ThreadPoolExecutor(max_workers=writers) as pool:
+                responses = list(pool.map(post, range(writers)))
+            assert [r.status_code for r in responses] == [201] * writers, responses[0].text
+            after, _ = verified_chain(url)  # every stored event linked, no gap, no break
+            assert after == count_events(url) >= before + writers
+            assert "Traceback" not in live.log(), live.log()[-4000:]
+
+    def test_the_worker_links_what_a_crash_left_pending(self) -> None:
+        with fresh_database("lsphub_hard_pending") as url:
+            before, _ = verified_chain(url)
+            engine = create_engine(url)
+            try:
+                with engine.begin() as conn:
+                    conn.execute(
+                        text(
+                            "INSERT INTO audit_event (at, principal, action, resource) "
+                            "VALUES (:at, 'cli', 'create', 'crash')"
+                        ),
+                        {"at": "2026-12-02 12:00:00+00:00"},
+                    )
+            finally:
+                engine.dispose()
+            out = lsphub(url, "audit", "verify")
+            assert re.fullmatch(
+                rf"OK: {before} events; tip \S+; 1 pending \(not linked yet\)\n", out
+            )
+            lsphub(url, "worker", "--once")
+            assert verified_chain(url)[0] == before + 1
