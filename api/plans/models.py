@@ -105,7 +105,7 @@ class TaskBase(SQLModel):
     last_reported_on: date | None = Field(default=None, index=True)
 
 
-# Indexes for a decade of tasks and status updates (migration 0014), on PostgreSQL only: the
+# Indexes for a decade of tasks and status updates (migrations 0014, 0016), PostgreSQL only: the
 # trigram indexes behind ``?q=``, the covering index of open tasks the staleness counts read
 # (``api.plans.service.reporting_cutoffs``), the partial index of open tasks in the order the
 # dashboard lists the stalest, and each task's updates by date for the reports. The metadata
@@ -119,6 +119,9 @@ POSTGRES_ONLY_INDEXES = frozenset(
         "ix_task_open_by_action",
         "ix_task_open_last_reported",
         "ix_status_update_task_reported",
+        # migration 0016: a RAG status by deadline; the complete tasks by action
+        "ix_task_rag_deadline",
+        "ix_task_complete_by_action",
     }
 )
 

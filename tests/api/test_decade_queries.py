@@ -241,7 +241,7 @@ def plans_of(
 @pytest.fixture
 def postgres(dialect: str) -> None:
     if dialect != "postgresql":
-        pytest.skip("PostgreSQL indexes (migration 0014)")
+        pytest.skip("PostgreSQL indexes (migrations 0014, 0016)")
 
 
 @pytest.mark.usefixtures("postgres")
@@ -283,3 +283,21 @@ class TestIndexesFit:
             {"as_of": as_of},
         )  # fmt: skip
         assert "ix_status_update_task_reported" in plan, plan
+
+    def test_a_rag_by_deadline(self, engine: Engine, db: Connection, client: TestClient) -> None:
+        params = {"rag": "red", "sort": "-deadline"}
+        plan = plans_of(engine, db, client, "/api/v1/tasks", params)
+        assert "ix_task_rag_deadline" in plan, plan  # migration 0016
+
+    def test_the_dashboard_counts_complete_tasks_from_an_index(
+        self, engine: Engine, db: Connection, client: TestClient
+    ) -> None:
+        plan = plans_of(engine, db, client, "/api/v1/dashboard", {})
+        assert "Index Only Scan using ix_task_complete_by_action" in plan, plan  # migration 0016
+
+    def test_strategy_progress_looks_up_each_tasks_latest_update(
+        self, engine: Engine, db: Connection, client: TestClient
+    ) -> None:
+        strategy_id = all_items(client, "/api/v1/strategies")[0]["id"]
+        plan = plans_of(engine, db, client, f"/api/v1/strategies/{strategy_id}/progress", {})
+        assert plan.count("ix_status_update_task_reported") >= 2, plan  # counts, newest
