@@ -1,9 +1,12 @@
-"""CPU per list request with and without the precompiled handlers and the route index, in one
-process: two apps driven alternately through httpx's ASGI transport, so the machine's drift
-moves both alike. Needs the database bench/load_bench.py prepares.
+"""CPU per list request with and without one change, in one process: two variants driven
+alternately through httpx's ASGI transport, so the machine's drift moves both alike. Needs the
+database bench/load_bench.py prepares.
 
-    .venv/bin/python bench/ab_list.py [--rounds 4] [--requests 200] [--path /api/v1/tasks?limit=50]
+    .venv/bin/python bench/ab_list.py [--compare precompiled|can] [--rounds 4] [--requests 200]
+        [--path /api/v1/tasks?limit=50]
 
+``--compare precompiled``: FastAPI alone against the precompiled handlers and the route index;
+``can``: each row's ``can`` asked of the policy against once per ``can_key`` on the page.
 Prints, per variant, the CPU milliseconds per request of each round (client's share included).
 """
 
@@ -12,6 +15,7 @@ import asyncio
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +43,41 @@ async def cpu_per_request(app: Any, key: str, path: str, n: int) -> float:
         return (time.process_time() - start) / n * 1000
 
 
+def variants(compare: str) -> dict[str, tuple[Any, Callable[[], None]]]:
+    """name -> (app, what to set before its round)."""
+    import api.core.web.precompiled as precompiled
+    from api.core.policy import Policy
+    from api.core.web.routing import RouteIndex
+    from api.main import create_app
+    from api.plans.policy import TaskPolicy
+
+    def nothing() -> None:
+        pass
+
+    if compare == "precompiled":
+        precompiled.ENABLED = False
+        plain = create_app()
+        precompiled.ENABLED = True
+        index = plain.router.middleware_stack
+        assert isinstance(index, RouteIndex)
+        plain.router.middleware_stack = index.fallback
+        return {"FastAPI alone": (plain, nothing), "precompiled + index": (create_app(), nothing)}
+    if compare == "can":
+        app, shared = create_app(), TaskPolicy.can_key
+
+        def per_row() -> None:
+            TaskPolicy.can_key = Policy.can_key  # type: ignore[method-assign]
+
+        def per_key() -> None:
+            TaskPolicy.can_key = shared  # type: ignore[method-assign]
+
+        return {"can per row": (app, per_row), "can per key": (app, per_key)}
+    raise SystemExit(f"unknown comparison {compare!r}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--compare", default="precompiled")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--path", default="/api/v1/tasks?limit=50")
@@ -49,25 +86,17 @@ def main() -> None:
     os.environ["LSPHUB_DATABASE_URL"] = args.pg
     os.environ.setdefault("LSPHUB_ENV", "dev")
 
-    import api.core.web.precompiled as precompiled
     from api.accounts.keys import create_api_key
     from api.core.db import session_scope
     from api.core.principal import Role
-    from api.core.web.routing import RouteIndex
-    from api.main import create_app
 
     with session_scope() as session:
         key = create_api_key(session, role=Role.admin, name="ab_list")
-    precompiled.ENABLED = False
-    plain = create_app()
-    precompiled.ENABLED = True
-    index = plain.router.middleware_stack
-    assert isinstance(index, RouteIndex)
-    plain.router.middleware_stack = index.fallback
-    variants = {"FastAPI alone": plain, "precompiled + index": create_app()}
-    figures: dict[str, list[float]] = {name: [] for name in variants}
+    apps = variants(args.compare)
+    figures: dict[str, list[float]] = {name: [] for name in apps}
     for _ in range(args.rounds):
-        for name, app in variants.items():
+        for name, (app, setup) in apps.items():
+            setup()
             figures[name].append(asyncio.run(cpu_per_request(app, key, args.path, args.requests)))
     for name, values in figures.items():
         print(f"{name}: " + " ".join(f"{v:.2f}" for v in values) + " ms CPU/request")
