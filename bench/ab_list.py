@@ -2,11 +2,12 @@
 alternately through httpx's ASGI transport, so the machine's drift moves both alike. Needs the
 database bench/load_bench.py prepares.
 
-    .venv/bin/python bench/ab_list.py [--compare precompiled|can] [--rounds 4] [--requests 200]
-        [--path /api/v1/tasks?limit=50]
+    .venv/bin/python bench/ab_list.py [--compare precompiled|can|statement] [--rounds 4]
+        [--requests 200] [--path /api/v1/tasks?limit=50]
 
 ``--compare precompiled``: FastAPI alone against the precompiled handlers and the route index;
-``can``: each row's ``can`` asked of the policy against once per ``can_key`` on the page.
+``can``: each row's ``can`` asked of the policy against once per ``can_key`` on the page;
+``statement``: the page's statement built for each request against once (an unnarrowed list).
 Prints, per variant, the CPU milliseconds per request of each round (client's share included).
 """
 
@@ -72,6 +73,19 @@ def variants(compare: str) -> dict[str, tuple[Any, Callable[[], None]]]:
             TaskPolicy.can_key = shared  # type: ignore[method-assign]
 
         return {"can per row": (app, per_row), "can per key": (app, per_key)}
+    if compare == "statement":
+        import api.crud.service as service
+
+        app, built_once = create_app(), (service._record_select, service._whole_page)
+
+        def per_request() -> None:
+            service._record_select = built_once[0].__wrapped__  # type: ignore[assignment]
+            service._whole_page = built_once[1].__wrapped__  # type: ignore[assignment]
+
+        def once() -> None:
+            service._record_select, service._whole_page = built_once
+
+        return {"statement per request": (app, per_request), "statement built once": (app, once)}
     raise SystemExit(f"unknown comparison {compare!r}")
 
 
