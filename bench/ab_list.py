@@ -2,12 +2,13 @@
 alternately through httpx's ASGI transport, so the machine's drift moves both alike. Needs the
 database bench/load_bench.py prepares.
 
-    .venv/bin/python bench/ab_list.py [--compare precompiled|can|statement] [--rounds 4]
+    .venv/bin/python bench/ab_list.py [--compare precompiled|can|statement|all] [--rounds 4]
         [--requests 200] [--path /api/v1/tasks?limit=50]
 
 ``--compare precompiled``: FastAPI alone against the precompiled handlers and the route index;
 ``can``: each row's ``can`` asked of the policy against once per ``can_key`` on the page;
-``statement``: the page's statement built for each request against once (an unnarrowed list).
+``statement``: the page's statement built for each request against once (an unnarrowed list);
+``all``: every change ``switches`` knows, off against on.
 Prints, per variant, the CPU milliseconds per request of each round (client's share included).
 """
 
@@ -44,16 +45,35 @@ async def cpu_per_request(app: Any, key: str, path: str, n: int) -> float:
         return (time.process_time() - start) / n * 1000
 
 
+def switches() -> dict[str, tuple[Callable[[], None], Callable[[], None]]]:
+    """change -> (switch it off, switch it on): changes one app can switch between rounds."""
+    import api.crud.service as service
+    from api.core.policy import Policy
+    from api.plans.policy import TaskPolicy
+
+    shared, built_once = TaskPolicy.can_key, (service._record_select, service._whole_page)
+
+    def per_row() -> None:
+        TaskPolicy.can_key = Policy.can_key  # type: ignore[method-assign]
+
+    def per_key() -> None:
+        TaskPolicy.can_key = shared  # type: ignore[method-assign]
+
+    def per_request() -> None:
+        service._record_select = built_once[0].__wrapped__  # type: ignore[assignment]
+        service._whole_page = built_once[1].__wrapped__  # type: ignore[assignment]
+
+    def once() -> None:
+        service._record_select, service._whole_page = built_once
+
+    return {"can": (per_row, per_key), "statement": (per_request, once)}
+
+
 def variants(compare: str) -> dict[str, tuple[Any, Callable[[], None]]]:
     """name -> (app, what to set before its round)."""
     import api.core.web.precompiled as precompiled
-    from api.core.policy import Policy
     from api.core.web.routing import RouteIndex
     from api.main import create_app
-    from api.plans.policy import TaskPolicy
-
-    def nothing() -> None:
-        pass
 
     if compare == "precompiled":
         precompiled.ENABLED = False
@@ -62,31 +82,26 @@ def variants(compare: str) -> dict[str, tuple[Any, Callable[[], None]]]:
         index = plain.router.middleware_stack
         assert isinstance(index, RouteIndex)
         plain.router.middleware_stack = index.fallback
+
+        def nothing() -> None:
+            pass
+
         return {"FastAPI alone": (plain, nothing), "precompiled + index": (create_app(), nothing)}
-    if compare == "can":
-        app, shared = create_app(), TaskPolicy.can_key
+    known = switches()
+    chosen = list(known) if compare == "all" else [compare]
+    if not set(chosen) <= set(known):
+        raise SystemExit(f"unknown comparison {compare!r}")
+    app = create_app()
 
-        def per_row() -> None:
-            TaskPolicy.can_key = Policy.can_key  # type: ignore[method-assign]
+    def off() -> None:
+        for name in chosen:
+            known[name][0]()
 
-        def per_key() -> None:
-            TaskPolicy.can_key = shared  # type: ignore[method-assign]
+    def on() -> None:
+        for name in chosen:
+            known[name][1]()
 
-        return {"can per row": (app, per_row), "can per key": (app, per_key)}
-    if compare == "statement":
-        import api.crud.service as service
-
-        app, built_once = create_app(), (service._record_select, service._whole_page)
-
-        def per_request() -> None:
-            service._record_select = built_once[0].__wrapped__  # type: ignore[assignment]
-            service._whole_page = built_once[1].__wrapped__  # type: ignore[assignment]
-
-        def once() -> None:
-            service._record_select, service._whole_page = built_once
-
-        return {"statement per request": (app, per_request), "statement built once": (app, once)}
-    raise SystemExit(f"unknown comparison {compare!r}")
+    return {f"{compare} off": (app, off), f"{compare} on": (app, on)}
 
 
 def main() -> None:
