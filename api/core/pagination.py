@@ -1,6 +1,6 @@
 """One way to page through lists: ``limit``/``offset`` in, ``{items,total,limit,offset}`` out."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
@@ -31,27 +31,25 @@ def paginate(session: Session, stmt: Select[Any], page: PageParams) -> tuple[Seq
     return session.scalars(stmt.limit(page.limit).offset(page.offset)).all(), total
 
 
-def paginate_mappings(
-    session: Session,
-    stmt: Select[Any],
-    page: PageParams,
-    then: Callable[[Select[Any]], Select[Any]] | None = None,
-) -> tuple[list[dict[str, Any]], int]:
-    """:func:`paginate` for a Core select of columns (read-only lists): plain ``column -> value``
-    dicts, no ORM objects, and one round trip — the total rides along as an uncorrelated scalar
-    subquery, which the database evaluates once. Only a page past the end costs a second query.
-    ``then`` may wrap the paged select (its total column last) in an outer one that keeps the
-    total last.
-    """
+def page_statement(stmt: Select[Any], limit: int, offset: int) -> Select[Any]:
+    """One page of a Core select of columns (read-only lists) with its total: the total rides
+    along as an uncorrelated scalar subquery, which the database evaluates once, in the last
+    column. ``stmt`` must already be fully ordered."""
     total_column = _count(stmt).scalar_subquery().correlate(None)
-    paged = stmt.add_columns(total_column).limit(page.limit).offset(page.offset)
-    if then is not None:
-        paged = then(paged)
+    return stmt.add_columns(total_column).limit(limit).offset(offset)
+
+
+def read_page(
+    session: Session, stmt: Select[Any], paged: Select[Any], offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """:func:`paginate` for ``paged``, a :func:`page_statement` of ``stmt`` (or a select around
+    it keeping the total last): plain ``column -> value`` dicts, no ORM objects, and one round
+    trip. Only a page past the end costs a second query (the count of ``stmt``)."""
     result = session.connection().execute(paged)  # Core: a select needs no ORM execution
     names = list(result.keys())[:-1]
     rows = result.all()
     if not rows:
-        return [], count_rows(session, stmt) if page.offset else 0
+        return [], count_rows(session, stmt) if offset else 0
     return [dict(zip(names, row, strict=False)) for row in rows], rows[0][-1]
 
 

@@ -7,7 +7,7 @@ writes are checked on the row and on the changes. Records owned by a partnership
 which partnerships a principal may see or manage.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select
@@ -80,6 +80,13 @@ class Policy:
             "update": allowed(lambda: self.authorize_update(session, principal, row, {})),
             "delete": allowed(lambda: self.authorize_delete(session, principal, row)),
         }
+
+    def can_key(self, principal: Principal, values: Mapping[str, Any]) -> Hashable | None:
+        """What :meth:`can` depends on in a row with these column ``values``, for
+        ``principal``: rows with equal keys get the same answer, so a list page asks once per
+        key. ``None`` (this default): ask for every row. A policy that states a key states
+        the one of its own checks; a subclass that changes them must state its own."""
+        return None
 
 
 def allowed(check: Callable[[], None]) -> bool:

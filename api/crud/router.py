@@ -1,6 +1,6 @@
 """Builds the five CRUD operations of a Resource as a thin FastAPI router."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import date, datetime
 from types import NoneType, UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -216,6 +216,23 @@ def _add_list(router: APIRouter, res: Resource[Any]) -> None:
     def stored(record: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in record.items() if k not in res.lookups}
 
+    def shared_can(session: Session, principal: Principal) -> Callable[[Any], dict[str, bool]]:
+        """``can`` of a page's records: the policy decides on the row, rebuilt from its columns
+        (constructed, not validated: they are the stored values), once per ``can_key``."""
+        answers: dict[Hashable, dict[str, bool]] = {}
+
+        def can_of(record: dict[str, Any]) -> dict[str, bool]:
+            key = res.policy.can_key(principal, record)
+            answer = None if key is None else answers.get(key)
+            if answer is None:
+                row = res.model.model_construct(**stored(record))
+                answer = in_order(res.policy.can(session, principal, row))
+                if key is not None:
+                    answers[key] = answer
+            return answer
+
+        return can_of
+
     def list_page(
         session: SessionDep,
         principal: Principal,
@@ -230,20 +247,9 @@ def _add_list(router: APIRouter, res: Resource[Any]) -> None:
             records, total = service.list_records(
                 session, principal, res, columns, page, filters, sort
             )
-            if can:  # the policy decides on the row, rebuilt from its columns (constructed,
-                # not validated: they are the stored values); ``can`` leads the fields, as in
-                # the schema (``Permitted`` is the last base)
-                records = [
-                    {
-                        "can": in_order(
-                            res.policy.can(
-                                session, principal, res.model.model_construct(**stored(record))
-                            )
-                        ),
-                        **record,
-                    }
-                    for record in records
-                ]
+            if can:  # ``can`` leads the fields, as in the schema (``Permitted`` is the last base)
+                can_of = shared_can(session, principal)
+                records = [{"can": can_of(record), **record} for record in records]
             rows = records
         else:
             found, total = service.list_rows(session, principal, res, page, filters, sort)

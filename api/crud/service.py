@@ -7,6 +7,7 @@ a :class:`ResourceRules` subclass; routers are built from the same description b
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
@@ -19,7 +20,7 @@ from sqlmodel import SQLModel
 from api.core import audit
 from api.core.audit import Tombstone
 from api.core.errors import Conflict, PreconditionFailed, Unprocessable, field_error
-from api.core.pagination import PageParams, paginate, paginate_mappings
+from api.core.pagination import PageParams, page_statement, paginate, read_page
 from api.core.policy import Policy, not_found
 from api.core.principal import Principal
 
@@ -62,7 +63,7 @@ class ResourceRules(Generic[M]):
         """React to a flushed and audited write (e.g. queue a webhook event)."""
 
 
-@dataclass
+@dataclass(eq=False)  # each resource is one object, equal to itself alone (and hashable)
 class Resource(Generic[M]):
     model: type[M]
     path: str  # URL segment, plural kebab-case: "action-plans"
@@ -190,33 +191,74 @@ def list_records(
 ) -> tuple[list[dict[str, Any]], int]:
     """:func:`list_rows` for read-only lists: the same visibility, filters and order, but the
     page comes back as plain ``column -> value`` dicts of ``columns`` (no ORM objects, no
-    identity map), ready to validate into a ``*Read`` schema."""
-    table = res.model.__table__  # type: ignore[attr-defined]
-    lookups = {name: res.lookups[name] for name in columns if name in res.lookups}
-    deep = bool(lookups) and page.offset > 0
-    selected = [
-        res.lookups[name].label(name) if name in lookups else table.c[name]
-        for name in columns
-        if not (deep and name in lookups)
-    ]
-    stmt = res.policy.visible(session, principal, select(*selected))
+    identity map), ready to validate into a ``*Read`` schema.
+
+    When neither the policy nor the filters narrow the resource's select (an administrator's
+    unfiltered list, a list every reader sees whole), the page's statement depends on ``sort``,
+    ``limit`` and ``offset`` alone and is built once (:func:`_whole_page`)."""
+    key = tuple(columns)
+    deep = _deep(res, key, page.offset)
+    base = _record_select(res, key, deep)
+    narrowed = res.policy.visible(session, principal, base)
     masked = res.policy.masked(session, principal)
+    stmt = apply_filters(res, narrowed, filters, masked)
+    if stmt is base and not masked:
+        ordered, paged = _whole_page(res, key, sort, page.limit, page.offset)
+        return read_page(session, ordered, paged, page.offset)
     order = order_clauses(res, sort, masked)
-    stmt = apply_filters(res, stmt, filters, masked).order_by(*order)
-    if not deep:
-        return paginate_mappings(session, stmt, page)
+    ordered = stmt.order_by(*order)
+    paged = page_statement(ordered, page.limit, page.offset)
+    if deep:
+        paged = _look_up_the_page(res, key, paged, order)
+    return read_page(session, ordered, paged, page.offset)
 
-    def look_up_the_page(paged: Select[Any]) -> Select[Any]:
-        """Past an offset, the lookups are selected around the page: in the page's own select
-        list PostgreSQL would compute them for every row the offset skips (90,000 subqueries
-        at offset 90,000)."""
-        inner = paged.subquery()
-        adapt = ClauseAdapter(inner).traverse
-        outer = [adapt(lookups[name]).label(name) if name in lookups else inner.c[name]
-                 for name in columns]  # fmt: skip
-        return select(*outer, list(inner.c)[-1]).order_by(*(adapt(c) for c in order))
 
-    return paginate_mappings(session, stmt, page, look_up_the_page)
+def _deep(res: Resource[Any], columns: tuple[str, ...], offset: int) -> bool:
+    """Past an offset, the lookups are selected around the page (:func:`_look_up_the_page`)."""
+    return offset > 0 and any(name in res.lookups for name in columns)
+
+
+@lru_cache(maxsize=256)
+def _record_select(res: Resource[Any], columns: tuple[str, ...], deep: bool) -> Select[Any]:
+    """``SELECT columns FROM res`` (a lookup by its expression; none when ``deep``), built
+    once."""
+    table = res.model.__table__
+    return select(
+        *(
+            res.lookups[name].label(name) if name in res.lookups else table.c[name]
+            for name in columns
+            if not (deep and name in res.lookups)
+        )
+    )
+
+
+@lru_cache(maxsize=1024)
+def _whole_page(
+    res: Resource[Any], columns: tuple[str, ...], sort: str | None, limit: int, offset: int
+) -> tuple[Select[Any], Select[Any]]:
+    """The resource's select ordered by ``sort``, and the statement of that page (statements
+    are immutable: they are shared between requests and threads)."""
+    deep = _deep(res, columns, offset)
+    order = order_clauses(res, sort)
+    ordered = _record_select(res, columns, deep).order_by(*order)
+    paged = page_statement(ordered, limit, offset)
+    return ordered, _look_up_the_page(res, columns, paged, order) if deep else paged
+
+
+def _look_up_the_page(
+    res: Resource[Any],
+    columns: tuple[str, ...],
+    paged: Select[Any],
+    order: Sequence[ColumnElement[Any]],
+) -> Select[Any]:
+    """Past an offset, the lookups are selected around the page: in the page's own select list
+    PostgreSQL would compute them for every row the offset skips (90,000 subqueries at offset
+    90,000). The total stays the last column."""
+    inner = paged.subquery()
+    adapt = ClauseAdapter(inner).traverse
+    outer = [adapt(res.lookups[name]).label(name) if name in res.lookups else inner.c[name]
+             for name in columns]  # fmt: skip
+    return select(*outer, list(inner.c)[-1]).order_by(*(adapt(c) for c in order))
 
 
 def lookup_values(

@@ -15,6 +15,7 @@ Tasks:
   their status fields (``write:status``).
 """
 
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 from sqlalchemy import Select, false, or_
@@ -104,9 +105,7 @@ class TaskPolicy(PartnershipPolicy):
         return stmt.where(or_(visible_clause(session, principal, Task, TASK_CHAIN), led))
 
     def leads(self, principal: Principal, task: Task) -> bool:
-        return task.lead_organisation_id is not None and (
-            task.lead_organisation_id == principal.organisation_id
-        )
+        return led_by(principal, task.lead_organisation_id)
 
     def status_refusal(
         self, session: Session, principal: Principal, task: Task
@@ -164,6 +163,21 @@ class TaskPolicy(PartnershipPolicy):
             "update_status": allowed(lambda: self.authorize_status(session, principal, row)),
             "delete": allowed(lambda: self.authorize_delete(session, principal, row)),
         }
+
+    def can_key(self, principal: Principal, values: Mapping[str, Any]) -> Hashable | None:
+        """An admin's answers depend on their scopes alone; a member's or partner key's on
+        whether their organisation leads the task (they may never change the task itself nor
+        delete it); an officer's on the task's partnership, which its action fixes."""
+        if principal.is_admin:
+            return ()
+        if principal.role in (Role.member, Role.partner):
+            return led_by(principal, values["lead_organisation_id"])
+        return values["action_id"]
+
+
+def led_by(principal: Principal, lead_organisation_id: int | None) -> bool:
+    """Is ``principal``'s organisation the lead organisation ``lead_organisation_id``?"""
+    return lead_organisation_id is not None and lead_organisation_id == principal.organisation_id
 
 
 def authorize_status_on_behalf_of(

@@ -122,3 +122,20 @@ def test_a_member_may_update_the_status_only_of_tasks_their_organisation_leads(
     assert led and others, "the demo member sees tasks led by their organisation and others"
     assert all(task["can"]["update_status"] and not task["can"]["update"] for task in led)
     assert not any(task["can"]["update_status"] for task in others)
+
+
+@pytest.mark.parametrize("role", ("admin", "officer", "member", "partner"))
+def test_a_task_page_shares_can_only_between_tasks_with_the_same_answer(
+    as_role: Client, role: str
+) -> None:
+    """A list page asks the policy once per ``can_key`` (api/plans/policy.py): every task on
+    the page says what it says alone, where tasks on one page get different answers too."""
+    client = as_role(role)
+    items = client.get("/api/v1/tasks", params={"limit": 500}).json()["items"]
+    assert items, f"the demo {role} sees tasks"
+    for item in items:
+        alone = client.get(f"/api/v1/tasks/{item['id']}").json()["can"]
+        assert item["can"] == alone, f"{role} task {item['id']}"
+    answers = {tuple(item["can"].items()) for item in items}
+    if role in ("officer", "member"):  # tasks of a partnership they keep or not, led or not
+        assert len(answers) > 1, f"the demo {role}'s page holds tasks with different answers"
