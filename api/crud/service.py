@@ -232,7 +232,7 @@ def _record_select(res: Resource[Any], columns: tuple[str, ...], deep: bool) -> 
     )
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)  # bounded: sort and offset come from the query string
 def _whole_page(
     res: Resource[Any], columns: tuple[str, ...], sort: str | None, limit: int, offset: int
 ) -> tuple[Select[Any], Select[Any]]:
