@@ -204,12 +204,9 @@ def list_records(
     stmt = apply_filters(res, narrowed, filters, masked)
     if stmt is base and not masked:
         ordered, paged = _whole_page(res, key, sort, page.limit, page.offset)
-        return read_page(session, ordered, paged, page.offset)
-    order = order_clauses(res, sort, masked)
-    ordered = stmt.order_by(*order)
-    paged = page_statement(ordered, page.limit, page.offset)
-    if deep:
-        paged = _look_up_the_page(res, key, paged, order)
+    else:
+        order = order_clauses(res, sort, masked)
+        ordered, paged = _page(res, key, stmt, order, page.limit, page.offset)
     return read_page(session, ordered, paged, page.offset)
 
 
@@ -238,11 +235,25 @@ def _whole_page(
 ) -> tuple[Select[Any], Select[Any]]:
     """The resource's select ordered by ``sort``, and the statement of that page (statements
     are immutable: they are shared between requests and threads)."""
-    deep = _deep(res, columns, offset)
-    order = order_clauses(res, sort)
-    ordered = _record_select(res, columns, deep).order_by(*order)
+    base = _record_select(res, columns, _deep(res, columns, offset))
+    return _page(res, columns, base, order_clauses(res, sort), limit, offset)
+
+
+def _page(
+    res: Resource[Any],
+    columns: tuple[str, ...],
+    stmt: Select[Any],
+    order: Sequence[ColumnElement[Any]],
+    limit: int,
+    offset: int,
+) -> tuple[Select[Any], Select[Any]]:
+    """``stmt`` ordered, and the statement of its page with the total (the lookups around it
+    past an offset)."""
+    ordered = stmt.order_by(*order)
     paged = page_statement(ordered, limit, offset)
-    return ordered, _look_up_the_page(res, columns, paged, order) if deep else paged
+    if _deep(res, columns, offset):
+        paged = _look_up_the_page(res, columns, paged, order)
+    return ordered, paged
 
 
 def _look_up_the_page(
