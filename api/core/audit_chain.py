@@ -136,7 +136,11 @@ def lock_and_read_tip(conn: Connection, table: Table) -> Tip:
 
 def link(session: Session, events: Sequence[Any], table: Table) -> None:
     """Give ``events`` (in the order they were recorded) their place in the chain."""
-    tip = lock_and_read_tip(session.connection(), table)
+    _chain(events, lock_and_read_tip(session.connection(), table))
+
+
+def _chain(events: Sequence[Any], tip: Tip) -> None:
+    """Give ``events``, in order, the places after ``tip``: ``seq``, ``prev_hash``, ``hash``."""
     seq, prev = tip.seq, tip.hash
     for pending in events:
         seq += 1
@@ -164,13 +168,11 @@ def link_pending(conn: Connection, table: Table) -> int:
     ).all()
     if not rows:
         return 0
-    seq, prev = int(rows[0].tip_seq or 0), str(rows[0].tip_hash or GENESIS)
-    linked = []
-    for row in rows:
-        seq += 1
-        pending = SimpleNamespace(**row._mapping, seq=seq, prev_hash=prev)
-        prev = event_hash(pending)
-        linked.append({"_id": row.id, "_seq": seq, "_prev_hash": pending.prev_hash, "_hash": prev})
+    pending = [SimpleNamespace(**row._mapping) for row in rows]
+    _chain(pending, Tip(int(rows[0].tip_seq or 0), str(rows[0].tip_hash or GENESIS)))
+    linked = [
+        {"_id": e.id, "_seq": e.seq, "_prev_hash": e.prev_hash, "_hash": e.hash} for e in pending
+    ]
     conn.execute(
         update(table)
         .where(table.c.id == bindparam("_id"))
