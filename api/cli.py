@@ -105,17 +105,18 @@ def serve(
     from LSPHUB_TRUSTED_PROXIES (the application applies it; uvicorn's own trust is off).
 
     Once the settings are read this process becomes the server's command line (same process
-    id), so the supervisor holds neither the app nor this command line. One worker is uvicorn
-    alone; more are uvicorn workers forked by gunicorn's arbiter (api/core/web/server.py),
-    which, unlike uvicorn's supervisor, starts no extra resource-tracker process
-    (bench/memory_bench.py). The hidden ``--factory`` serves another app the same way (the
-    benchmarks' variants of it)."""
+    id). One worker is uvicorn alone; more are uvicorn workers forked by gunicorn's arbiter
+    (api/core/web/server.py), which loads the application once and forks the workers from it,
+    so that they share its memory, and, unlike uvicorn's supervisor, starts no extra
+    resource-tracker process (bench/memory_bench.py). The hidden ``--factory`` serves another
+    app the same way (the benchmarks' variants of it)."""
     from api.core.settings import get_settings
 
     limit = str(get_settings().thread_pool_size * 4)
     if workers > 1 and not reload:
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-        argv = [sys.executable, "-m", "gunicorn", f"{factory}()",
+        argv = [sys.executable, "-m", "gunicorn", f"{factory}()", "--preload",
+                "--config", "python:api.core.web.server",
                 "--worker-class", "api.core.web.server.Worker", "--workers", str(workers),
                 "--bind", bind, "--worker-connections", limit, "--keep-alive", "5",
                 "--graceful-timeout", str(graceful_timeout), "--no-control-socket"]  # fmt: skip

@@ -54,17 +54,45 @@ def process_rss_mb(pid: int) -> tuple[float, float]:
     return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
 
 
-def group_rss_mb(pid: int) -> float:
-    """Resident set size of a server process plus its children (uvicorn's master and its
-    workers), in MiB, summed as ``ps -o rss= -p PID --ppid PID`` reports them: the way the
-    Redmine peer's measure.sh counts puma's master and workers."""
-    import subprocess
+def process_tree(pid: int) -> list[tuple[int, str, float, float]]:
+    """(pid, command line, RSS MiB, PSS MiB) of ``pid`` and all its descendants, from /proc.
 
-    out = subprocess.run(
-        ["ps", "-o", "rss=", "-p", str(pid), "--ppid", str(pid)],
-        capture_output=True, text=True, check=False,
-    ).stdout  # fmt: skip
-    return sum(int(n) for n in out.split()) / 1024
+    RSS counts a page that several processes share (a server's workers forked from one
+    parent, say) in each of them; PSS (proportional set size) counts a 1/n share of it in
+    each of its n sharers, so a tree's PSS sums to the memory it takes from the machine."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
+                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop(0)
+        queue.extend(sorted(children.get(current, [])))
+        try:
+            with open(f"/proc/{current}/status", encoding="ascii") as status:
+                rss = next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))
+            with open(f"/proc/{current}/smaps_rollup", encoding="ascii") as rollup:
+                pss = next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+            with open(f"/proc/{current}/cmdline", "rb") as cmdline:
+                argv = cmdline.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        except (OSError, StopIteration):
+            continue
+        found.append((current, argv, rss / 1024, pss / 1024))
+    return found
+
+
+def group_memory_mb(pid: int) -> tuple[float, float]:
+    """(RSS, PSS) of a server process and all its descendants (a master and its workers),
+    each summed, in MiB. The RSS sum is what the Redmine peer's measure.sh reports for
+    puma's master and workers; the PSS sum does not count shared pages more than once."""
+    processes = process_tree(pid)
+    return sum(p[2] for p in processes), sum(p[3] for p in processes)
 
 
 def reset_peak_rss(pid: int) -> bool:

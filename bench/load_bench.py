@@ -16,9 +16,11 @@ framework) and drives each with ``wrk -t2 -c32 -d20s --latency`` on loopback:
 
 - ``redmine``: the list against Redmine's ``GET /issues.json?limit=50`` with the same wrk
   settings, when the peer of ../shared/peers/redmine/ is running (setup.sh); req/s ratio and
-  both servers' RSS (master + workers, summed as its measure.sh sums them)
+  both servers' memory (master + workers): RSS summed as its measure.sh sums them, and PSS
+  summed, which counts the pages a master shares with its forked workers once
 
-The API's memory (gunicorn's arbiter + 2 workers, RSS summed) is printed idle and after load.
+The API's memory (gunicorn's arbiter + 2 workers, RSS and PSS summed) is printed idle and
+after load.
 ``--only`` defaults to all five (``redmine`` notes when the peer is not running).
 The database named by --pg (default $LSPHUB_BENCH_PG or
 lsphub_bench on 127.0.0.1) is wiped. Needs ``wrk`` (Debian: apt-get install -y wrk). Prints
@@ -41,7 +43,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import BENCH_SECRET, bench_pg, free_port, group_rss_mb, seeded_plan_database  # noqa: E402
+from bench._common import BENCH_SECRET, bench_pg, free_port, group_memory_mb, seeded_plan_database  # noqa: E402
 
 DEFAULT_PG = bench_pg("lsphub_bench")
 BENCH_TASKS = 1000
@@ -162,10 +164,13 @@ def wrk(
     return Result(rps, p50, p99, int(errors.group(1)) if errors else 0, requests)
 
 
-def redmine_run(peer_dir: str, port: int, duration: int) -> tuple[Result, list[float]] | None:
+def redmine_run(
+    peer_dir: str, port: int, duration: int
+) -> tuple[Result, list[tuple[float, float]]] | None:
     """wrk against the Redmine peer's issue list (same settings as ours, its API key in the
     X-Redmine-API-Key header, wrk's timeout raised to 10 s as its measure.sh does), and its
-    RSS (puma master + workers) before and at the end of the run; None if it is not running."""
+    (RSS, PSS) (puma master + workers) before and at the end of the run; None if it is not
+    running."""
     key_file, pid_file = Path(peer_dir) / "api_key", Path(peer_dir) / "server.pid"
     if not key_file.exists() or not pid_file.exists():
         return None
@@ -177,10 +182,10 @@ def redmine_run(peer_dir: str, port: int, duration: int) -> tuple[Result, list[f
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(f'wrk.headers["X-Redmine-API-Key"] = "{key}"\n')
     try:
-        idle = group_rss_mb(pid)
+        idle = group_memory_mb(pid)
         wrk(url, 3, "", lua.name, timeout="10s")
         result = wrk(url, duration, "", lua.name, timeout="10s")
-        return result, [idle, group_rss_mb(pid)]
+        return result, [idle, group_memory_mb(pid)]
     finally:
         os.unlink(lua.name)
 
@@ -242,7 +247,7 @@ def main() -> None:
                "LSPHUB_SECRET_KEY": BENCH_SECRET}  # fmt: skip
     bare_env = {**base_env, "BARE_DATABASE_URL": args.pg.replace("+psycopg", "")}
     results: dict[str, dict[str, Result]] = {}
-    memory: dict[str, list[float]] = {}
+    memory: dict[str, list[tuple[float, float]]] = {}
     # The chain's two runs come one after the other (the API's last, then the stub's), so the
     # machine's drift from minute to minute moves both alike.
     for side, argv, env, names in (
@@ -255,13 +260,13 @@ def main() -> None:
         port = free_port()
         process = start(argv, env, port)
         try:
-            memory[side] = [group_rss_mb(process.pid)]
+            memory[side] = [group_memory_mb(process.pid)]
             for name, (_, path, script) in operations.items():
                 if name in only and name in names and name != "redmine":
                     url = f"http://127.0.0.1:{port}{path}"
                     wrk(url, 3, key, script)  # warm up: connections, caches, JIT-free paths
                     results.setdefault(name, {})[side] = wrk(url, args.duration, key, script)
-                    memory[side].append(group_rss_mb(process.pid))
+                    memory[side].append(group_memory_mb(process.pid))
             if side == "api" and "redmine" in only:
                 url = f"http://127.0.0.1:{port}/api/v1/tasks?limit=50"
                 results["redmine"] = {"api": wrk(url, args.duration, key)}
@@ -269,35 +274,39 @@ def main() -> None:
                 if redmine is not None:
                     results["redmine"]["redmine"], redmine_memory = redmine
                     memory["redmine"] = redmine_memory
-                memory[side].append(group_rss_mb(process.pid))
+                memory[side].append(group_memory_mb(process.pid))
         finally:
             stop(process)
     os.unlink(lua.name)
     if "api" in memory:
         idle, *loaded = memory["api"]
-        after = max(loaded, default=idle)
-        print(
-            f"API memory (lsphub serve: arbiter + 2 workers, RSS summed): idle {idle:.0f} MiB, "
-            f"after load {after:.0f} MiB | budget ≤ 1 | ratio after load/200 MiB {after / 200:.2f}"
-        )
+        for index, measure in enumerate(("RSS", "PSS")):
+            after = max((m[index] for m in loaded), default=idle[index])
+            print(
+                f"API memory (lsphub serve: arbiter + 2 workers, {measure} summed): idle "
+                f"{idle[index]:.0f} MiB, after load {after:.0f} MiB | budget ≤ 1 | "
+                f"ratio after load/200 MiB {after / 200:.2f}"
+            )
     if "redmine" in results:
         api = results["redmine"]["api"]
         peer = results["redmine"].get("redmine")
         if peer is None:
             print("redmine: the peer is not running (../shared/peers/redmine/setup.sh)")
         else:
-            idle, peak = memory["redmine"]
-            api_rss = max(memory["api"][1:], default=memory["api"][0])
             versus = "GET /api/v1/tasks?limit=50 vs Redmine GET /issues.json?limit=50"
             print(
                 f"{versus}: api {api.rps:,.0f} req/s p99 {api.p99_ms:.1f} ms | redmine "
                 f"{peer.rps:,.1f} req/s p99 {peer.p99_ms:.0f} ms | budget ≥ 50 | "
                 f"ratio api/redmine {api.rps / peer.rps:.1f}"
             )
-            print(
-                f"{versus}, memory after load: api {api_rss:.0f} MiB | redmine {idle:.0f} → "
-                f"{peak:.0f} MiB | budget ≤ 0.5 | ratio api/redmine {api_rss / peak:.2f}"
-            )
+            (peer_idle, peer_after), ours = memory["redmine"], memory["api"]
+            for index, measure in enumerate(("RSS", "PSS")):
+                api_after = max((m[index] for m in ours[1:]), default=ours[0][index])
+                print(
+                    f"{versus}, memory after load ({measure} summed): api {api_after:.0f} MiB "
+                    f"| redmine {peer_idle[index]:.0f} → {peer_after[index]:.0f} MiB | "
+                    f"budget ≤ 0.5 | ratio api/redmine {api_after / peer_after[index]:.2f}"
+                )
 
     for name, (label, _, _) in operations.items():
         if name not in results or name == "redmine":

@@ -30,7 +30,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import BENCH_SECRET, bench_pg, free_port  # noqa: E402
+from bench._common import BENCH_SECRET, bench_pg, free_port, process_tree  # noqa: E402
 
 DEFAULT_PG = bench_pg("lsphub_bench")
 BUDGET_MIB = 200.0
@@ -80,41 +80,18 @@ def command(server: str, port: int) -> list[str]:
             "--no-proxy-headers", "--no-access-log"]  # fmt: skip
 
 
-def tree(pid: int) -> list[tuple[int, str, float]]:
-    """(pid, command, RSS MiB) of ``pid`` and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stat:
-                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry))
-    found, queue = [], [pid]
-    while queue:
-        current = queue.pop(0)
-        queue.extend(sorted(children.get(current, [])))
-        try:
-            with open(f"/proc/{current}/status", encoding="ascii") as status:
-                rss = next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))
-            with open(f"/proc/{current}/cmdline", "rb") as cmdline:
-                argv = cmdline.read().replace(b"\0", b" ").decode(errors="replace").strip()
-        except (OSError, StopIteration):
-            continue
-        found.append((current, argv, rss / 1024))
-    return found
-
-
 def report(label: str, pid: int) -> float:
-    processes = tree(pid)
-    total = sum(rss for _, _, rss in processes)
-    print(f"{label}: {total:.1f} MiB in {len(processes)} processes | budget ≤ 1 | "
-          f"ratio to {BUDGET_MIB:.0f} MiB {total / BUDGET_MIB:.2f}")  # fmt: skip
-    for number, argv, rss in processes:
-        print(f"  {number:>7} {rss:6.1f} MiB  {argv[:110]}")
-    return total
+    """Print the tree's RSS summed (the issue's measure) and its PSS summed, each against the
+    budget, then every process; returns the RSS sum."""
+    processes = process_tree(pid)
+    rss_total = sum(rss for _, _, rss, _ in processes)
+    pss_total = sum(pss for _, _, _, pss in processes)
+    for measure, total in (("RSS summed", rss_total), ("PSS summed", pss_total)):
+        print(f"{label}, {measure}: {total:.1f} MiB in {len(processes)} processes | budget ≤ 1 | "
+              f"ratio to {BUDGET_MIB:.0f} MiB {total / BUDGET_MIB:.2f}")  # fmt: skip
+    for number, argv, rss, pss in processes:
+        print(f"  {number:>7} RSS {rss:6.1f} MiB  PSS {pss:6.1f} MiB  {argv[:100]}")
+    return rss_total
 
 
 def load(
