@@ -7,7 +7,7 @@ created or, for tasks imported later with an earlier history, from its first upd
 without an update by the date is "not rated" with no position.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -323,7 +323,7 @@ def build_sections(
     """Group rows into one section per (partnership, outcome); ``empty`` adds sections that
     have no action yet (an outcome the partnership leads)."""
     actions: dict[tuple[int, int], dict[int, ReportAction]] = defaultdict(dict)
-    summaries: dict[tuple[int, int], Summary] = defaultdict(Summary)
+    counts: dict[tuple[int, int], Counter[str]] = defaultdict(Counter)
     for row in rows:
         key = (row.partnership_id, row.outcome_id)
         action = actions[key].get(row.action_id)
@@ -332,13 +332,13 @@ def build_sections(
                 id=row.action_id, ref=row.action_ref, title=row.action_title, tasks=[]
             )
             actions[key][row.action_id] = action
-        summaries[key]
         if row.task is not None:
             action.tasks.append(row.task)
-            summaries[key].add(row.task.rag, row.task.stale)
+            tally = counts[key]
+            tally[row.task.rag.value if row.task.rag is not None else "not_rated"] += 1
+            tally["stale"] += row.task.stale
     for key in empty:
         actions.setdefault(key, {})
-        summaries[key]
     sections = []
     for (partnership_id, outcome_id), by_id in actions.items():
         outcome, partnership = outcomes[outcome_id], partnerships[partnership_id]
@@ -356,7 +356,7 @@ def build_sections(
                 sub_group=partnership.name,
                 contact=contacts.get(partnership_id),
                 actions=ordered,
-                summary=summaries[(partnership_id, outcome_id)],
+                summary=Summary.of(counts[(partnership_id, outcome_id)]),
             )
         )
     sections.sort(key=lambda s: (natural_key(s.code), s.sub_group, s.partnership_id))

@@ -1,3 +1,4 @@
+from collections.abc import Mapping
 from datetime import date
 
 from pydantic import BaseModel, Field
@@ -54,6 +55,10 @@ class Contact(BaseModel):
     )
 
 
+STATUSES = ("green", "amber", "red", "complete", "not_rated")
+"""The keys of a Summary that partition the tasks: every RAG value, then no rating yet."""
+
+
 class Summary(BaseModel):
     """Counts of tasks by status; green + amber + red + complete + not_rated == total.
 
@@ -68,11 +73,13 @@ class Summary(BaseModel):
     total: int = 0
     stale: int = 0
 
-    def add(self, rag: Rag | None, stale: bool) -> None:
-        name = rag.value if rag is not None else "not_rated"
-        setattr(self, name, getattr(self, name) + 1)
-        self.total += 1
-        self.stale += int(stale)
+    @classmethod
+    def of(cls, counts: Mapping[str, int]) -> "Summary":
+        """From counts keyed by status (a RAG value or ``not_rated``) and ``stale``: a report
+        counts its tasks in a plain Counter, since a model's attribute assignment costs ~1 µs
+        and a 1,000-task report made 3,000 of them."""
+        statuses = {name: counts.get(name, 0) for name in STATUSES}
+        return cls(**statuses, total=sum(statuses.values()), stale=counts.get("stale", 0))
 
     def merge(self, other: "Summary") -> None:
         for name in type(self).model_fields:
