@@ -12,6 +12,7 @@ USER lsphub
 EXPOSE 8000
 # Forwarded headers count only from LSPHUB_TRUSTED_PROXIES (CIDRs), applied by the application;
 # the server's own handling is off so that no other address is believed. Two workers are
-# forked by gunicorn's arbiter (api/core/web/server.py; docs/performance.md, memory).
+# forked by gunicorn's arbiter from the application it loaded (api/core/web/server.py;
+# docs/performance.md, memory).
 CMD ["lsphub", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", \
      "--no-access-log"]
