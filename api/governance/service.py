@@ -109,7 +109,7 @@ def _load_facts(session: Session, rows: list[Partnership], today: date) -> Facts
     )
     held = [
         HeldMeeting(meeting_id or 0, partnership_id, title, starts_at.astimezone(LONDON).date())
-        for meeting_id, partnership_id, title, starts_at in session.execute(
+        for meeting_id, partnership_id, title, starts_at in session.connection().execute(
             sa_select(
                 col(Meeting.id), col(Meeting.partnership_id), col(Meeting.title),
                 col(Meeting.starts_at),
@@ -153,11 +153,12 @@ def _attendance(
     session: Session, meeting_ids: Select[Any]
 ) -> dict[tuple[int, int], AttendanceStatus]:
     """(meeting id, membership id) -> how the member attended, at the meetings ``meeting_ids``
-    selects (read from ix_attendance_meeting_member_status alone)."""
-    rows = session.execute(
-        select(Attendance.meeting_id, Attendance.membership_id, Attendance.status).where(
-            col(Attendance.meeting_id).in_(meeting_ids)
-        )
+    selects (read from ix_attendance_meeting_member_status alone). Thousands of plain rows in
+    a county's year: run on the session's connection, without the ORM's row handling."""
+    rows = session.connection().execute(
+        sa_select(
+            col(Attendance.meeting_id), col(Attendance.membership_id), col(Attendance.status)
+        ).where(col(Attendance.meeting_id).in_(meeting_ids))
     )
     return {(meeting_id, member_id): _STATUS[s] for meeting_id, member_id, s in rows}
 
