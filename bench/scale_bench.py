@@ -17,8 +17,12 @@ table is named on its line. A last line compares the report of a decade partners
 plans, ten times the tasks) per task with the Bench plan's.
 
     .venv/bin/python bench/scale_bench.py [--tasks 100000] [--meetings 5000] [--repeat 9]
+    .venv/bin/python bench/scale_bench.py --reuse [--rounds 3]
 
-The database named by --pg (default $LSPHUB_BENCH_PG or lsphub_bench) is wiped.
+The database named by --pg (default $LSPHUB_BENCH_PG or lsphub_bench) is wiped. With
+``--reuse`` it keeps the decade and ``<pg>_demo`` the demo size between runs (each built when
+absent, migrated when present), and the two are timed alternately, one process per database
+and round, so that a ratio compares figures measured side by side.
 """
 
 import argparse
@@ -328,6 +332,187 @@ def seq_scans(app: Any, key: str, paths: list[tuple[str, str]]) -> dict[str, lis
     return found
 
 
+@dataclass
+class Prepared:
+    """A database ready for timing: an admin key, the Bench partnership and its plan's tasks,
+    and the ids the paths name."""
+
+    key: str
+    partnership_id: int
+    task_ids: list[int]
+    strategy: int
+    meeting: int
+    tasks: int
+    grown: int | None  # a decade partnership, when the database holds the decade
+
+
+def prepared(url: str) -> Prepared:
+    """What a database seeded by this script holds, with a new admin key (the key's secret
+    is not stored, so a reused database needs its own)."""
+    from sqlalchemy import text
+
+    from api.accounts.keys import create_api_key
+    from api.core.db import SessionLocal, make_engine
+    from api.core.principal import Role
+
+    engine = make_engine(url)
+    SessionLocal.configure(bind=engine)
+    with SessionLocal() as s, s.begin():
+        key = create_api_key(s, role=Role.admin, name="scale bench")
+        one = s.execute(text("SELECT min(id) FROM partnership WHERE slug = 'bench'")).scalar_one()
+        tasks = s.execute(
+            text(
+                "SELECT task.id FROM task JOIN action ON action.id = task.action_id "
+                "JOIN action_plan ON action_plan.id = action.action_plan_id "
+                "WHERE action_plan.partnership_id = :p AND action_plan.title = 'Bench plan' "
+                "ORDER BY task.id"
+            ),
+            {"p": one},
+        ).scalars()
+        found = Prepared(
+            key=key,
+            partnership_id=one,
+            task_ids=list(tasks),
+            strategy=s.execute(text("SELECT min(id) FROM strategy")).scalar_one(),
+            meeting=s.execute(text("SELECT min(meeting_id) FROM attendance")).scalar_one(),
+            tasks=s.execute(text("SELECT count(*) FROM task")).scalar_one(),
+            grown=s.execute(
+                text("SELECT min(id) FROM partnership WHERE slug = 'decade-1'")
+            ).scalar_one(),
+        )
+    engine.dispose()
+    return found
+
+
+def holds(url: str, slug: str) -> bool:
+    """Whether the database at ``url`` exists and holds the partnership ``slug``."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import DBAPIError
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            query = text("SELECT count(*) FROM partnership WHERE slug = :s")
+            return bool(conn.execute(query, {"s": slug}).scalar_one())
+    except DBAPIError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def upgraded(url: str) -> None:
+    """A reused database brought to the code's migrations, analysed if any ran."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import text
+
+    from api.cli import _alembic_config
+    from api.core.db import make_engine
+
+    engine = make_engine(url)
+    config = _alembic_config()
+    with engine.begin() as conn:
+        before = MigrationContext.configure(conn).get_current_revision()
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+        after = MigrationContext.configure(conn).get_current_revision()
+    if before != after:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    engine.dispose()
+
+
+def paths_of(db: Prepared, partnership_id: int | None = None) -> list[tuple[str, str]]:
+    deep = max(0, int(db.tasks * 0.9) // 50 * 50)
+    return [
+        (name, path.format(task=db.task_ids[0], strategy=db.strategy, meeting=db.meeting))
+        for name, path in endpoints(partnership_id or db.partnership_id, deep)
+    ]
+
+
+def time_one(url: str, repeat: int) -> None:
+    """Time every endpoint on one prepared database and print the medians as JSON (the
+    ``--reuse`` runs start one process per database and side, alternately)."""
+    import json
+
+    os.environ["LSPHUB_DATABASE_URL"] = url
+    db = prepared(url)
+    from api.main import create_app
+
+    paths = paths_of(db)
+    if db.grown is not None:
+        paths.append(("grown", f"/api/v1/partnerships/{db.grown}/performance-report"))
+    print(json.dumps(asyncio.run(time_all(create_app(), db.key, paths, repeat))))
+
+
+def reuse(args: argparse.Namespace, tasks_per_plan: int) -> None:
+    """Build the demo-size and decade databases unless they are there already (then bring
+    them to the code's migrations), and time them alternately, one process a side, ``--rounds``
+    times: each endpoint's figure is the median of its per-round medians."""
+    import json
+    import subprocess
+
+    demo_url, decade_url = args.pg + "_demo", args.pg
+    if not holds(demo_url, "bench"):
+        seeded_plan_database(demo_url, 1000, "scale bench")[0].dispose()
+    else:
+        upgraded(demo_url)
+    if not holds(decade_url, "decade-1"):
+        started = time.perf_counter()
+        seeded_plan_database(decade_url, 1000, "scale bench")[0].dispose()
+        decade = build_structure(decade_url, PARTNERSHIPS, YEARS, tasks_per_plan)
+        written = copy_decade(decade_url, decade, tasks_per_plan, args.meetings, args.measurements)
+        rows = ", ".join(f"+{n:,} {table}" for table, n in written.items())
+        print(f"scale_bench: decade loaded: {rows}; built in {time.perf_counter() - started:.0f} s")
+    else:
+        upgraded(decade_url)
+    runs: dict[str, list[dict[str, float]]] = {"demo": [], "decade": []}
+    for n in range(args.rounds):
+        for side, url in (("demo", demo_url), ("decade", decade_url)):
+            out = subprocess.run(
+                [sys.executable, __file__, "--time-only", url, "--repeat", str(args.repeat)],
+                capture_output=True, text=True, check=True,
+            ).stdout  # fmt: skip
+            runs[side].append(json.loads(out.strip().splitlines()[-1]))
+        load = os.getloadavg()[0]
+        print(f"scale_bench: round {n + 1} of {args.rounds} done, load average {load:.1f}")
+    small = {k: statistics.median(r[k] for r in runs["demo"]) for k in runs["demo"][0]}
+    large = {k: statistics.median(r[k] for r in runs["decade"]) for k in runs["decade"][0]}
+    os.environ["LSPHUB_DATABASE_URL"] = decade_url
+    db = prepared(decade_url)
+    demo_tasks = len(prepared(demo_url).task_ids)
+    from api.core.db import SessionLocal, make_engine
+    from api.main import create_app
+
+    SessionLocal.configure(bind=make_engine(decade_url))
+    report(small, large, seq_scans(create_app(), db.key, paths_of(db)), paths_of(db))
+    per_task = (large["grown"] / (tasks_per_plan * YEARS)) / (
+        small["performance report"] / demo_tasks
+    )
+    print(
+        f"scale_bench: performance report of a decade partnership ({tasks_per_plan * YEARS:,} "
+        f"tasks in {YEARS} plans): {large['grown']:.1f} ms | ratio per task {per_task:.2f}"
+    )
+
+
+def report(
+    small: dict[str, float],
+    large: dict[str, float],
+    scans: dict[str, list[str]],
+    paths: list[tuple[str, str]],
+) -> None:
+    worst = 0.0
+    for name, _ in paths:
+        ratio = large[name] / small[name]
+        worst = max(worst, ratio)
+        seq = f"; seq scan of {', '.join(scans[name])}" if scans[name] else ""
+        print(
+            f"scale_bench: {name}: demo {small[name]:.1f} ms, decade {large[name]:.1f} ms"
+            f"{seq} | ratio decade/demo {ratio:.2f}"
+        )
+    print(f"scale_bench: summary: budget ≤ 2 | worst ratio decade/demo {worst:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tasks", type=int, default=100_000)
@@ -335,10 +520,24 @@ def main() -> None:
     parser.add_argument("--measurements", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--pg", default=DEFAULT_PG)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the decade in --pg and the demo size in --pg + '_demo' (built when absent, "
+        "migrated when present) and time them alternately, one process a side",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="with --reuse: alternations")
+    parser.add_argument("--time-only", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    os.environ["LSPHUB_DATABASE_URL"] = args.pg
     os.environ.setdefault("LSPHUB_ENV", "dev")
     tasks_per_plan = max(1, args.tasks // (PARTNERSHIPS * YEARS))
+    if args.time_only:
+        time_one(args.time_only, args.repeat)
+        return
+    if args.reuse:
+        reuse(args, tasks_per_plan)
+        return
+    os.environ["LSPHUB_DATABASE_URL"] = args.pg
 
     engine, key, partnership_id, task_ids = seeded_plan_database(args.pg, 1000, "scale bench")
     from sqlalchemy import text
@@ -367,16 +566,7 @@ def main() -> None:
     rows = ", ".join(f"+{n:,} {table}" for table, n in written.items())
     print(f"scale_bench: {demo_tasks:,} → {total:,} tasks; {rows}; built in {loaded:.0f} s")
     large = asyncio.run(time_all(app, key, paths(total), args.repeat))
-    scans = seq_scans(app, key, paths(total))
-    worst = 0.0
-    for name, _ in paths(total):
-        ratio = large[name] / small[name]
-        worst = max(worst, ratio)
-        seq = f"; seq scan of {', '.join(scans[name])}" if scans[name] else ""
-        print(
-            f"scale_bench: {name}: demo {small[name]:.1f} ms, decade {large[name]:.1f} ms"
-            f"{seq} | ratio decade/demo {ratio:.2f}"
-        )
+    report(large=large, small=small, scans=seq_scans(app, key, paths(total)), paths=paths(total))
     # A decade partnership's report holds all ten of its plans: compare its cost per task.
     grown = f"/api/v1/partnerships/{decade.partnerships[0][0]}/performance-report"
     big = asyncio.run(time_all(app, key, [("grown", grown)], args.repeat))["grown"]
@@ -387,7 +577,6 @@ def main() -> None:
         f"{small['performance report']:.1f} ms for {len(task_ids):,} "
         f"| ratio per task {per_task:.2f}"
     )
-    print(f"scale_bench: summary: budget ≤ 2 | worst ratio decade/demo {worst:.2f}")
 
 
 if __name__ == "__main__":

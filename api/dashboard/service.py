@@ -13,10 +13,12 @@ from typing import Any
 
 from sqlalchemy import (
     CTE,
+    BigInteger,
     ColumnElement,
     Select,
     and_,
     case,
+    cast,
     false,
     func,
     literal,
@@ -46,8 +48,8 @@ from api.meetings.models import Meeting, MeetingStatus
 from api.organisations.models import Organisation
 from api.partnerships.access import partnership_ids_for
 from api.partnerships.models import Membership, Partnership
-from api.plans.models import Action, Outcome, Rag, Task
-from api.plans.service import open_task, reporting_cutoffs, stale_condition
+from api.plans.models import Action, ActionPlan, Outcome, Rag, Task
+from api.plans.service import open_task, reporting_cutoff, reporting_cutoffs, stale_condition
 from api.reports.schemas import Summary
 
 AnySelect = Select[*tuple[Any, ...]]
@@ -87,7 +89,10 @@ def _task_briefs(session: Session, stmt: AnySelect) -> list[TaskBrief]:
     ]
 
 
-def _brief_select(cutoffs: CTE, scope: ColumnElement[bool]) -> AnySelect:
+def _brief_select(scope: ColumnElement[bool]) -> AnySelect:
+    """Open tasks with what a brief shows, joined to their plan's partnership row by row: a
+    list of ``LIST_LIMIT`` walks a partial index of open tasks in its order (migrations 0014,
+    0018) and stops, where a join to :func:`reporting_cutoffs` reads every open task."""
     stmt: AnySelect = sa_select(
         col(Task.id),
         col(Task.ref),
@@ -97,12 +102,13 @@ def _brief_select(cutoffs: CTE, scope: ColumnElement[bool]) -> AnySelect:
         col(Task.last_reported_on),
         col(Task.lead_organisation_id),
         col(Action.ref).label("action_ref"),
-        cutoffs.c.partnership_id,
+        col(ActionPlan.partnership_id),
         col(Organisation.name).label("lead_name"),
     ).select_from(Task)
     return (
-        stmt.join(cutoffs, cutoffs.c.action_id == col(Task.action_id))
-        .join(Action, col(Action.id) == col(Task.action_id))
+        stmt.join(Action, col(Action.id) == col(Task.action_id))
+        .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
+        .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
         .outerjoin(Organisation, col(Organisation.id) == col(Task.lead_organisation_id))
         .where(scope, open_task())
     )
@@ -112,18 +118,20 @@ def dashboard(session: Session, principal: Principal) -> Dashboard:
     today = clock.today()
     ids = partnership_ids_for(session, principal)
     partnerships = _my_partnerships(session, principal, ids, today)
-    # Each statement joins tasks to their action's partnership and reporting cutoff (one row
-    # per action, api.plans.service.reporting_cutoffs) rather than to the plan's tables.
+    # The counts join tasks to their action's partnership and reporting cutoff (one row per
+    # action, api.plans.service.reporting_cutoffs) rather than to the plan's tables.
     cutoffs = reporting_cutoffs(today)
+    within = _in(ids, cutoffs.c.partnership_id)
     # Partner keys see only the tasks their organisation leads (as in the task list).
-    scope = _in(ids, cutoffs.c.partnership_id)
+    led: ColumnElement[bool] = true()
     if principal.role == Role.partner:
-        scope = and_(scope, col(Task.lead_organisation_id) == principal.organisation_id)
+        led = col(Task.lead_organisation_id) == principal.organisation_id
     names = {p.id: p.name for p in partnerships}
-    rag_by_outcome, totals = _rag_by_outcome(session, cutoffs, scope, today, names)
+    rag_by_outcome, totals = _rag_by_outcome(session, cutoffs, within, led, today, names)
+    listed = and_(_in(ids, col(ActionPlan.partnership_id)), led)
     overdue_items = _task_briefs(
         session,
-        _brief_select(cutoffs, scope)
+        _brief_select(listed)
         .where(col(Task.deadline) < today)
         .order_by(col(Task.deadline), col(Task.id))
         .limit(LIST_LIMIT),
@@ -131,8 +139,8 @@ def dashboard(session: Session, principal: Principal) -> Dashboard:
     # Never reported first, then the oldest report: ix_task_open_last_reported's order.
     stale_items = _task_briefs(
         session,
-        _brief_select(cutoffs, scope)
-        .where(stale_condition(cutoffs.c.cutoff))
+        _brief_select(listed)
+        .where(stale_condition(reporting_cutoff(today)))
         .order_by(col(Task.last_reported_on).asc().nulls_first(), col(Task.id))
         .limit(LIST_LIMIT),
     )
@@ -176,36 +184,53 @@ def _my_partnerships(
 def _rag_by_outcome(
     session: Session,
     cutoffs: CTE,
-    scope: ColumnElement[bool],
+    within: ColumnElement[bool],
+    led: ColumnElement[bool],
     today: date,
     names: dict[int, str],
 ) -> tuple[list[OutcomeRag], dict[str, int]]:
-    """RAG counts per outcome (one grouped query), and the stale and overdue totals.
+    """RAG counts per outcome (one grouped query), and the stale and overdue totals, of the
+    tasks ``led`` in the partnerships ``within`` selects.
 
     Open tasks (the ones that can be stale or overdue) and complete ones are counted apart: on
-    PostgreSQL the open ones are read from ix_task_open_by_action alone (migration 0014).
+    PostgreSQL the open ones are read from ix_task_open_by_action alone (migration 0014), the
+    complete ones counted per action from ix_task_complete_by_action (migration 0016) before
+    those few thousand counts meet the cutoffs, not task by task.
     """
     overdue = and_(col(Task.deadline) < today, open_task())
     stale = stale_condition(cutoffs.c.cutoff)
-    groups = (cutoffs.c.partnership_id, cutoffs.c.outcome_id, col(Task.rag))
+    groups = (cutoffs.c.partnership_id, cutoffs.c.outcome_id)
     by_action = cutoffs.c.action_id == col(Task.action_id)
     open_counts = (
         sa_select(
             *groups,
+            col(Task.rag),
             func.count().label("n"),
             func.sum(case((stale, 1), else_=0)).label("n_stale"),
             func.sum(case((overdue, 1), else_=0)).label("n_overdue"),
         )
         .select_from(Task)
         .join(cutoffs, by_action)
-        .where(scope, open_task())
-        .group_by(*groups)
+        .where(within, led, open_task())
+        .group_by(*groups, col(Task.rag))
+    )
+    complete_by_action = (
+        sa_select(col(Task.action_id), func.count().label("n"))
+        .where(led, col(Task.rag) == Rag.complete.value)
+        .group_by(col(Task.action_id))
+        .subquery("complete_by_action")
     )
     complete_counts = (
-        sa_select(*groups, func.count(), literal(0), literal(0))
-        .select_from(Task)
-        .join(cutoffs, by_action)
-        .where(scope, col(Task.rag) == Rag.complete.value)
+        sa_select(
+            *groups,
+            literal(Rag.complete.value),
+            cast(func.sum(complete_by_action.c.n), BigInteger),
+            literal(0),
+            literal(0),
+        )
+        .select_from(complete_by_action)
+        .join(cutoffs, cutoffs.c.action_id == complete_by_action.c.action_id)
+        .where(within)
         .group_by(*groups)
     )
     grouped = union_all(open_counts, complete_counts).subquery()

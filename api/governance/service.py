@@ -6,12 +6,13 @@ at those meetings, and the last meeting held.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Select, and_, func
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
@@ -38,14 +39,14 @@ from api.people.models import Person
 ATTENDED = (AttendanceStatus.present, AttendanceStatus.substitute)
 
 
-def _day(meeting: Meeting) -> date:
-    return meeting.starts_at.astimezone(LONDON).date()
+@dataclass(frozen=True)
+class HeldMeeting:
+    """What the rules read of a meeting held in the window, with its day in London."""
 
-
-def _open_on_day(membership: Membership, day: date) -> bool:
-    return membership.started_on <= day and (
-        membership.ended_on is None or membership.ended_on >= day
-    )
+    id: int
+    partnership_id: int
+    title: str
+    day: date
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class MemberRecord:
     person_name: str
     sector: str | None
     partnership: Partnership
-    eligible: list[Meeting]
+    eligible: list[HeldMeeting]
     statuses: list[AttendanceStatus | None]
 
     def base(self) -> dict[str, Any]:
@@ -80,7 +81,7 @@ class Facts:
     window_start: date
     active: list[Partnership]
     members: list[MemberRecord]
-    held: dict[int, list[Meeting]]  # meetings held in the window, per partnership
+    held: dict[int, list[HeldMeeting]]  # meetings held in the window, per partnership
     quorums: dict[int, Quorum]
     last_held: dict[int, datetime]
 
@@ -97,28 +98,39 @@ def _load_facts(session: Session, rows: list[Partnership], today: date) -> Facts
         .where(col(Membership.partnership_id).in_(ids), open_on(today))
         .order_by(col(Membership.partnership_id), col(Membership.id))
     ).all()
-    held = session.scalars(
-        select(Meeting)
-        .where(
-            col(Meeting.partnership_id).in_(ids),
-            col(Meeting.status) == MeetingStatus.held,
-            col(Meeting.starts_at) >= _start_of(window_start),
-            col(Meeting.starts_at) < _start_of(today + timedelta(days=1)),
+    # The window's held meetings, read from ix_meeting_partnership_status_starts (migration
+    # 0017); their attendance and quorum select the same meetings by this condition rather
+    # than by a list of their ids.
+    in_window = and_(
+        col(Meeting.partnership_id).in_(ids),
+        col(Meeting.status) == MeetingStatus.held,
+        col(Meeting.starts_at) >= _start_of(window_start),
+        col(Meeting.starts_at) < _start_of(today + timedelta(days=1)),
+    )
+    held = [
+        HeldMeeting(meeting_id or 0, partnership_id, title, starts_at.astimezone(LONDON).date())
+        for meeting_id, partnership_id, title, starts_at in session.connection().execute(
+            sa_select(
+                col(Meeting.id), col(Meeting.partnership_id), col(Meeting.title),
+                col(Meeting.starts_at),
+            )
+            .where(in_window)
+            .order_by(col(Meeting.starts_at), col(Meeting.id))
         )
-        .order_by(col(Meeting.starts_at), col(Meeting.id))
-    ).all()
-    attendance = _attendance(session, held)
-    held_by_partnership: dict[int, list[Meeting]] = defaultdict(list)
+    ]  # fmt: skip
+    attendance = _attendance(session, sa_select(col(Meeting.id)).where(in_window)) if held else {}
+    held_by_partnership: dict[int, list[HeldMeeting]] = defaultdict(list)
     for meeting in held:
         held_by_partnership[meeting.partnership_id].append(meeting)
     records = []
     for membership, person_name, sector in members:
+        started, ended, membership_id = membership.started_on, membership.ended_on, membership.id
         eligible = [
             m
             for m in held_by_partnership[membership.partnership_id]
-            if _open_on_day(membership, _day(m))
+            if started <= m.day and (ended is None or ended >= m.day)
         ]
-        statuses = [attendance.get((m.id or 0, membership.id or 0)) for m in eligible]
+        statuses = [attendance.get((m.id, membership_id or 0)) for m in eligible]
         partnership = by_id[membership.partnership_id]
         records.append(
             MemberRecord(membership, person_name, sector, partnership, eligible, statuses)
@@ -129,33 +141,44 @@ def _load_facts(session: Session, rows: list[Partnership], today: date) -> Facts
         active=active,
         members=records,
         held=held_by_partnership,
-        quorums=quorum_for(session, [m.id for m in held if m.id is not None]),
+        quorums=quorum_for(session, in_window) if held else {},
         last_held=_last_held(session, ids),
     )
 
 
+_STATUS = {s.value: s for s in AttendanceStatus}
+
+
 def _attendance(
-    session: Session, held: Sequence[Meeting]
+    session: Session, meeting_ids: Select[Any]
 ) -> dict[tuple[int, int], AttendanceStatus]:
-    """(meeting id, membership id) -> how the member attended."""
-    if not held:
-        return {}
-    rows = session.execute(
-        select(Attendance.meeting_id, Attendance.membership_id, Attendance.status).where(
-            col(Attendance.meeting_id).in_([m.id for m in held])
-        )
+    """(meeting id, membership id) -> how the member attended, at the meetings ``meeting_ids``
+    selects (read from ix_attendance_meeting_member_status alone). Thousands of plain rows in
+    a county's year: run on the session's connection, without the ORM's row handling."""
+    rows = session.connection().execute(
+        sa_select(
+            col(Attendance.meeting_id), col(Attendance.membership_id), col(Attendance.status)
+        ).where(col(Attendance.meeting_id).in_(meeting_ids))
     )
-    return {(meeting_id, member_id): AttendanceStatus(s) for meeting_id, member_id, s in rows}
+    return {(meeting_id, member_id): _STATUS[s] for meeting_id, member_id, s in rows}
 
 
 def _last_held(session: Session, ids: list[int]) -> dict[int, datetime]:
-    return dict(
-        session.execute(
-            select(Meeting.partnership_id, func.max(Meeting.starts_at))
-            .where(col(Meeting.partnership_id).in_(ids), col(Meeting.status) == MeetingStatus.held)
-            .group_by(col(Meeting.partnership_id))
-        ).all()
+    """The start of each partnership's latest held meeting: one probe per partnership into
+    ix_meeting_partnership_status_starts (a grouped ``max`` reads every meeting held)."""
+    if not ids:
+        return {}
+    latest = (
+        select(func.max(Meeting.starts_at))
+        .where(
+            col(Meeting.partnership_id) == col(Partnership.id),
+            col(Meeting.status) == MeetingStatus.held,
+        )
+        .correlate(Partnership)
+        .scalar_subquery()
     )
+    rows = session.execute(select(col(Partnership.id), latest).where(col(Partnership.id).in_(ids)))
+    return {partnership_id: last for partnership_id, last in rows if last is not None}
 
 
 # -- the rules: each returns its findings ------------------------------------------------------
@@ -290,17 +313,17 @@ def too_few_meetings(facts: Facts) -> Iterator[Finding]:
 def inquorate_meeting(facts: Facts) -> Iterator[Finding]:
     for partnership in facts.active:
         for meeting in facts.held[partnership.id or 0]:
-            quorum = facts.quorums[meeting.id or 0]
+            quorum = facts.quorums[meeting.id]
             if quorum.quorate:
                 continue
             yield Finding(
                 **_partnership_base(partnership),
                 rule=Rule.inquorate_meeting,
                 meeting_id=meeting.id,
-                message=f"'{meeting.title}' on {_day(meeting).isoformat()} was held "
+                message=f"'{meeting.title}' on {meeting.day.isoformat()} was held "
                 f"with {quorum.present_voting} voting members present; the quorum "
                 f"is {quorum.required}",
-                evidence={"held_on": _day(meeting).isoformat(), **quorum.model_dump()},
+                evidence={"held_on": meeting.day.isoformat(), **quorum.model_dump()},
             )
 
 

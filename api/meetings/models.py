@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.core.models import Entity, UTCDateTime, enum_check, enum_column
@@ -67,7 +67,13 @@ class MeetingBase(SQLModel):
 
 
 class Meeting(MeetingBase, Entity, table=True):
-    __table_args__ = (enum_check("kind", MeetingKind), enum_check("status", MeetingStatus))
+    __table_args__ = (
+        enum_check("kind", MeetingKind),
+        enum_check("status", MeetingStatus),
+        # A partnership's meetings of one status by date: the governance checks' window and
+        # each partnership's latest held meeting (migration 0017).
+        Index("ix_meeting_partnership_status_starts", "partnership_id", "status", "starts_at"),
+    )
 
     agenda_published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -98,6 +104,8 @@ class Attendance(AttendanceBase, Entity, table=True):
     __table_args__ = (
         enum_check("status", AttendanceStatus),
         UniqueConstraint("meeting_id", "membership_id"),
+        # The attendance at many meetings read from the index alone (migration 0017).
+        Index("ix_attendance_meeting_member_status", "meeting_id", "membership_id", "status"),
     )
 
 

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import case, func, true
+from sqlalchemy import ColumnElement, case, func, true
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
@@ -74,14 +74,19 @@ TRANSITIONS: dict[MeetingStatus, frozenset[MeetingStatus]] = {
 COUNTS_TOWARDS_QUORUM = (AttendanceStatus.present, AttendanceStatus.substitute)
 
 
-def quorum_for(session: Session, meeting_ids: Sequence[int]) -> dict[int, Quorum]:
-    """The quorum of many meetings in one aggregate query.
+def quorum_for(
+    session: Session, meetings: Sequence[int] | ColumnElement[bool]
+) -> dict[int, Quorum]:
+    """The quorum of many meetings in one aggregate query: ``meetings`` lists their ids or is
+    a condition on Meeting selecting them.
 
     Present voting members plus substitutes for voting members count; non-voting members
     (officers, thematic representatives on the executive) do not.
     """
-    if not meeting_ids:
-        return {}
+    if not isinstance(meetings, ColumnElement):
+        if not meetings:
+            return {}
+        meetings = col(Meeting.id).in_(sorted(set(meetings)))
     counted = case(
         (
             col(Attendance.status).in_(COUNTS_TOWARDS_QUORUM) & (col(Membership.voting) == true()),
@@ -94,7 +99,7 @@ def quorum_for(session: Session, meeting_ids: Sequence[int]) -> dict[int, Quorum
         .join(Partnership, col(Partnership.id) == col(Meeting.partnership_id))
         .outerjoin(Attendance, col(Attendance.meeting_id) == col(Meeting.id))
         .outerjoin(Membership, col(Membership.id) == col(Attendance.membership_id))
-        .where(col(Meeting.id).in_(sorted(set(meeting_ids))))
+        .where(meetings)
         .group_by(col(Meeting.id), col(Partnership.quorum))
     ).all()
     return {

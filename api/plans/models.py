@@ -105,10 +105,11 @@ class TaskBase(SQLModel):
     last_reported_on: date | None = Field(default=None, index=True)
 
 
-# Indexes for a decade of tasks and status updates (migrations 0014, 0016), PostgreSQL only: the
-# trigram indexes behind ``?q=``, the covering index of open tasks the staleness counts read
-# (``api.plans.service.reporting_cutoffs``), the partial index of open tasks in the order the
-# dashboard lists the stalest, and each task's updates by date for the reports. The metadata
+# Indexes for a decade of tasks and status updates (migrations 0014, 0016, 0018), PostgreSQL
+# only: the trigram indexes behind ``?q=``, the covering index of open tasks the staleness
+# counts read (``api.plans.service.reporting_cutoffs``), the partial indexes of open tasks in
+# the orders the dashboard lists the stalest and the most overdue, and each task's updates by
+# date for the reports. The metadata
 # cannot express them for both databases, so the migrations own them and ``alembic check``
 # leaves them out (migrations/env.py).
 POSTGRES_ONLY_INDEXES = frozenset(
@@ -122,6 +123,8 @@ POSTGRES_ONLY_INDEXES = frozenset(
         # migration 0016: a RAG status by deadline; the complete tasks by action
         "ix_task_rag_deadline",
         "ix_task_complete_by_action",
+        # migration 0018: the open tasks by deadline (the dashboard's most overdue)
+        "ix_task_open_deadline",
     }
 )
 

@@ -242,6 +242,12 @@ def _months_before_sqlite(element: MonthsBefore, compiler: SQLCompiler, **kw: An
     return f"min({same_day}, {month_end})"
 
 
+def reporting_cutoff(today: date) -> ColumnElement[date]:
+    """The day before which an open task is stale on ``today``: its partnership's reporting
+    cycle back from ``today`` (for statements that join Partnership)."""
+    return MonthsBefore(literal(today, Date()), col(Partnership.reporting_cycle_months))
+
+
 def reporting_cutoffs(today: date) -> CTE:
     """One row per action: its outcome, its partnership and the day before which its open
     tasks are stale on ``today`` (the partnership's reporting cycle back from ``today``).
@@ -256,9 +262,7 @@ def reporting_cutoffs(today: date) -> CTE:
             col(Action.id).label("action_id"),
             col(Action.outcome_id).label("outcome_id"),
             col(ActionPlan.partnership_id).label("partnership_id"),
-            MonthsBefore(literal(today, Date()), col(Partnership.reporting_cycle_months)).label(
-                "cutoff"
-            ),
+            reporting_cutoff(today).label("cutoff"),
         )
         .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
         .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))

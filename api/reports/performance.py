@@ -192,9 +192,10 @@ def _latest_update(as_of: date, *, lateral: bool) -> tuple[list[Any], tuple[Any,
 
 
 def tasks_as_of(as_of: date, scope: ColumnElement[bool], *, lateral: bool = False) -> Any:
-    """A subquery of the tasks of the actions matching ``scope`` as they stood on ``as_of``
-    (those existing then): outcome, task, action ref, latest update, and whether it was stale
-    by its partnership's reporting cycle, for aggregating in the database."""
+    """A CTE of the tasks of the actions matching ``scope`` as they stood on ``as_of`` (those
+    existing then): outcome, task, action ref, latest update, and whether it was stale by its
+    partnership's reporting cycle, for aggregating in the database. ``MATERIALIZED`` on
+    PostgreSQL, so a statement reading it twice looks each task's latest update up once."""
     update, join_update = _latest_update(as_of, lateral=lateral)
     task_id, rag, position, reported_on = update[0], update[1], update[2], update[5]
     cutoff = MonthsBefore(literal(as_of, Date()), col(Partnership.reporting_cycle_months))
@@ -220,7 +221,8 @@ def tasks_as_of(as_of: date, scope: ColumnElement[bool], *, lateral: bool = Fals
         .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
         .outerjoin(*join_update)
         .where(scope, or_(task_id.is_not(None), col(Task.created_at) < end_of_day(as_of)))
-        .subquery("task_as_of")
+        .cte("task_as_of")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
 
 

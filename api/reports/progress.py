@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy import ColumnElement, and_, func, literal, null, union_all
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
@@ -146,8 +146,8 @@ def _task_progress(
 ) -> tuple[dict[int, Summary], dict[int, list[LatestUpdate]]]:
     """RAG summaries and the ``LATEST_UPDATES`` newest updates per outcome, from the tasks as
     of the date (of the caller's partnerships only, unless they may read all). A county's
-    strategy covers every plan, so both are worked out in the database: two queries, whose
-    results do not grow with the number of tasks."""
+    strategy covers every plan, so both are worked out in the database: one query, whose
+    result does not grow with the number of tasks."""
     scope: ColumnElement[bool] = col(Action.outcome_id).in_(
         select(Outcome.id).where(col(Outcome.strategy_id) == strategy_id)
     )
@@ -155,17 +155,18 @@ def _task_progress(
         scope = and_(scope, col(ActionPlan.partnership_id).in_(sorted(allowed)))
     lateral = session.get_bind().dialect.name == "postgresql"
     tasks = tasks_as_of(as_of, scope, lateral=lateral)
-    summaries: dict[int, Summary] = defaultdict(Summary)
-    for outcome_id, rag, stale, count in session.execute(
-        sa_select(tasks.c.outcome_id, tasks.c.rag, tasks.c.stale, func.count()).group_by(
-            tasks.c.outcome_id, tasks.c.rag, tasks.c.stale
-        )
-    ):
-        summary = summaries[outcome_id]
-        name = Rag(rag).value if rag is not None else "not_rated"
-        setattr(summary, name, getattr(summary, name) + count)
-        summary.total += count
-        summary.stale += count if stale else 0
+    # One statement: the counts per outcome, RAG and staleness, then each outcome's newest
+    # updates (``kind`` tells them apart), both from the one CTE of the tasks as of the date.
+    counts = sa_select(
+        literal("count").label("kind"),
+        tasks.c.outcome_id,
+        tasks.c.rag,
+        tasks.c.stale,
+        func.count().label("n"),
+        *(null().label(name) for name in ("task_id", "action_ref", "ref", "title", "position")),
+        null().label("reported_on"),
+        null().label("rank"),
+    ).group_by(tasks.c.outcome_id, tasks.c.rag, tasks.c.stale)
     rank = (
         func.row_number()
         .over(
@@ -179,12 +180,33 @@ def _task_progress(
         .where(tasks.c.reported_on.is_not(None))
         .subquery("ranked")
     )
+    newest = sa_select(
+        literal("update"),
+        ranked.c.outcome_id,
+        ranked.c.rag,
+        null(),
+        null(),
+        ranked.c.task_id,
+        ranked.c.action_ref,
+        ranked.c.ref,
+        ranked.c.title,
+        ranked.c.position,
+        ranked.c.reported_on,
+        ranked.c.rank,
+    ).where(ranked.c.rank <= LATEST_UPDATES)
+    both = union_all(counts, newest).subquery("progress")
+    summaries: dict[int, Summary] = defaultdict(Summary)
     updates: dict[int, list[LatestUpdate]] = defaultdict(list)
     for row in session.execute(
-        sa_select(ranked)
-        .where(ranked.c.rank <= LATEST_UPDATES)
-        .order_by(ranked.c.outcome_id, ranked.c.rank)
+        sa_select(both).order_by(both.c.kind, both.c.outcome_id, both.c.rank)
     ):
+        if row.kind == "count":
+            summary = summaries[row.outcome_id]
+            name = Rag(row.rag).value if row.rag is not None else "not_rated"
+            setattr(summary, name, getattr(summary, name) + row.n)
+            summary.total += row.n
+            summary.stale += row.n if row.stale else 0
+            continue
         updates[row.outcome_id].append(
             LatestUpdate(
                 task_id=row.task_id,

@@ -6,6 +6,7 @@ from sqlalchemy import Connection, select
 from api.core import clock
 from api.core.db import SessionLocal
 from api.plans.models import Action, Task
+from tests.api.test_decade_queries import all_items, partnership_of_task
 
 
 def data_queries(statements: list[str]) -> list[str]:
@@ -44,6 +45,32 @@ class TestContent:
         assert body["overdue"]["total"] == len(overdue) > 0
         deadlines = [t["deadline"] for t in body["overdue"]["items"]]
         assert deadlines == sorted(deadlines) and all(d < today for d in deadlines)
+
+    def test_lists_are_the_first_stale_and_overdue_tasks_in_order(self, client: TestClient) -> None:
+        body = client.get("/api/v1/dashboard").json()
+        partnership_of = partnership_of_task(client)
+        tasks = all_items(client, "/api/v1/tasks")
+        stale = all_items(client, "/api/v1/tasks", stale=True)
+        today = clock.today().isoformat()
+        overdue = [
+            t for t in tasks if t["deadline"] and t["deadline"] < today and t["rag"] != "complete"
+        ]
+        never_first = sorted(stale, key=lambda t: (t["last_reported_on"] or "", t["id"]))
+        by_report = [t for t in never_first if t["last_reported_on"] is None] + [
+            t for t in never_first if t["last_reported_on"] is not None
+        ]
+        by_deadline = sorted(overdue, key=lambda t: (t["deadline"], t["id"]))
+        for listed, expected in (
+            (body["stale"]["items"], by_report[:20]),
+            (body["overdue"]["items"], by_deadline[:20]),
+        ):
+            assert [t["id"] for t in listed] == [t["id"] for t in expected]
+            for item, task in zip(listed, expected, strict=True):
+                assert item["partnership_id"] == partnership_of[task["id"]]
+                assert item["rag"] == task["rag"] and item["deadline"] == task["deadline"]
+                assert item["last_reported_on"] == task["last_reported_on"]
+        complete = client.get("/api/v1/tasks", params={"rag": "complete"}).json()["total"]
+        assert sum(r["summary"]["complete"] for r in body["rag_by_outcome"]) == complete > 0
 
     def test_next_meetings_are_future_and_in_order(self, client: TestClient) -> None:
         meetings = client.get("/api/v1/dashboard").json()["next_meetings"]

@@ -300,4 +300,14 @@ class TestIndexesFit:
     ) -> None:
         strategy_id = all_items(client, "/api/v1/strategies")[0]["id"]
         plan = plans_of(engine, db, client, f"/api/v1/strategies/{strategy_id}/progress", {})
-        assert plan.count("ix_status_update_task_reported") >= 2, plan  # counts, newest
+        # once: the counts and the newest updates read one materialized CTE of the tasks
+        assert plan.count("ix_status_update_task_reported") == 1, plan
+        assert "CTE task_as_of" in plan, plan
+
+    @pytest.mark.parametrize("path", ["/api/v1/governance", "/api/v1/dashboard"])
+    def test_each_partnerships_last_meeting_is_one_index_probe(
+        self, engine: Engine, db: Connection, client: TestClient, path: str
+    ) -> None:
+        plan = plans_of(engine, db, client, path, {})
+        # migration 0017: the newest held meeting read backwards from the index, per partnership
+        assert "Index Only Scan Backward using ix_meeting_partnership_status_starts" in plan, plan
