@@ -261,10 +261,7 @@ def _rag_by_outcome(
                 overdue=0,
             )
             by_outcome[key] = entry
-        name = rag or "not_rated"
-        setattr(entry.summary, name, getattr(entry.summary, name) + n)
-        entry.summary.total += n
-        entry.summary.stale += int(n_stale or 0)
+        entry.summary.add(rag, n, int(n_stale or 0))
         entry.overdue += int(n_overdue or 0)
         totals["stale"] += int(n_stale or 0)
         totals["overdue"] += int(n_overdue or 0)

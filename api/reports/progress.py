@@ -201,11 +201,7 @@ def _task_progress(
         sa_select(both).order_by(both.c.kind, both.c.outcome_id, both.c.rank)
     ):
         if row.kind == "count":
-            summary = summaries[row.outcome_id]
-            name = Rag(row.rag).value if row.rag is not None else "not_rated"
-            setattr(summary, name, getattr(summary, name) + row.n)
-            summary.total += row.n
-            summary.stale += row.n if row.stale else 0
+            summaries[row.outcome_id].add(row.rag, row.n, row.n if row.stale else 0)
             continue
         updates[row.outcome_id].append(
             LatestUpdate(

@@ -73,6 +73,14 @@ class Summary(BaseModel):
     total: int = 0
     stale: int = 0
 
+    def add(self, rag: str | None, n: int, stale: int = 0) -> None:
+        """Count ``n`` tasks of a RAG status (its value; None: not rated yet), ``stale`` of them
+        stale: one group of a GROUP BY."""
+        name = rag or "not_rated"
+        setattr(self, name, getattr(self, name) + n)
+        self.total += n
+        self.stale += stale
+
     @classmethod
     def of(cls, counts: Mapping[str, int]) -> "Summary":
         """From counts keyed by status (a RAG value or ``not_rated``) and ``stale``: a report
