@@ -1,10 +1,12 @@
 """One way to page through lists: ``limit``/``offset`` in, ``{items,total,limit,offset}`` out."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, func, select
+from sqlalchemy import Connection, Dialect, Select, func, select
 from sqlalchemy.orm import Session
 
 MAX_LIMIT = 500
@@ -51,6 +53,82 @@ def read_page(
     if not rows:
         return [], count_rows(session, stmt) if offset else 0
     return [dict(zip(names, row, strict=False)) for row in rows], rows[0][-1]
+
+
+@dataclass(frozen=True)
+class CompiledPage:
+    """A :func:`page_statement` compiled once for a dialect: the SQL the driver is sent, its
+    parameters, the names of the columns before the total, and the result processors of the
+    columns that have one (``(position, processor)``)."""
+
+    sql: str
+    params: dict[str, Any]
+    names: tuple[str, ...]
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+
+
+@lru_cache(maxsize=512)  # keyed by statements that are themselves cached (built once)
+def compiled_page(paged: Select[Any], dialect: Dialect) -> CompiledPage | None:
+    """``paged`` as :class:`CompiledPage` for ``dialect``, or ``None`` when the driver's
+    parameters are not simply the statement's own: a positional paramstyle (SQLite) or a
+    parameter whose type processes its value on the way in."""
+    compiled = paged.compile(dialect=dialect)
+    binds = compiled.binds.values()
+    if dialect.positional or any(
+        b.type.dialect_impl(dialect).bind_processor(dialect) is not None for b in binds
+    ):
+        return None
+    columns = list(paged.selected_columns)
+    processors = []
+    for position, column in enumerate(columns[:-1]):
+        process = column.type.dialect_impl(dialect).result_processor(dialect, None)
+        if process is not None:
+            processors.append((position, process))
+    names = tuple(str(column.key) for column in columns[:-1])
+    return CompiledPage(compiled.string, dict(compiled.params), names, tuple(processors))
+
+
+def read_compiled_page(
+    session: Session, stmt: Select[Any], page: CompiledPage, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """:func:`read_page` for a statement compiled once (:func:`compiled_page`): the SQL goes to
+    the driver as it is (``exec_driver_sql``: the cursor events and SQLAlchemy's error and
+    disconnect handling as for any statement, without looking the statement up in the compiled
+    cache or building an execution context for it), and the rows through the columns' result
+    processors."""
+    connection = session.connection()
+    dispatch = connection.dispatch
+    if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+        rows: Sequence[Any] = connection.exec_driver_sql(page.sql, page.params).all()
+    else:
+        rows = _fetch_all(connection, page)
+    if not rows:
+        return [], count_rows(session, stmt) if offset else 0
+    names, processors = page.names, page.processors
+    if not processors:
+        return [dict(zip(names, row, strict=False)) for row in rows], rows[0][-1]
+    records = []
+    for row in rows:
+        values = list(row)
+        for position, process in processors:
+            values[position] = process(values[position])
+        records.append(dict(zip(names, values, strict=False)))
+    return records, rows[0][-1]
+
+
+def _fetch_all(connection: Connection, page: CompiledPage) -> Sequence[Any]:
+    """The rows of ``page`` from a cursor of the connection's driver. A driver error sends the
+    statement again through ``exec_driver_sql``, which reports it as SQLAlchemy reports any
+    (a dead connection fails again at once and invalidates the pool: a 503, as elsewhere)."""
+    try:
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(page.sql, page.params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+    except connection.dialect.loaded_dbapi.Error:
+        return connection.exec_driver_sql(page.sql, page.params).all()
 
 
 def _count(stmt: Select[Any]) -> Select[Any]:
