@@ -6,8 +6,21 @@ from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, Dialect, Select, func, select
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    DateTime,
+    Dialect,
+    Integer,
+    Select,
+    String,
+    TypeDecorator,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 MAX_LIMIT = 500
 
@@ -74,11 +87,13 @@ def compiled_page(paged: Select[Any], dialect: Dialect) -> CompiledPage | None:
     parameter whose type processes its value on the way in."""
     compiled = paged.compile(dialect=dialect)
     binds = compiled.binds.values()
-    if dialect.positional or any(
-        b.type.dialect_impl(dialect).bind_processor(dialect) is not None for b in binds
+    columns = list(paged.selected_columns)
+    if (
+        dialect.positional
+        or any(b.type.dialect_impl(dialect).bind_processor(dialect) is not None for b in binds)
+        or not all(_held_as_loaded(column.type) for column in columns)
     ):
         return None
-    columns = list(paged.selected_columns)
     processors = []
     for position, column in enumerate(columns[:-1]):
         process = column.type.dialect_impl(dialect).result_processor(dialect, None)
@@ -86,6 +101,18 @@ def compiled_page(paged: Select[Any], dialect: Dialect) -> CompiledPage | None:
             processors.append((position, process))
     names = tuple(str(column.key) for column in columns[:-1])
     return CompiledPage(compiled.string, dict(compiled.params), names, tuple(processors))
+
+
+# Types whose result processing does not depend on the column's type in the result
+# (SQLAlchemy's numeric processors, for one, pick a conversion by the database's type code).
+_PLAIN_TYPES = (Integer, String, Boolean, Date, DateTime)
+
+
+def _held_as_loaded(sql_type: TypeEngine[Any]) -> bool:
+    """Can ``sql_type``'s result processor be chosen without the result's type codes?"""
+    while isinstance(sql_type, TypeDecorator):
+        sql_type = sql_type.impl_instance
+    return isinstance(sql_type, _PLAIN_TYPES)
 
 
 def read_compiled_page(
