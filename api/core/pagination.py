@@ -119,10 +119,10 @@ def read_compiled_page(
     session: Session, stmt: Select[Any], page: CompiledPage, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
     """:func:`read_page` for a statement compiled once (:func:`compiled_page`): the SQL goes to
-    the driver as it is (``exec_driver_sql``: the cursor events and SQLAlchemy's error and
-    disconnect handling as for any statement, without looking the statement up in the compiled
-    cache or building an execution context for it), and the rows through the columns' result
-    processors."""
+    a cursor of the driver as it is, without a compiled-cache look-up, an execution context or
+    result metadata, and the rows through the columns' result processors. When a listener
+    watches the engine's cursor executions it goes through ``exec_driver_sql``, which tells
+    the listener."""
     connection = session.connection()
     dispatch = connection.dispatch
     if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
@@ -146,7 +146,8 @@ def read_compiled_page(
 def _fetch_all(connection: Connection, page: CompiledPage) -> Sequence[Any]:
     """The rows of ``page`` from a cursor of the connection's driver. A driver error sends the
     statement again through ``exec_driver_sql``, which reports it as SQLAlchemy reports any
-    (a dead connection fails again at once and invalidates the pool: a 503, as elsewhere)."""
+    (a dead connection fails again at once and invalidates the pool: a 503, as elsewhere;
+    inside a transaction the error is that the transaction was aborted)."""
     try:
         cursor = connection.connection.cursor()
         try:
