@@ -2,12 +2,14 @@
 alternately through httpx's ASGI transport, so the machine's drift moves both alike. Needs the
 database bench/load_bench.py prepares.
 
-    .venv/bin/python bench/ab_list.py [--compare precompiled|can|statement|all] [--rounds 4]
-        [--requests 200] [--path /api/v1/tasks?limit=50]
+    .venv/bin/python bench/ab_list.py [--compare precompiled|can|statement|compiled|all]
+        [--rounds 4] [--requests 200] [--path /api/v1/tasks?limit=50]
 
 ``--compare precompiled``: FastAPI alone against the precompiled handlers and the route index;
 ``can``: each row's ``can`` asked of the policy against once per ``can_key`` on the page;
 ``statement``: the page's statement built for each request against once (an unnarrowed list);
+``compiled``: that statement executed through SQLAlchemy's compiled cache against sent to the
+driver as compiled once;
 ``all``: every change ``switches`` knows, off against on.
 Prints, per variant, the CPU milliseconds per request of each round (client's share included).
 """
@@ -66,7 +68,17 @@ def switches() -> dict[str, tuple[Callable[[], None], Callable[[], None]]]:
     def once() -> None:
         service._record_select, service._whole_page = built_once
 
-    return {"can": (per_row, per_key), "statement": (per_request, once)}
+    def through_sqlalchemy() -> None:
+        service.COMPILE_WHOLE_PAGES = False
+
+    def compiled_once() -> None:
+        service.COMPILE_WHOLE_PAGES = True
+
+    return {
+        "can": (per_row, per_key),
+        "statement": (per_request, once),
+        "compiled": (through_sqlalchemy, compiled_once),
+    }
 
 
 def variants(compare: str) -> dict[str, tuple[Any, Callable[[], None]]]:

@@ -20,7 +20,14 @@ from sqlmodel import SQLModel
 from api.core import audit
 from api.core.audit import Tombstone
 from api.core.errors import Conflict, PreconditionFailed, Unprocessable, field_error
-from api.core.pagination import PageParams, page_statement, paginate, read_page
+from api.core.pagination import (
+    PageParams,
+    compiled_page,
+    page_statement,
+    paginate,
+    read_compiled_page,
+    read_page,
+)
 from api.core.policy import Policy, not_found
 from api.core.principal import Principal
 
@@ -204,10 +211,17 @@ def list_records(
     stmt = apply_filters(res, narrowed, filters, masked)
     if stmt is base and not masked:
         ordered, paged = _whole_page(res, key, sort, page.limit, page.offset)
+        if COMPILE_WHOLE_PAGES:
+            compiled = compiled_page(paged, session.get_bind().dialect)
+            if compiled is not None:
+                return read_compiled_page(session, ordered, compiled, page.offset)
     else:
         order = order_clauses(res, sort, masked)
         ordered, paged = _page(res, key, stmt, order, page.limit, page.offset)
     return read_page(session, ordered, paged, page.offset)
+
+
+COMPILE_WHOLE_PAGES = True  # whole pages sent to the driver as compiled once (bench/ab_list.py)
 
 
 def _deep(res: Resource[Any], columns: tuple[str, ...], offset: int) -> bool:

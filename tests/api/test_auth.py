@@ -1,5 +1,6 @@
 """Logins, tokens, /me, users and API keys (DESIGN §5), through HTTP on the demo data."""
 
+import asyncio
 import logging
 import os
 import subprocess
@@ -8,6 +9,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -407,6 +409,32 @@ class TestApiKeys:
         assert anon.get("/api/v1/me", headers=headers).status_code == 200
         time.sleep(0.35)
         assert anon.get("/api/v1/me", headers=headers).status_code == 401
+
+    def test_requests_that_miss_the_cache_together_resolve_the_key_once(
+        self, app: FastAPI, client: TestClient, query_counter: list[str]
+    ) -> None:
+        """When a cache entry lapses every request in flight with that credential misses at
+        once; the first resolves it and the others wait for its answer (one look-up, one
+        key-use write), and an unknown credential is refused to all of them alike. The key may
+        read indicators only, so each request ends in a 403 without a query of its own."""
+        key = self.create(client, role="admin", scopes=["laa:read"])["key"]
+
+        async def together(secret: str) -> list[int]:
+            transport = httpx.ASGITransport(app=app)
+            headers = {"Authorization": f"Bearer {secret}"}
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://t", headers=headers
+            ) as c:
+                answers = await asyncio.gather(*(c.get("/api/v1/tasks") for _ in range(8)))
+            return [a.status_code for a in answers]
+
+        query_counter.clear()  # the fixture also turns the cache off: nothing is remembered
+        assert asyncio.run(together(key)) == [403] * 8
+        looked_up = [s for s in query_counter if "FROM api_key" in " ".join(s.split())]
+        assert len(looked_up) == 1, query_counter
+        assert asyncio.run(together(key)) == [403] * 8  # later, the next resolution
+        forged = f"{key[:-4]}xxxx"
+        assert asyncio.run(together(forged)) == [401] * 8
 
     def test_past_expiry_and_partner_without_organisation_are_422(self, client: TestClient) -> None:
         past = (clock.now() - timedelta(days=1)).isoformat()
