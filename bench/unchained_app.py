@@ -12,7 +12,7 @@ database.
 
 import itertools
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from fastapi import FastAPI
@@ -23,13 +23,16 @@ from api.core import audit_chain
 from api.main import create_app as create_api
 
 PLACEHOLDER = "0" * 64
-# Beyond any real chain position, and apart per worker process.
-_positions = itertools.count(os.getpid() * 1_000_000_000)
+# Beyond any real chain position, and apart per worker process: counted from the pid of the
+# process that writes, since the workers are forked from one arbiter that loaded this module.
+_positions: dict[int, Iterator[int]] = {}
 
 
 def unlinked(session: Session, events: Sequence[Any], table: Table) -> None:
+    pid = os.getpid()
+    positions = _positions.setdefault(pid, itertools.count(pid * 1_000_000_000))
     for event in events:
-        event.seq = next(_positions)
+        event.seq = next(positions)
         event.prev_hash = event.hash = PLACEHOLDER
 
 
