@@ -215,6 +215,13 @@ def test_the_stack_runs_from_its_own_commands(tmp_path: Path) -> None:
             )
             assert health.status_code == 200
             assert worker.poll() is None, worker_log.read_text()
+            # The arbiter loaded the application and forked its workers from it: most of a
+            # worker's memory is pages written before the fork, still shared with the arbiter
+            # (~65 MiB; a worker forked from an arbiter that had not loaded it shares < 30).
+            workers = _children(api.pid)
+            assert len(workers) == 2, api_log.read_text()
+            for pid in workers:
+                assert _shared_dirty_mib(pid) > 40, (pid, _shared_dirty_mib(pid))
         finally:
             api_grace = float(services["api"]["stop_grace_period"].removesuffix("s"))
             api_seconds = _stop(api, api_grace)
@@ -223,6 +230,26 @@ def test_the_stack_runs_from_its_own_commands(tmp_path: Path) -> None:
         assert worker.returncode == 0 and worker_seconds < 10, worker_log.read_text()
         assert "swept expired records" in worker_log.read_text()  # at start, then hourly
         assert "Traceback" not in api_log.read_text() + worker_log.read_text()
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _shared_dirty_mib(pid: int) -> float:
+    """Pages of ``pid`` written before a fork and still shared with another process."""
+    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    return next(int(line.split()[1]) for line in rollup if line.startswith("Shared_Dirty:")) / 1024
 
 
 # -- forwarded addresses -------------------------------------------------------------------------
