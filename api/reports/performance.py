@@ -15,14 +15,12 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Date,
     Executable,
     Select,
     and_,
     case,
     false,
     func,
-    literal,
     or_,
     true,
 )
@@ -43,9 +41,9 @@ from api.partnerships.models import Membership, MembershipRole, Partnership
 from api.people.models import Person
 from api.plans.models import Action, ActionPlan, Outcome, Rag, StatusUpdate, Task
 from api.plans.service import (
-    MonthsBefore,
     is_stale,
     open_task,
+    reporting_cutoff,
     reporting_cutoffs,
     stale_condition,
 )
@@ -198,7 +196,7 @@ def tasks_as_of(as_of: date, scope: ColumnElement[bool], *, lateral: bool = Fals
     PostgreSQL, so a statement reading it twice looks each task's latest update up once."""
     update, join_update = _latest_update(as_of, lateral=lateral)
     task_id, rag, position, reported_on = update[0], update[1], update[2], update[5]
-    cutoff = MonthsBefore(literal(as_of, Date()), col(Partnership.reporting_cycle_months))
+    cutoff = reporting_cutoff(as_of)
     stale = case(
         (rag == Rag.complete, false()),
         else_=or_(reported_on.is_(None), reported_on < cutoff),
