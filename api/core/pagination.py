@@ -61,8 +61,14 @@ def read_page(
     it keeping the total last): plain ``column -> value`` dicts, no ORM objects, and one round
     trip. Only a page past the end costs a second query (the count of ``stmt``)."""
     result = session.connection().execute(paged)  # Core: a select needs no ORM execution
-    names = list(result.keys())[:-1]
-    rows = result.all()
+    return _records(session, stmt, list(result.keys())[:-1], result.all(), offset)
+
+
+def _records(
+    session: Session, stmt: Select[Any], names: Sequence[str], rows: Sequence[Any], offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page's rows (the total in their last column) as ``column -> value`` dicts, and the
+    total; only a page past the end costs a second query, the count of ``stmt``."""
     if not rows:
         return [], count_rows(session, stmt) if offset else 0
     return [dict(zip(names, row, strict=False)) for row in rows], rows[0][-1]
@@ -129,18 +135,19 @@ def read_compiled_page(
         rows: Sequence[Any] = connection.exec_driver_sql(page.sql, page.params).all()
     else:
         rows = _fetch_all(connection, page)
-    if not rows:
-        return [], count_rows(session, stmt) if offset else 0
-    names, processors = page.names, page.processors
-    if not processors:
-        return [dict(zip(names, row, strict=False)) for row in rows], rows[0][-1]
-    records = []
-    for row in rows:
-        values = list(row)
-        for position, process in processors:
-            values[position] = process(values[position])
-        records.append(dict(zip(names, values, strict=False)))
-    return records, rows[0][-1]
+    if page.processors:
+        rows = [_processed(row, page.processors) for row in rows]
+    return _records(session, stmt, page.names, rows, offset)
+
+
+def _processed(
+    row: Sequence[Any], processors: Sequence[tuple[int, Callable[[Any], Any]]]
+) -> list[Any]:
+    """``row`` with each processed column's value passed through its result processor."""
+    values = list(row)
+    for position, process in processors:
+        values[position] = process(values[position])
+    return values
 
 
 def _fetch_all(connection: Connection, page: CompiledPage) -> Sequence[Any]:
