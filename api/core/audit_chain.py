@@ -39,6 +39,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from types import SimpleNamespace
 from typing import Any, Protocol
 
@@ -225,14 +226,10 @@ class _Linker:
                 self._cond.notify_all()
 
 
-_linkers: dict[Table, _Linker] = {}
-
-
+@cache
 def _linker(table: Table) -> _Linker:
     """The after-commit step for ``table`` (one per table, so it runs once per commit)."""
-    if table not in _linkers:
-        _linkers[table] = _Linker(table)
-    return _linkers[table]
+    return _Linker(table)
 
 
 def link_chore(table: Table) -> Callable[[], None]:
