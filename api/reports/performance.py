@@ -29,7 +29,6 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from api.core import clock
-from api.core.calendar import add_months
 from api.core.clock import LONDON
 from api.core.errors import Forbidden
 from api.core.policy import not_found
@@ -41,7 +40,6 @@ from api.partnerships.models import Membership, MembershipRole, Partnership
 from api.people.models import Person
 from api.plans.models import Action, ActionPlan, Outcome, Rag, StatusUpdate, Task
 from api.plans.service import (
-    is_stale,
     open_task,
     reporting_cutoff,
     reporting_cutoffs,
@@ -51,9 +49,7 @@ from api.reports.schemas import (
     Contact,
     Freshness,
     OrganisationFreshness,
-    OutcomeSection,
     PerformanceReport,
-    ReportAction,
     ReportScope,
     ReportTask,
     Summary,
@@ -95,56 +91,33 @@ def end_of_day(day: date) -> datetime:
 
 @dataclass
 class TaskRow:
-    """One action (and one of its tasks, if any) as it stood on the report date."""
+    """One action (and one of its tasks, if any) as it stood on the report date; the task is
+    a :class:`ReportTask`'s fields, validated with the whole report (see :func:`report_of`)."""
 
     partnership_id: int
     outcome_id: int
     action_id: int
     action_ref: str
     action_title: str
-    task: ReportTask | None
+    task: dict[str, Any] | None
+
+
+REPORT_TASK_FIELDS = tuple(ReportTask.model_fields)
+"""The plan rows' last columns, in this order (:func:`_plan_rows_statement`)."""
 
 
 def load_plan_rows(session: Session, as_of: date, scope: ColumnElement[bool]) -> list[TaskRow]:
     """Actions matching ``scope`` (on Action/ActionPlan) with their tasks as of ``as_of``, in
     one query; staleness uses each partnership's reporting cycle."""
-    end = end_of_day(as_of)
     rows: list[TaskRow] = []
-    cutoffs: dict[int, date] = {}  # reporting cycle (months) -> stale before this date
     lateral = session.get_bind().dialect.name == "postgresql"
-    for r in session.execute(_plan_rows_statement(as_of, scope, lateral=lateral)):
-        (
-            partnership_id, cycle, outcome_id, action_id, action_ref, action_title,
-            action_created, task_id, task_ref, task_title, target, task_deadline, lead_id,
-            task_created, lead_name, update_task_id, rag, position, improvement, deadline,
-            reported_on,
-        ) = r  # fmt: skip
-        task: ReportTask | None = None
-        if task_id is not None and (update_task_id is not None or task_created < end):
-            rag_value = Rag(rag) if rag is not None else None
-            cutoff = cutoffs.get(cycle)
-            if cutoff is None:
-                cutoff = cutoffs[cycle] = add_months(as_of, -cycle)
-            # pydantic-core validates a dict in a quarter of the time model_construct takes.
-            task = ReportTask.model_validate(
-                {
-                    "id": task_id,
-                    "ref": task_ref,
-                    "title": task_title,
-                    "target": target,
-                    "position": position,
-                    "rag": rag_value,
-                    "planned_improvement": improvement,
-                    "deadline": deadline if update_task_id is not None else task_deadline,
-                    "lead_organisation_id": lead_id,
-                    "lead_organisation": lead_name,
-                    "reported_on": reported_on,
-                    "stale": is_stale(rag_value, reported_on, cutoff),
-                }
-            )
-        elif action_created >= end:
+    # Core execution, all rows at once: the columns need none of the ORM's row handling.
+    statement = _plan_rows_statement(as_of, scope, lateral=lateral)
+    for r in session.connection().execute(statement).all():
+        partnership_id, outcome_id, action_id, action_ref, action_title, existed = r[:6]
+        if existed == NOT_YET:
             continue  # neither the action nor any of its tasks existed yet
-        assert action_id is not None
+        task = dict(zip(REPORT_TASK_FIELDS, r[6:], strict=True)) if existed == TASK else None
         rows.append(TaskRow(partnership_id, outcome_id, action_id, action_ref, action_title, task))
     return rows
 
@@ -189,6 +162,16 @@ def _latest_update(as_of: date, *, lateral: bool) -> tuple[list[Any], tuple[Any,
     return update, join_update
 
 
+def _stale(rag: Any, reported_on: Any, as_of: date) -> ColumnElement[bool]:
+    """Whether a task whose update on ``as_of`` had these columns was stale: not complete and
+    not updated within its partnership's reporting cycle (for statements joining Partnership;
+    the SQL twin of :func:`api.plans.service.is_stale`)."""
+    return case(
+        (rag == Rag.complete, false()),
+        else_=or_(reported_on.is_(None), reported_on < reporting_cutoff(as_of)),
+    )
+
+
 def tasks_as_of(as_of: date, scope: ColumnElement[bool], *, lateral: bool = False) -> Any:
     """A CTE of the tasks of the actions matching ``scope`` as they stood on ``as_of`` (those
     existing then): outcome, task, action ref, latest update, and whether it was stale by its
@@ -196,11 +179,7 @@ def tasks_as_of(as_of: date, scope: ColumnElement[bool], *, lateral: bool = Fals
     PostgreSQL, so a statement reading it twice looks each task's latest update up once."""
     update, join_update = _latest_update(as_of, lateral=lateral)
     task_id, rag, position, reported_on = update[0], update[1], update[2], update[5]
-    cutoff = reporting_cutoff(as_of)
-    stale = case(
-        (rag == Rag.complete, false()),
-        else_=or_(reported_on.is_(None), reported_on < cutoff),
-    )
+    stale = _stale(rag, reported_on, as_of)
     return (
         sa_select(
             col(Action.outcome_id).label("outcome_id"),
@@ -224,10 +203,16 @@ def tasks_as_of(as_of: date, scope: ColumnElement[bool], *, lateral: bool = Fals
     )
 
 
+# What a plan row stood for on the report date (its ``existed`` column).
+NOT_YET, ACTION, TASK = 0, 1, 2
+
+
 def _plan_rows_statement(
     as_of: date, scope: ColumnElement[bool], *, lateral: bool = False
 ) -> Executable:
-    """Every action matching ``scope`` with each task and its latest update as of the date.
+    """Every action matching ``scope`` with each task and its latest update as of the date:
+    the action's columns, what existed on the date (``NOT_YET``, ``ACTION`` or ``TASK``), then
+    a :class:`ReportTask`'s fields in ``REPORT_TASK_FIELDS``' order.
 
     The task's latest update on or before the date is looked up per task on
     ``status_update (task_id, reported_on, id)`` (migration 0014 on PostgreSQL; SQLite reads
@@ -236,27 +221,46 @@ def _plan_rows_statement(
     the primary key, which PostgreSQL makes by hashing every status update (0.4 s over a
     decade's million; docs/performance.md, issue 21). (A window function over all the plan's
     updates is one query too, but PostgreSQL may nest-loop over it when statistics are fresh:
-    seconds for 1,000 tasks.)
+    seconds for 1,000 tasks.) Existence and staleness are worked out here, so no timestamp
+    reaches Python.
     """
     update, join_update = _latest_update(as_of, lateral=lateral)
+    update_task_id, rag, position, improvement, deadline, reported_on = update
+    end = end_of_day(as_of)
+    existed = case(
+        (
+            and_(
+                col(Task.id).is_not(None),
+                or_(update_task_id.is_not(None), col(Task.created_at) < end),
+            ),
+            TASK,
+        ),
+        (col(Action.created_at) < end, ACTION),
+        else_=NOT_YET,
+    )
+    task_fields = {
+        "id": col(Task.id),
+        "ref": col(Task.ref),
+        "title": col(Task.title),
+        "target": col(Task.target),
+        "position": position,
+        "rag": rag,
+        "planned_improvement": improvement,
+        "deadline": case((update_task_id.is_not(None), deadline), else_=col(Task.deadline)),
+        "lead_organisation_id": col(Task.lead_organisation_id),
+        "lead_organisation": col(Organisation.name),
+        "reported_on": reported_on,
+        "stale": _stale(rag, reported_on, as_of),
+    }
     return (
         sa_select(
             col(ActionPlan.partnership_id),
-            col(Partnership.reporting_cycle_months),
             col(Action.outcome_id),
             col(Action.id),
             col(Action.ref),
             col(Action.title),
-            col(Action.created_at),
-            col(Task.id),
-            col(Task.ref),
-            col(Task.title),
-            col(Task.target),
-            col(Task.deadline),
-            col(Task.lead_organisation_id),
-            col(Task.created_at),
-            col(Organisation.name),
-            *update,
+            existed,
+            *(task_fields[name] for name in REPORT_TASK_FIELDS),
         )
         .select_from(Action)
         .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
@@ -319,55 +323,64 @@ def build_sections(
     as_of: date,
     *,
     empty: Iterable[tuple[int, int]] = (),
-) -> list[OutcomeSection]:
-    """Group rows into one section per (partnership, outcome); ``empty`` adds sections that
-    have no action yet (an outcome the partnership leads)."""
-    actions: dict[tuple[int, int], dict[int, ReportAction]] = defaultdict(dict)
+) -> list[dict[str, Any]]:
+    """Group rows into one :class:`OutcomeSection`'s fields per (partnership, outcome);
+    ``empty`` adds sections that have no action yet (an outcome the partnership leads)."""
+    actions: dict[tuple[int, int], dict[int, dict[str, Any]]] = defaultdict(dict)
     counts: dict[tuple[int, int], Counter[str]] = defaultdict(Counter)
     for row in rows:
         key = (row.partnership_id, row.outcome_id)
         action = actions[key].get(row.action_id)
         if action is None:
-            action = ReportAction(
-                id=row.action_id, ref=row.action_ref, title=row.action_title, tasks=[]
-            )
+            action = {"id": row.action_id, "ref": row.action_ref, "title": row.action_title}
+            action["tasks"] = []
             actions[key][row.action_id] = action
-        if row.task is not None:
-            action.tasks.append(row.task)
+        task = row.task
+        if task is not None:
+            action["tasks"].append(task)
             tally = counts[key]
-            tally[row.task.rag.value if row.task.rag is not None else "not_rated"] += 1
-            tally["stale"] += row.task.stale
+            tally[task["rag"] or "not_rated"] += 1
+            tally["stale"] += task["stale"]
     for key in empty:
         actions.setdefault(key, {})
-    sections = []
+    sections: list[dict[str, Any]] = []
     for (partnership_id, outcome_id), by_id in actions.items():
         outcome, partnership = outcomes[outcome_id], partnerships[partnership_id]
-        ordered = sorted(by_id.values(), key=lambda a: (natural_key(a.ref), a.id))
+        ordered = sorted(by_id.values(), key=_by_ref)
         for action in ordered:
-            action.tasks.sort(key=lambda t: (natural_key(t.ref), t.id))
-        assert outcome.id is not None
+            action["tasks"].sort(key=_by_ref)
         sections.append(
-            OutcomeSection(
-                outcome_id=outcome.id,
-                code=outcome.code,
-                title=outcome.title,
-                date=as_of,
-                partnership_id=partnership_id,
-                sub_group=partnership.name,
-                contact=contacts.get(partnership_id),
-                actions=ordered,
-                summary=Summary.of(counts[(partnership_id, outcome_id)]),
-            )
+            {
+                "outcome_id": outcome.id,
+                "code": outcome.code,
+                "title": outcome.title,
+                "date": as_of,
+                "partnership_id": partnership_id,
+                "sub_group": partnership.name,
+                "contact": contacts.get(partnership_id),
+                "actions": ordered,
+                "summary": Summary.of(counts[(partnership_id, outcome_id)]),
+            }
         )
-    sections.sort(key=lambda s: (natural_key(s.code), s.sub_group, s.partnership_id))
+    sections.sort(key=lambda s: (natural_key(s["code"]), s["sub_group"], s["partnership_id"]))
     return sections
 
 
-def _total(sections: Iterable[OutcomeSection]) -> Summary:
+def _by_ref(item: dict[str, Any]) -> tuple[Any, ...]:
+    return (natural_key(item["ref"]), item["id"])
+
+
+def report_of(
+    title: str, as_of: date, scope: ReportScope, sections: list[dict[str, Any]]
+) -> PerformanceReport:
+    """The report, validated in one call: pydantic-core checks a 1,000-task report's nested
+    fields in a fraction of the time a model per task would take."""
     total = Summary()
     for section in sections:
-        total.merge(section.summary)
-    return total
+        total.merge(section["summary"])
+    return PerformanceReport.model_validate(
+        {"title": title, "as_of": as_of, "scope": scope, "outcomes": sections, "summary": total}
+    )
 
 
 def partnership_report(
@@ -406,12 +419,11 @@ def partnership_report(
         as_of,
         empty=[(partnership_id, oid) for oid in outcomes if oid not in worked_on],
     )
-    return PerformanceReport(
-        title=f"{partnership.name}: performance report",
-        as_of=as_of,
-        scope=ReportScope(kind="partnership", id=partnership_id, name=partnership.name),
-        outcomes=sections,
-        summary=_total(sections),
+    return report_of(
+        f"{partnership.name}: performance report",
+        as_of,
+        ReportScope(kind="partnership", id=partnership_id, name=partnership.name),
+        sections,
     )
 
 
@@ -443,12 +455,11 @@ def outcome_report(
     sections = build_sections(
         rows, {outcome_id: outcome}, partnerships, contacts, as_of, empty=empty
     )
-    return PerformanceReport(
-        title=f"Outcome {outcome.code} {outcome.title}: performance report",
-        as_of=as_of,
-        scope=ReportScope(kind="outcome", id=outcome_id, name=f"{outcome.code} {outcome.title}"),
-        outcomes=sections,
-        summary=_total(sections),
+    return report_of(
+        f"Outcome {outcome.code} {outcome.title}: performance report",
+        as_of,
+        ReportScope(kind="outcome", id=outcome_id, name=f"{outcome.code} {outcome.title}"),
+        sections,
     )
 
 
