@@ -242,10 +242,11 @@ def _months_before_sqlite(element: MonthsBefore, compiler: SQLCompiler, **kw: An
     return f"min({same_day}, {month_end})"
 
 
-def reporting_cutoff(today: date) -> ColumnElement[date]:
-    """The day before which an open task is stale on ``today``: its partnership's reporting
-    cycle back from ``today`` (for statements that join Partnership)."""
-    return MonthsBefore(literal(today, Date()), col(Partnership.reporting_cycle_months))
+def reporting_cutoff(today: date | ColumnElement[date]) -> ColumnElement[date]:
+    """The day before which an open task is stale on ``today`` (a date, or a parameter): its
+    partnership's reporting cycle back from ``today`` (for statements that join Partnership)."""
+    day = today if isinstance(today, ColumnElement) else literal(today, Date())
+    return MonthsBefore(day, col(Partnership.reporting_cycle_months))
 
 
 def reporting_cutoffs(today: date) -> CTE:

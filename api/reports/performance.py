@@ -7,17 +7,21 @@ created or, for tasks imported later with an earlier history, from its first upd
 without an update by the date is "not rated" with no position.
 """
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Executable,
+    Integer,
     Select,
     and_,
+    bindparam,
     case,
     false,
     func,
@@ -31,6 +35,7 @@ from sqlmodel import col, select
 from api.core import clock
 from api.core.clock import LONDON
 from api.core.errors import Forbidden
+from api.core.models import UTCDateTime
 from api.core.policy import not_found
 from api.core.principal import Principal, Role, Scope
 from api.core.sorting import natural_key
@@ -89,40 +94,61 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON).astimezone(UTC)
 
 
-@dataclass
-class TaskRow:
-    """One action (and one of its tasks, if any) as it stood on the report date; the task is
-    a :class:`ReportTask`'s fields, validated with the whole report (see :func:`report_of`)."""
+SectionKey = tuple[int, int]
+"""A report section: (partnership, outcome)."""
 
-    partnership_id: int
-    outcome_id: int
-    action_id: int
-    action_ref: str
-    action_title: str
-    task: dict[str, Any] | None
+
+@dataclass
+class Section:
+    """One section's actions as they stood on the report date, each with the fields of a
+    :class:`ReportAction` and its tasks those of a :class:`ReportTask` (validated with the
+    whole report, :func:`report_of`), and its tasks counted by status and staleness."""
+
+    actions: dict[int, dict[str, Any]] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
 
 
 REPORT_TASK_FIELDS = tuple(ReportTask.model_fields)
 """The plan rows' last columns, in this order (:func:`_plan_rows_statement`)."""
 
 
-def load_plan_rows(session: Session, as_of: date, scope: ColumnElement[bool]) -> list[TaskRow]:
-    """Actions matching ``scope`` (on Action/ActionPlan) with their tasks as of ``as_of``, in
-    one query; staleness uses each partnership's reporting cycle."""
-    rows: list[TaskRow] = []
+def load_sections(
+    session: Session, as_of: date, scope: ColumnElement[bool] | None = None, **params: Any
+) -> dict[SectionKey, Section]:
+    """Actions matching ``scope`` (on Action/ActionPlan; None: of the partnership
+    ``partnership_id``) with their tasks as of ``as_of``, in one query, grouped into sections
+    as they are read; staleness uses each partnership's reporting cycle."""
+    sections: dict[SectionKey, Section] = {}
     lateral = session.get_bind().dialect.name == "postgresql"
+    statement = (
+        _partnership_rows_statement(lateral=lateral)
+        if scope is None
+        else _plan_rows_statement(scope, lateral=lateral)
+    )
     # Core execution, all rows at once: the columns need none of the ORM's row handling.
-    statement = _plan_rows_statement(as_of, scope, lateral=lateral)
-    for r in session.connection().execute(statement).all():
+    rows = session.connection().execute(statement, _plan_rows_params(as_of, **params)).all()
+    for r in rows:
         partnership_id, outcome_id, action_id, action_ref, action_title, existed = r[:6]
         if existed == NOT_YET:
             continue  # neither the action nor any of its tasks existed yet
-        task = dict(zip(REPORT_TASK_FIELDS, r[6:], strict=True)) if existed == TASK else None
-        rows.append(TaskRow(partnership_id, outcome_id, action_id, action_ref, action_title, task))
-    return rows
+        section = sections.get((partnership_id, outcome_id))
+        if section is None:
+            section = sections[partnership_id, outcome_id] = Section()
+        action = section.actions.get(action_id)
+        if action is None:
+            action = {"id": action_id, "ref": action_ref, "title": action_title, "tasks": []}
+            section.actions[action_id] = action
+        if existed == TASK:
+            task = dict(zip(REPORT_TASK_FIELDS, r[6:], strict=True))
+            action["tasks"].append(task)
+            section.counts[task["rag"] or "not_rated"] += 1
+            section.counts["stale"] += task["stale"]
+    return sections
 
 
-def _latest_update(as_of: date, *, lateral: bool) -> tuple[list[Any], tuple[Any, Any]]:
+def _latest_update(
+    as_of: date | ColumnElement[date], *, lateral: bool
+) -> tuple[list[Any], tuple[Any, Any]]:
     """The columns of each task's latest update on or before ``as_of`` and the outer join that
     brings them (see :func:`_plan_rows_statement`)."""
     on_or_before = (
@@ -162,7 +188,7 @@ def _latest_update(as_of: date, *, lateral: bool) -> tuple[list[Any], tuple[Any,
     return update, join_update
 
 
-def _stale(rag: Any, reported_on: Any, as_of: date) -> ColumnElement[bool]:
+def _stale(rag: Any, reported_on: Any, as_of: date | ColumnElement[date]) -> ColumnElement[bool]:
     """Whether a task whose update on ``as_of`` had these columns was stale: not complete and
     not updated within its partnership's reporting cycle (for statements joining Partnership;
     the SQL twin of :func:`api.plans.service.is_stale`)."""
@@ -207,10 +233,24 @@ def tasks_as_of(as_of: date, scope: ColumnElement[bool], *, lateral: bool = Fals
 NOT_YET, ACTION, TASK = 0, 1, 2
 
 
-def _plan_rows_statement(
-    as_of: date, scope: ColumnElement[bool], *, lateral: bool = False
-) -> Executable:
-    """Every action matching ``scope`` with each task and its latest update as of the date:
+AS_OF = bindparam("as_of", type_=Date())
+END_OF_DAY = bindparam("end_of_day", type_=UTCDateTime())
+PARTNERSHIP_ID = bindparam("partnership_id", type_=Integer())
+
+
+def _plan_rows_params(as_of: date, **more: Any) -> dict[str, Any]:
+    return {"as_of": as_of, "end_of_day": end_of_day(as_of), **more}
+
+
+@cache
+def _partnership_rows_statement(*, lateral: bool) -> Executable:
+    """:func:`_plan_rows_statement` of one partnership (``partnership_id``), built once."""
+    return _plan_rows_statement(col(ActionPlan.partnership_id) == PARTNERSHIP_ID, lateral=lateral)
+
+
+def _plan_rows_statement(scope: ColumnElement[bool], *, lateral: bool = False) -> Executable:
+    """Every action matching ``scope`` with each task and its latest update as of the date
+    (parameters ``as_of`` and ``end_of_day``, :func:`_plan_rows_params`):
     the action's columns, what existed on the date (``NOT_YET``, ``ACTION`` or ``TASK``), then
     a :class:`ReportTask`'s fields in ``REPORT_TASK_FIELDS``' order.
 
@@ -224,9 +264,9 @@ def _plan_rows_statement(
     seconds for 1,000 tasks.) Existence and staleness are worked out here, so no timestamp
     reaches Python.
     """
-    update, join_update = _latest_update(as_of, lateral=lateral)
+    update, join_update = _latest_update(AS_OF, lateral=lateral)
     update_task_id, rag, position, improvement, deadline, reported_on = update
-    end = end_of_day(as_of)
+    end = END_OF_DAY
     existed = case(
         (
             and_(
@@ -250,7 +290,7 @@ def _plan_rows_statement(
         "lead_organisation_id": col(Task.lead_organisation_id),
         "lead_organisation": col(Organisation.name),
         "reported_on": reported_on,
-        "stale": _stale(rag, reported_on, as_of),
+        "stale": _stale(rag, reported_on, AS_OF),
     }
     return (
         sa_select(
@@ -316,40 +356,24 @@ def load_contacts(
 
 
 def build_sections(
-    rows: Iterable[TaskRow],
+    sections: dict[SectionKey, Section],
     outcomes: dict[int, Outcome],
     partnerships: dict[int, Partnership],
     contacts: dict[int, Contact],
     as_of: date,
     *,
-    empty: Iterable[tuple[int, int]] = (),
+    empty: Iterable[SectionKey] = (),
 ) -> list[dict[str, Any]]:
-    """Group rows into one :class:`OutcomeSection`'s fields per (partnership, outcome);
-    ``empty`` adds sections that have no action yet (an outcome the partnership leads)."""
-    actions: dict[tuple[int, int], dict[int, dict[str, Any]]] = defaultdict(dict)
-    counts: dict[tuple[int, int], Counter[str]] = defaultdict(Counter)
-    for row in rows:
-        key = (row.partnership_id, row.outcome_id)
-        action = actions[key].get(row.action_id)
-        if action is None:
-            action = {"id": row.action_id, "ref": row.action_ref, "title": row.action_title}
-            action["tasks"] = []
-            actions[key][row.action_id] = action
-        task = row.task
-        if task is not None:
-            action["tasks"].append(task)
-            tally = counts[key]
-            tally[task["rag"] or "not_rated"] += 1
-            tally["stale"] += task["stale"]
-    for key in empty:
-        actions.setdefault(key, {})
-    sections: list[dict[str, Any]] = []
-    for (partnership_id, outcome_id), by_id in actions.items():
+    """Each section as an :class:`OutcomeSection`'s fields, actions and tasks in their refs'
+    order; ``empty`` adds sections that have no action yet (an outcome the partnership leads)."""
+    built: list[dict[str, Any]] = []
+    for partnership_id, outcome_id in dict.fromkeys([*sections, *empty]):
+        section = sections.get((partnership_id, outcome_id)) or Section()
         outcome, partnership = outcomes[outcome_id], partnerships[partnership_id]
-        ordered = sorted(by_id.values(), key=_by_ref)
+        ordered = sorted(section.actions.values(), key=_by_ref)
         for action in ordered:
             action["tasks"].sort(key=_by_ref)
-        sections.append(
+        built.append(
             {
                 "outcome_id": outcome.id,
                 "code": outcome.code,
@@ -359,11 +383,11 @@ def build_sections(
                 "sub_group": partnership.name,
                 "contact": contacts.get(partnership_id),
                 "actions": ordered,
-                "summary": Summary.of(counts[(partnership_id, outcome_id)]),
+                "summary": Summary.of(section.counts),
             }
         )
-    sections.sort(key=lambda s: (natural_key(s["code"]), s["sub_group"], s["partnership_id"]))
-    return sections
+    built.sort(key=lambda s: (natural_key(s["code"]), s["sub_group"], s["partnership_id"]))
+    return built
 
 
 def _by_ref(item: dict[str, Any]) -> tuple[Any, ...]:
@@ -392,8 +416,8 @@ def partnership_report(
     partnership = session.get(Partnership, partnership_id)
     if partnership is None or not _allowed(allowed, partnership_id):
         raise not_found("partnership", partnership_id)
-    rows = load_plan_rows(session, as_of, col(ActionPlan.partnership_id) == partnership_id)
-    worked_on = {r.outcome_id for r in rows}
+    loaded = load_sections(session, as_of, partnership_id=partnership_id)
+    worked_on = {outcome_id for _, outcome_id in loaded}
     end = end_of_day(as_of)
     outcomes = {
         o.id: o
@@ -412,7 +436,7 @@ def partnership_report(
     }
     contacts = load_contacts(session, principal, [partnership_id], as_of)
     sections = build_sections(
-        rows,
+        loaded,
         outcomes,
         {partnership_id: partnership},
         contacts,
@@ -439,8 +463,9 @@ def outcome_report(
     scope: ColumnElement[bool] = col(Action.outcome_id) == outcome_id
     if allowed is not None:
         scope = and_(scope, col(ActionPlan.partnership_id).in_(sorted(allowed)))
-    rows = load_plan_rows(session, as_of, scope)
-    ids = {r.partnership_id for r in rows}
+    loaded = load_sections(session, as_of, scope)
+    with_rows = {partnership_id for partnership_id, _ in loaded}
+    ids = set(with_rows)
     lead = outcome.lead_partnership_id
     if lead is not None and _allowed(allowed, lead):
         ids.add(lead)
@@ -450,10 +475,9 @@ def outcome_report(
         if p.id is not None
     }
     contacts = load_contacts(session, principal, ids, as_of)
-    with_rows = {r.partnership_id for r in rows}
     empty = [(lead, outcome_id)] if lead in ids and lead not in with_rows else []
     sections = build_sections(
-        rows, {outcome_id: outcome}, partnerships, contacts, as_of, empty=empty
+        loaded, {outcome_id: outcome}, partnerships, contacts, as_of, empty=empty
     )
     return report_of(
         f"Outcome {outcome.code} {outcome.title}: performance report",
