@@ -376,7 +376,7 @@ def agenda_pack(session: Session, principal: Principal, meeting_id: int) -> Agen
         try:
             report = performance.partnership_report(
                 session, principal, meeting.partnership_id, as_of
-            )
+            ).model
         except DomainError:  # the caller may see the meeting but not the partnership's plan
             report = None
     partnership_name = session.scalar(

@@ -69,23 +69,21 @@ def preferred(accept: str | None) -> str:
     return best
 
 
-def _shaped(report: PerformanceReport, kind: str, filename: str) -> Response:
+def _shaped(report: performance.ReportData, kind: str, filename: str) -> Response:
     if kind == "csv":
         disposition = f'attachment; filename="{filename}.csv"'
         return Response(
-            render.report_csv(report),
+            render.report_csv(report.model),
             media_type=CSV_MEDIA,
             headers={"Content-Disposition": disposition, "Vary": "Accept"},
         )
     if kind == "html":
         policy = content_security_policy(style_hashes=(render.REPORT_STYLE_HASH,))
         return HTMLResponse(
-            render.report_html(report),
+            render.report_html(report.model),
             headers={"Vary": "Accept", "Content-Security-Policy": policy},
         )
-    return Response(
-        report.model_dump_json(), media_type="application/json", headers={"Vary": "Accept"}
-    )
+    return Response(report.json(), media_type="application/json", headers={"Vary": "Accept"})
 
 
 # -- performance reports -----------------------------------------------------------------------
