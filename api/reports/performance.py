@@ -7,7 +7,6 @@ created or, for tasks imported later with an earlier history, from its first upd
 without an update by the date is "not rated" with no position.
 """
 
-from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -52,6 +51,7 @@ from api.plans.service import (
     stale_condition,
 )
 from api.reports.schemas import (
+    STATUSES,
     Contact,
     Freshness,
     OrganisationFreshness,
@@ -95,6 +95,9 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON).astimezone(UTC)
 
 
+COUNTED = (*STATUSES, "stale")
+"""What a section counts: its tasks by status, and how many of them are stale."""
+
 SectionKey = tuple[int, int]
 """A report section: (partnership, outcome)."""
 
@@ -106,7 +109,7 @@ class Section:
     whole report, :func:`report_of`), and its tasks counted by status and staleness."""
 
     actions: dict[int, dict[str, Any]] = field(default_factory=dict)
-    counts: Counter[str] = field(default_factory=Counter)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTED, 0))
 
 
 REPORT_TASK_FIELDS = tuple(ReportTask.model_fields)
@@ -322,7 +325,14 @@ def load_contacts(
     if not partnership_ids:
         return {}
     rows = session.execute(
-        select(Membership, Person)
+        sa_select(
+            col(Membership.partnership_id),
+            col(Membership.started_on),
+            col(Membership.ended_on),
+            col(Person.id),
+            col(Person.name),
+            col(Person.email),
+        )
         .join(Person, col(Person.id) == col(Membership.person_id))
         .where(
             col(Membership.partnership_id).in_(sorted(partnership_ids)),
@@ -331,19 +341,14 @@ def load_contacts(
         .order_by(col(Membership.started_on).desc(), col(Membership.id).desc())
     ).all()
     found: dict[int, tuple[int, Contact]] = {}
-    for membership, person in rows:
-        on_date = membership.started_on <= as_of and (
-            membership.ended_on is None or membership.ended_on >= as_of
-        )
-        current = membership.ended_on is None
-        rank = 2 if on_date else 1 if current else 0
+    for partnership_id, started_on, ended_on, person_id, name, email in rows:
+        on_date = started_on <= as_of and (ended_on is None or ended_on >= as_of)
+        rank = 2 if on_date else 1 if ended_on is None else 0
         if rank == 0:
             continue
-        best = found.get(membership.partnership_id)
+        best = found.get(partnership_id)
         if best is None or rank > best[0]:
-            assert person.id is not None
-            contact = Contact(person_id=person.id, name=person.name, email=person.email)
-            found[membership.partnership_id] = (rank, contact)
+            found[partnership_id] = (rank, Contact(person_id=person_id, name=name, email=email))
     shown = people_with_visible_contacts(
         session, principal, [contact.person_id for _, contact in found.values()]
     )
