@@ -363,8 +363,8 @@ def load_contacts(
 
 def build_sections(
     sections: dict[SectionKey, Section],
-    outcomes: dict[int, Outcome],
-    partnerships: dict[int, Partnership],
+    outcomes: dict[int, tuple[str, str]],
+    partnerships: dict[int, str],
     contacts: dict[int, Contact],
     as_of: date,
     *,
@@ -375,18 +375,18 @@ def build_sections(
     built: list[dict[str, Any]] = []
     for partnership_id, outcome_id in dict.fromkeys([*sections, *empty]):
         section = sections.get((partnership_id, outcome_id)) or Section()
-        outcome, partnership = outcomes[outcome_id], partnerships[partnership_id]
+        code, title = outcomes[outcome_id]
         ordered = sorted(section.actions.values(), key=_by_ref)
         for action in ordered:
             action["tasks"].sort(key=_by_ref)
         built.append(
             {
-                "outcome_id": outcome.id,
-                "code": outcome.code,
-                "title": outcome.title,
+                "outcome_id": outcome_id,
+                "code": code,
+                "title": title,
                 "date": as_of,
                 "partnership_id": partnership_id,
-                "sub_group": partnership.name,
+                "sub_group": partnerships[partnership_id],
                 "contact": contacts.get(partnership_id),
                 "actions": ordered,
                 "summary": Summary.of(section.counts),
@@ -443,9 +443,9 @@ def partnership_report(
     worked_on = {outcome_id for _, outcome_id in loaded}
     end = end_of_day(as_of)
     outcomes = {
-        o.id: o
-        for o in session.scalars(
-            select(Outcome).where(
+        outcome_id: (code, title)
+        for outcome_id, code, title in session.execute(
+            sa_select(col(Outcome.id), col(Outcome.code), col(Outcome.title)).where(
                 or_(
                     col(Outcome.id).in_(sorted(worked_on)),
                     and_(
@@ -455,13 +455,13 @@ def partnership_report(
                 )
             )
         )
-        if o.id is not None
+        if outcome_id is not None
     }
     contacts = load_contacts(session, principal, [partnership_id], as_of)
     sections = build_sections(
         loaded,
         outcomes,
-        {partnership_id: partnership},
+        {partnership_id: partnership.name},
         contacts,
         as_of,
         empty=[(partnership_id, oid) for oid in outcomes if oid not in worked_on],
@@ -493,14 +493,23 @@ def outcome_report(
     if lead is not None and _allowed(allowed, lead):
         ids.add(lead)
     partnerships = {
-        p.id: p
-        for p in session.scalars(select(Partnership).where(col(Partnership.id).in_(sorted(ids))))
-        if p.id is not None
+        pid: name
+        for pid, name in session.execute(
+            sa_select(col(Partnership.id), col(Partnership.name)).where(
+                col(Partnership.id).in_(sorted(ids))
+            )
+        )
+        if pid is not None
     }
     contacts = load_contacts(session, principal, ids, as_of)
     empty = [(lead, outcome_id)] if lead in ids and lead not in with_rows else []
     sections = build_sections(
-        loaded, {outcome_id: outcome}, partnerships, contacts, as_of, empty=empty
+        loaded,
+        {outcome_id: (outcome.code, outcome.title)},
+        partnerships,
+        contacts,
+        as_of,
+        empty=empty,
     )
     return report_of(
         f"Outcome {outcome.code} {outcome.title}: performance report",
