@@ -105,8 +105,8 @@ SectionKey = tuple[int, int]
 @dataclass
 class Section:
     """One section's actions as they stood on the report date, each with the fields of a
-    :class:`ReportAction` and its tasks those of a :class:`ReportTask` (validated with the
-    whole report, :func:`report_of`), and its tasks counted by status and staleness."""
+    :class:`ReportAction` and its tasks those of a :class:`ReportTask` (plain data, see
+    :class:`ReportData`), and its tasks counted by status and staleness."""
 
     actions: dict[int, dict[str, Any]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTED, 0))
@@ -405,7 +405,7 @@ class ReportData:
     """A performance report as the database gave it, in :class:`PerformanceReport`'s shape.
 
     Every value already has the type its field declares, so the JSON is written from the data
-    directly (``json``), skipping a validation that costs a fifth of a 1,000-task report's
+    directly (``json``), skipping a validation that cost a third of a 1,000-task report's
     CPU; ``model`` validates it, once, for the print view, the CSV and the agenda pack.
     tests/api/test_reports.py checks that both give the same bytes."""
 
@@ -423,11 +423,14 @@ class ReportData:
 def report_of(
     title: str, as_of: date, scope: ReportScope, sections: list[dict[str, Any]]
 ) -> ReportData:
+    """The report of :func:`build_sections`' sections, with their total."""
     total = Summary()
     for section in sections:
         total.merge(section["summary"])
-    fields = {"title": title, "as_of": as_of, "scope": scope, "outcomes": sections}
-    return ReportData(as_of, {**fields, "summary": total})
+    return ReportData(
+        as_of,
+        {"title": title, "as_of": as_of, "scope": scope, "outcomes": sections, "summary": total},
+    )
 
 
 def partnership_report(
