@@ -2,13 +2,14 @@
 
 SQLite is run in WAL mode with a busy timeout and foreign keys on. pysqlite's legacy
 transaction handling is switched off so that we issue BEGIN ourselves: SAVEPOINTs then nest
-(tests rely on it) and write requests take the write lock up front (``BEGIN IMMEDIATE``), so a
-reader that later writes never hits ``database is locked`` on an upgraded snapshot.
+(tests rely on it) and a write request's transaction takes the write lock when it begins
+(``BEGIN IMMEDIATE``), so a reader that later writes never hits ``database is locked`` on an
+upgraded snapshot.
 """
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from functools import lru_cache
 from typing import Any
 
@@ -85,10 +86,16 @@ AFTER_COMMIT = "lsphub_after_commit"  # session.info: work to run once the commi
 
 
 def after_commit(session: orm.Session, work: Callable[[orm.Session], None]) -> None:
-    """Run ``work(session)`` once :func:`session_scope`'s transaction has committed (in the
-    same thread, before the scope is left; not at all if it rolls back). ``work`` begins its
-    own transaction; the same function is run once however often it is added."""
+    """Run ``work(session)`` once the transaction of :func:`session_scope` or of a write
+    request (:func:`commit_write`) has committed, in the committing thread; not at all if it
+    rolls back. ``work`` begins its own transaction; the same function is run once however
+    often it is added."""
     session.info.setdefault(AFTER_COMMIT, {})[work] = None
+
+
+def _run_after_commit(session: Session) -> None:
+    for work in session.info.pop(AFTER_COMMIT, ()):
+        work(session)
 
 
 @contextmanager
@@ -97,15 +104,41 @@ def session_scope(write: bool = True) -> Iterator[Session]:
     _bind_default()
     with SessionLocal() as session:
         with session.begin():
-            if write:
-                token = _write_intent.set(True)
-                try:
-                    session.connection()  # BEGIN (IMMEDIATE on SQLite) now, not at first query
-                finally:
-                    _write_intent.reset(token)
+            # BEGIN now, IMMEDIATE on SQLite for a write; a read says so, as it may be opened
+            # inside a write request, whose intent holds in every thread of the request.
+            token = _write_intent.set(write)
+            try:
+                session.connection()
+            finally:
+                _write_intent.reset(token)
             yield session
-        for work in session.info.pop(AFTER_COMMIT, ()):
-            work(session)
+        _run_after_commit(session)
+
+
+def open_write() -> tuple[Session, Token[bool]]:
+    """A write request's session, opened without I/O, and the token that ends its write
+    intent (give it back to :func:`close_write`, in the same context).
+
+    The transaction begins at the session's first statement, as ``BEGIN IMMEDIATE`` on
+    SQLite: the intent is a context variable, so it holds in every worker thread the request's
+    work runs in (a worker thread runs in a copy of the request's context)."""
+    _bind_default()
+    return SessionLocal(), _write_intent.set(True)
+
+
+def commit_write(session: Session) -> None:
+    """Commit a write request's work, then run its after-commit work (:func:`after_commit`)."""
+    session.commit()
+    _run_after_commit(session)
+
+
+def close_write(session: Session, token: Token[bool]) -> None:
+    """Close a write request's session (sending nothing once it has committed or rolled
+    back) and end its write intent."""
+    try:
+        session.close()
+    finally:
+        _write_intent.reset(token)
 
 
 @lru_cache

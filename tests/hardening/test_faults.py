@@ -143,7 +143,8 @@ class TestDatabaseOutage:
                 assert r.status_code == 503
                 assert time.monotonic() - started < 10
                 for method, path in (("GET", "/api/v1/tasks"), ("POST", "/api/v1/organisations")):
-                    r = client.request(method, path, json={"name": "Outage Trust"})
+                    body = {"name": "Outage Trust", "sector": "voluntary_community"}
+                    r = client.request(method, path, json=body)
                     assert r.status_code == 503, r.text
                     assert r.headers["content-type"] == PROBLEM
                     assert r.json()["type"] == "/problems/database-unavailable"

@@ -73,8 +73,8 @@ app = create_app()  # the same routes as the conftest app; sessions bind to ``db
 _validation_handler = app.exception_handlers[RequestValidationError]
 
 
-def _marked_validation_error(request: Request, exc: Exception) -> Any:
-    response = _validation_handler(request, exc)
+async def _marked_validation_error(request: Request, exc: Exception) -> Any:
+    response = await _validation_handler(request, exc)
     response.headers[SHAPE_REFUSED] = "1"
     return response
 

@@ -1,26 +1,53 @@
 """Dependencies every router uses: the request's session and the page it asks for."""
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+import functools
+from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
+from typing import Annotated, Any, TypeVar
 
+import anyio
 from fastapi import Depends, Query, Request
-from fastapi.concurrency import contextmanager_in_threadpool, run_in_threadpool
+from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
-from api.core.db import WRITE_METHODS, _read_session, session_scope
+from api.core.db import WRITE_METHODS, _read_session, close_write, commit_write, open_write
 from api.core.pagination import MAX_LIMIT, PageParams
+
+T = TypeVar("T")
+
+
+_write_session: ContextVar[Session | None] = ContextVar("lsphub_write_session", default=None)
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's session, with as few worker-thread hops as the work allows.
 
-    Writes BEGIN up front (IMMEDIATE on SQLite) and commit or roll back in a worker thread.
+    A write's session opens without I/O; its transaction begins at its first statement (BEGIN
+    IMMEDIATE on SQLite) and a synchronous endpoint commits it in its own worker thread
+    (:func:`commit_in_endpoint_thread`), so a write costs the one hop its endpoint takes. Only
+    what the endpoint left uncommitted costs a hop here: a rollback after an error, or the
+    commit of an asynchronous endpoint's work.
+
     A read's session opens without I/O (its transaction, if any, begins at the first query, in
     the endpoint's thread) and on PostgreSQL closes without I/O, so it costs no hop at all.
     """
     if request.method in WRITE_METHODS:
-        async with contextmanager_in_threadpool(session_scope(write=True)) as session:
-            yield session
+        session, intent = open_write()
+        current = _write_session.set(session)
+        try:
+            try:
+                yield session
+            except BaseException:
+                if session.in_transaction():
+                    with anyio.CancelScope(shield=True):
+                        await run_in_threadpool(session.rollback)
+                raise
+            if session.in_transaction():
+                with anyio.CancelScope(shield=True):
+                    await run_in_threadpool(commit_write, session)
+        finally:
+            _write_session.reset(current)
+            close_write(session, intent)
         return
     session, close_inline = _read_session()
     try:
@@ -30,6 +57,24 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             session.close()
         else:
             await run_in_threadpool(session.close)
+
+
+def commit_in_endpoint_thread(endpoint: Callable[..., T]) -> Callable[..., T]:
+    """``endpoint`` followed, in the same worker thread, by the commit of the request's write
+    session (when it has one): the commit, and the work after it, cost no hop of their own.
+    For the synchronous endpoints of write operations (:func:`api.core.web.routing.include_flat`
+    wraps them). An endpoint that raises commits nothing."""
+
+    @functools.wraps(endpoint)
+    def run(*args: Any, **kwargs: Any) -> T:
+        result = endpoint(*args, **kwargs)
+        session = _write_session.get()
+        if session is not None and session.in_transaction():
+            commit_write(session)
+        return result
+
+    run.__lsphub_commits__ = True  # type: ignore[attr-defined]
+    return run
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -40,7 +40,7 @@ def problem_response(
     return JSONResponse(body, status, headers=headers, media_type=PROBLEM_JSON)
 
 
-def _domain_error(_: Request, exc: Exception) -> JSONResponse:
+async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     return problem_response(
         exc.status,
@@ -57,7 +57,7 @@ def _jsonable_loc(loc: Sequence[Any]) -> list[str | int]:
     return [p if isinstance(p, int) else str(p) for p in loc]
 
 
-def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [{"loc": _jsonable_loc(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
     first = errors[0] if errors else None
@@ -100,7 +100,7 @@ def allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods or {"GET", "HEAD"}))
 
 
-def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 400 and exc.detail == BODY_PARSE_ERROR:
         return problem_response(
@@ -122,7 +122,7 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
+async def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
     message = str(getattr(exc, "orig", exc)).lower()
     if "foreign key" in message:
         return problem_response(
@@ -136,7 +136,7 @@ def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _stale(_: Request, exc: Exception) -> JSONResponse:
+async def _stale(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(
         412,
         slug="precondition-failed",
@@ -145,7 +145,7 @@ def _stale(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _bad_value(request: Request, exc: Exception) -> JSONResponse:
+async def _bad_value(request: Request, exc: Exception) -> JSONResponse:
     """A value the database cannot hold (NUL in text, an integer past 64 bits): the client's."""
     log.info("rejected value on %s %s: %s", request.method, request.url.path, exc)
     return problem_response(
@@ -156,7 +156,7 @@ def _bad_value(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     """Connection refused or lost, lock or statement timeouts: transient, so 503 + Retry-After."""
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
     return problem_response(
@@ -168,12 +168,14 @@ def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(500, detail="An unexpected error occurred")
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    """The handlers only format (and log): they are coroutines, so Starlette runs them on the
+    event loop and an error response costs no worker-thread hop."""
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

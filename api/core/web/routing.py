@@ -5,9 +5,12 @@ scanning each level's routes twice; with ~15 features and the CRUD routers insid
 was about a quarter of the CPU of a small GET. :func:`include_flat` copies a router's
 operations onto the parent instead (what ``include_router`` did before FastAPI nested them),
 so the application matches every request against one flat list of routes. Paths, operation
-ids, tags, responses and dependencies are exactly those ``include_router`` would give.
+ids, tags, responses and dependencies are exactly those ``include_router`` would give, and a
+synchronous write operation's endpoint is wrapped to commit in its own worker thread
+(:func:`api.core.web.deps.commit_in_endpoint_thread`).
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
@@ -17,9 +20,12 @@ from fastapi.routing import (  # the steps of APIRouter.app on a full match, as 
     _route_selected,
     _update_scope,
 )
-from starlette._utils import get_route_path
+from starlette._utils import get_route_path, is_async_callable
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import Receive, Scope, Send
+
+from api.core.db import WRITE_METHODS
+from api.core.web.deps import commit_in_endpoint_thread
 
 
 def include_flat(parent: APIRouter, child: APIRouter, *, prefix: str = "") -> None:
@@ -31,7 +37,19 @@ def include_flat(parent: APIRouter, child: APIRouter, *, prefix: str = "") -> No
                 f"include_flat copies API operations only; {child!r} holds {route!r}. "
                 "Compose that router with include_flat too."
             )
-        parent.add_api_route(prefix + route.path, route.endpoint, **_options(route))
+        parent.add_api_route(prefix + route.path, _endpoint(route), **_options(route))
+
+
+def _endpoint(route: APIRoute) -> Callable[..., Any]:
+    """A synchronous write operation's endpoint commits in its own worker thread."""
+    endpoint = route.endpoint
+    if (
+        not WRITE_METHODS.isdisjoint(route.methods or ())
+        and not is_async_callable(endpoint)
+        and not getattr(endpoint, "__lsphub_commits__", False)
+    ):
+        return commit_in_endpoint_thread(endpoint)
+    return endpoint
 
 
 def _options(route: APIRoute) -> dict[str, Any]:
