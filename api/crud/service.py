@@ -345,10 +345,13 @@ def check_version(row: SQLModel, expected: int | None) -> None:
 
 
 def flush(session: Session, res: Resource[M], what: str) -> None:
-    """Flush and turn a unique clash into a 409 that names the resource."""
+    """Flush and turn a unique clash into a 409 that names the resource.
+
+    No savepoint: the error ends the request, whose transaction is then rolled back whole.
+    (``begin_nested`` flushes what is pending before its SAVEPOINT, so it never covered this
+    flush anyway; it only cost a nested transaction per write.)"""
     try:
-        with session.begin_nested():
-            session.flush()
+        session.flush()
     except IntegrityError as exc:
         message = str(exc.orig).lower()
         if "foreign key" in message:
