@@ -1,7 +1,7 @@
 """Dependencies every router uses: the request's session and the page it asks for."""
 
 import functools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
 from typing import Annotated, Any, TypeVar
 
@@ -24,7 +24,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
     A write's session opens without I/O; its transaction begins at its first statement (BEGIN
     IMMEDIATE on SQLite) and a synchronous endpoint commits it in its own worker thread
-    (:func:`commit_in_endpoint_thread`), so a write costs the one hop its endpoint takes. Only
+    (:func:`in_one_hop`), so a write costs the one hop its endpoint takes. Only
     what the endpoint left uncommitted costs a hop here: a rollback after an error, or the
     commit of an asynchronous endpoint's work.
 
@@ -59,21 +59,28 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             await run_in_threadpool(session.close)
 
 
-def commit_in_endpoint_thread(endpoint: Callable[..., T]) -> Callable[..., T]:
-    """``endpoint`` followed, in the same worker thread, by the commit of the request's write
-    session (when it has one): the commit, and the work after it, cost no hop of their own.
-    For the synchronous endpoints of write operations (:func:`api.core.web.routing.include_flat`
-    wraps them). An endpoint that raises commits nothing."""
+def in_one_hop(endpoint: Callable[..., T], *, commit: bool) -> Callable[..., Awaitable[T]]:
+    """The synchronous ``endpoint`` as a coroutine that runs it in one worker thread and, for
+    a write (``commit``), commits the request's session and runs the after-commit work there
+    too. An endpoint that raises commits nothing.
 
-    @functools.wraps(endpoint)
-    def run(*args: Any, **kwargs: Any) -> T:
-        result = endpoint(*args, **kwargs)
-        session = _write_session.get()
-        if session is not None and session.in_transaction():
-            commit_write(session)
+    FastAPI checks a synchronous endpoint's return value against the response model in a
+    worker-thread hop of its own, and a coroutine's on the event loop: as a coroutine, a read
+    costs one hop and a write one (:func:`api.core.web.routing.include_flat` wraps them)."""
+
+    def work(arguments: dict[str, Any]) -> T:
+        result = endpoint(**arguments)
+        if commit:
+            session = _write_session.get()
+            if session is not None and session.in_transaction():
+                commit_write(session)
         return result
 
-    run.__lsphub_commits__ = True  # type: ignore[attr-defined]
+    @functools.wraps(endpoint)
+    async def run(**arguments: Any) -> T:
+        return await run_in_threadpool(work, arguments)
+
+    run.__lsphub_one_hop__ = True  # type: ignore[attr-defined]
     return run
 
 

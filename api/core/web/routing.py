@@ -5,11 +5,12 @@ scanning each level's routes twice; with ~15 features and the CRUD routers insid
 was about a quarter of the CPU of a small GET. :func:`include_flat` copies a router's
 operations onto the parent instead (what ``include_router`` did before FastAPI nested them),
 so the application matches every request against one flat list of routes. Paths, operation
-ids, tags, responses and dependencies are exactly those ``include_router`` would give, and a
-synchronous write operation's endpoint is wrapped to commit in its own worker thread
-(:func:`api.core.web.deps.commit_in_endpoint_thread`).
+ids, tags, responses and dependencies are exactly those ``include_router`` would give; a
+synchronous endpoint is wrapped to run, and commit a write, in one worker-thread hop
+(:func:`api.core.web.deps.in_one_hop`).
 """
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +26,7 @@ from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import Receive, Scope, Send
 
 from api.core.db import WRITE_METHODS
-from api.core.web.deps import commit_in_endpoint_thread
+from api.core.web.deps import in_one_hop
 
 
 def include_flat(parent: APIRouter, child: APIRouter, *, prefix: str = "") -> None:
@@ -41,15 +42,15 @@ def include_flat(parent: APIRouter, child: APIRouter, *, prefix: str = "") -> No
 
 
 def _endpoint(route: APIRoute) -> Callable[..., Any]:
-    """A synchronous write operation's endpoint commits in its own worker thread."""
+    """A synchronous endpoint runs, and a write commits, in one worker-thread hop."""
     endpoint = route.endpoint
     if (
-        not WRITE_METHODS.isdisjoint(route.methods or ())
-        and not is_async_callable(endpoint)
-        and not getattr(endpoint, "__lsphub_commits__", False)
+        is_async_callable(endpoint)
+        or inspect.isgeneratorfunction(endpoint)
+        or getattr(endpoint, "__lsphub_one_hop__", False)
     ):
-        return commit_in_endpoint_thread(endpoint)
-    return endpoint
+        return endpoint
+    return in_one_hop(endpoint, commit=not WRITE_METHODS.isdisjoint(route.methods or ()))
 
 
 def _options(route: APIRoute) -> dict[str, Any]:
