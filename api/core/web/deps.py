@@ -59,10 +59,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             await run_in_threadpool(session.close)
 
 
-def in_one_hop(endpoint: Callable[..., T], *, commit: bool) -> Callable[..., Awaitable[T]]:
-    """The synchronous ``endpoint`` as a coroutine that runs it in one worker thread and, for
-    a write (``commit``), commits the request's session and runs the after-commit work there
-    too. An endpoint that raises commits nothing.
+def in_one_hop(endpoint: Callable[..., T]) -> Callable[..., Awaitable[T]]:
+    """The synchronous ``endpoint`` as a coroutine that runs it in one worker thread and, in a
+    write request, commits the request's session and runs the after-commit work there too. An
+    endpoint that raises commits nothing.
 
     FastAPI checks a synchronous endpoint's return value against the response model in a
     worker-thread hop of its own, and a coroutine's on the event loop: as a coroutine, a read
@@ -70,17 +70,15 @@ def in_one_hop(endpoint: Callable[..., T], *, commit: bool) -> Callable[..., Awa
 
     def work(arguments: dict[str, Any]) -> T:
         result = endpoint(**arguments)
-        if commit:
-            session = _write_session.get()
-            if session is not None and session.in_transaction():
-                commit_write(session)
+        session = _write_session.get()  # set by get_session for write requests only
+        if session is not None and session.in_transaction():
+            commit_write(session)
         return result
 
     @functools.wraps(endpoint)
     async def run(**arguments: Any) -> T:
         return await run_in_threadpool(work, arguments)
 
-    run.__lsphub_one_hop__ = True  # type: ignore[attr-defined]
     return run
 
 

@@ -25,7 +25,6 @@ from starlette._utils import get_route_path, is_async_callable
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from api.core.db import WRITE_METHODS
 from api.core.web.deps import in_one_hop
 
 
@@ -42,15 +41,12 @@ def include_flat(parent: APIRouter, child: APIRouter, *, prefix: str = "") -> No
 
 
 def _endpoint(route: APIRoute) -> Callable[..., Any]:
-    """A synchronous endpoint runs, and a write commits, in one worker-thread hop."""
+    """A synchronous endpoint runs, and a write commits, in one worker-thread hop (once
+    wrapped it is a coroutine, so composing routers again leaves it as it is)."""
     endpoint = route.endpoint
-    if (
-        is_async_callable(endpoint)
-        or inspect.isgeneratorfunction(endpoint)
-        or getattr(endpoint, "__lsphub_one_hop__", False)
-    ):
+    if is_async_callable(endpoint) or inspect.isgeneratorfunction(endpoint):
         return endpoint
-    return in_one_hop(endpoint, commit=not WRITE_METHODS.isdisjoint(route.methods or ()))
+    return in_one_hop(endpoint)
 
 
 def _options(route: APIRoute) -> dict[str, Any]:
