@@ -170,7 +170,7 @@ def copy_decade(url: str, decade: Decade, tasks_per_plan: int, meetings: int,
         first = cur.execute("SELECT coalesce(max(id), 0) + 1 FROM task").fetchone()
         assert first is not None
         next_id = int(first[0])
-        tasks: list[tuple[int, date, int]] = []  # (id, plan year, serial)
+        tasks: list[tuple[int, date, int, str | None]] = []  # (id, plan year, serial, RAG)
         with cur.copy(
             "COPY task (id, created_at, updated_at, version, action_id, ref, title, target, "
             "position, rag, planned_improvement, deadline, lead_organisation_id, "
@@ -180,7 +180,8 @@ def copy_decade(url: str, decade: Decade, tasks_per_plan: int, meetings: int,
             for year, actions in decade.plans:
                 current = year == today.year
                 for i in range(tasks_per_plan):
-                    latest = min(today, date(year, 1, 10) + timedelta(days=36 * 9 + n % 20))
+                    last_day = 36 * (UPDATES_PER_TASK - 1) + n % 20
+                    latest = min(today, date(year, 1, 10) + timedelta(days=last_day))
                     rag = rags[n % 5] if current or n % 5 == 0 else "complete"
                     copy.write_row((
                         next_id, date(year, 1, 2), latest, 1, actions[i % len(actions)],
@@ -189,7 +190,7 @@ def copy_decade(url: str, decade: Decade, tasks_per_plan: int, meetings: int,
                         "Planned improvement" if rag == "red" else None,
                         date(year, 12, 31), orgs[n % len(orgs)], latest,
                     ))  # fmt: skip
-                    tasks.append((next_id, date(year, 1, 10), n))
+                    tasks.append((next_id, date(year, 1, 10), n, rag))
                     next_id += 1
                     n += 1
         written["task"] = len(tasks)
@@ -197,13 +198,17 @@ def copy_decade(url: str, decade: Decade, tasks_per_plan: int, meetings: int,
             "COPY status_update (task_id, rag, position, planned_improvement, reported_on, "
             "note, author, created_at) FROM STDIN"
         ) as copy:
-            for task_id, start, n in tasks:
-                for k in range(UPDATES_PER_TASK):
+            for task_id, start, n, final in tasks:
+                for k in range(UPDATES_PER_TASK - 1):
                     on = min(today, start + timedelta(days=36 * k + n % 20))
-                    rag = rags[(n + k) % 5]
-                    copy.write_row((task_id, rag, f"Position {n}/{k}", None, on, None,
-                                    "decade", on))  # fmt: skip
-                    written["status_update"] += 1
+                    copy.write_row((task_id, rags[(n + k) % 5], f"Position {n}/{k}", None, on,
+                                    None, "decade", on))  # fmt: skip
+                # The last update is what the task holds.
+                on = min(today, start + timedelta(days=36 * (UPDATES_PER_TASK - 1) + n % 20))
+                copy.write_row((task_id, final, f"Position {n}",
+                                "Planned improvement" if final == "red" else None, on, None,
+                                "decade", on))  # fmt: skip
+                written["status_update"] += UPDATES_PER_TASK
             for task_id in existing:  # ten years of older history, the latest unchanged
                 for k in range(1, UPDATES_PER_TASK + 1):
                     on = today - timedelta(days=365 * k + 200)

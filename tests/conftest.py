@@ -171,6 +171,13 @@ def query_counter(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[l
 
 
 @pytest.fixture
+def safer_slug(client: TestClient) -> str:
+    """The slug of an active thematic partnership of the demo data."""
+    items = client.get("/api/v1/partnerships", params={"limit": 50}).json()["items"]
+    return next(p["slug"] for p in items if p["kind"] == "thematic" and p["status"] == "active")
+
+
+@pytest.fixture
 def dialect(engine: Engine) -> str:
     return engine.dialect.name
 

@@ -42,7 +42,8 @@ def big_plan(
     One action per 20 tasks; each task has three status updates 60 days apart, the last on
     ``latest``, with RAG ``RAGS[(i + n) % 5]`` for task i and update n (so update 2 puts an
     equal share of tasks in each state). ``planned_improvement`` adds "Recover" to red
-    updates. Returns (partnership id, task ids).
+    updates. Each task holds its last update's fields, as every write path leaves it.
+    Returns (partnership id, task ids).
     """
     from api.partnerships.models import Partnership, PartnershipKind
     from api.plans.models import Action, ActionPlan, Outcome, StatusUpdate, Strategy, Task
@@ -66,19 +67,23 @@ def big_plan(
     ]  # fmt: skip
     s.add_all(actions)
     s.flush()
+
+    def update(i: int, n: int) -> dict[str, object]:
+        rag = RAGS[(i + n) % 5]
+        improvement = "Recover" if planned_improvement and rag == "red" else None
+        return {"rag": rag, "position": f"Update {n}", "planned_improvement": improvement}
+
     rows = [
-        Task(action_id=actions[i % len(actions)].id, ref=f"t{i}", title=f"Task {i}")  # type: ignore[arg-type]
+        Task(action_id=actions[i % len(actions)].id, ref=f"t{i}", title=f"Task {i}",  # type: ignore[arg-type]
+             last_reported_on=latest, **update(i, 2))
         for i in range(tasks)
-    ]
+    ]  # fmt: skip
     s.add_all(rows)
     s.flush()
     s.execute(
         insert(StatusUpdate),
         [
-            {"task_id": t.id, "rag": RAGS[(i + n) % 5], "position": f"Update {n}",
-             "planned_improvement": (
-                 "Recover" if planned_improvement and RAGS[(i + n) % 5] == "red" else None
-             ),
+            {"task_id": t.id, **update(i, n),
              "reported_on": latest - timedelta(days=60 * (2 - n)), "author": "bench"}
             for i, t in enumerate(rows)
             for n in range(3)

@@ -477,7 +477,20 @@ class TaskRules(ResourceRules[Task]):
         return task_filters(stmt, filters)
 
     def before_create(self, session: Session, principal: Principal, row: Task) -> None:
+        """The owner is one of the lead organisation's people (:func:`check_owner`). A task
+        created with a status (RAG, position or planned improvement) or a ``last_reported_on``
+        reports it: ``last_reported_on`` (default today, never later) dates its first status
+        update, written in :meth:`after_write`."""
         check_owner(session, row.owner_person_id, row.lead_organisation_id)
+        today = clock.today()
+        if row.last_reported_on is not None and row.last_reported_on > today:
+            raise Unprocessable(
+                f"last_reported_on: {row.last_reported_on} is in the future",
+                slug="future-date",
+                errors=[field_error("last_reported_on", "cannot be later than today")],
+            )
+        if row.last_reported_on is None and _reports_status(row):
+            row.last_reported_on = today
 
     def before_update(
         self,
@@ -501,7 +514,20 @@ class TaskRules(ResourceRules[Task]):
     def after_write(
         self, session: Session, principal: Principal, row: Task, action: WriteAction
     ) -> None:
+        if action == "create" and row.last_reported_on is not None:
+            first = _history_row(principal, row, row.last_reported_on, None, None)
+            session.add(first)
+            session.flush()
+            audit.record(
+                session, principal, "create", "status_update", first.id, after=audit.snapshot(first)
+            )
         announce_turned_red(session)
+
+
+def _reports_status(task: Task) -> bool:
+    return any(
+        getattr(task, name) is not None for name in ("rag", "position", "planned_improvement")
+    )
 
 
 tasks = Resource(

@@ -8,7 +8,7 @@ the case, with ``%`` and ``_`` taken literally. On PostgreSQL the statements mus
 use the indexes of migration 0014.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -277,12 +277,13 @@ class TestIndexesFit:
         self, engine: Engine, db: Connection, client: TestClient
     ) -> None:
         plan_id = all_items(client, "/api/v1/partnerships")[0]["id"]
-        as_of = date.today().isoformat()
-        plan = plans_of(
-            engine, db, client, f"/api/v1/partnerships/{plan_id}/performance-report",
-            {"as_of": as_of},
-        )  # fmt: skip
+        path = f"/api/v1/partnerships/{plan_id}/performance-report"
+        yesterday = (clock.today() - timedelta(days=1)).isoformat()
+        plan = plans_of(engine, db, client, path, {"as_of": yesterday})
         assert "ix_status_update_task_reported" in plan, plan
+        # As of today each task holds its latest update (tests/api/test_current_status.py).
+        plan = plans_of(engine, db, client, path, {"as_of": clock.today().isoformat()})
+        assert "status_update" not in plan, plan
 
     def test_a_rag_by_deadline(self, engine: Engine, db: Connection, client: TestClient) -> None:
         # The single-column index on rag fits too, and on demo-size tables whose statistics
@@ -304,10 +305,14 @@ class TestIndexesFit:
         self, engine: Engine, db: Connection, client: TestClient
     ) -> None:
         strategy_id = all_items(client, "/api/v1/strategies")[0]["id"]
-        plan = plans_of(engine, db, client, f"/api/v1/strategies/{strategy_id}/progress", {})
+        path = f"/api/v1/strategies/{strategy_id}/progress"
+        yesterday = (clock.today() - timedelta(days=1)).isoformat()
+        plan = plans_of(engine, db, client, path, {"as_of": yesterday})
         # once: the counts and the newest updates read one materialized CTE of the tasks
         assert plan.count("ix_status_update_task_reported") == 1, plan
         assert "CTE task_as_of" in plan, plan
+        plan = plans_of(engine, db, client, path, {})  # today: the tasks' own columns
+        assert "status_update" not in plan and "CTE task_as_of" in plan, plan
 
     @pytest.mark.parametrize("path", ["/api/v1/governance", "/api/v1/dashboard"])
     def test_each_partnerships_last_meeting_is_one_index_probe(

@@ -71,12 +71,6 @@ def new_task(ref: str, **extra: Any) -> dict[str, Any]:
     return row
 
 
-@pytest.fixture
-def safer_slug(client: TestClient) -> str:
-    items = client.get("/api/v1/partnerships", params={"limit": 50}).json()["items"]
-    return next(p["slug"] for p in items if p["kind"] == "thematic" and p["status"] == "active")
-
-
 def managed_slug(officer: Any, client: TestClient) -> str:
     """The slug of the first partnership the demo officer manages."""
     me = officer.get("/api/v1/me").json()

@@ -205,7 +205,9 @@ class TaskKind(Kind):
 
     def check(self, ctx: Context, creates: list[Row], updates: list[Update]) -> None:
         """The owner of each new or changed task: a name two people share is refused, and
-        with a lead organisation the owner is one of its people."""
+        with a lead organisation the owner is one of its people. A status change is dated
+        no later than today and, on an existing task, no earlier than its latest update."""
+        _check_reported_on(ctx, creates, updates)
         people: _People | None = ctx.state.pop("task_people", None)
         owner_given = people is not None
         checks: list[tuple[Row, Any, Any]] = []  # (row, owner id, lead id)
@@ -664,3 +666,32 @@ def _write_actions(
                 {"id": u.existing.ids["action"], "title": u.row.values["action_title"]},
             )
     update_rows(ctx, Action, list(retitled.values()))
+
+
+def _check_reported_on(ctx: Context, creates: list[Row], updates: list[Update]) -> None:
+    """The date a status change is reported on (``reported_on``, blank: today) is not in the
+    future, and a changed task's is not before its latest update: the task's current fields
+    are always its latest update (an earlier, late update is history only, posted to the
+    task's status updates)."""
+    dated = [
+        (row, None) for row in creates if any(row.values.get(n) is not None for n in STATUS_COLUMNS)
+    ]
+    dated += [
+        (u.row, u.existing.extra["last_reported_on"])
+        for u in updates
+        if any(n in u.changed for n in STATUS_COLUMNS)
+    ]
+    for row, last in dated:
+        day = row.values.get("reported_on") or ctx.today
+        if day > ctx.today:
+            ctx.errors.add(
+                row.number, "reported_on", row.cell("reported_on"), "cannot be later than today"
+            )
+        elif last is not None and day < last:
+            ctx.errors.add(
+                row.number,
+                "reported_on",
+                row.cell("reported_on"),
+                f"earlier than the task's latest update ({last.isoformat()}); post a late "
+                "update to the task's status updates instead",
+            )
