@@ -63,6 +63,8 @@ class MeasurementBase(SQLModel):
 class Measurement(MeasurementBase, Entity, table=True):
     __table_args__ = (
         Index("ix_measurement_indicator_area_period", "indicator_id", "area", "period"),
+        # Each indicator's latest measurement on or before a date, read backwards (migration 0020).
+        Index("ix_measurement_indicator_reported", "indicator_id", "reported_on", "id"),
     )
 
     reported_by: str | None = Field(default=None, max_length=200)  # the caller's label

@@ -168,7 +168,7 @@ def _latest_update(
     every path that appends a status update gives the task that update's fields when it is
     the latest (:func:`api.plans.service.move_status`, the task import, a task created with a
     status) and dates it in ``last_reported_on``, which is null while the task has none.
-    tests/api/test_reports.py checks both ways give the same reports."""
+    tests/api/test_current_status.py checks both ways give the same reports."""
     if current:
         reported = col(Task.last_reported_on)
         if_reported = reported.is_not(None)
@@ -218,13 +218,13 @@ def _latest_update(
     return update, join_update
 
 
-def _stale(rag: Any, reported_on: Any, as_of: date | ColumnElement[date]) -> ColumnElement[bool]:
-    """Whether a task whose update on ``as_of`` had these columns was stale: not complete and
-    not updated within its partnership's reporting cycle (for statements joining Partnership;
-    the SQL twin of :func:`api.plans.service.is_stale`)."""
+def _stale(rag: Any, reported_on: Any, cutoff: ColumnElement[date]) -> ColumnElement[bool]:
+    """Whether a task whose latest update had these columns was stale: not complete and not
+    updated since ``cutoff``, its partnership's reporting cycle back from the date (the SQL
+    twin of :func:`api.plans.service.is_stale`)."""
     return case(
         (rag == Rag.complete, false()),
-        else_=or_(reported_on.is_(None), reported_on < reporting_cutoff(as_of)),
+        else_=or_(reported_on.is_(None), reported_on < cutoff),
     )
 
 
@@ -233,33 +233,39 @@ def _joined(stmt: Select[Any], join_update: tuple[Any, Any] | None) -> Select[An
 
 
 def tasks_as_of(as_of: date, scope: ColumnElement[bool], *, lateral: bool = False) -> Any:
-    """A CTE of the tasks of the actions matching ``scope`` as they stood on ``as_of`` (those
-    existing then): outcome, task, action ref, latest update, and whether it was stale by its
-    partnership's reporting cycle, for aggregating in the database. ``MATERIALIZED`` on
-    PostgreSQL, so a statement reading it twice looks each task's latest update up once."""
-    update, join_update = _latest_update(as_of, lateral=lateral, current=is_current(as_of))
-    has_update, rag, position, reported_on = update[0], update[1], update[2], update[5]
-    stale = _stale(rag, reported_on, as_of)
-    tasks = (
+    """A CTE of the tasks of the actions matching ``scope`` (on Action and ActionPlan) as they
+    stood on ``as_of`` (those existing then): outcome, task, latest update, and whether it was
+    stale by its partnership's reporting cycle, for aggregating in the database.
+
+    Narrow on purpose (a county's strategy reads every task): the month arithmetic is done
+    once per action in a first CTE, and the task's title and refs are left for the caller to
+    join on the few rows it shows. Both are ``MATERIALIZED`` on PostgreSQL, so a statement
+    reading the tasks twice looks each task's latest update up once."""
+    actions = (
         sa_select(
+            col(Action.id).label("action_id"),
             col(Action.outcome_id).label("outcome_id"),
-            col(Task.id).label("task_id"),
-            col(Action.ref).label("action_ref"),
-            col(Task.ref).label("ref"),
-            col(Task.title).label("title"),
-            rag.label("rag"),
-            position.label("position"),
-            reported_on.label("reported_on"),
-            stale.label("stale"),
+            reporting_cutoff(as_of).label("cutoff"),
         )
-        .select_from(Task)
-        .join(Action, col(Action.id) == col(Task.action_id))
         .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
         .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
+        .where(scope)
+        .cte("action_as_of")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
+    update, join_update = _latest_update(as_of, lateral=lateral, current=is_current(as_of))
+    has_update, rag, position, reported_on = update[0], update[1], update[2], update[5]
+    tasks = sa_select(
+        actions.c.outcome_id,
+        col(Task.id).label("task_id"),
+        rag.label("rag"),
+        position.label("position"),
+        reported_on.label("reported_on"),
+        _stale(rag, reported_on, actions.c.cutoff).label("stale"),
+    ).join_from(Task, actions, actions.c.action_id == col(Task.action_id))
     return (
         _joined(tasks, join_update)
-        .where(scope, or_(has_update.is_not(None), col(Task.created_at) < end_of_day(as_of)))
+        .where(or_(has_update.is_not(None), col(Task.created_at) < end_of_day(as_of)))
         .cte("task_as_of")
         .prefix_with("MATERIALIZED", dialect="postgresql")
     )
@@ -330,7 +336,7 @@ def _plan_rows_statement(
         "lead_organisation_id": col(Task.lead_organisation_id),
         "lead_organisation": col(Organisation.name),
         "reported_on": reported_on,
-        "stale": _stale(rag, reported_on, AS_OF),
+        "stale": _stale(rag, reported_on, reporting_cutoff(AS_OF)),
     }
     rows = (
         sa_select(
