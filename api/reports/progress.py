@@ -148,7 +148,7 @@ def _task_progress(
     """RAG summaries and the ``LATEST_UPDATES`` newest updates per outcome, from the tasks as
     of the date (of the caller's partnerships only, unless they may read all). A county's
     strategy covers every plan, so both are worked out in the database: one query, whose
-    result does not grow with the number of tasks."""
+    result does not grow with the number of tasks, and one for the shown tasks' titles."""
     scope: ColumnElement[bool] = col(Action.outcome_id).in_(
         select(Outcome.id).where(col(Outcome.strategy_id) == strategy_id)
     )
@@ -164,7 +164,7 @@ def _task_progress(
         tasks.c.rag,
         tasks.c.stale,
         func.count().label("n"),
-        *(null().label(name) for name in ("task_id", "action_ref", "ref", "title", "position")),
+        *(null().label(name) for name in ("task_id", "position")),
         null().label("reported_on"),
         null().label("rank"),
     ).group_by(tasks.c.outcome_id, tasks.c.rag, tasks.c.stale)
@@ -181,39 +181,46 @@ def _task_progress(
         .where(tasks.c.reported_on.is_not(None))
         .subquery("ranked")
     )
-    newest = (
-        sa_select(
-            literal("update"),
-            ranked.c.outcome_id,
-            ranked.c.rag,
-            null(),
-            null(),
-            ranked.c.task_id,
-            col(Action.ref),
-            col(Task.ref),
-            col(Task.title),
-            ranked.c.position,
-            ranked.c.reported_on,
-            ranked.c.rank,
-        )
-        .join_from(ranked, Task, col(Task.id) == ranked.c.task_id)
-        .join(Action, col(Action.id) == col(Task.action_id))
-        .where(ranked.c.rank <= LATEST_UPDATES)
-    )
+    newest = sa_select(
+        literal("update"),
+        ranked.c.outcome_id,
+        ranked.c.rag,
+        null(),
+        null(),
+        ranked.c.task_id,
+        ranked.c.position,
+        ranked.c.reported_on,
+        ranked.c.rank,
+    ).where(ranked.c.rank <= LATEST_UPDATES)
     both = union_all(counts, newest).subquery("progress")
     summaries: dict[int, Summary] = defaultdict(Summary)
-    updates: dict[int, list[LatestUpdate]] = defaultdict(list)
+    newest_rows = []
     for row in session.execute(
         sa_select(both).order_by(both.c.kind, both.c.outcome_id, both.c.rank)
     ):
         if row.kind == "count":
             summaries[row.outcome_id].add(row.rag, row.n, row.n if row.stale else 0)
-            continue
+        else:
+            newest_rows.append(row)
+    # The shown tasks' refs and titles, by id (joined in the statement above, PostgreSQL
+    # hashed every task for the few rows it cannot tell are few).
+    shown = sorted({r.task_id for r in newest_rows})
+    names = {
+        task_id: (f"{action_ref}{ref}", title)
+        for task_id, action_ref, ref, title in session.execute(
+            sa_select(col(Task.id), col(Action.ref), col(Task.ref), col(Task.title))
+            .join(Action, col(Action.id) == col(Task.action_id))
+            .where(col(Task.id).in_(shown))
+        )
+    }
+    updates: dict[int, list[LatestUpdate]] = defaultdict(list)
+    for row in newest_rows:
+        ref, title = names[row.task_id]
         updates[row.outcome_id].append(
             LatestUpdate(
                 task_id=row.task_id,
-                ref=f"{row.action_ref}{row.ref}",
-                title=row.title,
+                ref=ref,
+                title=title,
                 rag=row.rag,
                 position=row.position,
                 reported_on=row.reported_on,
