@@ -51,6 +51,18 @@ LEFT JOIN organisation o ON o.id = t.lead_organisation_id
 WHERE ap.partnership_id = %s
 ORDER BY a.id, t.id
 """
+# As of today the API reads each task's own status columns (its latest update), as here.
+REPORT_ROWS_TODAY = """
+SELECT a.outcome_id, a.id, a.ref, a.title, t.id, t.ref, t.title, t.target, t.deadline,
+       o.name, t.rag, t.position, t.planned_improvement, t.deadline, t.last_reported_on
+FROM action a
+JOIN action_plan ap ON ap.id = a.action_plan_id
+JOIN partnership p ON p.id = ap.partnership_id
+LEFT JOIN task t ON t.action_id = a.id
+LEFT JOIN organisation o ON o.id = t.lead_organisation_id
+WHERE ap.partnership_id = %s
+ORDER BY a.id, t.id
+"""
 REPORT_OUTCOMES = "SELECT id, code, title FROM outcome WHERE id = ANY(%s) ORDER BY code, id"
 INSERT_UPDATE = """
 INSERT INTO status_update (task_id, rag, position, planned_improvement, deadline, reported_on,
@@ -104,7 +116,10 @@ async def performance_report(request: Request) -> Response:
     partnership_id = int(request.path_params["partnership_id"])
     as_of = date.fromisoformat(request.query_params.get("as_of", date.today().isoformat()))
     async with connection() as conn, conn.cursor() as cur:
-        await cur.execute(REPORT_ROWS, (as_of, partnership_id))
+        if as_of >= date.today():
+            await cur.execute(REPORT_ROWS_TODAY, (partnership_id,))
+        else:
+            await cur.execute(REPORT_ROWS, (as_of, partnership_id))
         rows = await cur.fetchall()
         await cur.execute(REPORT_OUTCOMES, (sorted({r[0] for r in rows}),))
         outcomes = await cur.fetchall()
