@@ -18,7 +18,8 @@ Rules (also in the README):
   a lead organisation, the owner is one of its people (employed by it, or representing it on
   a partnership today), as through the API. Blank clears the owner; no column keeps it.
 - A change to ``rag``, ``position``, ``planned_improvement`` or ``deadline`` (and a new task
-  with any of them set) appends a status update dated ``reported_on`` (blank: today).
+  with any of them set) appends a status update dated ``reported_on`` (blank: today): not in
+  the future, nor before a changed task's latest update (the task holds its latest update).
 """
 
 from collections import defaultdict
