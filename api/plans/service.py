@@ -362,6 +362,16 @@ def check_status_rules(
         )
 
 
+def check_not_future(field: str, day: date | None, today: date) -> None:
+    """A report date is not later than today: 422 naming ``field`` otherwise."""
+    if day is not None and day > today:
+        raise Unprocessable(
+            f"{field}: {day} is in the future",
+            slug="future-date",
+            errors=[field_error(field, "cannot be later than today")],
+        )
+
+
 def _history_row(
     principal: Principal,
     task: Task,
@@ -483,12 +493,7 @@ class TaskRules(ResourceRules[Task]):
         update, written in :meth:`after_write`."""
         check_owner(session, row.owner_person_id, row.lead_organisation_id)
         today = clock.today()
-        if row.last_reported_on is not None and row.last_reported_on > today:
-            raise Unprocessable(
-                f"last_reported_on: {row.last_reported_on} is in the future",
-                slug="future-date",
-                errors=[field_error("last_reported_on", "cannot be later than today")],
-            )
+        check_not_future("last_reported_on", row.last_reported_on, today)
         if row.last_reported_on is None and _reports_status(row):
             row.last_reported_on = today
 
@@ -559,12 +564,7 @@ def add_status_update(
     tasks.policy.authorize_update(session, principal, task, provided)
     authorize_status_on_behalf_of(session, principal, task, body.on_behalf_of_id)
     today = clock.today()
-    if body.reported_on is not None and body.reported_on > today:
-        raise Unprocessable(
-            f"reported_on: {body.reported_on} is in the future",
-            slug="future-date",
-            errors=[field_error("reported_on", "cannot be later than today")],
-        )
+    check_not_future("reported_on", body.reported_on, today)
     crud.check_references(session, StatusUpdate, body.model_dump(include={"on_behalf_of_id"}))
     reported_on = body.reported_on or today
     latest = is_latest(task, reported_on)
