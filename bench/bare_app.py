@@ -36,33 +36,31 @@ SELECT {TASK_COLUMNS},
        (SELECT count(*) FROM (SELECT {TASK_COLUMNS} FROM task) AS anon_2) AS total
 FROM task ORDER BY action_id, ref, id LIMIT %s OFFSET %s
 """
-REPORT_ROWS = """
+_REPORT = """
 SELECT a.outcome_id, a.id, a.ref, a.title, t.id, t.ref, t.title, t.target, t.deadline,
-       o.name, s.rag, s.position, s.planned_improvement, s.deadline, s.reported_on
+       o.name, {status}
 FROM action a
 JOIN action_plan ap ON ap.id = a.action_plan_id
 JOIN partnership p ON p.id = ap.partnership_id
-LEFT JOIN task t ON t.action_id = a.id
+LEFT JOIN task t ON t.action_id = a.id{history}
+LEFT JOIN organisation o ON o.id = t.lead_organisation_id
+WHERE ap.partnership_id = %s
+ORDER BY a.id, t.id
+"""
+# As of a date: each task's latest update on or before it (parameters: date, partnership).
+REPORT_ROWS = _REPORT.format(
+    status="s.rag, s.position, s.planned_improvement, s.deadline, s.reported_on",
+    history="""
 LEFT JOIN LATERAL (
     SELECT s2.rag, s2.position, s2.planned_improvement, s2.deadline, s2.reported_on
     FROM status_update s2 WHERE s2.task_id = t.id AND s2.reported_on <= %s
-    ORDER BY s2.reported_on DESC, s2.id DESC LIMIT 1) s ON true
-LEFT JOIN organisation o ON o.id = t.lead_organisation_id
-WHERE ap.partnership_id = %s
-ORDER BY a.id, t.id
-"""
+    ORDER BY s2.reported_on DESC, s2.id DESC LIMIT 1) s ON true""",
+)
 # As of today the API reads each task's own status columns (its latest update), as here.
-REPORT_ROWS_TODAY = """
-SELECT a.outcome_id, a.id, a.ref, a.title, t.id, t.ref, t.title, t.target, t.deadline,
-       o.name, t.rag, t.position, t.planned_improvement, t.deadline, t.last_reported_on
-FROM action a
-JOIN action_plan ap ON ap.id = a.action_plan_id
-JOIN partnership p ON p.id = ap.partnership_id
-LEFT JOIN task t ON t.action_id = a.id
-LEFT JOIN organisation o ON o.id = t.lead_organisation_id
-WHERE ap.partnership_id = %s
-ORDER BY a.id, t.id
-"""
+REPORT_ROWS_TODAY = _REPORT.format(
+    status="t.rag, t.position, t.planned_improvement, t.deadline, t.last_reported_on",
+    history="",
+)
 REPORT_OUTCOMES = "SELECT id, code, title FROM outcome WHERE id = ANY(%s) ORDER BY code, id"
 INSERT_UPDATE = """
 INSERT INTO status_update (task_id, rag, position, planned_improvement, deadline, reported_on,
