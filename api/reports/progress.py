@@ -204,15 +204,17 @@ def _task_progress(
             newest_rows.append(row)
     # The shown tasks' refs and titles, by id (joined in the statement above, PostgreSQL
     # hashed every task for the few rows it cannot tell are few).
-    shown = sorted({r.task_id for r in newest_rows})
-    names = {
-        task_id: (f"{action_ref}{ref}", title)
-        for task_id, action_ref, ref, title in session.execute(
-            sa_select(col(Task.id), col(Action.ref), col(Task.ref), col(Task.title))
-            .join(Action, col(Action.id) == col(Task.action_id))
-            .where(col(Task.id).in_(shown))
-        )
-    }
+    names: dict[int | None, tuple[str, str]] = {}
+    if newest_rows:
+        shown = sorted({r.task_id for r in newest_rows})
+        names = {
+            task_id: (f"{action_ref}{ref}", title)
+            for task_id, action_ref, ref, title in session.execute(
+                sa_select(col(Task.id), col(Action.ref), col(Task.ref), col(Task.title))
+                .join(Action, col(Action.id) == col(Task.action_id))
+                .where(col(Task.id).in_(shown))
+            )
+        }
     updates: dict[int, list[LatestUpdate]] = defaultdict(list)
     for row in newest_rows:
         ref, title = names[row.task_id]
