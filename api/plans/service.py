@@ -431,18 +431,29 @@ def move_status(
         task.last_reported_on = move.reported_on
         turned_red = task.rag == Rag.red and not was_red
     session.add(entry)
-    if turned_red:
-        # Announced after the flush (announce_turned_red), so handlers that write see the
-        # task as the caller stored it and flush nothing the caller has yet to check.
-        session.info.setdefault(_TURNED_RED, set()).add(task.id)
+    _to_announce(session, entry, turned_red=task.id if turned_red else None)
     return entry
 
 
+_NEW_UPDATES = "plans.new_updates"
 _TURNED_RED = "plans.turned_red"
 
 
-def announce_turned_red(session: Session) -> None:
-    """Emit :class:`TaskTurnedRed` for each task :func:`move_status` turned red."""
+def _to_announce(session: Session, entry: StatusUpdate, turned_red: int | None = None) -> None:
+    """Keep a new status update (and a task it turned red) for :func:`announce`, after the
+    flush: handlers that write then see the task as the caller stored it and flush nothing the
+    caller has yet to check, and the update has its id."""
+    session.info.setdefault(_NEW_UPDATES, []).append(entry)
+    if turned_red is not None:
+        session.info.setdefault(_TURNED_RED, set()).add(turned_red)
+
+
+def announce(session: Session) -> None:
+    """Queue ``status_update.created`` for each status update appended through the API (a
+    POST, a PATCH of status fields, a task created with a status), and emit
+    :class:`TaskTurnedRed` for each task one turned red."""
+    for entry in session.info.pop(_NEW_UPDATES, []):
+        webhooks.enqueue(session, WebhookEvent.status_update_created, audit.snapshot(entry) or {})
     for task_id in sorted(session.info.pop(_TURNED_RED, set())):
         emit(session, TaskTurnedRed(task_id=task_id))
 
@@ -526,7 +537,8 @@ class TaskRules(ResourceRules[Task]):
             audit.record(
                 session, principal, "create", "status_update", first.id, after=audit.snapshot(first)
             )
-        announce_turned_red(session)
+            _to_announce(session, first)
+        announce(session)
 
 
 def _reports_status(task: Task) -> bool:
@@ -576,12 +588,11 @@ def add_status_update(
     audit.record(
         session, principal, "create", "status_update", entry.id, after=audit.snapshot(entry)
     )
-    webhooks.enqueue(session, WebhookEvent.status_update_created, audit.snapshot(entry) or {})
     if latest:
         audit.record(
             session, principal, "update", "task", task.id, before=before, after=audit.snapshot(task)
         )
-    announce_turned_red(session)
+    announce(session)
     return entry
 
 

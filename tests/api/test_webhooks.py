@@ -198,6 +198,24 @@ class TestOutbox:
         assert queued["event"] == "status_update.created"
         assert queued["payload"]["task_id"] == task["id"]
 
+    def test_every_status_update_through_the_api_queues_an_event(self, client: TestClient) -> None:
+        """A PATCH of status fields and a task created with a status append status updates
+        too, and announce them as a POST does; a PATCH of other fields does not."""
+        hook = register(client, "https://example.org/a", ["status_update.created"])
+        task = client.get("/api/v1/tasks", params={"limit": 1}).json()["items"][0]
+        r = client.patch(f"/api/v1/tasks/{task['id']}", json={"position": "Venue confirmed"})
+        assert r.status_code == 200, r.text
+        r = client.patch(f"/api/v1/tasks/{task['id']}", json={"title": "Renamed task"})
+        assert r.status_code == 200, r.text
+        body = {"action_id": task["action_id"], "ref": "wh1", "title": "New", "rag": "green"}
+        created = client.post("/api/v1/tasks", json=body)
+        assert created.status_code == 201, created.text
+        queued = deliveries(client, hook["id"])
+        assert sorted(
+            (q["payload"]["task_id"], q["payload"]["position"]) for q in queued
+        ) == sorted([(task["id"], "Venue confirmed"), (created.json()["id"], None)])
+        assert {q["event"] for q in queued} == {"status_update.created"}
+
     def test_a_meeting_update_queues_an_event(self, client: TestClient) -> None:
         hook = register(client, "https://example.org/a", ["meeting.updated"])
         meeting = client.get("/api/v1/meetings", params={"limit": 1}).json()["items"][0]
