@@ -249,16 +249,17 @@ def reporting_cutoff(today: date | ColumnElement[date]) -> ColumnElement[date]:
     return MonthsBefore(day, col(Partnership.reporting_cycle_months))
 
 
-def reporting_cutoffs(today: date) -> CTE:
-    """One row per action: its outcome, its partnership and the day before which its open
-    tasks are stale on ``today`` (the partnership's reporting cycle back from ``today``).
+def reporting_cutoffs(today: date, scope: ColumnElement[bool] | None = None) -> CTE:
+    """One row per action (matching ``scope``, on Action and ActionPlan, when given): its
+    outcome, its partnership and the day before which its open tasks are stale on ``today``
+    (the partnership's reporting cycle back from ``today``).
 
     Joining tasks to this (``action_id``) instead of to Action, ActionPlan and Partnership
     works out the month arithmetic once per action rather than once per task; on PostgreSQL
     the CTE is ``MATERIALIZED`` so the planner keeps it that way, and open tasks are then
     read through ``ix_task_open_by_action`` alone (migration 0014).
     """
-    cutoffs = (
+    cutoffs: Select[*tuple[Any, ...]] = (
         sa_select(
             col(Action.id).label("action_id"),
             col(Action.outcome_id).label("outcome_id"),
@@ -267,9 +268,10 @@ def reporting_cutoffs(today: date) -> CTE:
         )
         .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
         .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
-        .cte("reporting_cutoff")
     )
-    return cutoffs.prefix_with("MATERIALIZED", dialect="postgresql")
+    if scope is not None:
+        cutoffs = cutoffs.where(scope)
+    return cutoffs.cte("reporting_cutoff").prefix_with("MATERIALIZED", dialect="postgresql")
 
 
 def open_task() -> ColumnElement[bool]:

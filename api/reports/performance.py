@@ -238,21 +238,11 @@ def tasks_as_of(as_of: date, scope: ColumnElement[bool], *, lateral: bool = Fals
     stale by its partnership's reporting cycle, for aggregating in the database.
 
     Narrow on purpose (a county's strategy reads every task): the month arithmetic is done
-    once per action in a first CTE, and the task's title and refs are left for the caller to
-    join on the few rows it shows. Both are ``MATERIALIZED`` on PostgreSQL, so a statement
-    reading the tasks twice looks each task's latest update up once."""
-    actions = (
-        sa_select(
-            col(Action.id).label("action_id"),
-            col(Action.outcome_id).label("outcome_id"),
-            reporting_cutoff(as_of).label("cutoff"),
-        )
-        .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
-        .join(Partnership, col(Partnership.id) == col(ActionPlan.partnership_id))
-        .where(scope)
-        .cte("action_as_of")
-        .prefix_with("MATERIALIZED", dialect="postgresql")
-    )
+    once per action (:func:`api.plans.service.reporting_cutoffs`), and the task's title and
+    refs are left for the caller to join on the few rows it shows. Both CTEs are
+    ``MATERIALIZED`` on PostgreSQL, so a statement reading the tasks twice looks each task's
+    latest update up once."""
+    actions = reporting_cutoffs(as_of, scope)
     update, join_update = _latest_update(as_of, lateral=lateral, current=is_current(as_of))
     has_update, rag, position, reported_on = update[0], update[1], update[2], update[5]
     tasks = sa_select(

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, text
 
 from api.core import clock
 from api.reports import performance
+from tests.api.governance_fixtures import ok
 from tests.api.test_imports import new_task, to_csv, upload
 
 TODAY = clock.today()
@@ -43,11 +44,6 @@ DRIFT = text(
     ORDER BY t.id
     """
 )
-
-
-def ok(r: Any, status: int = 200) -> Any:
-    assert r.status_code == status, r.text
-    return r.json()
 
 
 def history(client: TestClient, task_id: int) -> list[dict[str, Any]]:
