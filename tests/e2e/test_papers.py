@@ -104,9 +104,12 @@ class TestAgendaBuilder:
         assert item["paper"]["file"]["size"] == len(data)
 
         # Not for the public site.
-        page.get_by_label(f"Public paper (“{NEW_ITEM}”)").uncheck()
-        page.get_by_text(f"Paper saved for “{NEW_ITEM}”.").wait_for(state="attached")
-        page.wait_for_load_state("networkidle")
+        # The upload already put "Paper saved" in the live region, so wait for the PATCH itself.
+        with page.expect_response(
+            lambda r: r.request.method == "PATCH" and "/api/v1/reports/" in r.url
+        ) as saved:
+            page.get_by_label(f"Public paper (“{NEW_ITEM}”)").uncheck()
+        assert saved.value.ok
         item = next(i for i in pack(api, meeting)["items"] if i["title"] == NEW_ITEM)
         assert item["paper"]["public"] is False
 
