@@ -2,7 +2,9 @@
 
 Drives the app through ``httpx.ASGITransport`` (no sockets, one request at a time) on the
 database bench/load_bench.py prepared, and prints CPU milliseconds per request; ``--profile``
-runs the thread-pool work inline so cProfile sees the route, and prints the top entries.
+runs the thread-pool work inline so cProfile sees the route, and prints the top entries
+(``PROFILE_SORT``, ``PROFILE_LINES``; ``PROFILE_TIMER=cpu`` counts CPU time only, so the waits
+on the database drop out).
 
     .venv/bin/python bench/load_bench.py --only list --duration 5   # prepares lsphub_bench
     .venv/bin/python bench/profile_request.py list|report|status [--requests 300] [--profile]
@@ -90,11 +92,14 @@ def main() -> None:
             return func(*a)
 
         anyio.to_thread.run_sync = inline  # type: ignore[assignment]
-        prof = cProfile.Profile()
+        # PROFILE_TIMER=cpu counts CPU time only, so waits on the database drop out.
+        cpu_timer = os.environ.get("PROFILE_TIMER") == "cpu"
+        prof = cProfile.Profile(time.process_time) if cpu_timer else cProfile.Profile()
     app = create_unchained_app() if args.unchained else create_app()
     asyncio.run(drive(app, key, args.which, args.requests, tid, pid, prof))
     if prof:
-        pstats.Stats(prof).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(40)
+        stats = pstats.Stats(prof).sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
+        stats.print_stats(int(os.environ.get("PROFILE_LINES", "40")))
 
 
 if __name__ == "__main__":

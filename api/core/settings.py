@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     webhook_allowed_hosts: Annotated[list[str], NoDecode] = []
     # Worker threads that run sync routes; the database pool is sized to match.
     thread_pool_size: int = 40
+    # Whole-plan reports and progress tables a worker process builds at once (api/core/heavy.py);
+    # more wait for a slot, so memory under load does not grow with the number of clients.
+    heavy_work_concurrency: int = Field(2, ge=1, le=64)
     max_body_bytes: int = 1_048_576
     max_upload_bytes: int = 52_428_800
     # A paper's file (PDF, DOCX, XLSX, ODT, PNG, JPEG); larger uploads are a 413.

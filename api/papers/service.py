@@ -28,6 +28,7 @@ from api.core.errors import (
     field_error,
 )
 from api.core.events import emit
+from api.core.heavy import heavy_work
 from api.core.models import Can
 from api.core.principal import Principal
 from api.core.settings import get_settings
@@ -374,9 +375,10 @@ def agenda_pack(session: Session, principal: Principal, meeting_id: int) -> Agen
     report = None
     if as_of is not None:
         try:
-            report = performance.partnership_report(
-                session, principal, meeting.partnership_id, as_of
-            ).model
+            with heavy_work():
+                report = performance.partnership_report(
+                    session, principal, meeting.partnership_id, as_of
+                ).model
         except DomainError:  # the caller may see the meeting but not the partnership's plan
             report = None
     partnership_name = session.scalar(

@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from api.core import clock
 from api.core.audit import AuditEvent
 from api.core.clock import LONDON
+from api.core.heavy import heavy_work
 from api.core.sorting import natural_key
 from api.indicators.models import Indicator, LaaTarget, Measurement, Polarity
 from api.meetings.models import AgendaItem, Decision, Meeting, MeetingStatus
@@ -516,7 +517,8 @@ def progress_page(session: Session, slug: str) -> ProgressPage | None:
     if strategy is None or strategy.id is None:
         return None
     public = public_partnership_ids(session)
-    progress = progress_of(session, strategy.id, public, None)
+    with heavy_work():
+        progress = progress_of(session, strategy.id, public, None)
     own = strategy.partnership_id == p.id
 
     def shown(o: OutcomeProgress) -> bool:

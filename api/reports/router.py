@@ -6,6 +6,7 @@ from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import HTMLResponse
 
 from api.auth.deps import PrincipalDep
+from api.core.heavy import heavy_work
 from api.core.models import Id, QueryDate
 from api.core.pagination import Page
 from api.core.web.deps import PageDep, SessionDep
@@ -106,9 +107,10 @@ def get_performance_report(
     """Per outcome: actions and tasks with target, position, RAG, planned improvement and
     deadline as they stood on ``as_of``, a Green/Amber/Red/Complete/Not rated/Total summary,
     the date, the sub-group and its contact (DESIGN §6)."""
-    report = performance.partnership_report(session, principal, partnership_id, as_of)
-    name = f"performance-report-{partnership_id}-{report.as_of}"
-    return _shaped(report, preferred(accept), name)
+    with heavy_work():
+        report = performance.partnership_report(session, principal, partnership_id, as_of)
+        name = f"performance-report-{partnership_id}-{report.as_of}"
+        return _shaped(report, preferred(accept), name)
 
 
 @router.get(
@@ -121,8 +123,9 @@ def get_performance_report_html(
     partnership_id: Id, session: SessionDep, principal: PrincipalDep, as_of: AsOf = None
 ) -> Response:
     """The performance report as a page a chair can print or save as PDF."""
-    report = performance.partnership_report(session, principal, partnership_id, as_of)
-    return _shaped(report, "html", "")
+    with heavy_work():
+        report = performance.partnership_report(session, principal, partnership_id, as_of)
+        return _shaped(report, "html", "")
 
 
 @router.get(
@@ -136,8 +139,9 @@ def get_performance_report_csv(
     partnership_id: Id, session: SessionDep, principal: PrincipalDep, as_of: AsOf = None
 ) -> Response:
     """The performance report as CSV, one row per task (a download link for browsers)."""
-    report = performance.partnership_report(session, principal, partnership_id, as_of)
-    return _shaped(report, "csv", f"performance-report-{partnership_id}-{report.as_of}")
+    with heavy_work():
+        report = performance.partnership_report(session, principal, partnership_id, as_of)
+        return _shaped(report, "csv", f"performance-report-{partnership_id}-{report.as_of}")
 
 
 @router.get(
@@ -155,9 +159,10 @@ def get_outcome_performance_report(
     accept: Accept = None,
 ) -> Response:
     """The performance report for one outcome, one section per partnership working on it."""
-    report = performance.outcome_report(session, principal, outcome_id, as_of)
-    name = f"outcome-report-{outcome_id}-{report.as_of}"
-    return _shaped(report, preferred(accept), name)
+    with heavy_work():
+        report = performance.outcome_report(session, principal, outcome_id, as_of)
+        name = f"outcome-report-{outcome_id}-{report.as_of}"
+        return _shaped(report, preferred(accept), name)
 
 
 @router.get(
@@ -170,7 +175,8 @@ def get_strategy_progress(
 ) -> StrategyProgress:
     """Priorities -> outcomes -> what we said we'd achieve, how, lead partnership and
     progress to date: RAG roll-up, latest updates, linked indicators against target."""
-    return progress.strategy_progress(session, principal, strategy_id, as_of)
+    with heavy_work():
+        return progress.strategy_progress(session, principal, strategy_id, as_of)
 
 
 @router.get("/report-index", operation_id="get_report_index", tags=["reports"])
