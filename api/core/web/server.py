@@ -46,10 +46,9 @@ def when_ready(server: Any) -> None:
 
 
 def post_fork(server: Any, worker: Any) -> None:
-    """gunicorn hook, in a new worker: a database pool the arbiter may have opened belongs to
-    the arbiter, so the worker drops its own reference to it without closing the connections
-    (SQLAlchemy's recipe for forked processes). Loading the application opens none today."""
+    """gunicorn hook, in a new worker: the engine :func:`when_ready` made is the arbiter's, so
+    the worker replaces its pool without closing the connections in it (SQLAlchemy's recipe
+    for forked processes; the arbiter opens none today)."""
     from api.core.db import get_engine
 
-    if get_engine.cache_info().currsize:
-        get_engine().dispose(close=False)
+    get_engine().dispose(close=False)
