@@ -1,26 +1,15 @@
 """One way to page through lists: ``limit``/``offset`` in, ``{items,total,limit,offset}`` out."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import (
-    Boolean,
-    Connection,
-    Date,
-    DateTime,
-    Dialect,
-    Integer,
-    Select,
-    String,
-    TypeDecorator,
-    func,
-    select,
-)
+from sqlalchemy import Dialect, Select, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.types import TypeEngine
+
+from api.core.compiled import CompiledSelect, compile_select, fetch_compiled
 
 MAX_LIMIT = 500
 
@@ -76,49 +65,22 @@ def _records(
 
 @dataclass(frozen=True)
 class CompiledPage:
-    """A :func:`page_statement` compiled once for a dialect: the SQL the driver is sent, its
-    parameters, the names of the columns before the total, and the result processors of the
-    columns that have one (``(position, processor)``)."""
+    """A :func:`page_statement` compiled once for a dialect (:func:`compile_select`) and the
+    names of its columns before the total."""
 
-    sql: str
-    params: dict[str, Any]
+    select: CompiledSelect
     names: tuple[str, ...]
-    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
 
 
 @lru_cache(maxsize=512)  # keyed by statements that are themselves cached (built once)
 def compiled_page(paged: Select[Any], dialect: Dialect) -> CompiledPage | None:
-    """``paged`` as :class:`CompiledPage` for ``dialect``, or ``None`` when the driver's
-    parameters are not simply the statement's own: a positional paramstyle (SQLite) or a
-    parameter whose type processes its value on the way in."""
-    compiled = paged.compile(dialect=dialect)
-    binds = compiled.binds.values()
-    columns = list(paged.selected_columns)
-    if (
-        dialect.positional
-        or any(b.type.dialect_impl(dialect).bind_processor(dialect) is not None for b in binds)
-        or not all(_held_as_loaded(column.type) for column in columns)
-    ):
+    """``paged`` as :class:`CompiledPage` for ``dialect``, or ``None`` when it cannot be sent
+    as compiled (:func:`compile_select`)."""
+    compiled = compile_select(paged, dialect)
+    if compiled is None:
         return None
-    processors = []
-    for position, column in enumerate(columns[:-1]):
-        process = column.type.dialect_impl(dialect).result_processor(dialect, None)
-        if process is not None:
-            processors.append((position, process))
-    names = tuple(str(column.key) for column in columns[:-1])
-    return CompiledPage(compiled.string, dict(compiled.params), names, tuple(processors))
-
-
-# Types whose result processing does not depend on the column's type in the result
-# (SQLAlchemy's numeric processors, for one, pick a conversion by the database's type code).
-_PLAIN_TYPES = (Integer, String, Boolean, Date, DateTime)
-
-
-def _held_as_loaded(sql_type: TypeEngine[Any]) -> bool:
-    """Can ``sql_type``'s result processor be chosen without the result's type codes?"""
-    while isinstance(sql_type, TypeDecorator):
-        sql_type = sql_type.impl_instance
-    return isinstance(sql_type, _PLAIN_TYPES)
+    names = tuple(str(column.key) for column in list(paged.selected_columns)[:-1])
+    return CompiledPage(compiled, names)
 
 
 def read_compiled_page(
@@ -126,44 +88,9 @@ def read_compiled_page(
 ) -> tuple[list[dict[str, Any]], int]:
     """:func:`read_page` for a statement compiled once (:func:`compiled_page`): the SQL goes to
     a cursor of the driver as it is, without a compiled-cache look-up, an execution context or
-    result metadata, and the rows through the columns' result processors. When a listener
-    watches the engine's cursor executions it goes through ``exec_driver_sql``, which tells
-    the listener."""
-    connection = session.connection()
-    dispatch = connection.dispatch
-    if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
-        rows: Sequence[Any] = connection.exec_driver_sql(page.sql, page.params).all()
-    else:
-        rows = _fetch_all(connection, page)
-    if page.processors:
-        rows = [_processed(row, page.processors) for row in rows]
+    result metadata (:func:`fetch_compiled`)."""
+    rows = fetch_compiled(session.connection(), page.select, {})
     return _records(session, stmt, page.names, rows, offset)
-
-
-def _processed(
-    row: Sequence[Any], processors: Sequence[tuple[int, Callable[[Any], Any]]]
-) -> list[Any]:
-    """``row`` with each processed column's value passed through its result processor."""
-    values = list(row)
-    for position, process in processors:
-        values[position] = process(values[position])
-    return values
-
-
-def _fetch_all(connection: Connection, page: CompiledPage) -> Sequence[Any]:
-    """The rows of ``page`` from a cursor of the connection's driver. A driver error sends the
-    statement again through ``exec_driver_sql``, which reports it as SQLAlchemy reports any
-    (a dead connection fails again at once and invalidates the pool: a 503, as elsewhere;
-    inside a transaction the error is that the transaction was aborted)."""
-    try:
-        cursor = connection.connection.cursor()
-        try:
-            cursor.execute(page.sql, page.params)
-            return cursor.fetchall()
-        finally:
-            cursor.close()
-    except connection.dialect.loaded_dbapi.Error:
-        return connection.exec_driver_sql(page.sql, page.params).all()
 
 
 def _count(stmt: Select[Any]) -> Select[Any]:

@@ -7,7 +7,7 @@ created or, for tasks imported later with an earlier history, from its first upd
 without an update by the date is "not rated" with no position.
 """
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, cached_property
@@ -17,7 +17,6 @@ from pydantic_core import to_json
 from sqlalchemy import (
     ColumnElement,
     Date,
-    Executable,
     Integer,
     Select,
     and_,
@@ -34,6 +33,7 @@ from sqlmodel import col, select
 
 from api.core import clock
 from api.core.clock import LONDON
+from api.core.compiled import fetch_all
 from api.core.errors import Forbidden
 from api.core.models import UTCDateTime
 from api.core.policy import not_found
@@ -125,13 +125,13 @@ def load_sections(
     sections: dict[SectionKey, Section] = {}
     lateral = session.get_bind().dialect.name == "postgresql"
     current = is_current(as_of)
-    statement = (
-        _partnership_rows_statement(lateral=lateral, current=current)
-        if scope is None
-        else _plan_rows_statement(scope, lateral=lateral, current=current)
-    )
-    # Core execution, all rows at once: the columns need none of the ORM's row handling.
-    rows = session.connection().execute(statement, _plan_rows_params(as_of, **params)).all()
+    connection = session.connection()
+    if scope is None:  # built once: sent to the driver as compiled once
+        statement = _partnership_rows_statement(lateral=lateral, current=current)
+        rows = fetch_all(connection, statement, _plan_rows_params(as_of, **params))
+    else:  # Core execution, all rows at once: the columns need no ORM row handling
+        statement = _plan_rows_statement(scope, lateral=lateral, current=current)
+        rows = connection.execute(statement, _plan_rows_params(as_of, **params)).all()
     for r in rows:
         partnership_id, outcome_id, action_id, action_ref, action_title, existed = r[:6]
         if existed == NOT_YET:
@@ -275,7 +275,7 @@ def _plan_rows_params(as_of: date, **more: Any) -> dict[str, Any]:
 
 
 @cache
-def _partnership_rows_statement(*, lateral: bool, current: bool) -> Executable:
+def _partnership_rows_statement(*, lateral: bool, current: bool) -> Select[Any]:
     """:func:`_plan_rows_statement` of one partnership (``partnership_id``), built once."""
     return _plan_rows_statement(
         col(ActionPlan.partnership_id) == PARTNERSHIP_ID, lateral=lateral, current=current
@@ -284,7 +284,7 @@ def _partnership_rows_statement(*, lateral: bool, current: bool) -> Executable:
 
 def _plan_rows_statement(
     scope: ColumnElement[bool], *, lateral: bool = False, current: bool = False
-) -> Executable:
+) -> Select[Any]:
     """Every action matching ``scope`` with each task and its latest update as of the date
     (parameters ``as_of`` and ``end_of_day``, :func:`_plan_rows_params`):
     the action's columns, what existed on the date (``NOT_YET``, ``ACTION`` or ``TASK``), then
@@ -351,6 +351,15 @@ def _plan_rows_statement(
     )
 
 
+_OFFICER_COLUMNS = (
+    col(Membership.started_on),
+    col(Membership.ended_on),
+    col(Person.id),
+    col(Person.name),
+    col(Person.email),
+)
+
+
 def load_contacts(
     session: Session, principal: Principal, partnership_ids: Collection[int], as_of: date
 ) -> dict[int, Contact]:
@@ -359,14 +368,7 @@ def load_contacts(
     if not partnership_ids:
         return {}
     rows = session.execute(
-        sa_select(
-            col(Membership.partnership_id),
-            col(Membership.started_on),
-            col(Membership.ended_on),
-            col(Person.id),
-            col(Person.name),
-            col(Person.email),
-        )
+        sa_select(col(Membership.partnership_id), *_OFFICER_COLUMNS)
         .join(Person, col(Person.id) == col(Membership.person_id))
         .where(
             col(Membership.partnership_id).in_(sorted(partnership_ids)),
@@ -374,8 +376,18 @@ def load_contacts(
         )
         .order_by(col(Membership.started_on).desc(), col(Membership.id).desc())
     ).all()
+    return _contacts(session, principal, rows, as_of)
+
+
+def _contacts(
+    session: Session, principal: Principal, rows: Iterable[Sequence[Any]], as_of: date
+) -> dict[int, Contact]:
+    """:func:`load_contacts`' choice among officer rows (partnership id, then
+    ``_OFFICER_COLUMNS``; the newest membership first), rows without an officer skipped."""
     found: dict[int, tuple[int, Contact]] = {}
     for partnership_id, started_on, ended_on, person_id, name, email in rows:
+        if person_id is None:
+            continue
         on_date = started_on <= as_of and (ended_on is None or ended_on >= as_of)
         rank = 2 if on_date else 1 if ended_on is None else 0
         if rank == 0:
@@ -473,42 +485,76 @@ def partnership_report(
     """Every outcome the partnership works on, with its actions and tasks as of the date."""
     as_of = as_of or clock.today()
     allowed = readable_partnerships(session, principal)
-    partnership = session.get(Partnership, partnership_id)
-    if partnership is None or not _allowed(allowed, partnership_id):
+    if not _allowed(allowed, partnership_id):
         raise not_found("partnership", partnership_id)
+    connection = session.connection()
+    params = _plan_rows_params(as_of, partnership_id=partnership_id)
+    officers = fetch_all(connection, _PARTNERSHIP_OFFICERS, params)
+    if not officers:
+        raise not_found("partnership", partnership_id)
+    name = officers[0][0]
     loaded = load_sections(session, as_of, partnership_id=partnership_id)
     worked_on = {outcome_id for _, outcome_id in loaded}
-    end = end_of_day(as_of)
     outcomes = {
         outcome_id: (code, title)
-        for outcome_id, code, title in session.execute(
-            sa_select(col(Outcome.id), col(Outcome.code), col(Outcome.title)).where(
-                or_(
-                    col(Outcome.id).in_(sorted(worked_on)),
-                    and_(
-                        col(Outcome.lead_partnership_id) == partnership_id,
-                        col(Outcome.created_at) < end,
-                    ),
-                )
-            )
-        )
-        if outcome_id is not None
+        for outcome_id, code, title, led in fetch_all(connection, _PARTNERSHIP_OUTCOMES, params)
+        if outcome_id in worked_on or led
     }
-    contacts = load_contacts(session, principal, [partnership_id], as_of)
+    contacts = _contacts(session, principal, [(partnership_id, *r[1:]) for r in officers], as_of)
     sections = build_sections(
         loaded,
         outcomes,
-        {partnership_id: partnership.name},
+        {partnership_id: name},
         contacts,
         as_of,
         empty=[(partnership_id, oid) for oid in outcomes if oid not in worked_on],
     )
     return report_of(
-        f"{partnership.name}: performance report",
+        f"{name}: performance report",
         as_of,
-        ReportScope(kind="partnership", id=partnership_id, name=partnership.name),
+        ReportScope(kind="partnership", id=partnership_id, name=name),
         sections,
     )
+
+
+_PARTNERSHIP_OFFICERS = (
+    sa_select(col(Partnership.name), *_OFFICER_COLUMNS)
+    .select_from(Partnership)
+    .outerjoin(
+        Membership,
+        and_(
+            col(Membership.partnership_id) == col(Partnership.id),
+            col(Membership.role) == MembershipRole.officer.value,
+        ),
+    )
+    .outerjoin(Person, col(Person.id) == col(Membership.person_id))
+    .where(col(Partnership.id) == PARTNERSHIP_ID)
+    .order_by(col(Membership.started_on).desc(), col(Membership.id).desc())
+)
+"""A partnership's name with each of its officers (:func:`load_contacts`' columns after
+it), the newest membership first: one row with null officer columns when it has none, no
+row when there is no such partnership."""
+
+_PARTNERSHIP_OUTCOMES = sa_select(
+    col(Outcome.id),
+    col(Outcome.code),
+    col(Outcome.title),
+    and_(
+        col(Outcome.lead_partnership_id) == PARTNERSHIP_ID,
+        col(Outcome.created_at) < END_OF_DAY,
+    ),
+).where(
+    or_(
+        col(Outcome.id).in_(
+            sa_select(col(Action.outcome_id))
+            .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
+            .where(col(ActionPlan.partnership_id) == PARTNERSHIP_ID)
+        ),
+        col(Outcome.lead_partnership_id) == PARTNERSHIP_ID,
+    )
+)
+"""The outcomes a partnership may show: those of its actions (the caller keeps those with
+an action on the date) and those it leads, with whether it led them by then."""
 
 
 def outcome_report(

@@ -95,7 +95,7 @@ def test_whole_pages_sent_as_compiled_answer_as_through_sqlalchemy(
     if sent is not None:
         assert [name for name, _ in zip(sent.names, columns, strict=True)] == columns
         # created_at and updated_at go through UTCDateTime's result processor
-        assert [sent.names[i] for i, _ in sent.processors] == ["created_at", "updated_at"]
+        assert [sent.names[i] for i, _ in sent.select.processors] == ["created_at", "updated_at"]
 
 
 def test_a_cursor_listener_sees_the_whole_page(as_role: Client, query_counter: list[str]) -> None:

@@ -14,8 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection
 
-from api.core import clock
+from api.core import clock, compiled
 from api.core.db import SessionLocal
+from api.reports import performance
 from api.reports.schemas import PerformanceReport
 from tests.factories import big_plan
 
@@ -462,6 +463,55 @@ class TestFormats:
                     seen[name] = seen.get(name, 0) + count
         assert all(seen[name] > 0 for name in (*SUMMARY_KEYS, "stale")), seen
         assert seen["total"] > seen["stale"] > 0
+
+    def test_compiled_statements_answer_as_through_sqlalchemy(
+        self,
+        client: TestClient,
+        subgroup: SubGroup,
+        db: Connection,
+        dialect: str,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """On PostgreSQL a partnership's report sends its statements to the driver as
+        compiled once (``api.core.compiled``), the report date's end through UTCDateTime's
+        bind processor; every report must be byte for byte what SQLAlchemy's execution
+        gives, in a session whose time zone is not UTC, and a missing partnership a 404."""
+        statements = (
+            performance._partnership_rows_statement(lateral=True, current=True),
+            performance._partnership_rows_statement(lateral=True, current=False),
+            performance._PARTNERSHIP_OFFICERS,
+            performance._PARTNERSHIP_OUTCOMES,
+        )
+        if dialect == "postgresql":
+            db.exec_driver_sql("SET LOCAL TIME ZONE 'Pacific/Auckland'")
+            engine = db.engine
+            sent = [compiled.compile_select(s, engine.dialect) for s in statements]
+            assert all(c is not None for c in sent)
+            assert any(name == "end_of_day" for name, _ in sent[0].bind_processors)
+        partnerships = client.get("/api/v1/partnerships", params={"limit": 500}).json()
+        paths = [
+            f"/api/v1/partnerships/{p['id']}/performance-report" for p in partnerships["items"]
+        ]
+        paths.append(f"/api/v1/partnerships/{max(p['id'] for p in partnerships['items']) + 1}"
+                     "/performance-report")  # fmt: skip
+        days = (None, AFTER, MEETING, EARLIER, EARLIER - timedelta(days=1))
+        answers = {}
+        for path in paths:
+            for day in days:
+                params = {"as_of": day.isoformat()} if day else {}
+                answers[path, day] = client.get(path, params=params)
+
+        def executed(connection: Connection, stmt: object, params: dict | None = None) -> object:
+            return connection.execute(stmt, dict(params or {})).all()
+
+        monkeypatch.setattr(performance, "fetch_all", executed)
+        for (path, day), compiled_answer in answers.items():
+            params = {"as_of": day.isoformat()} if day else {}
+            through = client.get(path, params=params)
+            assert compiled_answer.status_code == through.status_code, (path, day)
+            assert compiled_answer.content == through.content, (path, day)
+        assert answers[paths[-1], None].status_code == 404
+        assert sum(a.status_code == 200 for a in answers.values()) == len(days) * (len(paths) - 1)
 
     def test_bad_date_is_422(self, client: TestClient, subgroup: SubGroup) -> None:
         r = client.get(
