@@ -144,7 +144,7 @@ def load_sections(
             action = {"id": action_id, "ref": action_ref, "title": action_title, "tasks": []}
             section.actions[action_id] = action
         if existed == TASK:
-            task = dict(zip(REPORT_TASK_FIELDS, r[6:], strict=True))
+            task = dict(zip(REPORT_TASK_FIELDS, r[6:], strict=False))  # its own columns: as long
             action["tasks"].append(task)
             section.counts[task["rag"] or "not_rated"] += 1
             section.counts["stale"] += task["stale"]
