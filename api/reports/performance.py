@@ -114,6 +114,7 @@ class Section:
 
 REPORT_TASK_FIELDS = tuple(ReportTask.model_fields)
 """The plan rows' last columns, in this order (:func:`_plan_rows_statement`)."""
+_RAG, _STALE = (6 + REPORT_TASK_FIELDS.index(name) for name in ("rag", "stale"))
 
 
 def load_sections(
@@ -132,22 +133,25 @@ def load_sections(
     else:  # Core execution, all rows at once: the columns need no ORM row handling
         statement = _plan_rows_statement(scope, lateral=lateral, current=current)
         rows = connection.execute(statement, _plan_rows_params(as_of, **params)).all()
+    action_id = None  # the action of the rows being read (they come in action order)
     for r in rows:
-        partnership_id, outcome_id, action_id, action_ref, action_title, existed = r[:6]
+        existed = r[5]
         if existed == NOT_YET:
             continue  # neither the action nor any of its tasks existed yet
-        section = sections.get((partnership_id, outcome_id))
-        if section is None:
-            section = sections[partnership_id, outcome_id] = Section()
-        action = section.actions.get(action_id)
-        if action is None:
-            action = {"id": action_id, "ref": action_ref, "title": action_title, "tasks": []}
-            section.actions[action_id] = action
-        if existed == TASK:
-            task = dict(zip(REPORT_TASK_FIELDS, r[6:], strict=False))  # its own columns: as long
-            action["tasks"].append(task)
-            section.counts[task["rag"] or "not_rated"] += 1
-            section.counts["stale"] += task["stale"]
+        if r[2] != action_id:
+            partnership_id, outcome_id, action_id, action_ref, action_title = r[:5]
+            section = sections.get((partnership_id, outcome_id))
+            if section is None:
+                section = sections[partnership_id, outcome_id] = Section()
+            action = section.actions.get(action_id)
+            if action is None:
+                action = {"id": action_id, "ref": action_ref, "title": action_title, "tasks": []}
+                section.actions[action_id] = action
+            tasks, counts = action["tasks"], section.counts
+        if existed == TASK:  # the row's last columns are REPORT_TASK_FIELDS, by construction
+            tasks.append(dict(zip(REPORT_TASK_FIELDS, r[6:], strict=False)))
+            counts[r[_RAG] or "not_rated"] += 1
+            counts["stale"] += r[_STALE]
     return sections
 
 
