@@ -43,7 +43,18 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Table, bindparam, event, func, select, text, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    event,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.orm.attributes import instance_state
 
@@ -110,10 +121,13 @@ class Tip:
     hash: str
 
 
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
 def _lock(conn: Connection) -> None:
     """Serialise links (PostgreSQL: advisory lock to the end of the transaction)."""
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+        conn.execute(_ADVISORY_LOCK, {"key": LOCK_KEY})
 
 
 def _tip_query(table: Table) -> Any:
@@ -155,9 +169,25 @@ def link_pending(conn: Connection, table: Table) -> int:
     transaction; returns how many. One statement reads the pending events with the tip, one
     (executemany) stores their places; nothing is written when none are pending."""
     _lock(conn)
+    rows = conn.execute(_pending_with_tip(table)).all()
+    if not rows:
+        return 0
+    pending = [SimpleNamespace(**row._mapping) for row in rows]
+    _chain(pending, Tip(int(rows[0].tip_seq or 0), str(rows[0].tip_hash or GENESIS)))
+    linked = [
+        {"_id": e.id, "_seq": e.seq, "_prev_hash": e.prev_hash, "_hash": e.hash} for e in pending
+    ]
+    conn.execute(_store_places(table), linked)
+    return len(linked)
+
+
+@cache
+def _pending_with_tip(table: Table) -> Select[Any]:
+    """The pending events of ``table`` in id order, each with the tip's ``seq`` and ``hash``
+    (built once: a link runs after every write)."""
     tip = _tip_query(table).subquery()
     content = [table.c[name] for name in CHAINED_FIELDS if name not in ("seq", "prev_hash")]
-    rows = conn.execute(
+    return (
         select(
             table.c.id,
             *content,
@@ -166,21 +196,17 @@ def link_pending(conn: Connection, table: Table) -> int:
         )
         .where(table.c.seq.is_(None))
         .order_by(table.c.id)
-    ).all()
-    if not rows:
-        return 0
-    pending = [SimpleNamespace(**row._mapping) for row in rows]
-    _chain(pending, Tip(int(rows[0].tip_seq or 0), str(rows[0].tip_hash or GENESIS)))
-    linked = [
-        {"_id": e.id, "_seq": e.seq, "_prev_hash": e.prev_hash, "_hash": e.hash} for e in pending
-    ]
-    conn.execute(
+    )
+
+
+@cache
+def _store_places(table: Table) -> Update:
+    """An event's place in the chain, by id (executemany; built once)."""
+    return (
         update(table)
         .where(table.c.id == bindparam("_id"))
-        .values(seq=bindparam("_seq"), prev_hash=bindparam("_prev_hash"), hash=bindparam("_hash")),
-        linked,
+        .values(seq=bindparam("_seq"), prev_hash=bindparam("_prev_hash"), hash=bindparam("_hash"))
     )
-    return len(linked)
 
 
 def link_new(session: Session, events: Sequence[Any], table: Table) -> None:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.util import ClauseAdapter
@@ -300,11 +300,17 @@ def lookup_values(
 
 
 def get_row(session: Session, principal: Principal, res: Resource[M], row_id: int) -> M:
-    stmt = res.policy.visible(session, principal, select(res.model))
-    row = session.scalar(stmt.where(_column(res.model, "id") == row_id))
+    stmt = res.policy.visible(session, principal, _select_by_id(res.model))
+    row = session.scalar(stmt, {"row_id": row_id})
     if row is None:
         raise not_found(res.name, row_id)
     return row
+
+
+@lru_cache(maxsize=64)
+def _select_by_id(model: type[SQLModel]) -> Select[Any]:
+    """``SELECT model WHERE id = :row_id``, built once per model (a write reads its row)."""
+    return select(model).where(_column(model, "id") == bindparam("row_id"))
 
 
 # -- writing -----------------------------------------------------------------------------------
