@@ -1,16 +1,20 @@
 """HTTP load benchmark (DESIGN §9): the API against bare Starlette + psycopg, driven by wrk.
 
 Prepares a PostgreSQL database (demo data plus a "Bench" partnership whose plan has 1,000
-tasks with three status updates each), then starts, one after the other, the API as the image
-runs it (``lsphub serve --workers 2``: gunicorn forking two uvicorn workers on uvloop +
-httptools, LSPHUB_ENV=prod) and bench/bare_app.py (the same SQL with no
-framework) and drives each with ``wrk -t2 -c32 -d20s --latency`` on loopback:
+tasks with three status updates each), then starts the API as the image runs it (``lsphub
+serve --workers 2``: gunicorn forking two uvicorn workers on uvloop + httptools,
+LSPHUB_ENV=prod) and bench/bare_app.py (the same SQL with no framework) side by side, and
+drives each with ``wrk -t2 -c32 --latency`` on loopback, for each operation in the order API,
+bare, bare, API, half the duration each (``-d10s`` of the default 20), so that both see the
+same minutes of the machine and the same database (req/s and p50 are the two runs' mean, p99
+the worse of them):
 
 - ``GET /api/v1/tasks?limit=50``                 budget: ≥ 60 % of bare req/s, p99 < 50 ms
 - ``GET /api/v1/partnerships/{id}/performance-report`` (1,000 tasks)
 - ``POST /api/v1/tasks/{id}/status-updates`` (round robin over the 1,000 tasks)
 - ``chain``: the same POST against the API and, straight after, against the API with the
-  audit chain's link step stubbed out (bench/unchained_app.py): what the chain costs
+  audit chain's link step stubbed out (bench/unchained_app.py): what the chain costs (one run
+  each, the API's first: the stub leaves its events for the next link)
 
     .venv/bin/python bench/load_bench.py [--duration 20] [--pg URL] [--only list,status,chain]
 
@@ -164,6 +168,17 @@ def wrk(
     return Result(rps, p50, p99, int(errors.group(1)) if errors else 0, requests)
 
 
+def combined(runs: list[Result]) -> Result:
+    """Runs of equal length as one: their mean req/s and p50, their worst p99."""
+    return Result(
+        rps=sum(r.rps for r in runs) / len(runs),
+        p50_ms=sum(r.p50_ms for r in runs) / len(runs),
+        p99_ms=max(r.p99_ms for r in runs),
+        errors=sum(r.errors for r in runs),
+        requests=sum(r.requests for r in runs),
+    )
+
+
 def redmine_run(
     peer_dir: str, port: int, duration: int
 ) -> tuple[Result, list[tuple[float, float]]] | None:
@@ -248,34 +263,54 @@ def main() -> None:
     bare_env = {**base_env, "BARE_DATABASE_URL": args.pg.replace("+psycopg", "")}
     results: dict[str, dict[str, Result]] = {}
     memory: dict[str, list[tuple[float, float]]] = {}
-    # The chain's two runs come one after the other (the API's last, then the stub's), so the
-    # machine's drift from minute to minute moves both alike.
-    for side, argv, env, names in (
-        ("api", server("api.main:create_app"), api_env, list(operations)),
-        ("unchained", server("bench.unchained_app:create_app"), api_env, ["chain"]),
-        ("bare", server("bench.bare_app:app"), bare_env, ["list", "report", "status"]),
-    ):
-        if not only & set(names):
-            continue
-        port = free_port()
-        process = start(argv, env, port)
-        try:
-            memory[side] = [group_memory_mb(process.pid)]
-            for name, (_, path, script) in operations.items():
-                if name in only and name in names and name != "redmine":
-                    url = f"http://127.0.0.1:{port}{path}"
-                    wrk(url, 3, key, script)  # warm up: connections, caches, JIT-free paths
-                    results.setdefault(name, {})[side] = wrk(url, args.duration, key, script)
-                    memory[side].append(group_memory_mb(process.pid))
-            if side == "api" and "redmine" in only:
-                url = f"http://127.0.0.1:{port}/api/v1/tasks?limit=50"
-                results["redmine"] = {"api": wrk(url, args.duration, key)}
-                redmine = redmine_run(args.redmine_dir, args.redmine_port, args.duration)
-                if redmine is not None:
-                    results["redmine"]["redmine"], redmine_memory = redmine
-                    memory["redmine"] = redmine_memory
-                memory[side].append(group_memory_mb(process.pid))
-        finally:
+    sides = {
+        "api": (server("api.main:create_app"), api_env, set(operations)),
+        "unchained": (server("bench.unchained_app:create_app"), api_env, {"chain"}),
+        "bare": (server("bench.bare_app:app"), bare_env, {"list", "report", "status"}),
+    }
+    ports: dict[str, int] = {}
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        for side, (argv, env, serves) in sides.items():
+            if only & serves:
+                ports[side] = free_port()
+                processes.append(start(argv, env, ports[side]))
+                if side == "api":
+                    memory["api"] = [group_memory_mb(processes[-1].pid)]
+        api_pid = processes[0].pid if "api" in ports else 0
+
+        def run(side: str, path: str, script: str | None, seconds: int) -> Result:
+            result = wrk(f"http://127.0.0.1:{ports[side]}{path}", seconds, key, script)
+            if side == "api":
+                memory["api"].append(group_memory_mb(api_pid))
+            return result
+
+        for name in ("list", "report", "status"):
+            if name in only:
+                _, path, script = operations[name]
+                for side in ("api", "bare"):
+                    run(side, path, script, 3)  # warm up: connections, caches
+                # A B B A, half the duration each: both sides see the same minutes of the
+                # machine's drift and the same state of the database.
+                half = max(1, args.duration // 2)
+                runs = {side: [run(side, path, script, half)] for side in ("api", "bare")}
+                for side in ("bare", "api"):
+                    runs[side].append(run(side, path, script, half))
+                results[name] = {side: combined(r) for side, r in runs.items()}
+        if "chain" in only:
+            # API first, then the stub: the stub leaves its events unlinked, which the API's
+            # next link would take on.
+            _, path, script = operations["chain"]
+            for side in ("api", "unchained"):
+                run(side, path, script, 3)
+                results.setdefault("chain", {})[side] = run(side, path, script, args.duration)
+        if "redmine" in only:
+            results["redmine"] = {"api": run("api", "/api/v1/tasks?limit=50", None, args.duration)}
+            redmine = redmine_run(args.redmine_dir, args.redmine_port, args.duration)
+            if redmine is not None:
+                results["redmine"]["redmine"], memory["redmine"] = redmine
+    finally:
+        for process in processes:
             stop(process)
     os.unlink(lua.name)
     if "api" in memory:
