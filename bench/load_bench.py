@@ -269,15 +269,15 @@ def main() -> None:
         "bare": (server("bench.bare_app:app"), bare_env, {"list", "report", "status"}),
     }
     ports: dict[str, int] = {}
-    processes: list[subprocess.Popen[bytes]] = []
+    processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
         for side, (argv, env, serves) in sides.items():
             if only & serves:
                 ports[side] = free_port()
-                processes.append(start(argv, env, ports[side]))
-                if side == "api":
-                    memory["api"] = [group_memory_mb(processes[-1].pid)]
-        api_pid = processes[0].pid if "api" in ports else 0
+                processes[side] = start(argv, env, ports[side])
+        if "api" in processes:
+            api_pid = processes["api"].pid
+            memory["api"] = [group_memory_mb(api_pid)]
 
         def run(side: str, path: str, script: str | None, seconds: int) -> Result:
             result = wrk(f"http://127.0.0.1:{ports[side]}{path}", seconds, key, script)
@@ -297,6 +297,8 @@ def main() -> None:
                 for side in ("bare", "api"):
                     runs[side].append(run(side, path, script, half))
                 results[name] = {side: combined(r) for side, r in runs.items()}
+        if "bare" in processes:  # its pool's connections would leave too few for the stub's
+            stop(processes.pop("bare"))
         if "chain" in only:
             # API first, then the stub: the stub leaves its events unlinked, which the API's
             # next link would take on.
@@ -310,7 +312,7 @@ def main() -> None:
             if redmine is not None:
                 results["redmine"]["redmine"], memory["redmine"] = redmine
     finally:
-        for process in processes:
+        for process in processes.values():
             stop(process)
     os.unlink(lua.name)
     if "api" in memory:
