@@ -99,6 +99,11 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+AUDITED = "lsphub_audited"
+"""session.info: an event was recorded in the session's transaction (for the audit guard; the
+event itself leaves the session when its flush writes it)."""
+
+
 def record(
     session: Session,
     principal: Principal | str,
@@ -120,4 +125,5 @@ def record(
         request_id=request_id_var.get(),
     )
     session.add(event)
+    session.info[AUDITED] = True
     return event

@@ -44,13 +44,18 @@ from types import SimpleNamespace
 from typing import Any, Protocol
 
 from sqlalchemy import (
+    ARRAY,
+    BigInteger,
     Connection,
+    Integer,
     Select,
+    String,
     Table,
     Update,
     bindparam,
     event,
     func,
+    insert,
     select,
     text,
     update,
@@ -167,18 +172,30 @@ def _chain(events: Sequence[Any], tip: Tip) -> None:
 def link_pending(conn: Connection, table: Table) -> int:
     """Link every pending event (``seq`` NULL) after the tip, in id order, in the caller's
     transaction; returns how many. One statement reads the pending events with the tip, one
-    (executemany) stores their places; nothing is written when none are pending."""
+    stores their places (on PostgreSQL a single UPDATE over the arrays of their places,
+    however many a shared link covers; elsewhere an executemany); nothing is written when
+    none are pending."""
     _lock(conn)
     rows = conn.execute(_pending_with_tip(table)).all()
     if not rows:
         return 0
     pending = [SimpleNamespace(**row._mapping) for row in rows]
     _chain(pending, Tip(int(rows[0].tip_seq or 0), str(rows[0].tip_hash or GENESIS)))
-    linked = [
-        {"_id": e.id, "_seq": e.seq, "_prev_hash": e.prev_hash, "_hash": e.hash} for e in pending
-    ]
-    conn.execute(_store_places(table), linked)
-    return len(linked)
+    if conn.dialect.name == "postgresql":
+        places = {
+            "ids": [e.id for e in pending],
+            "seqs": [e.seq for e in pending],
+            "prev_hashes": [e.prev_hash for e in pending],
+            "hashes": [e.hash for e in pending],
+        }
+        conn.execute(_store_places_at_once(table), places)
+    else:
+        linked = [
+            {"_id": e.id, "_seq": e.seq, "_prev_hash": e.prev_hash, "_hash": e.hash}
+            for e in pending
+        ]
+        conn.execute(_store_places(table), linked)
+    return len(pending)
 
 
 @cache
@@ -196,6 +213,27 @@ def _pending_with_tip(table: Table) -> Select[Any]:
         )
         .where(table.c.seq.is_(None))
         .order_by(table.c.id)
+    )
+
+
+@cache
+def _store_places_at_once(table: Table) -> Update:
+    """The places of many events, given as four arrays (PostgreSQL; built once):
+    ``UPDATE … FROM unnest(:ids, :seqs, :prev_hashes, :hashes) AS places(…)``."""
+    places = (
+        func.unnest(
+            bindparam("ids", type_=ARRAY(Integer)),
+            bindparam("seqs", type_=ARRAY(BigInteger)),
+            bindparam("prev_hashes", type_=ARRAY(String)),
+            bindparam("hashes", type_=ARRAY(String)),
+        )
+        .table_valued("id", "seq", "prev_hash", "hash")
+        .render_derived(name="places")
+    )
+    return (
+        update(table)
+        .where(table.c.id == places.c.id)
+        .values(seq=places.c.seq, prev_hash=places.c.prev_hash, hash=places.c.hash)
     )
 
 
@@ -278,17 +316,30 @@ _installed: set[type] = set()
 
 
 def install(model: type) -> None:
-    """Link every new ``model`` object once its flush has inserted it (idempotent)."""
-    table: Table = model.__table__  # type: ignore[attr-defined]
+    """Write every new ``model`` object in the flush that finds it (idempotent): linked now on
+    SQLite, left pending for the after-commit link on PostgreSQL (:func:`link_new`).
 
-    def link_new_events(session: Session, _context: UOWTransaction, _instances: Any) -> None:
+    The events go in one INSERT of their column values, ahead of the unit of work, and leave
+    the session: an event is written once and never changed by the ORM, and the unit of work's
+    bookkeeping for them (states, identity map, a RETURNING of each id) cost a write more than
+    its own rows did. Nothing reads an event's object after it is recorded."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    columns = [c.key for c in table.columns if c.key != "id"]
+    statement = insert(table)
+
+    def write_new_events(session: Session, _context: UOWTransaction, _instances: Any) -> None:
         pending = [obj for obj in session.new if isinstance(obj, model)]
-        if pending:
-            pending.sort(key=lambda obj: instance_state(obj).insert_order or 0)
-            link_new(session, pending, table)
+        if not pending:
+            return
+        pending.sort(key=lambda obj: instance_state(obj).insert_order or 0)
+        link_new(session, pending, table)
+        rows = [{key: obj.__dict__.get(key) for key in columns} for obj in pending]
+        for obj in pending:
+            session.expunge(obj)
+        session.connection().execute(statement, rows)
 
     if model not in _installed:
-        event.listen(Session, "before_flush", link_new_events)
+        event.listen(Session, "before_flush", write_new_events)
         _installed.add(model)
 
 

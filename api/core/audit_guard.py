@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from api.core.audit import AuditEvent, request_id_var
+from api.core.audit import AUDITED, request_id_var
 from api.core.settings import get_settings
 
 log = logging.getLogger("lsphub.audit")
@@ -45,9 +45,8 @@ def _table_of(obj: Any) -> str | None:
 
 def _note_pending(session: Session) -> None:
     state = _state(session)
-    for obj in session.new:
-        if isinstance(obj, AuditEvent):
-            state["audited"] = True
+    if session.info.get(AUDITED):
+        state["audited"] = True
     changed = chain(
         session.new,
         session.deleted,
@@ -98,6 +97,7 @@ def _before_commit(session: Session) -> None:
 def _after_transaction_end(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(_KEY, None)
+        session.info.pop(AUDITED, None)
 
 
 def install_audit_guard() -> None:
