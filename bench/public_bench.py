@@ -38,6 +38,7 @@ from bench.load_bench import (  # noqa: E402
     THREADS,
     Result,
     machine,
+    server,
     start,
     stop,
     wrk,
@@ -134,7 +135,7 @@ def main() -> None:
     env = {**base_env, "LSPHUB_DATABASE_URL": args.pg, "LSPHUB_ENV": "prod",
            "LSPHUB_SECRET_KEY": BENCH_SECRET}  # fmt: skip
     port = free_port()
-    process = start(["api.main:create_app", "--factory"], env, port)
+    process = start(server("api.main:create_app"), env, port)
     base = f"http://127.0.0.1:{port}"
     try:
         meeting = httpx.get(f"{base}/public/meetings/{meeting_id}")
