@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.core import clock
@@ -83,7 +83,7 @@ class Action(ActionBase, Entity, table=True):
 
 
 class TaskBase(SQLModel):
-    action_id: int = Field(foreign_key="action.id", index=True)
+    action_id: int = Field(foreign_key="action.id")  # indexed with ix_task_action_reported
     ref: str = Field(max_length=20)
     title: str = Field(max_length=500, index=True)
     target: str | None = Field(default=None, sa_type=Text)
@@ -133,6 +133,9 @@ class Task(TaskBase, Entity, table=True):
     __table_args__ = (
         enum_check("rag", Rag, nullable=True),
         UniqueConstraint("action_id", "ref"),
+        # An action's tasks, and its last reported read backwards (strategy progress's newest
+        # updates per outcome, migration 0021).
+        Index("ix_task_action_reported", "action_id", "last_reported_on", "id"),
     )
 
 

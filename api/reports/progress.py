@@ -36,7 +36,13 @@ from api.plans.models import (
     Strategy,
     Task,
 )
-from api.reports.performance import readable_partnerships, tasks_as_of
+from api.reports.performance import (
+    current_task_counts,
+    is_current,
+    newest_current_tasks,
+    readable_partnerships,
+    tasks_as_of,
+)
 from api.reports.schemas import (
     IndicatorProgress,
     LatestUpdate,
@@ -147,17 +153,66 @@ def _task_progress(
 ) -> tuple[dict[int, Summary], dict[int, list[LatestUpdate]]]:
     """RAG summaries and the ``LATEST_UPDATES`` newest updates per outcome, from the tasks as
     of the date (of the caller's partnerships only, unless they may read all). A county's
-    strategy covers every plan, so both are worked out in the database: one query, whose
-    result does not grow with the number of tasks, and one for the shown tasks' titles."""
+    strategy covers every plan, so both are worked out in the database, in statements whose
+    results do not grow with the number of tasks, and one more for the shown tasks' titles."""
     scope: ColumnElement[bool] = col(Action.outcome_id).in_(
         select(Outcome.id).where(col(Outcome.strategy_id) == strategy_id)
     )
     if allowed is not None:
         scope = and_(scope, col(ActionPlan.partnership_id).in_(sorted(allowed)))
     lateral = session.get_bind().dialect.name == "postgresql"
+    summaries: dict[int, Summary] = defaultdict(Summary)
+    current = is_current(as_of)
+    shown: list[tuple[int, int, date, Any, Any]]  # outcome, task, reported on, RAG, position
+    if current:  # the tasks' own columns, read from indexes (see the two functions)
+        for outcome_id, rag, stale, n in session.execute(current_task_counts(as_of, scope)):
+            summaries[outcome_id].add(rag, n, n if stale else 0)
+        newest = newest_current_tasks(as_of, scope, LATEST_UPDATES, lateral=lateral)
+        shown = [(*row, None, None) for row in session.execute(newest)]
+    else:
+        shown = _progress_as_of(session, scope, as_of, lateral, summaries)
+    # The shown tasks' refs and titles (and as of today their status), by id: joined in the
+    # statements above, PostgreSQL hashed every task for the few rows it cannot tell are few.
+    tasks: dict[int, Any] = {}
+    if shown:
+        rows: Sequence[Any] = session.execute(
+            sa_select(
+                col(Task.id), col(Action.ref).label("action_ref"), col(Task.ref),
+                col(Task.title), col(Task.rag), col(Task.position),
+            )
+            .join(Action, col(Action.id) == col(Task.action_id))
+            .where(col(Task.id).in_(sorted({task_id for _, task_id, *_ in shown})))
+        ).all()  # fmt: skip
+        tasks = {row.id: row for row in rows}
+    updates: dict[int, list[LatestUpdate]] = defaultdict(list)
+    for outcome_id, task_id, reported_on, rag, position in shown:
+        task = tasks[task_id]
+        updates[outcome_id].append(
+            LatestUpdate(
+                task_id=task_id,
+                ref=f"{task.action_ref}{task.ref}",
+                title=task.title,
+                rag=task.rag if current else rag,
+                position=task.position if current else position,
+                reported_on=reported_on,
+            )
+        )
+    return summaries, updates
+
+
+def _progress_as_of(
+    session: Session,
+    scope: ColumnElement[bool],
+    as_of: date,
+    lateral: bool,
+    summaries: dict[int, Summary],
+) -> list[tuple[int, int, date, Any, Any]]:
+    """Counts the tasks as of a past date into ``summaries`` and returns each outcome's newest
+    updates then, ``(outcome_id, task_id, reported_on, rag, position)``: one statement over
+    one CTE of the tasks, each looked up in its history once."""
     tasks = tasks_as_of(as_of, scope, lateral=lateral)
-    # One statement: the counts per outcome, RAG and staleness, then each outcome's newest
-    # updates (``kind`` tells them apart), both from the one CTE of the tasks as of the date.
+    # The counts per outcome, RAG and staleness, then each outcome's newest updates (``kind``
+    # tells them apart), both from the one CTE of the tasks as of the date.
     counts = sa_select(
         literal("count").label("kind"),
         tasks.c.outcome_id,
@@ -193,42 +248,15 @@ def _task_progress(
         ranked.c.rank,
     ).where(ranked.c.rank <= LATEST_UPDATES)
     both = union_all(counts, newest).subquery("progress")
-    summaries: dict[int, Summary] = defaultdict(Summary)
-    newest_rows = []
+    shown = []
     for row in session.execute(
         sa_select(both).order_by(both.c.kind, both.c.outcome_id, both.c.rank)
     ):
         if row.kind == "count":
             summaries[row.outcome_id].add(row.rag, row.n, row.n if row.stale else 0)
         else:
-            newest_rows.append(row)
-    # The shown tasks' refs and titles, by id (joined in the statement above, PostgreSQL
-    # hashed every task for the few rows it cannot tell are few).
-    names: dict[int | None, tuple[str, str]] = {}
-    if newest_rows:
-        shown = sorted({r.task_id for r in newest_rows})
-        names = {
-            task_id: (f"{action_ref}{ref}", title)
-            for task_id, action_ref, ref, title in session.execute(
-                sa_select(col(Task.id), col(Action.ref), col(Task.ref), col(Task.title))
-                .join(Action, col(Action.id) == col(Task.action_id))
-                .where(col(Task.id).in_(shown))
-            )
-        }
-    updates: dict[int, list[LatestUpdate]] = defaultdict(list)
-    for row in newest_rows:
-        ref, title = names[row.task_id]
-        updates[row.outcome_id].append(
-            LatestUpdate(
-                task_id=row.task_id,
-                ref=ref,
-                title=title,
-                rag=row.rag,
-                position=row.position,
-                reported_on=row.reported_on,
-            )
-        )
-    return summaries, updates
+            shown.append((row.outcome_id, row.task_id, row.reported_on, row.rag, row.position))
+    return shown
 
 
 def _indicator_progress(

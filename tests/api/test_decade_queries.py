@@ -317,7 +317,12 @@ class TestIndexesFit:
         assert plan.count("ix_status_update_task_reported") == 1, plan
         assert "CTE task_as_of" in plan, plan
         plan = plans_of(engine, db, client, path, {})  # today: the tasks' own columns
-        assert "status_update" not in plan and "CTE task_as_of" in plan, plan
+        # and no CTE of every task: counted per action, each action's newest read by index
+        # (which indexes a plan takes on these small unvacuumed tables varies; on the decade
+        # they are ix_task_open_by_action, ix_task_complete_by_action and, backwards,
+        # ix_task_action_reported, read alone: bench/scale_bench.py's EXPLAIN)
+        assert "status_update" not in plan and "Seq Scan on task" not in plan, plan
+        assert "task_as_of" not in plan, plan
 
     @pytest.mark.parametrize("path", ["/api/v1/governance", "/api/v1/dashboard"])
     def test_each_partnerships_last_meeting_is_one_index_probe(

@@ -732,7 +732,8 @@ class TestStrategyProgress:
         query_counter.clear()
         ok(client.get(f"/api/v1/strategies/{strategy['id']}/progress"), 200)
         queries = [q for q in query_counter if "SAVEPOINT" not in q.upper()]
-        assert len(queries) <= 10, queries
+        # as of today the counts and the newest updates are two statements, each from indexes
+        assert len(queries) <= 11, queries
 
     def test_missing_strategy_is_404(self, client: TestClient) -> None:
         assert client.get("/api/v1/strategies/2147483647/progress").status_code == 404
