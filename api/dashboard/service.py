@@ -13,18 +13,12 @@ from typing import Any
 
 from sqlalchemy import (
     CTE,
-    BigInteger,
     ColumnElement,
     Select,
     and_,
-    case,
-    cast,
     false,
-    func,
-    literal,
     or_,
     true,
-    union_all,
 )
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
@@ -49,7 +43,13 @@ from api.organisations.models import Organisation
 from api.partnerships.access import partnership_ids_for
 from api.partnerships.models import Membership, Partnership
 from api.plans.models import Action, ActionPlan, Outcome, Rag, Task
-from api.plans.service import open_task, reporting_cutoff, reporting_cutoffs, stale_condition
+from api.plans.service import (
+    counts_by_status,
+    open_task,
+    reporting_cutoff,
+    reporting_cutoffs,
+    stale_condition,
+)
 from api.reports.schemas import Summary
 
 AnySelect = Select[*tuple[Any, ...]]
@@ -192,48 +192,16 @@ def _rag_by_outcome(
     """RAG counts per outcome (one grouped query), and the stale and overdue totals, of the
     tasks ``led`` in the partnerships ``within`` selects.
 
-    Open tasks (the ones that can be stale or overdue) and complete ones are counted apart: on
-    PostgreSQL the open ones are read from ix_task_open_by_action alone (migration 0014), the
-    complete ones counted per action from ix_task_complete_by_action (migration 0016) before
-    those few thousand counts meet the cutoffs, not task by task.
+    (:func:`api.plans.service.counts_by_status`: the open and the complete tasks counted
+    apart, each from an index on PostgreSQL.)
     """
-    overdue = and_(col(Task.deadline) < today, open_task())
-    stale = stale_condition(cutoffs.c.cutoff)
+    sums = {
+        "n_stale": stale_condition(cutoffs.c.cutoff),
+        "n_overdue": and_(col(Task.deadline) < today, open_task()),
+    }
     groups = (cutoffs.c.partnership_id, cutoffs.c.outcome_id)
-    by_action = cutoffs.c.action_id == col(Task.action_id)
-    open_counts = (
-        sa_select(
-            *groups,
-            col(Task.rag),
-            func.count().label("n"),
-            func.sum(case((stale, 1), else_=0)).label("n_stale"),
-            func.sum(case((overdue, 1), else_=0)).label("n_overdue"),
-        )
-        .select_from(Task)
-        .join(cutoffs, by_action)
-        .where(within, led, open_task())
-        .group_by(*groups, col(Task.rag))
-    )
-    complete_by_action = (
-        sa_select(col(Task.action_id), func.count().label("n"))
-        .where(led, col(Task.rag) == Rag.complete.value)
-        .group_by(col(Task.action_id))
-        .subquery("complete_by_action")
-    )
-    complete_counts = (
-        sa_select(
-            *groups,
-            literal(Rag.complete.value),
-            cast(func.sum(complete_by_action.c.n), BigInteger),
-            literal(0),
-            literal(0),
-        )
-        .select_from(complete_by_action)
-        .join(cutoffs, cutoffs.c.action_id == complete_by_action.c.action_id)
-        .where(within)
-        .group_by(*groups)
-    )
-    grouped = union_all(open_counts, complete_counts).subquery()
+    counted = counts_by_status(cutoffs, groups, sums, tasks=led, within=within)
+    grouped = counted.subquery()
     counts = session.execute(
         sa_select(
             grouped.c.partnership_id,

@@ -6,7 +6,21 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import CTE, ColumnElement, Date, Select, and_, literal, or_
+from sqlalchemy import (
+    CTE,
+    BigInteger,
+    ColumnElement,
+    CompoundSelect,
+    Date,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    union_all,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -286,6 +300,59 @@ def stale_condition(cutoff: ColumnElement[date]) -> ColumnElement[bool]:
         open_task(),
         or_(col(Task.last_reported_on).is_(None), col(Task.last_reported_on) < cutoff),
     )
+
+
+def counts_by_status(
+    cutoffs: CTE,
+    groups: Sequence[ColumnElement[Any]],
+    sums: Mapping[str, ColumnElement[bool]],
+    *,
+    tasks: ColumnElement[bool] | None = None,
+    within: ColumnElement[bool] | None = None,
+) -> CompoundSelect:
+    """Rows ``(*groups, rag, n, *sums)``: the tasks (matching ``tasks``) of the actions of
+    :func:`reporting_cutoffs` (matching ``within``) counted per group and RAG status as they
+    stand, with how many of each group meet each condition of ``sums`` (by name).
+
+    Open tasks (the only ones that can be stale or overdue) and complete ones are counted
+    apart: on PostgreSQL the open ones are read from ix_task_open_by_action alone (migration
+    0014), the complete ones counted per action from ix_task_complete_by_action (migration
+    0016), their sums 0, before those few thousand counts meet the cutoffs, not task by task.
+    ``groups`` are columns of ``cutoffs``."""
+    by_action = cutoffs.c.action_id == col(Task.action_id)
+    task_filter = [tasks] if tasks is not None else []
+    cutoff_filter = [within] if within is not None else []
+    open_counts = (
+        sa_select(
+            *groups,
+            col(Task.rag),
+            func.count().label("n"),
+            *(func.sum(case((when, 1), else_=0)).label(name) for name, when in sums.items()),
+        )
+        .select_from(Task)
+        .join(cutoffs, by_action)
+        .where(open_task(), *task_filter, *cutoff_filter)
+        .group_by(*groups, col(Task.rag))
+    )
+    complete_by_action = (
+        sa_select(col(Task.action_id), func.count().label("n"))
+        .where(col(Task.rag) == Rag.complete.value, *task_filter)
+        .group_by(col(Task.action_id))
+        .subquery("complete_by_action")
+    )
+    complete_counts = (
+        sa_select(
+            *groups,
+            literal(Rag.complete.value),
+            cast(func.sum(complete_by_action.c.n), BigInteger),
+            *(literal(0) for _ in sums),
+        )
+        .select_from(complete_by_action)
+        .join(cutoffs, cutoffs.c.action_id == complete_by_action.c.action_id)
+        .where(*cutoff_filter)
+        .group_by(*groups)
+    )
+    return union_all(open_counts, complete_counts)
 
 
 def overdue_condition(today: date) -> ColumnElement[bool]:

@@ -16,20 +16,16 @@ from typing import Any
 from pydantic_core import to_json
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
     Date,
     Integer,
     Select,
     and_,
     bindparam,
     case,
-    cast,
     false,
     func,
-    literal,
     or_,
     true,
-    union_all,
 )
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import Session
@@ -267,45 +263,6 @@ def tasks_as_of(as_of: date, scope: ColumnElement[bool], *, lateral: bool = Fals
         .cte("task_as_of")
         .prefix_with("MATERIALIZED", dialect="postgresql")
     )
-
-
-def current_task_counts(as_of: date, scope: ColumnElement[bool]) -> CompoundSelect:
-    """Rows ``(outcome_id, rag, stale, n)``: the tasks of the actions matching ``scope`` per
-    outcome, RAG status and staleness as of ``as_of``, today or later (:func:`is_current`).
-
-    Then every task exists (it was created by now) and holds its latest update, and a complete
-    task is never stale, so the open tasks are counted from ``ix_task_open_by_action`` and the
-    complete ones per action from ``ix_task_complete_by_action`` (PostgreSQL, migrations 0014
-    and 0016), neither touching the table: a county's strategy has ~27,000 open tasks and
-    ~74,000 complete ones on the decade. A complete task has been reported
-    (tests/api/test_current_status.py), so its status is its own."""
-    actions = reporting_cutoffs(as_of, scope)
-    update, _ = _latest_update(as_of, lateral=False, current=True)
-    rag, reported_on = update[1], update[5]
-    stale = _stale(rag, reported_on, actions.c.cutoff)
-    open_counts = (
-        sa_select(actions.c.outcome_id, rag.label("rag"), stale.label("stale"), func.count())
-        .join_from(Task, actions, actions.c.action_id == col(Task.action_id))
-        .where(open_task())
-        .group_by(actions.c.outcome_id, rag, stale)
-    )
-    per_action = (
-        sa_select(col(Task.action_id).label("action_id"), func.count().label("n"))
-        .where(col(Task.rag) == Rag.complete.value)
-        .group_by(col(Task.action_id))
-        .subquery("complete_per_action")
-    )
-    complete_counts = (
-        sa_select(
-            actions.c.outcome_id,
-            literal(Rag.complete.value).label("rag"),
-            false().label("stale"),
-            cast(func.sum(per_action.c.n), Integer),
-        )
-        .join_from(per_action, actions, actions.c.action_id == per_action.c.action_id)
-        .group_by(actions.c.outcome_id)
-    )
-    return union_all(open_counts, complete_counts)
 
 
 def newest_current_tasks(

@@ -36,8 +36,8 @@ from api.plans.models import (
     Strategy,
     Task,
 )
+from api.plans.service import counts_by_status, reporting_cutoffs, stale_condition
 from api.reports.performance import (
-    current_task_counts,
     is_current,
     newest_current_tasks,
     readable_partnerships,
@@ -164,9 +164,14 @@ def _task_progress(
     summaries: dict[int, Summary] = defaultdict(Summary)
     current = is_current(as_of)
     shown: list[tuple[int, int, date, Any, Any]]  # outcome, task, reported on, RAG, position
-    if current:  # the tasks' own columns, read from indexes (see the two functions)
-        for outcome_id, rag, stale, n in session.execute(current_task_counts(as_of, scope)):
-            summaries[outcome_id].add(rag, n, n if stale else 0)
+    if current:
+        # As of today every task exists and holds its latest update, a complete one included
+        # (tests/api/test_current_status.py): counted from indexes, without their history.
+        actions = reporting_cutoffs(as_of, scope)
+        stale = {"n_stale": stale_condition(actions.c.cutoff)}
+        counted = counts_by_status(actions, (actions.c.outcome_id,), stale)
+        for outcome_id, rag, n, n_stale in session.execute(counted):
+            summaries[outcome_id].add(rag, n, n_stale)
         newest = newest_current_tasks(as_of, scope, LATEST_UPDATES, lateral=lateral)
         shown = [(*row, None, None) for row in session.execute(newest)]
     else:
