@@ -266,14 +266,19 @@ def tasks_as_of(as_of: date, scope: ColumnElement[bool], *, lateral: bool = Fals
 
 
 def newest_current_tasks(
-    as_of: date, scope: ColumnElement[bool], per_outcome: int, *, lateral: bool
+    scope: ColumnElement[bool], per_outcome: int, *, lateral: bool
 ) -> Select[Any]:
     """Rows ``(outcome_id, task_id, reported_on)``: the ``per_outcome`` tasks of each outcome
-    (of the actions matching ``scope``) reported last as of ``as_of``, today or later, newest
-    first. With ``lateral`` (PostgreSQL) each action's newest are read backwards from
-    ``ix_task_action_reported`` (migration 0021), so only those few are ranked, not every task
-    of a county's strategy."""
-    actions = reporting_cutoffs(as_of, scope)
+    (of the actions matching ``scope``, on Action and ActionPlan) reported last, newest first:
+    their latest updates as of today (:func:`is_current`). With ``lateral`` (PostgreSQL) each
+    action's newest are read backwards from ``ix_task_action_reported`` (migration 0021), so
+    only those few are ranked, not every task of a county's strategy."""
+    actions = (
+        sa_select(col(Action.id).label("action_id"), col(Action.outcome_id).label("outcome_id"))
+        .join(ActionPlan, col(ActionPlan.id) == col(Action.action_plan_id))
+        .where(scope)
+        .cte("scoped_action")
+    )
     reported_on = col(Task.last_reported_on)
     newest_first = (reported_on.desc(), col(Task.id).desc())
     tasks: Select[*tuple[Any, ...]] = sa_select(

@@ -172,7 +172,7 @@ def _task_progress(
         counted = counts_by_status(actions, (actions.c.outcome_id,), stale)
         for outcome_id, rag, n, n_stale in session.execute(counted):
             summaries[outcome_id].add(rag, n, n_stale)
-        newest = newest_current_tasks(as_of, scope, LATEST_UPDATES, lateral=lateral)
+        newest = newest_current_tasks(scope, LATEST_UPDATES, lateral=lateral)
         shown = [(*row, None, None) for row in session.execute(newest)]
     else:
         shown = _progress_as_of(session, scope, as_of, lateral, summaries)
