@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import Spa, login_token
 from tests.live import LiveServer
@@ -119,8 +120,9 @@ class TestAuditViewer:
         spa.page.wait_for_url("**/audit?page=2")
         newest_event(spa)
         assert "page 2 of" in spa.page.get_by_role("status").inner_text()
-        # the keyboard carries on at the results, not at the link that went away
-        assert spa.page.evaluate("document.activeElement.id") == "audit-results"
+        # the keyboard carries on at the results, not at the link that went away (the focus
+        # moves once the page has rendered: waited for, not read at once)
+        expect(spa.page.locator("#audit-results")).to_be_focused()
         spa.page.get_by_role("link", name="Newer events").wait_for()
 
     def test_only_administrators_see_the_trail(self, spa: Spa, server: LiveServer) -> None:
