@@ -55,6 +55,10 @@ from api.reports.schemas import (
 
 LATEST_UPDATES = 3
 
+# Each outcome's newest updates: (outcome_id, task_id, reported_on, rag, position), the last
+# two None when they are the task's own (as of today).
+Shown = list[tuple[int, int, date, Any, Any]]
+
 
 def rag_rollup(summary: Summary) -> Rag | None:
     """One status for a set of tasks: complete when all rated tasks are complete; otherwise
@@ -161,21 +165,11 @@ def _task_progress(
     if allowed is not None:
         scope = and_(scope, col(ActionPlan.partnership_id).in_(sorted(allowed)))
     lateral = session.get_bind().dialect.name == "postgresql"
-    summaries: dict[int, Summary] = defaultdict(Summary)
     current = is_current(as_of)
-    shown: list[tuple[int, int, date, Any, Any]]  # outcome, task, reported on, RAG, position
     if current:
-        # As of today every task exists and holds its latest update, a complete one included
-        # (tests/api/test_current_status.py): counted from indexes, without their history.
-        actions = reporting_cutoffs(as_of, scope)
-        stale = {"n_stale": stale_condition(actions.c.cutoff)}
-        counted = counts_by_status(actions, (actions.c.outcome_id,), stale)
-        for outcome_id, rag, n, n_stale in session.execute(counted):
-            summaries[outcome_id].add(rag, n, n_stale)
-        newest = newest_current_tasks(scope, LATEST_UPDATES, lateral=lateral)
-        shown = [(*row, None, None) for row in session.execute(newest)]
+        summaries, shown = _progress_today(session, scope, as_of, lateral)
     else:
-        shown = _progress_as_of(session, scope, as_of, lateral, summaries)
+        summaries, shown = _progress_as_of(session, scope, as_of, lateral)
     # The shown tasks' refs and titles (and as of today their status), by id: joined in the
     # statements above, PostgreSQL hashed every task for the few rows it cannot tell are few.
     tasks: dict[int, Any] = {}
@@ -205,16 +199,29 @@ def _task_progress(
     return summaries, updates
 
 
+def _progress_today(
+    session: Session, scope: ColumnElement[bool], as_of: date, lateral: bool
+) -> tuple[dict[int, Summary], Shown]:
+    """The counts per outcome and each outcome's newest updates as of today or later: every
+    task exists and holds its latest update, a complete one included
+    (tests/api/test_current_status.py), so both are read from indexes, without the history."""
+    summaries: dict[int, Summary] = defaultdict(Summary)
+    actions = reporting_cutoffs(as_of, scope)
+    stale = {"n_stale": stale_condition(actions.c.cutoff)}
+    for outcome_id, rag, n, n_stale in session.execute(
+        counts_by_status(actions, (actions.c.outcome_id,), stale)
+    ):
+        summaries[outcome_id].add(rag, n, n_stale)
+    newest = newest_current_tasks(scope, LATEST_UPDATES, lateral=lateral)
+    return summaries, [(*row, None, None) for row in session.execute(newest)]
+
+
 def _progress_as_of(
-    session: Session,
-    scope: ColumnElement[bool],
-    as_of: date,
-    lateral: bool,
-    summaries: dict[int, Summary],
-) -> list[tuple[int, int, date, Any, Any]]:
-    """Counts the tasks as of a past date into ``summaries`` and returns each outcome's newest
-    updates then, ``(outcome_id, task_id, reported_on, rag, position)``: one statement over
-    one CTE of the tasks, each looked up in its history once."""
+    session: Session, scope: ColumnElement[bool], as_of: date, lateral: bool
+) -> tuple[dict[int, Summary], Shown]:
+    """The counts per outcome and each outcome's newest updates as of a past date: one
+    statement over one CTE of the tasks, each looked up in its history once."""
+    summaries: dict[int, Summary] = defaultdict(Summary)
     tasks = tasks_as_of(as_of, scope, lateral=lateral)
     # The counts per outcome, RAG and staleness, then each outcome's newest updates (``kind``
     # tells them apart), both from the one CTE of the tasks as of the date.
@@ -253,7 +260,7 @@ def _progress_as_of(
         ranked.c.rank,
     ).where(ranked.c.rank <= LATEST_UPDATES)
     both = union_all(counts, newest).subquery("progress")
-    shown = []
+    shown: Shown = []
     for row in session.execute(
         sa_select(both).order_by(both.c.kind, both.c.outcome_id, both.c.rank)
     ):
@@ -261,7 +268,7 @@ def _progress_as_of(
             summaries[row.outcome_id].add(row.rag, row.n, row.n if row.stale else 0)
         else:
             shown.append((row.outcome_id, row.task_id, row.reported_on, row.rag, row.position))
-    return shown
+    return summaries, shown
 
 
 def _indicator_progress(
