@@ -238,8 +238,10 @@ def _joined(stmt: Select[Any], join_update: tuple[Any, Any] | None) -> Select[An
 
 def tasks_as_of(as_of: date, scope: ColumnElement[bool], *, lateral: bool = False) -> Any:
     """A CTE of the tasks of the actions matching ``scope`` (on Action and ActionPlan) as they
-    stood on ``as_of`` (those existing then): outcome, task, latest update, and whether it was
-    stale by its partnership's reporting cycle, for aggregating in the database.
+    stood on ``as_of`` (those existing then), read from their history: outcome, task, latest
+    update, and whether it was stale by its partnership's reporting cycle, for aggregating in
+    the database. (As of today strategy progress needs no history:
+    :func:`api.plans.service.counts_by_status` and :func:`newest_current_tasks`.)
 
     Narrow on purpose (a county's strategy reads every task): the month arithmetic is done
     once per action (:func:`api.plans.service.reporting_cutoffs`), and the task's title and
@@ -247,7 +249,7 @@ def tasks_as_of(as_of: date, scope: ColumnElement[bool], *, lateral: bool = Fals
     ``MATERIALIZED`` on PostgreSQL, so a statement reading the tasks twice looks each task's
     latest update up once."""
     actions = reporting_cutoffs(as_of, scope)
-    update, join_update = _latest_update(as_of, lateral=lateral, current=is_current(as_of))
+    update, join_update = _latest_update(as_of, lateral=lateral)
     has_update, rag, position, reported_on = update[0], update[1], update[2], update[5]
     tasks = sa_select(
         actions.c.outcome_id,
