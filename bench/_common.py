@@ -54,12 +54,8 @@ def process_rss_mb(pid: int) -> tuple[float, float]:
     return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
 
 
-def process_tree(pid: int) -> list[tuple[int, str, float, float]]:
-    """(pid, command line, RSS MiB, PSS MiB) of ``pid`` and all its descendants, from /proc.
-
-    RSS counts a page that several processes share (a server's workers forked from one
-    parent, say) in each of them; PSS (proportional set size) counts a 1/n share of it in
-    each of its n sharers, so a tree's PSS sums to the memory it takes from the machine."""
+def descendants(pid: int) -> list[int]:
+    """``pid`` and all its descendants, parents before their children (from /proc)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -73,7 +69,19 @@ def process_tree(pid: int) -> list[tuple[int, str, float, float]]:
     found, queue = [], [pid]
     while queue:
         current = queue.pop(0)
+        found.append(current)
         queue.extend(sorted(children.get(current, [])))
+    return found
+
+
+def process_tree(pid: int) -> list[tuple[int, str, float, float]]:
+    """(pid, command line, RSS MiB, PSS MiB) of ``pid`` and all its descendants, from /proc.
+
+    RSS counts a page that several processes share (a server's workers forked from one
+    parent, say) in each of them; PSS (proportional set size) counts a 1/n share of it in
+    each of its n sharers, so a tree's PSS sums to the memory it takes from the machine."""
+    found = []
+    for current in descendants(pid):
         try:
             with open(f"/proc/{current}/status", encoding="ascii") as status:
                 rss = next(int(line.split()[1]) for line in status if line.startswith("VmRSS"))

@@ -60,9 +60,9 @@ sys.path.insert(0, str(ROOT))
 from bench._common import (  # noqa: E402
     BENCH_SECRET,
     bench_pg,
+    descendants,
     free_port,
     group_memory_mb,
-    process_tree,
     seeded_plan_database,
 )
 
@@ -237,7 +237,7 @@ def wait_until_idle(pid: int, quiet: float = 2.0, limit: float = 120.0) -> None:
 
     def cpu_ticks() -> int:
         total = 0
-        for child, *_ in process_tree(pid):
+        for child in descendants(pid):
             try:
                 with open(f"/proc/{child}/stat", encoding="ascii", errors="replace") as stat:
                     fields = stat.read().rsplit(")", 1)[1].split()
