@@ -76,26 +76,26 @@ def snapshot(row: SQLModel | None) -> dict[str, Any] | None:
         return None
     columns = row.__table__.columns  # type: ignore[attr-defined]
     data = {c.key: getattr(row, c.key) for c in columns if c.key not in _SECRET_FIELDS}
-    return {key: _jsonable(value) for key, value in data.items()}
+    return {key: jsonable(value) for key, value in data.items()}
 
 
 _AS_IS = frozenset({str, int, float, bool, type(None)})
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """A column value as JSON: enums by value, dates and times in ISO 8601."""
     if type(value) in _AS_IS:  # most values: checked first, at the cost of one look-up
         return value
     if isinstance(value, Enum):
-        return _jsonable(value.value)
+        return jsonable(value.value)
     if isinstance(value, date | datetime | time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return int(value) if value.as_tuple().exponent >= 0 else float(value)  # type: ignore[operator]
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
@@ -120,8 +120,8 @@ def record(
         resource=resource,
         resource_id=None if resource_id is None else str(resource_id),
         # Stored as the JSON they hash to: string keys, ISO dates, no tuples.
-        before=_jsonable(before),
-        after=_jsonable(after),
+        before=jsonable(before),
+        after=jsonable(after),
         request_id=request_id_var.get(),
     )
     session.add(event)

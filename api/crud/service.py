@@ -5,7 +5,8 @@ a :class:`ResourceRules` subclass; routers are built from the same description b
 ``api.crud.router``.
 """
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Generic, Literal, TypeVar
@@ -351,13 +352,22 @@ def check_version(row: SQLModel, expected: int | None) -> None:
 
 
 def flush(session: Session, res: Resource[M], what: str) -> None:
-    """Flush and turn a unique clash into a 409 that names the resource.
+    """Flush, with a clash turned into an error that names the resource
+    (:func:`integrity_errors`).
 
     No savepoint: the error ends the request, whose transaction is then rolled back whole.
     (``begin_nested`` flushes what is pending before its SAVEPOINT, so it never covered this
     flush anyway; it only cost a nested transaction per write.)"""
-    try:
+    with integrity_errors(res, what):
         session.flush()
+
+
+@contextmanager
+def integrity_errors(res: Resource[Any], what: str) -> Iterator[None]:
+    """Turn a unique clash into a 409 that names the resource, a missing reference into a
+    422, and a delete of a row still referenced into a 409."""
+    try:
+        yield
     except IntegrityError as exc:
         message = str(exc.orig).lower()
         if "foreign key" in message:

@@ -51,7 +51,7 @@ def create_status_update(
 
     def run() -> tuple[StatusUpdateRead, dict[str, str]]:
         entry = service.add_status_update(session, principal, task_id, body)
-        read = StatusUpdateRead.model_validate(entry, from_attributes=True)
+        read = StatusUpdateRead.model_validate(entry)
         return read, {"Location": f"/api/v1/tasks/{task_id}/status-updates"}
 
     return idempotency.respond(

@@ -13,17 +13,22 @@ from sqlalchemy import (
     CompoundSelect,
     Date,
     Select,
+    Table,
     and_,
     case,
     cast,
     func,
+    insert,
     literal,
     or_,
     union_all,
+    update,
 )
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, select
@@ -441,27 +446,29 @@ def check_not_future(field: str, day: date | None, today: date) -> None:
         )
 
 
-def _history_row(
+def _history_values(
     principal: Principal,
     task: Task,
     reported_on: date,
     note: str | None,
     on_behalf_of_id: int | None,
-) -> StatusUpdate:
+) -> dict[str, Any]:
+    """A history entry's columns for ``task`` (its status as the task holds it; the caller
+    overrides what the move changes)."""
     assert task.id is not None
-    return StatusUpdate(
-        task_id=task.id,
-        rag=task.rag,
-        position=task.position,
-        planned_improvement=task.planned_improvement,
-        deadline=task.deadline,
-        reported_on=reported_on,
-        note=note,
-        author=principal.label,
-        author_user_id=principal.user_id,
-        author_api_key_id=principal.api_key_id,
-        on_behalf_of_id=on_behalf_of_id if on_behalf_of_id else principal.organisation_id,
-    )
+    return {
+        "task_id": task.id,
+        "rag": task.rag,
+        "position": task.position,
+        "planned_improvement": task.planned_improvement,
+        "deadline": task.deadline,
+        "reported_on": reported_on,
+        "note": note,
+        "author": principal.label,
+        "author_user_id": principal.user_id,
+        "author_api_key_id": principal.api_key_id,
+        "on_behalf_of_id": on_behalf_of_id if on_behalf_of_id else principal.organisation_id,
+    }
 
 
 @dataclass(frozen=True)
@@ -477,30 +484,78 @@ class StatusMove:
     require_change: bool = True  # a POST must change something or carry a note
 
 
+@dataclass(frozen=True)
+class Moved:
+    """What a checked :class:`StatusMove` writes: the history entry's columns and, when the
+    entry is the task's latest, the task's new values (empty for a late entry)."""
+
+    entry: dict[str, Any]
+    task_values: dict[str, Any]
+    turned_red: bool
+
+
 def is_latest(task: Task, day: date) -> bool:
     """An update dated ``day`` is the task's latest (so the task takes its values)."""
     return task.last_reported_on is None or day >= task.last_reported_on
 
 
+def check_move(principal: Principal, task: Task, move: StatusMove) -> Moved:
+    """The rules of every status change, and what it writes: the history entry always and,
+    when it is the latest, the task's values. A late entry for an earlier date is history
+    only; the task's current fields stay."""
+    check_status_rules(move.base, move.provided, note=move.note, require_change=move.require_change)
+    entry = _history_values(principal, task, move.reported_on, move.note, move.on_behalf_of_id)
+    entry.update(move.base)
+    entry.update(move.provided)
+    if not is_latest(task, move.reported_on):
+        return Moved(entry, {}, turned_red=False)
+    task_values = {**move.provided, "last_reported_on": move.reported_on}
+    turned_red = task_values.get("rag", task.rag) == Rag.red and task.rag != Rag.red
+    return Moved(entry, task_values, turned_red)
+
+
 def move_status(
     session: Session, principal: Principal, task: Task, move: StatusMove
 ) -> StatusUpdate:
-    """The one path of every status change: check the rules, append the history entry and,
-    when it is the latest, give the task its values. A late entry for an earlier date is
-    history only; the task's current fields stay."""
-    check_status_rules(move.base, move.provided, note=move.note, require_change=move.require_change)
-    entry = _history_row(principal, task, move.reported_on, move.note, move.on_behalf_of_id)
-    for key, value in {**move.base, **move.provided}.items():
-        setattr(entry, key, value)
-    turned_red = False
-    if is_latest(task, move.reported_on):
-        was_red = task.rag == Rag.red
-        for key, value in move.provided.items():
-            setattr(task, key, value)
-        task.last_reported_on = move.reported_on
-        turned_red = task.rag == Rag.red and not was_red
+    """A status change inside the ORM's unit of work (a PATCH of status fields): the task
+    takes its values and the history entry is added, both written by the caller's flush."""
+    moved = check_move(principal, task, move)
+    for key, value in moved.task_values.items():
+        setattr(task, key, value)
+    entry = StatusUpdate(**moved.entry)
     session.add(entry)
-    _to_announce(session, entry, turned_red=task.id if turned_red else None)
+    _to_announce(session, entry, turned_red=task.id if moved.turned_red else None)
+    return entry
+
+
+_HISTORY: Table = StatusUpdate.__table__  # type: ignore[attr-defined]
+_TASKS: Table = Task.__table__  # type: ignore[attr-defined]
+_INSERT_ENTRY = insert(_HISTORY).returning(*_HISTORY.columns)
+
+
+def write_move(session: Session, task: Task, moved: Moved) -> dict[str, Any]:
+    """Write a checked move with two statements, outside the ORM's unit of work (the status
+    update POST, the busiest write): INSERT the history entry, returning its row, and, when the
+    move changes the task, UPDATE it guarded by its version as the ORM would (a concurrent
+    change raises ``StaleDataError``, a 412). The task object takes the stored values as its
+    committed state, so what reads it next (the audit snapshot) sees them. Returns the entry's
+    row."""
+    entry = dict(
+        session.execute(_INSERT_ENTRY, {**moved.entry, "created_at": clock.now()}).one()._mapping
+    )
+    changed = {k: v for k, v in moved.task_values.items() if getattr(task, k) != v}
+    if changed:
+        changed.update(version=task.version + 1, updated_at=clock.now())
+        stored = session.execute(
+            update(_TASKS)
+            .where(_TASKS.c.id == task.id, _TASKS.c.version == task.version)
+            .values(changed)
+        )
+        if stored.rowcount != 1:  # type: ignore[attr-defined]
+            raise StaleDataError(f"task {task.id} changed meanwhile (version {task.version})")
+        for key, value in changed.items():
+            set_committed_value(task, key, value)
+    _to_announce(session, entry, turned_red=task.id if moved.turned_red else None)
     return entry
 
 
@@ -508,10 +563,13 @@ _NEW_UPDATES = "plans.new_updates"
 _TURNED_RED = "plans.turned_red"
 
 
-def _to_announce(session: Session, entry: StatusUpdate, turned_red: int | None = None) -> None:
-    """Keep a new status update (and a task it turned red) for :func:`announce`, after the
-    flush: handlers that write then see the task as the caller stored it and flush nothing the
-    caller has yet to check, and the update has its id."""
+def _to_announce(
+    session: Session, entry: StatusUpdate | dict[str, Any], turned_red: int | None = None
+) -> None:
+    """Keep a new status update (an ORM object, or the row :func:`write_move` stored) and a
+    task it turned red for :func:`announce`, after the flush: handlers that write then see the
+    task as the caller stored it and flush nothing the caller has yet to check, and the update
+    has its id."""
     session.info.setdefault(_NEW_UPDATES, []).append(entry)
     if turned_red is not None:
         session.info.setdefault(_TURNED_RED, set()).add(turned_red)
@@ -522,7 +580,8 @@ def announce(session: Session) -> None:
     POST, a PATCH of status fields, a task created with a status), and emit
     :class:`TaskTurnedRed` for each task one turned red."""
     for entry in session.info.pop(_NEW_UPDATES, []):
-        webhooks.enqueue(session, WebhookEvent.status_update_created, audit.snapshot(entry) or {})
+        payload = audit.snapshot(entry) if isinstance(entry, StatusUpdate) else entry
+        webhooks.enqueue(session, WebhookEvent.status_update_created, audit.jsonable(payload))
     for task_id in sorted(session.info.pop(_TURNED_RED, set())):
         emit(session, TaskTurnedRed(task_id=task_id))
 
@@ -600,7 +659,9 @@ class TaskRules(ResourceRules[Task]):
         self, session: Session, principal: Principal, row: Task, action: WriteAction
     ) -> None:
         if action == "create" and row.last_reported_on is not None:
-            first = _history_row(principal, row, row.last_reported_on, None, None)
+            first = StatusUpdate(
+                **_history_values(principal, row, row.last_reported_on, None, None)
+            )
             session.add(first)
             session.flush()
             audit.record(
@@ -634,8 +695,9 @@ tasks = Resource(
 
 def add_status_update(
     session: Session, principal: Principal, task_id: int, body: StatusUpdateCreate
-) -> StatusUpdate:
+) -> dict[str, Any]:
     """Append to the task's history; the task takes the new values if this is its latest.
+    Returns the stored entry's row.
 
     Rules: ``reported_on`` is not in the future; the update changes something or carries a
     note; a move to complete carries a position; a move to red a planned improvement.
@@ -652,11 +714,9 @@ def add_status_update(
     base = _status_of(task) if latest else _status_on(session, task, reported_on)
     before = audit.snapshot(task)
     move = StatusMove(provided, base, reported_on, body.note, body.on_behalf_of_id)
-    entry = move_status(session, principal, task, move)
-    crud.flush(session, tasks, "update")
-    audit.record(
-        session, principal, "create", "status_update", entry.id, after=audit.snapshot(entry)
-    )
+    with crud.integrity_errors(tasks, "update"):
+        entry = write_move(session, task, check_move(principal, task, move))
+    audit.record(session, principal, "create", "status_update", entry["id"], after=entry)
     if latest:
         audit.record(
             session, principal, "update", "task", task.id, before=before, after=audit.snapshot(task)

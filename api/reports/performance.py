@@ -170,7 +170,7 @@ def _latest_update(
 
     With ``current`` (:func:`is_current`) they are the task's own columns and need no join:
     every path that appends a status update gives the task that update's fields when it is
-    the latest (:func:`api.plans.service.move_status`, the task import, a task created with a
+    the latest (:func:`api.plans.service.check_move`, the task import, a task created with a
     status) and dates it in ``last_reported_on``, which is null while the task has none.
     tests/api/test_current_status.py checks both ways give the same reports."""
     if current:

@@ -109,6 +109,41 @@ class TestSameIfMatch:
         assert {r.status_code for r in responses} == {412}
 
 
+class TestRacingStatusUpdates:
+    def test_each_update_to_one_task_lands_whole_or_412(self, live: LiveServer) -> None:
+        """Twenty status updates to one task at once: each either lands whole (its history
+        entry, the task's values and version) or is refused with a 412 and writes nothing."""
+        with live.client() as client:
+            task = a_task(client, 6)
+            before = history_total(client, task["id"])
+
+        responses = race(
+            20,
+            live,
+            lambda c, i: c.post(
+                f"/api/v1/tasks/{task['id']}/status-updates",
+                json={"rag": "amber", "position": f"Racer {i}"},
+            ),
+        )
+
+        statuses = Counter(r.status_code for r in responses)
+        assert set(statuses) <= {201, 412}, statuses
+        assert statuses[201] >= 1
+        for r in responses:
+            if r.status_code == 412:
+                assert r.headers["content-type"] == PROBLEM
+        won = {r.json()["position"] for r in responses if r.status_code == 201}
+        with live.client() as client:
+            now = client.get(f"/api/v1/tasks/{task['id']}").json()
+            assert now["version"] == task["version"] + statuses[201]
+            assert now["position"] in won
+            history = client.get(
+                f"/api/v1/tasks/{task['id']}/status-updates", params={"limit": 100}
+            ).json()
+            assert history["total"] == before + statuses[201]
+            assert {e["position"] for e in history["items"][: statuses[201]]} == won
+
+
 class TestIdempotencyKey:
     def test_twenty_identical_requests_make_one_row(self, live: LiveServer) -> None:
         with live.client() as client:
