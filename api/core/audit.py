@@ -1,6 +1,12 @@
 """The audit trail: every write records an event in the caller's transaction, so a write and
 its record land together. ``request_id_var`` carries the request id (set by the middleware).
 
+:func:`record` keeps an event's column values in the session; the next flush or commit writes
+every kept event in one INSERT (a rolled-back transaction or savepoint drops those recorded in
+it). Events are never ORM objects: one is written once and never changed, and the unit of
+work's bookkeeping for them (construction, states, identity map, a RETURNING of each id) cost
+a write more than its own rows did. Nothing reads an event back in the transaction.
+
 Events form a hash chain (:mod:`api.core.audit_chain`): each gets its ``seq``, ``prev_hash``
 and ``hash`` when it is linked (on PostgreSQL just after its transaction commits, on SQLite in
 the flush that inserts it); database triggers refuse DELETE and every UPDATE but that one
@@ -11,13 +17,15 @@ from contextvars import ContextVar
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, text
-from sqlalchemy.orm import Session
+from sqlalchemy import JSON, BigInteger, Index, Table, event, insert, text
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlmodel import Field, SQLModel
 
 from api.core import audit_chain, clock
+from api.core.db import READ_ONLY, WriteInRead
 from api.core.models import UTCDateTime
 from api.core.principal import Principal
 
@@ -50,9 +58,6 @@ class AuditEvent(SQLModel, table=True):
     request_id: str | None = Field(default=None, max_length=64, index=True)
     prev_hash: str | None = Field(default=None, max_length=64)
     hash: str | None = Field(default=None, max_length=64)
-
-
-audit_chain.install(AuditEvent)
 
 
 class Tombstone(SQLModel, table=True):
@@ -100,8 +105,15 @@ def jsonable(value: Any) -> Any:
 
 
 AUDITED = "lsphub_audited"
-"""session.info: an event was recorded in the session's transaction (for the audit guard; the
-event itself leaves the session when its flush writes it)."""
+"""session.info: an event was recorded in the session's transaction (for the audit guard)."""
+
+_PENDING = "lsphub_audit_pending"
+"""session.info: the events recorded and not written yet, each with the transaction (or
+savepoint) it was recorded in."""
+
+_TABLE: Table = AuditEvent.__table__  # type: ignore[attr-defined]
+_INSERT = insert(_TABLE)
+_UNLINKED = dict.fromkeys(c.key for c in _TABLE.columns if c.key != "id")
 
 
 def record(
@@ -113,17 +125,69 @@ def record(
     *,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-) -> AuditEvent:
-    event = AuditEvent(
-        principal=principal if isinstance(principal, str) else principal.label,
-        action=action,
-        resource=resource,
-        resource_id=None if resource_id is None else str(resource_id),
+) -> None:
+    """Record an event in the session's transaction; the next flush or commit writes it."""
+    if session.info.get(READ_ONLY):
+        raise WriteInRead("a read request recorded an audit event")
+    event = {
+        **_UNLINKED,
+        "at": clock.now(),
+        "principal": principal if isinstance(principal, str) else principal.label,
+        "action": action,
+        "resource": resource,
+        "resource_id": None if resource_id is None else str(resource_id),
         # Stored as the JSON they hash to: string keys, ISO dates, no tuples.
-        before=jsonable(before),
-        after=jsonable(after),
-        request_id=request_id_var.get(),
-    )
-    session.add(event)
+        "before": jsonable(before),
+        "after": jsonable(after),
+        "request_id": request_id_var.get(),
+    }
+    where = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append((where, event))
     session.info[AUDITED] = True
-    return event
+
+
+def _write_pending(session: Session, *_: Any) -> None:
+    """Write the recorded events in one INSERT: linked into the chain now on SQLite, left
+    pending for the after-commit link on PostgreSQL (:func:`audit_chain.link_new`)."""
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    events = [SimpleNamespace(**values) for _, values in pending]
+    audit_chain.link_new(session, events, _TABLE)
+    session.connection().execute(_INSERT, [vars(e) for e in events])
+
+
+def _drop_rolled_back(session: Session, rolled_back: SessionTransaction) -> None:
+    """Forget the events recorded in a transaction or savepoint that rolled back."""
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    if rolled_back.parent is None:
+        session.info.pop(_PENDING)
+        return
+    session.info[_PENDING] = [
+        (where, values) for where, values in pending if not _within(where, rolled_back)
+    ]
+
+
+def _within(where: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while where is not None:
+        if where is outer:
+            return True
+        where = where.parent
+    return False
+
+
+def _end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # committed (written before it) or rolled back or closed
+        session.info.pop(_PENDING, None)
+
+
+for _name, _listener in (
+    ("before_flush", _write_pending),
+    ("before_commit", _write_pending),
+    ("after_soft_rollback", _drop_rolled_back),
+    ("after_transaction_end", _end),
+):
+    if not event.contains(Session, _name, _listener):
+        event.listen(Session, _name, _listener)

@@ -53,15 +53,12 @@ from sqlalchemy import (
     Table,
     Update,
     bindparam,
-    event,
     func,
-    insert,
     select,
     text,
     update,
 )
-from sqlalchemy.orm import Session, UOWTransaction
-from sqlalchemy.orm.attributes import instance_state
+from sqlalchemy.orm import Session
 
 from api.core import db
 
@@ -312,37 +309,6 @@ def link_chore(table: Table) -> Callable[[], None]:
     return chore
 
 
-_installed: set[type] = set()
-
-
-def install(model: type) -> None:
-    """Write every new ``model`` object in the flush that finds it (idempotent): linked now on
-    SQLite, left pending for the after-commit link on PostgreSQL (:func:`link_new`).
-
-    The events go in one INSERT of their column values, ahead of the unit of work, and leave
-    the session: an event is written once and never changed by the ORM, and the unit of work's
-    bookkeeping for them (states, identity map, a RETURNING of each id) cost a write more than
-    its own rows did. Nothing reads an event's object after it is recorded."""
-    table: Table = model.__table__  # type: ignore[attr-defined]
-    columns = [c.key for c in table.columns if c.key != "id"]
-    statement = insert(table)
-
-    def write_new_events(session: Session, _context: UOWTransaction, _instances: Any) -> None:
-        pending = [obj for obj in session.new if isinstance(obj, model)]
-        if not pending:
-            return
-        pending.sort(key=lambda obj: instance_state(obj).insert_order or 0)
-        link_new(session, pending, table)
-        rows = [{key: obj.__dict__.get(key) for key in columns} for obj in pending]
-        for obj in pending:
-            session.expunge(obj)
-        session.connection().execute(statement, rows)
-
-    if model not in _installed:
-        event.listen(Session, "before_flush", write_new_events)
-        _installed.add(model)
-
-
 # -- verification ------------------------------------------------------------------------------
 
 
@@ -433,7 +399,6 @@ __all__ = [
     "Verdict",
     "canonical_json",
     "event_hash",
-    "install",
     "link_chore",
     "link_pending",
     "verify",

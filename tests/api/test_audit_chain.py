@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Row, text
 from sqlalchemy.exc import DBAPIError
 
-from api.core import clock
+from api.core import audit, clock
 from api.core.audit import AuditEvent
 from api.core.audit_chain import (
     CHAINED_FIELDS,
@@ -23,6 +23,7 @@ from api.core.audit_chain import (
     link_chore,
     verify,
 )
+from api.core.db import session_scope
 from tests.tamper import triggers_dropped
 
 EVENTS = "/api/v1/audit-events"
@@ -292,3 +293,37 @@ class TestPendingEvents:
         result = verdict(db)
         assert result.broken is not None
         assert (result.broken.id, result.broken.field) == (target["id"], "hash")
+
+
+class TestRecording:
+    """An event is written by the next flush or commit of the transaction it was recorded in,
+    and only if that transaction (or savepoint) does not roll back."""
+
+    def recorded(self, db: Connection, marker: str) -> list[str]:
+        rows = db.execute(
+            text("SELECT action FROM audit_event WHERE principal = :p ORDER BY id"), {"p": marker}
+        )
+        return [row.action for row in rows]
+
+    def test_a_commit_writes_what_was_recorded_with_no_other_change(self, db: Connection) -> None:
+        with session_scope() as session:
+            audit.record(session, "test:commit", "kept", "thing", 1)
+        assert self.recorded(db, "test:commit") == ["kept"]
+
+    def test_a_rolled_back_savepoint_drops_only_its_own(self, db: Connection) -> None:
+        with session_scope() as session:
+            audit.record(session, "test:savepoint", "before", "thing", 1)
+            with pytest.raises(RuntimeError), session.begin_nested():
+                audit.record(session, "test:savepoint", "inside", "thing", 2)
+                raise RuntimeError("the savepoint rolls back")
+            audit.record(session, "test:savepoint", "after", "thing", 3)
+        assert self.recorded(db, "test:savepoint") == ["before", "after"]
+
+    def test_a_rolled_back_transaction_writes_nothing(self, db: Connection) -> None:
+        with pytest.raises(RuntimeError), session_scope() as session:
+            audit.record(session, "test:rollback", "dropped", "thing", 1)
+            session.flush()
+            raise RuntimeError("the transaction rolls back")
+        with session_scope() as session:
+            audit.record(session, "test:rollback", "next", "thing", 2)
+        assert self.recorded(db, "test:rollback") == ["next"]
