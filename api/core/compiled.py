@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Connection,
     Date,
@@ -51,6 +52,12 @@ class CompiledSelect:
                 params[name] = process(params[name])
         return params
 
+    def rows(self, fetched: Sequence[Any]) -> Sequence[Any]:
+        """The driver's rows with each processed column passed through its result processor."""
+        if not self.processors:
+            return fetched
+        return [_processed(row, self.processors) for row in fetched]
+
 
 @lru_cache(maxsize=512)  # keyed by statements that are themselves cached (built once)
 def compile_select(stmt: AnySelect, dialect: Dialect) -> CompiledSelect | None:
@@ -82,8 +89,9 @@ def compile_select(stmt: AnySelect, dialect: Dialect) -> CompiledSelect | None:
 
 
 # Types whose result processing does not depend on the column's type in the result
-# (SQLAlchemy's numeric processors, for one, pick a conversion by the database's type code).
-_PLAIN_TYPES = (Integer, String, Boolean, Date, DateTime)
+# (SQLAlchemy's numeric processors, for one, pick a conversion by the database's type code;
+# JSON's is the dialect's deserializer, or none where the driver decodes it).
+_PLAIN_TYPES = (Integer, String, Boolean, Date, DateTime, JSON)
 
 
 def _held_as_loaded(sql_type: TypeEngine[Any]) -> bool:
@@ -127,9 +135,7 @@ def fetch_compiled(
                 cursor.close()
         except connection.dialect.loaded_dbapi.Error:
             rows = connection.exec_driver_sql(compiled.sql, sent).all()
-    if compiled.processors:
-        rows = [_processed(row, compiled.processors) for row in rows]
-    return rows
+    return compiled.rows(rows)
 
 
 def _processed(row: Sequence[Any], processors: Sequence[tuple[int, Processor]]) -> list[Any]:
