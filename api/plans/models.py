@@ -105,11 +105,10 @@ class TaskBase(SQLModel):
     last_reported_on: date | None = Field(default=None, index=True)
 
 
-# Indexes for a decade of tasks and status updates (migrations 0014, 0016, 0018), PostgreSQL
-# only: the trigram indexes behind ``?q=``, the covering index of open tasks the staleness
-# counts read (``api.plans.service.reporting_cutoffs``), the partial indexes of open tasks in
-# the orders the dashboard lists the stalest and the most overdue, and each task's updates by
-# date for the reports. The metadata
+# Indexes for a decade of tasks (migrations 0014, 0016, 0018), PostgreSQL only: the trigram
+# indexes behind ``?q=``, the covering index of open tasks the staleness counts read
+# (``api.plans.service.reporting_cutoffs``) and the partial indexes of open tasks in the
+# orders the dashboard lists the stalest and the most overdue. The metadata
 # cannot express them for both databases, so the migrations own them and ``alembic check``
 # leaves them out (migrations/env.py).
 POSTGRES_ONLY_INDEXES = frozenset(
@@ -119,7 +118,6 @@ POSTGRES_ONLY_INDEXES = frozenset(
         "ix_task_position_trgm",
         "ix_task_open_by_action",
         "ix_task_open_last_reported",
-        "ix_status_update_task_reported",
         # migration 0016: a RAG status by deadline; the complete tasks by action
         "ix_task_rag_deadline",
         "ix_task_complete_by_action",
@@ -143,10 +141,15 @@ class StatusUpdate(SQLModel, table=True):
     """Append-only history of a task; the task's current fields are the latest update."""
 
     __tablename__ = "status_update"
-    __table_args__ = (enum_check("rag", Rag, nullable=True),)
+    __table_args__ = (
+        enum_check("rag", Rag, nullable=True),
+        # A task's updates by date: its history, and its latest on or before a date for the
+        # reports (migration 0014 on PostgreSQL, 0022 on SQLite).
+        Index("ix_status_update_task_reported", "task_id", "reported_on", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    task_id: int = Field(foreign_key="task.id", index=True)
+    task_id: int = Field(foreign_key="task.id")
     rag: Rag | None = enum_column(Rag, default=None, nullable=True)
     position: str | None = Field(default=None, sa_type=Text)
     planned_improvement: str | None = Field(default=None, sa_type=Text)

@@ -276,10 +276,6 @@ class TestIndexesFit:
     def test_latest_update_per_task(
         self, engine: Engine, db: Connection, client: TestClient
     ) -> None:
-        # On demo-size tables the planner may probe the plain task_id index and sort each
-        # task's few updates; without it (inside the test's transaction, rolled back) the
-        # question is only whether the statement can read the composite index in its order.
-        db.exec_driver_sql("DROP INDEX ix_status_update_task_id")
         plan_id = all_items(client, "/api/v1/partnerships")[0]["id"]
         path = f"/api/v1/partnerships/{plan_id}/performance-report"
         yesterday = (clock.today() - timedelta(days=1)).isoformat()
@@ -308,7 +304,6 @@ class TestIndexesFit:
     def test_strategy_progress_looks_up_each_tasks_latest_update(
         self, engine: Engine, db: Connection, client: TestClient
     ) -> None:
-        db.exec_driver_sql("DROP INDEX ix_status_update_task_id")  # as in the test above
         strategy_id = all_items(client, "/api/v1/strategies")[0]["id"]
         path = f"/api/v1/strategies/{strategy_id}/progress"
         yesterday = (clock.today() - timedelta(days=1)).isoformat()
