@@ -62,7 +62,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from api.core import db
-from api.core.compiled import CompiledSelect, compile_select
+from api.core.compiled import CompiledSelect, compile_select, watched
 
 log = logging.getLogger("lsphub.audit")
 
@@ -179,7 +179,7 @@ def link_pending(conn: Connection, table: Table) -> int:
     if not rows:
         return 0
     pending = [SimpleNamespace(**row._mapping) for row in rows]
-    _chain(pending, Tip(int(rows[0].tip_seq or 0), str(rows[0].tip_hash or GENESIS)))
+    _chain_pending(pending)
     if conn.dialect.name == "postgresql":
         conn.execute(_store_places_at_once(table), _places(pending))
     else:
@@ -205,9 +205,15 @@ def _link_pending_pipelined(conn: Connection, table: Table) -> int:
         rows = reading.rows(driver.execute(reading.sql, reading.parameters({})).fetchall())
         pending = [SimpleNamespace(**dict(zip(names, row, strict=True))) for row in rows]
         if pending:
-            _chain(pending, Tip(int(pending[0].tip_seq or 0), str(pending[0].tip_hash or GENESIS)))
+            _chain_pending(pending)
             driver.execute(store_sql, _places(pending))
     return len(pending)
+
+
+def _chain_pending(pending: Sequence[Any]) -> None:
+    """Chain rows of :func:`_pending_with_tip` after the tip they were read with."""
+    first = pending[0]
+    _chain(pending, Tip(int(first.tip_seq or 0), str(first.tip_hash or GENESIS)))
 
 
 def _places(events: Sequence[Any]) -> dict[str, list[Any]]:
@@ -232,11 +238,6 @@ def _pipelined_statements(
     names = tuple(column.name for column in pending.selected_columns)
     lock = _ADVISORY_LOCK.compile(dialect=dialect).string
     return lock, reading, names, _store_places_at_once(table).compile(dialect=dialect).string
-
-
-def _watched(conn: Connection) -> bool:
-    """Listeners watch the engine's statements (the tests' counts): send each through it."""
-    return bool(conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute)
 
 
 @cache
@@ -323,7 +324,7 @@ class _Linker:
         try:
             with session.begin():
                 connection = session.connection()
-                if connection.dialect.name == "postgresql" and not _watched(connection):
+                if connection.dialect.name == "postgresql" and not watched(connection):
                     _link_pending_pipelined(connection, self.table)
                 else:
                     link_pending(connection, self.table)

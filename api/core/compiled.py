@@ -122,8 +122,7 @@ def fetch_compiled(
     invalidates the pool: a 503, as elsewhere; inside a transaction the error is that the
     transaction was aborted)."""
     sent = compiled.parameters(params)
-    dispatch = connection.dispatch
-    if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+    if watched(connection):
         rows: Sequence[Any] = connection.exec_driver_sql(compiled.sql, sent).all()
     else:
         try:
@@ -136,6 +135,15 @@ def fetch_compiled(
         except connection.dialect.loaded_dbapi.Error:
             rows = connection.exec_driver_sql(compiled.sql, sent).all()
     return compiled.rows(rows)
+
+
+def watched(connection: Connection) -> bool:
+    """Whether listeners watch the engine's cursor executions (the tests' statement counts):
+    a statement sent to the driver directly must then go through SQLAlchemy, which tells
+    them."""
+    return bool(
+        connection.dispatch.before_cursor_execute or connection.dispatch.after_cursor_execute
+    )
 
 
 def _processed(row: Sequence[Any], processors: Sequence[tuple[int, Processor]]) -> list[Any]:
