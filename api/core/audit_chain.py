@@ -290,8 +290,9 @@ def _store_places(table: Table) -> Update:
 
 
 def link_new(session: Session, events: Sequence[Any], table: Table) -> None:
-    """What the flush does with new ``events``: link them now (SQLite), or leave them pending
-    and link them once the transaction has committed (:func:`api.core.db.after_commit`)."""
+    """What writing new ``events`` does (:mod:`api.core.audit`, at a flush or commit): link
+    them now (SQLite), or leave them pending and link them once the transaction has committed
+    (:func:`api.core.db.after_commit`)."""
     if session.get_bind().dialect.name == "sqlite":
         link(session, events, table)
     else:

@@ -540,12 +540,11 @@ def write_move(session: Session, task: Task, moved: Moved) -> dict[str, Any]:
     change raises ``StaleDataError``, a 412). The task object takes the stored values as its
     committed state, so what reads it next (the audit snapshot) sees them. Returns the entry's
     row."""
-    entry = dict(
-        session.execute(_INSERT_ENTRY, {**moved.entry, "created_at": clock.now()}).one()._mapping
-    )
+    now = clock.now()
+    entry = dict(session.execute(_INSERT_ENTRY, {**moved.entry, "created_at": now}).one()._mapping)
     changed = {k: v for k, v in moved.task_values.items() if getattr(task, k) != v}
     if changed:
-        changed.update(version=task.version + 1, updated_at=clock.now())
+        changed.update(version=task.version + 1, updated_at=now)
         stored = session.execute(
             update(_TASKS)
             .where(_TASKS.c.id == task.id, _TASKS.c.version == task.version)
@@ -580,8 +579,10 @@ def announce(session: Session) -> None:
     POST, a PATCH of status fields, a task created with a status), and emit
     :class:`TaskTurnedRed` for each task one turned red."""
     for entry in session.info.pop(_NEW_UPDATES, []):
-        payload = audit.snapshot(entry) if isinstance(entry, StatusUpdate) else entry
-        webhooks.enqueue(session, WebhookEvent.status_update_created, audit.jsonable(payload))
+        payload = (
+            audit.snapshot(entry) if isinstance(entry, StatusUpdate) else audit.jsonable(entry)
+        )
+        webhooks.enqueue(session, WebhookEvent.status_update_created, payload or {})
     for task_id in sorted(session.info.pop(_TURNED_RED, set())):
         emit(session, TaskTurnedRed(task_id=task_id))
 
