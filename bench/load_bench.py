@@ -11,7 +11,9 @@ the worse of them):
 
 - ``GET /api/v1/tasks?limit=50``                 budget: ≥ 60 % of bare req/s, p99 < 50 ms
 - ``GET /api/v1/partnerships/{id}/performance-report`` (1,000 tasks)
-- ``POST /api/v1/tasks/{id}/status-updates`` (round robin over the 1,000 tasks)
+- ``POST /api/v1/tasks/{id}/status-updates`` (round robin over the 1,000 tasks; the bare app
+  writes the same rows in one transaction, the two audit events included; ``BARE_AUDIT=0``
+  leaves them out, the baseline until 2026-12-04)
 - ``chain``: the same POST against the API and, straight after, against the API with the
   audit chain's link step stubbed out (bench/unchained_app.py): what the chain costs (one run
   each, the API's first: the stub leaves its events for the next link)
