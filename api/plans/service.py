@@ -15,6 +15,7 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -531,29 +532,63 @@ def move_status(
 _HISTORY: Table = StatusUpdate.__table__  # type: ignore[attr-defined]
 _TASKS: Table = Task.__table__  # type: ignore[attr-defined]
 _INSERT_ENTRY = insert(_HISTORY).returning(*_HISTORY.columns)
+_MOVED_COLUMNS = (*STATUS_FIELDS, "last_reported_on", "version", "updated_at")
+# Built once (the busiest write): every status column is set, the unchanged to what it holds.
+_MOVE_TASK = (
+    update(_TASKS)
+    .where(_TASKS.c.id == bindparam("task_id"), _TASKS.c.version == bindparam("seen"))
+    .values({name: bindparam(f"new_{name}", type_=_TASKS.c[name].type) for name in _MOVED_COLUMNS})
+)
+
+
+def _entry_and_move() -> Select[Any]:
+    """PostgreSQL: the history entry's INSERT and the task's UPDATE in one statement (one round
+    trip), returning the entry's row and how many tasks moved (0 when the version changed)."""
+    columns = [c for c in _HISTORY.columns if c.key != "id"]
+    entry = (
+        insert(_HISTORY)
+        .values({c.key: bindparam(f"entry_{c.key}", type_=c.type) for c in columns})
+        .returning(*_HISTORY.columns)
+        .cte("entry")
+    )
+    moved = _MOVE_TASK.returning(_TASKS.c.id).cte("moved")
+    count = sa_select(func.count()).select_from(moved).scalar_subquery()
+    return sa_select(entry, count.label("tasks_moved"))
+
+
+_ENTRY_AND_MOVE = _entry_and_move()
 
 
 def write_move(session: Session, task: Task, moved: Moved) -> dict[str, Any]:
-    """Write a checked move with two statements, outside the ORM's unit of work (the status
-    update POST, the busiest write): INSERT the history entry, returning its row, and, when the
-    move changes the task, UPDATE it guarded by its version as the ORM would (a concurrent
-    change raises ``StaleDataError``, a 412). The task object takes the stored values as its
-    committed state, so what reads it next (the audit snapshot) sees them. Returns the entry's
-    row."""
+    """Write a checked move outside the ORM's unit of work (the status update POST, the
+    busiest write): INSERT the history entry, returning its row, and, when the move changes
+    the task, UPDATE it guarded by its version as the ORM would (a concurrent change raises
+    ``StaleDataError``, a 412); on PostgreSQL both in one statement. The task object takes the
+    stored values as its committed state, so what reads it next (the audit snapshot) sees
+    them. Returns the entry's row. (The audit guard counts the PostgreSQL statement, a SELECT
+    over the two writes, as a read: :func:`add_status_update` records both events itself.)"""
     now = clock.now()
-    entry = dict(session.execute(_INSERT_ENTRY, {**moved.entry, "created_at": now}).one()._mapping)
+    entry_values = {**moved.entry, "created_at": now}
     changed = {k: v for k, v in moved.task_values.items() if getattr(task, k) != v}
-    if changed:
-        changed.update(version=task.version + 1, updated_at=now)
-        stored = session.execute(
-            update(_TASKS)
-            .where(_TASKS.c.id == task.id, _TASKS.c.version == task.version)
-            .values(changed)
-        )
-        if stored.rowcount != 1:  # type: ignore[attr-defined]
-            raise StaleDataError(f"task {task.id} changed meanwhile (version {task.version})")
-        for key, value in changed.items():
-            set_committed_value(task, key, value)
+    if not changed:
+        entry = dict(session.execute(_INSERT_ENTRY, entry_values).one()._mapping)
+        _to_announce(session, entry, turned_red=task.id if moved.turned_red else None)
+        return entry
+    changed.update(version=task.version + 1, updated_at=now)
+    task_values = {f"new_{name}": changed.get(name, getattr(task, name)) for name in _MOVED_COLUMNS}
+    task_values.update(task_id=task.id, seen=task.version)
+    if session.get_bind().dialect.name == "postgresql":
+        parameters = {f"entry_{key}": value for key, value in entry_values.items()}
+        row = dict(session.execute(_ENTRY_AND_MOVE, parameters | task_values).one()._mapping)
+        tasks_moved = row.pop("tasks_moved")
+        entry = row
+    else:
+        entry = dict(session.execute(_INSERT_ENTRY, entry_values).one()._mapping)
+        tasks_moved = session.execute(_MOVE_TASK, task_values).rowcount  # type: ignore[attr-defined]
+    if tasks_moved != 1:
+        raise StaleDataError(f"task {task.id} changed meanwhile (version {task.version})")
+    for key, value in changed.items():
+        set_committed_value(task, key, value)
     _to_announce(session, entry, turned_red=task.id if moved.turned_red else None)
     return entry
 
