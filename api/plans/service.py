@@ -563,25 +563,32 @@ def write_move(session: Session, task: Task, moved: Moved) -> dict[str, Any]:
     """Write a checked move outside the ORM's unit of work (the status update POST, the
     busiest write): INSERT the history entry, returning its row, and, when the move changes
     the task, UPDATE it guarded by its version as the ORM would (a concurrent change raises
-    ``StaleDataError``, a 412); on PostgreSQL both in one statement. The task object takes the
-    stored values as its committed state, so what reads it next (the audit snapshot) sees
-    them. Returns the entry's row. (The audit guard counts the PostgreSQL statement, a SELECT
-    over the two writes, as a read: :func:`add_status_update` records both events itself.)"""
+    ``StaleDataError``, a 412). The task object takes the stored values as its committed
+    state, so what reads it next (the audit snapshot) sees them. Returns the entry's row."""
     now = clock.now()
     entry_values = {**moved.entry, "created_at": now}
     changed = {k: v for k, v in moved.task_values.items() if getattr(task, k) != v}
-    if not changed:
+    if changed:
+        changed.update(version=task.version + 1, updated_at=now)
+        entry = _write_entry_and_task(session, task, entry_values, changed)
+    else:
         entry = dict(session.execute(_INSERT_ENTRY, entry_values).one()._mapping)
-        _to_announce(session, entry, turned_red=task.id if moved.turned_red else None)
-        return entry
-    changed.update(version=task.version + 1, updated_at=now)
+    _to_announce(session, entry, turned_red=task.id if moved.turned_red else None)
+    return entry
+
+
+def _write_entry_and_task(
+    session: Session, task: Task, entry_values: dict[str, Any], changed: dict[str, Any]
+) -> dict[str, Any]:
+    """The entry's INSERT and the task's guarded UPDATE: one statement on PostgreSQL (one
+    round trip; the audit guard counts it, a SELECT over the two writes, as a read, and
+    :func:`add_status_update` records both events itself), two on SQLite."""
     task_values = {f"new_{name}": changed.get(name, getattr(task, name)) for name in _MOVED_COLUMNS}
     task_values.update(task_id=task.id, seen=task.version)
     if session.get_bind().dialect.name == "postgresql":
         parameters = {f"entry_{key}": value for key, value in entry_values.items()}
-        row = dict(session.execute(_ENTRY_AND_MOVE, parameters | task_values).one()._mapping)
-        tasks_moved = row.pop("tasks_moved")
-        entry = row
+        entry = dict(session.execute(_ENTRY_AND_MOVE, parameters | task_values).one()._mapping)
+        tasks_moved = entry.pop("tasks_moved")
     else:
         entry = dict(session.execute(_INSERT_ENTRY, entry_values).one()._mapping)
         tasks_moved = session.execute(_MOVE_TASK, task_values).rowcount  # type: ignore[attr-defined]
@@ -589,7 +596,6 @@ def write_move(session: Session, task: Task, moved: Moved) -> dict[str, Any]:
         raise StaleDataError(f"task {task.id} changed meanwhile (version {task.version})")
     for key, value in changed.items():
         set_committed_value(task, key, value)
-    _to_announce(session, entry, turned_red=task.id if moved.turned_red else None)
     return entry
 
 
