@@ -65,7 +65,12 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     # reconnect.
     kwargs.setdefault("pool_pre_ping", False)
     # An unreachable server fails fast (503 from /ready) instead of hanging a worker thread.
-    kwargs.setdefault("connect_args", {"connect_timeout": settings.database_connect_timeout})
+    # Sessions run in UTC, whatever the server's TimeZone: the driver then returns timestamps
+    # in Python's own UTC, which UTCDateTime passes through as they are.
+    kwargs.setdefault(
+        "connect_args",
+        {"connect_timeout": settings.database_connect_timeout, "options": "-c timezone=UTC"},
+    )
     return create_engine(url, **kwargs)
 
 
