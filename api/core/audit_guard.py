@@ -63,11 +63,19 @@ def _before_flush(session: Session, *_: Any) -> None:
 
 
 AUDIT_EXEMPT = "lsphub_audit_exempt"  # execution option: why a statement is not audited
+WRITES = "lsphub_writes"
+"""Execution option: the tables a statement writes where the guard cannot see it (a SELECT
+over data-modifying CTEs)."""
 
 
 def _on_execute(state: ORMExecuteState) -> None:
     """Bulk ``insert()``/``update()``/``delete()`` statements count as writes too, unless they
-    carry the ``AUDIT_EXEMPT`` execution option naming why (bookkeeping such as key use)."""
+    carry the ``AUDIT_EXEMPT`` execution option naming why (bookkeeping such as key use), and so
+    do the tables a statement names in its ``WRITES`` option."""
+    written = state.execution_options.get(WRITES)
+    if written:
+        _state(state.session)["tables"].update(written)
+        return
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     if state.execution_options.get(AUDIT_EXEMPT):

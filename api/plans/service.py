@@ -35,6 +35,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, select
 
 from api.core import audit, clock
+from api.core.audit_guard import WRITES
 from api.core.calendar import add_months
 from api.core.errors import Unprocessable, field_error
 from api.core.events import emit
@@ -553,7 +554,8 @@ def _entry_and_move() -> Select[Any]:
     )
     moved = _MOVE_TASK.returning(_TASKS.c.id).cte("moved")
     count = sa_select(func.count()).select_from(moved).scalar_subquery()
-    return sa_select(entry, count.label("tasks_moved"))
+    statement = sa_select(entry, count.label("tasks_moved"))
+    return statement.execution_options(**{WRITES: (_HISTORY.name, _TASKS.name)})
 
 
 _ENTRY_AND_MOVE = _entry_and_move()
@@ -581,8 +583,7 @@ def _write_entry_and_task(
     session: Session, task: Task, entry_values: dict[str, Any], changed: dict[str, Any]
 ) -> dict[str, Any]:
     """The entry's INSERT and the task's guarded UPDATE: one statement on PostgreSQL (one
-    round trip; the audit guard counts it, a SELECT over the two writes, as a read, and
-    :func:`add_status_update` records both events itself), two on SQLite."""
+    round trip; it names the two tables it writes for the audit guard), two on SQLite."""
     task_values = {f"new_{name}": changed.get(name, getattr(task, name)) for name in _MOVED_COLUMNS}
     task_values.update(task_id=task.id, seen=task.version)
     if session.get_bind().dialect.name == "postgresql":

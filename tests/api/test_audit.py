@@ -2,10 +2,10 @@
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection
+from sqlalchemy import Connection, literal, select
 
 from api.core.audit import request_id_var
-from api.core.audit_guard import UnauditedWrite, install_audit_guard
+from api.core.audit_guard import WRITES, UnauditedWrite, install_audit_guard
 from api.core.db import SessionLocal
 from api.organisations.models import Organisation, Sector
 
@@ -133,6 +133,23 @@ class TestSameTransaction:
                 session.begin(),
             ):
                 session.add(Organisation(name="Sneaky", slug="sneaky", sector=Sector.other))
+        finally:
+            request_id_var.reset(token)
+
+    def test_a_statement_naming_the_tables_it_writes_counts_as_a_write(
+        self, db: Connection
+    ) -> None:
+        """As the status update's one statement on PostgreSQL does: a SELECT whose CTEs write."""
+        install_audit_guard()
+        token = request_id_var.set("req-unaudited-cte")
+        writes = select(literal(1)).execution_options(**{WRITES: ("organisation",)})
+        try:
+            with (
+                pytest.raises(UnauditedWrite, match="organisation"),
+                SessionLocal() as session,
+                session.begin(),
+            ):
+                session.execute(writes)
         finally:
             request_id_var.reset(token)
 
