@@ -73,19 +73,18 @@ def _on_execute(state: ORMExecuteState) -> None:
     carry the ``AUDIT_EXEMPT`` execution option naming why (bookkeeping such as key use), and so
     do the tables a statement names in its ``WRITES`` option."""
     written = state.execution_options.get(WRITES)
-    if written:
-        _state(state.session)["tables"].update(written)
-        return
-    if not (state.is_insert or state.is_update or state.is_delete):
-        return
-    if state.execution_options.get(AUDIT_EXEMPT):
-        return
-    table = getattr(state.statement, "table", None)
-    name = getattr(table, "name", None)
-    if name == "audit_event":
-        _state(state.session)["audited"] = True
-    elif name and name not in EXEMPT_TABLES:
-        _state(state.session)["tables"].add(str(name))
+    if written is None:
+        if not (state.is_insert or state.is_update or state.is_delete):
+            return
+        if state.execution_options.get(AUDIT_EXEMPT):
+            return
+        name = getattr(getattr(state.statement, "table", None), "name", None)
+        written = (name,) if name else ()
+    for name in written:
+        if name == "audit_event":
+            _state(state.session)["audited"] = True
+        elif name not in EXEMPT_TABLES:
+            _state(state.session)["tables"].add(str(name))
 
 
 def _before_commit(session: Session) -> None:
