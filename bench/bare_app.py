@@ -32,9 +32,12 @@ from starlette.routing import Route
 POOL_SIZE = int(os.environ.get("BARE_POOL_SIZE", "16"))
 _pool: asyncio.Queue[psycopg.AsyncConnection[Any]] = asyncio.Queue()
 
-TASK_COLUMNS = (
+TASK_FIELDS = (
     "id, version, created_at, updated_at, action_id, ref, title, target, position, rag, "
-    "planned_improvement, deadline, lead_organisation_id, owner_person_id, last_reported_on, "
+    "planned_improvement, deadline, lead_organisation_id, owner_person_id, last_reported_on"
+)
+TASK_COLUMNS = (
+    f"{TASK_FIELDS}, "
     "(SELECT person.name FROM person WHERE person.id = task.owner_person_id) AS owner_name"
 )
 # The API's statement for an admin's first page: the page with its total as a scalar subquery.
@@ -81,7 +84,7 @@ UPDATE task SET rag = %s, position = %s, planned_improvement = %s, last_reported
 WHERE id = %s
 """
 AUDIT = os.environ.get("BARE_AUDIT", "1") != "0"
-UPDATE_TASK_RETURNING = UPDATE_TASK + "RETURNING " + TASK_COLUMNS.split(", (SELECT")[0]
+UPDATE_TASK_RETURNING = f"{UPDATE_TASK}RETURNING {TASK_FIELDS}"
 CREATE_AUDIT_COPY = """
 DO $$ BEGIN
   PERFORM pg_advisory_xact_lock(hashtext('bare_audit_event'));  -- both workers start at once
