@@ -116,7 +116,7 @@ def _load_facts(session: Session, rows: list[Partnership], today: date) -> Facts
             )
             .where(in_window)
             .order_by(col(Meeting.starts_at), col(Meeting.id))
-        )
+        ).all()
     ]  # fmt: skip
     attendance = _attendance(session, sa_select(col(Meeting.id)).where(in_window)) if held else {}
     held_by_partnership: dict[int, list[HeldMeeting]] = defaultdict(list)
@@ -159,7 +159,7 @@ def _attendance(
         sa_select(
             col(Attendance.meeting_id), col(Attendance.membership_id), col(Attendance.status)
         ).where(col(Attendance.meeting_id).in_(meeting_ids))
-    )
+    ).all()
     return {(meeting_id, member_id): _STATUS[s] for meeting_id, member_id, s in rows}
 
 
