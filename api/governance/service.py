@@ -155,11 +155,10 @@ def _attendance(
     """(meeting id, membership id) -> how the member attended, at the meetings ``meeting_ids``
     selects (read from ix_attendance_meeting_member_status alone). Thousands of plain rows in
     a county's year: run on the session's connection, without the ORM's row handling."""
-    rows = session.connection().execute(
-        sa_select(
-            col(Attendance.meeting_id), col(Attendance.membership_id), col(Attendance.status)
-        ).where(col(Attendance.meeting_id).in_(meeting_ids))
-    ).all()
+    statement = sa_select(
+        col(Attendance.meeting_id), col(Attendance.membership_id), col(Attendance.status)
+    ).where(col(Attendance.meeting_id).in_(meeting_ids))
+    rows = session.connection().execute(statement).all()  # one fetch, not one call per row
     return {(meeting_id, member_id): _STATUS[s] for meeting_id, member_id, s in rows}
 
 
