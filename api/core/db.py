@@ -184,3 +184,14 @@ def _read_session() -> tuple[Session, bool]:
     session = SessionLocal(bind=_autocommit(bind)) if autocommit else SessionLocal()
     session.info[READ_ONLY] = True
     return session, autocommit
+
+
+def idle_connection_ready(session: orm.Session) -> bool:
+    """Will ``session``'s first statement find an idle pooled connection, so that it neither
+    opens one (a connect may take ``database_connect_timeout``) nor waits for one? A session
+    bound to a connection (the tests') has its connection already."""
+    bind = session.get_bind()
+    if not isinstance(bind, Engine):
+        return True
+    checkedin: Callable[[], int] | None = getattr(bind.pool, "checkedin", None)
+    return checkedin is not None and checkedin() > 0

@@ -1,0 +1,68 @@
+"""Where a list's page is read: a first page without a text search on the event loop, in turn;
+a search, a deep page, or a page that would have to open a database connection or wait for one,
+in the thread pool (``api.crud.router.served_in_turn``)."""
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.orm import Session
+
+from api.core.db import idle_connection_ready, make_engine
+
+POOL_THREAD = "AnyIO worker thread"  # the name anyio gives the thread pool's threads
+
+
+@pytest.fixture
+def threads(engine: Engine) -> Iterator[list[str]]:
+    """The name of the thread each statement is sent from."""
+    names: list[str] = []
+
+    def _seen(*_: object) -> None:
+        names.append(threading.current_thread().name)
+
+    event.listen(engine, "before_cursor_execute", _seen)
+    yield names
+    event.remove(engine, "before_cursor_execute", _seen)
+
+
+@pytest.mark.parametrize(
+    ("query", "in_turn"),
+    [
+        ("?limit=5", True),
+        ("?limit=5&offset=995&sort=-deadline", True),
+        ("?limit=5&rag=red", True),
+        ("?limit=5&q=partner", False),
+        ("?limit=5&offset=1000", False),
+    ],
+)
+def test_where_a_page_of_tasks_is_read(
+    client: TestClient, threads: list[str], query: str, in_turn: bool
+) -> None:
+    assert client.get("/api/v1/tasks?limit=1").status_code == 200  # the credential resolved
+    threads.clear()
+    response = client.get("/api/v1/tasks" + query)
+    assert response.status_code == 200, response.text
+    assert threads, "the page was read from the database"
+    assert [name == POOL_THREAD for name in threads] == [not in_turn] * len(threads)
+
+
+def test_a_page_is_read_in_turn_only_with_an_idle_connection(
+    engine: Engine, db: Connection
+) -> None:
+    own = make_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        with Session(own) as session:
+            assert not idle_connection_ready(session), "the pool has not connected yet"
+        with own.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        with Session(own) as session:
+            assert idle_connection_ready(session), "the connection went back to the pool"
+            with own.connect():
+                assert not idle_connection_ready(session), "its only connection is in use"
+        with Session(bind=db) as session:
+            assert idle_connection_ready(session), "a session bound to a connection has it"
+    finally:
+        own.dispose()
