@@ -316,16 +316,13 @@ IN_TURN_OFFSET_LIMIT = 1_000
 
 
 def served_in_turn(session: Session, page: PageParams, filters: BaseModel | None) -> bool:
-    """Is this page read on the event loop, in turn, rather than in a thread-pool hop?
+    """Is this page read on the event loop, in turn (:func:`api.core.web.deps.in_turn`)?
 
     A list's first pages without a text search are one indexed statement of a millisecond or
-    two. The hop to a worker thread and back costs about half a millisecond of CPU by itself
-    (a third of the whole request), and up to 40 requests in a worker's threads take the GIL
-    in no fixed order; read in turn, each request runs from start to finish and the next
-    waits its turn (bench/load_bench.py: 0.97 of the bare app's requests a second instead of
-    0.70, p99 under 50 ms). A search (``q``) or a deep page can take tens of milliseconds on
-    a county's decade, so those still run in the thread pool and never hold the loop; so does
-    a page that would have to open a database connection or wait for one."""
+    two, less than the worker-thread hop's own cost. A search (``q``) or a deep page can take
+    tens of milliseconds on a county's decade, so those still run in the thread pool and never
+    hold the loop; so does a page that would have to open a database connection or wait for
+    one."""
     return (
         page.offset < IN_TURN_OFFSET_LIMIT
         and not getattr(filters, "q", None)

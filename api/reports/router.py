@@ -9,7 +9,7 @@ from api.auth.deps import PrincipalDep
 from api.core.heavy import heavy_work
 from api.core.models import Id, QueryDate
 from api.core.pagination import Page
-from api.core.web.deps import PageDep, SessionDep
+from api.core.web.deps import PageDep, SessionDep, in_turn
 from api.core.web.middleware import content_security_policy
 from api.crud.router import (
     PROBLEM_RESPONSES,
@@ -97,6 +97,7 @@ def _shaped(report: performance.ReportData, kind: str, filename: str) -> Respons
     response_model=PerformanceReport,
     responses=REPORT_FORMATS,
 )
+@in_turn  # one plan's rows
 def get_performance_report(
     partnership_id: Id,
     session: SessionDep,
@@ -119,6 +120,7 @@ def get_performance_report(
     tags=["reports"],
     response_class=HTMLResponse,
 )
+@in_turn  # one plan's rows
 def get_performance_report_html(
     partnership_id: Id, session: SessionDep, principal: PrincipalDep, as_of: AsOf = None
 ) -> Response:
@@ -135,6 +137,7 @@ def get_performance_report_html(
     response_class=Response,
     responses={200: {"content": {"text/csv": {}}, "description": "One row per task"}},
 )
+@in_turn  # one plan's rows
 def get_performance_report_csv(
     partnership_id: Id, session: SessionDep, principal: PrincipalDep, as_of: AsOf = None
 ) -> Response:

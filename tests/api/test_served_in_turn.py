@@ -1,16 +1,19 @@
-"""Where a list's page is read: a first page without a text search on the event loop, in turn;
-a search, a deep page, or a page that would have to open a database connection or wait for one,
-in the thread pool (``api.crud.router.served_in_turn``)."""
+"""Where a read runs: a list's first page without a text search and a plan's report on the event
+loop, in turn (``api.core.web.deps.in_turn``); a search, a deep page, or a read that would have
+to open a database connection or wait for one, in the thread pool."""
 
 import threading
 from collections.abc import Iterator
 
 import pytest
+from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
 
 from api.core.db import idle_connection_ready, make_engine
+from api.core.web.deps import in_turn
+from api.core.web.routing import include_flat
 
 POOL_THREAD = "AnyIO worker thread"  # the name anyio gives the thread pool's threads
 
@@ -47,6 +50,27 @@ def test_where_a_page_of_tasks_is_read(
     assert response.status_code == 200, response.text
     assert threads, "the page was read from the database"
     assert [name == POOL_THREAD for name in threads] == [not in_turn] * len(threads)
+
+
+@pytest.mark.parametrize("path", ["", ".html", ".csv", "?as_of=2008-06-30"])
+def test_a_plan_report_is_read_in_turn(client: TestClient, threads: list[str], path: str) -> None:
+    partnership = client.get("/api/v1/partnerships?limit=1").json()["items"][0]["id"]
+    threads.clear()
+    response = client.get(f"/api/v1/partnerships/{partnership}/performance-report{path}")
+    assert response.status_code == 200, response.text
+    assert threads and POOL_THREAD not in threads
+
+
+def test_only_a_read_may_run_in_turn() -> None:
+    feature = APIRouter()
+
+    @feature.post("/things")
+    @in_turn
+    def add_thing() -> None:
+        """A write marked by mistake."""
+
+    with pytest.raises(TypeError, match="only a read may run in turn"):
+        include_flat(APIRouter(), feature)
 
 
 def test_a_page_is_read_in_turn_only_with_an_idle_connection(

@@ -7,7 +7,8 @@ operations onto the parent instead (what ``include_router`` did before FastAPI n
 so the application matches every request against one flat list of routes. Paths, operation
 ids, tags, responses and dependencies are exactly those ``include_router`` would give; a
 synchronous endpoint is wrapped to run, and commit a write, in one worker-thread hop
-(:func:`api.core.web.deps.in_one_hop`).
+(:func:`api.core.web.deps.in_one_hop`), or, a bounded read, on the event loop in turn
+(:func:`api.core.web.deps.in_turn`).
 """
 
 import inspect
@@ -25,7 +26,9 @@ from starlette._utils import get_route_path, is_async_callable
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import Receive, Scope, Send
 
-from api.core.web.deps import in_one_hop
+from api.core.web.deps import in_one_hop, in_turn_or_one_hop, runs_in_turn
+
+READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 def include_flat(parent: APIRouter, child: APIRouter, *, prefix: str = "") -> None:
@@ -41,11 +44,16 @@ def include_flat(parent: APIRouter, child: APIRouter, *, prefix: str = "") -> No
 
 
 def _endpoint(route: APIRoute) -> Callable[..., Any]:
-    """A synchronous endpoint runs, and a write commits, in one worker-thread hop (once
-    wrapped it is a coroutine, so composing routers again leaves it as it is)."""
+    """A synchronous endpoint runs, and a write commits, in one worker-thread hop; a read
+    marked :func:`~api.core.web.deps.in_turn` runs on the event loop when it can (once wrapped
+    it is a coroutine, so composing routers again leaves it as it is)."""
     endpoint = route.endpoint
     if is_async_callable(endpoint) or inspect.isgeneratorfunction(endpoint):
         return endpoint
+    if runs_in_turn(endpoint):
+        if not (route.methods or set()) <= READ_METHODS:
+            raise TypeError(f"{route.name} changes data: only a read may run in turn")
+        return in_turn_or_one_hop(endpoint)
     return in_one_hop(endpoint)
 
 
