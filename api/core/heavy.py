@@ -3,7 +3,8 @@
 Each such request holds megabytes of rows and models at its peak, and in one process the GIL
 runs them one at a time anyway: past a couple at once, more only multiplies the peak (which
 the allocator keeps as free space after the load) without adding throughput. Requests past
-the cap wait in their worker thread for a slot.
+the cap wait in their worker thread for a slot; a report run in turn on the event loop
+(``api.core.web.deps.in_turn``) waits there, as long as the work that holds the slot runs.
 """
 
 import threading
