@@ -1,5 +1,8 @@
 """Whole-plan reports and progress tables built at once in one process are capped
-(``LSPHUB_HEAVY_WORK_CONCURRENCY``, api/core/heavy.py); the rest wait for a slot and succeed."""
+(``LSPHUB_HEAVY_WORK_CONCURRENCY``, api/core/heavy.py); the rest wait for a slot and succeed.
+A plan's report runs in turn on the event loop when it can (``api.core.web.deps.in_turn``) and
+waits there for a slot; progress tables and outcome reports run in worker threads, side by side
+up to the cap."""
 
 import threading
 import time
@@ -16,39 +19,53 @@ from api.reports import performance, progress
 FORMATS = ("performance-report", "performance-report.csv", "performance-report.html")
 
 
-def peak_builds(app: FastAPI, admin_key: str, monkeypatch: pytest.MonkeyPatch, cap: int) -> int:
-    """Ask for every demo partnership's report (three formats) and every strategy's progress
-    at once, with the cap set to ``cap``; the most reports that were being built together."""
+def peak_builds(
+    app: FastAPI, admin_key: str, monkeypatch: pytest.MonkeyPatch, cap: int, plan_reports: bool
+) -> tuple[int, int]:
+    """Ask at once, with the cap set to ``cap``, for every strategy's progress and every
+    outcome's report three times over, and (``plan_reports``) every demo partnership's report
+    in its three formats; the most builds under way together, of all kinds and of plan
+    reports."""
     monkeypatch.setattr(get_settings(), "heavy_work_concurrency", cap)
-    building = peak = 0
+    building = {"all": 0, "plan": 0}
+    peak = {"all": 0, "plan": 0}
     lock = threading.Lock()
 
-    def counted(build: Callable[..., Any]) -> Callable[..., Any]:
+    def counted(build: Callable[..., Any], kinds: tuple[str, ...]) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            nonlocal building, peak
             with lock:
-                building += 1
-                peak = max(peak, building)
+                for kind in kinds:
+                    building[kind] += 1
+                    peak[kind] = max(peak[kind], building[kind])
             try:
                 time.sleep(0.05)  # long enough for the others to arrive
                 return build(*args, **kwargs)
             finally:
                 with lock:
-                    building -= 1
+                    for kind in kinds:
+                        building[kind] -= 1
 
         return wrapper
 
-    monkeypatch.setattr(performance, "partnership_report", counted(performance.partnership_report))
-    monkeypatch.setattr(progress, "strategy_progress", counted(progress.strategy_progress))
+    plan, other = ("all", "plan"), ("all",)
+    monkeypatch.setattr(
+        performance, "partnership_report", counted(performance.partnership_report, plan)
+    )
+    monkeypatch.setattr(performance, "outcome_report", counted(performance.outcome_report, other))
+    monkeypatch.setattr(progress, "strategy_progress", counted(progress.strategy_progress, other))
     # The demo data as committed: these requests run side by side, outside a test transaction.
     client = TestClient(app, headers={"Authorization": f"Bearer {admin_key}"})
     found = client.get("/api/v1/report-index").json()
-    paths = [
-        f"/api/v1/partnerships/{p['partnership_id']}/{kind}"
-        for p in found["partnerships"]
-        if p["has_action_plan"]
-        for kind in FORMATS
-    ] + [f"/api/v1/strategies/{s['strategy_id']}/progress" for s in found["strategies"]]
+    outcomes = client.get("/api/v1/outcomes?limit=3").json()["items"]
+    paths = 3 * [f"/api/v1/strategies/{s['strategy_id']}/progress" for s in found["strategies"]]
+    paths += 3 * [f"/api/v1/outcomes/{o['id']}/performance-report" for o in outcomes]
+    if plan_reports:
+        paths += [
+            f"/api/v1/partnerships/{p['partnership_id']}/{kind}"
+            for p in found["partnerships"]
+            if p["has_action_plan"]
+            for kind in FORMATS
+        ]
     assert len(paths) >= 8
     barrier = threading.Barrier(len(paths))
     statuses: list[int] = []
@@ -63,16 +80,18 @@ def peak_builds(app: FastAPI, admin_key: str, monkeypatch: pytest.MonkeyPatch, c
     for thread in threads:
         thread.join(timeout=120)
     assert statuses == [200] * len(paths)
-    return peak
+    return peak["all"], peak["plan"]
 
 
 def test_one_slot_builds_one_report_at_a_time(
     app: FastAPI, credentials: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert peak_builds(app, credentials["admin"], monkeypatch, cap=1) == 1
+    """A plan's report run in turn waits for the slot too."""
+    assert peak_builds(app, credentials["admin"], monkeypatch, cap=1, plan_reports=True) == (1, 1)
 
 
 def test_more_slots_build_side_by_side(
     app: FastAPI, credentials: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert 2 <= peak_builds(app, credentials["admin"], monkeypatch, cap=3) <= 3
+    peak, _ = peak_builds(app, credentials["admin"], monkeypatch, cap=3, plan_reports=False)
+    assert 2 <= peak <= 3
