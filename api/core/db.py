@@ -28,6 +28,7 @@ SQLModel.metadata.naming_convention = {
 }
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+READ_METHODS = frozenset({"GET", "HEAD"})  # what a precompiled or in-turn operation may serve
 _write_intent: ContextVar[bool] = ContextVar("lsphub_write_intent", default=False)
 
 

@@ -21,6 +21,7 @@ from fastapi.routing import APIRoute
 from starlette._exception_handler import wrap_app_handling_exceptions
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.core.db import READ_METHODS
 from api.core.web.query_guard import reject_unknown_query_parameters
 
 ENABLED = True
@@ -71,7 +72,7 @@ class PrecompiledRoute(APIRoute):
             ENABLED
             and handler is not None
             and self.methods is not None
-            and self.methods <= {"GET", "HEAD"}
+            and self.methods <= READ_METHODS
             and all(d.dependency in HANDLED_DEPENDENCIES for d in self.dependencies)
         )
         if self.precompiled:

@@ -26,9 +26,8 @@ from starlette._utils import get_route_path, is_async_callable
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import Receive, Scope, Send
 
+from api.core.db import READ_METHODS
 from api.core.web.deps import in_one_hop, in_turn_or_one_hop, runs_in_turn
-
-READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 def include_flat(parent: APIRouter, child: APIRouter, *, prefix: str = "") -> None:
