@@ -491,6 +491,7 @@ def reuse(args: argparse.Namespace, tasks_per_plan: int) -> None:
 
     SessionLocal.configure(bind=make_engine(decade_url))
     report(small, large, seq_scans(create_app(), db.key, paths_of(db)), paths_of(db))
+    report_per_row(small, large, structure(demo_url), structure(decade_url))
     per_task = (large["grown"] / (tasks_per_plan * YEARS)) / (
         small["performance report"] / demo_tasks
     )
@@ -516,6 +517,42 @@ def report(
             f"{seq} | ratio decade/demo {ratio:.2f}"
         )
     print(f"scale_bench: summary: budget ≤ 2 | worst ratio decade/demo {worst:.2f}")
+
+
+def structure(url: str) -> dict[str, int]:
+    """What the aggregates without paging show one row or section of: the strategy's
+    outcomes (its progress table) and the active partnerships (the governance checks)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {
+                "strategies progress": conn.execute(
+                    text("SELECT count(*) FROM outcome WHERE strategy_id = "
+                         "(SELECT min(id) FROM strategy)")
+                ).scalar_one(),
+                "governance": conn.execute(
+                    text("SELECT count(*) FROM partnership WHERE status = 'active'")
+                ).scalar_one(),
+            }  # fmt: skip
+    finally:
+        engine.dispose()
+
+
+def report_per_row(
+    small: dict[str, float], large: dict[str, float], demo: dict[str, int], decade: dict[str, int]
+) -> None:
+    """The aggregates whose answer grows with the county's structure rather than with its
+    years (the decade adds ten partnerships and a hundred outcomes): their time per outcome or
+    per partnership shown, as the decade partnership's report is compared per task."""
+    units = {"strategies progress": "outcome", "governance": "active partnership"}
+    for name, unit in units.items():
+        per_row = (large[name] / decade[name]) / (small[name] / demo[name])
+        print(
+            f"scale_bench: {name} per {unit}: demo {small[name]:.1f} ms for {demo[name]}, "
+            f"decade {large[name]:.1f} ms for {decade[name]} | ratio per {unit} {per_row:.2f}"
+        )
 
 
 def main() -> None:
@@ -563,6 +600,7 @@ def main() -> None:
 
     app = create_app()
     small = asyncio.run(time_all(app, key, paths(demo_tasks), args.repeat))
+    demo_structure = structure(args.pg)
     started = time.perf_counter()
     decade = build_structure(args.pg, PARTNERSHIPS, YEARS, tasks_per_plan)
     written = copy_decade(args.pg, decade, tasks_per_plan, args.meetings, args.measurements)
@@ -572,6 +610,7 @@ def main() -> None:
     print(f"scale_bench: {demo_tasks:,} → {total:,} tasks; {rows}; built in {loaded:.0f} s")
     large = asyncio.run(time_all(app, key, paths(total), args.repeat))
     report(large=large, small=small, scans=seq_scans(app, key, paths(total)), paths=paths(total))
+    report_per_row(small, large, demo_structure, structure(args.pg))
     # A decade partnership's report holds all ten of its plans: compare its cost per task.
     grown = f"/api/v1/partnerships/{decade.partnerships[0][0]}/performance-report"
     big = asyncio.run(time_all(app, key, [("grown", grown)], args.repeat))["grown"]
