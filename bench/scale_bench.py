@@ -13,8 +13,9 @@ bulk by COPY, then ``VACUUM ANALYZE``.
 Each line ends with the ratio decade/demo (budget ≤ 2): the Bench partnership's own pages
 compare its plan with itself after ten years of history in the county's database. Every
 statement an endpoint runs on the large database is EXPLAINed; a sequential scan of a large
-table is named on its line. A last line compares the report of a decade partnership (ten
-plans, ten times the tasks) per task with the Bench plan's.
+table is named on its line. The last lines compare what grows with the county's structure per
+row: the strategy's progress per outcome, governance per active partnership, and the report of
+a decade partnership (ten plans, ten times the tasks) per task with the Bench plan's.
 
     .venv/bin/python bench/scale_bench.py [--tasks 100000] [--meetings 5000] [--repeat 9]
     .venv/bin/python bench/scale_bench.py --reuse [--rounds 3]
