@@ -23,6 +23,7 @@ from api.audit.router import router as audit_router
 from api.auth import housekeeping as auth_housekeeping
 from api.core import idempotency
 from api.core.audit_guard import install_audit_guard
+from api.core.db import close_turn_connections
 from api.core.housekeeping import register_sweeper
 from api.core.settings import get_settings
 from api.core.web import docs, health
@@ -144,6 +145,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.freeze()  # startup objects (routes, schemas) leave the collector's scans
     gc.set_threshold(20_000, 50, 100)
     yield
+    close_turn_connections()
 
 
 def install_features() -> None:

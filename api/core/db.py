@@ -13,7 +13,7 @@ from contextvars import ContextVar, Token
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, orm
+from sqlalchemy import Connection, Engine, create_engine, event, orm
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel
 
@@ -185,6 +185,49 @@ def _read_session() -> tuple[Session, bool]:
     session = SessionLocal(bind=_autocommit(bind)) if autocommit else SessionLocal()
     session.info[READ_ONLY] = True
     return session, autocommit
+
+
+_turn_connections: dict[Engine, Connection] = {}  # per process: its reads in turn's connection
+
+
+def ready_in_turn(session: orm.Session) -> bool:
+    """Can ``session``, a read's, run its work on the event loop without opening a connection
+    or waiting for one? On PostgreSQL it is then bound to the worker's own connection for reads
+    in turn.
+
+    Reads in turn run one at a time on a worker's loop, so one connection serves them all: it
+    is taken from the pool's idle ones the first time (no connect on the loop), kept open in
+    autocommit, and replaced once it breaks. Each read's session joins the connection's logical
+    transaction (nothing is sent: autocommit) and leaves it as it found it when it closes, so
+    a read in turn neither checks a connection out of the pool nor sets and resets its
+    autocommit. Elsewhere (SQLite, a session already connected, the tests' sessions bound to
+    their connection): whether an idle pooled connection is ready
+    (:func:`idle_connection_ready`)."""
+    bind = session.get_bind()
+    if (
+        not isinstance(bind, Engine)
+        or bind.dialect.name != "postgresql"
+        or session.in_transaction()
+    ):
+        return idle_connection_ready(session)
+    connection = _turn_connections.get(bind)
+    if connection is None or connection.invalidated or connection.closed:
+        if connection is not None:
+            connection.close()
+        if not idle_connection_ready(session):
+            return False
+        connection = _turn_connections[bind] = bind.connect()
+    if not connection.in_transaction():
+        connection.begin()
+    session.bind = connection
+    return True
+
+
+def close_turn_connections() -> None:
+    """Give the reads in turn's connections back to their pools (at shutdown)."""
+    while _turn_connections:
+        _bind, connection = _turn_connections.popitem()
+        connection.close()
 
 
 def idle_connection_ready(session: orm.Session) -> bool:

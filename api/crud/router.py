@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
 from api.auth.deps import PrincipalDep, bearer, current_principal
-from api.core.db import _read_session, idle_connection_ready
+from api.core.db import _read_session, ready_in_turn
 from api.core.models import Id
 from api.core.pagination import MAX_LIMIT, Page, PageParams
 from api.core.principal import Principal
@@ -326,7 +326,7 @@ def served_in_turn(session: Session, page: PageParams, filters: BaseModel | None
     return (
         page.offset < IN_TURN_OFFSET_LIMIT
         and not getattr(filters, "q", None)
-        and idle_connection_ready(session)
+        and ready_in_turn(session)
     )
 
 

@@ -1,6 +1,7 @@
 """Where a read runs: a list's first page without a text search and a plan's report on the event
 loop, in turn (``api.core.web.deps.in_turn``); a search, a deep page, or a read that would have
-to open a database connection or wait for one, in the thread pool."""
+to open a database connection or wait for one, in the thread pool. On PostgreSQL the reads in
+turn share the worker's own connection."""
 
 import threading
 from collections.abc import Iterator
@@ -8,10 +9,17 @@ from collections.abc import Iterator
 import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.orm import Session
 
-from api.core.db import idle_connection_ready, make_engine
+from api.core.db import (
+    SessionLocal,
+    _read_session,
+    close_turn_connections,
+    idle_connection_ready,
+    make_engine,
+    ready_in_turn,
+)
 from api.core.web.deps import in_turn
 from api.core.web.routing import include_flat
 
@@ -90,3 +98,43 @@ def test_a_page_is_read_in_turn_only_with_an_idle_connection(
             assert idle_connection_ready(session), "a session bound to a connection has it"
     finally:
         own.dispose()
+
+
+def test_reads_in_turn_share_the_worker_s_own_connection(engine: Engine, dialect: str) -> None:
+    """On PostgreSQL a read's session that runs in turn is bound to one connection of the
+    worker's: taken from the pool's idle ones the first time, kept in autocommit for the reads
+    that follow, replaced once it breaks. On SQLite a read in turn keeps the pool's way."""
+    own = make_engine(engine.url.render_as_string(hide_password=False))
+    before = SessionLocal.kw.get("bind")
+    SessionLocal.configure(bind=own)
+    try:
+        first, _ = _read_session()
+        assert not ready_in_turn(first), "no idle connection yet: no connect on the loop"
+        assert isinstance(first.get_bind(), Engine)
+        first.close()
+        with own.connect() as warm:
+            warm.exec_driver_sql("SELECT 1")
+        sessions = [_read_session()[0] for _ in range(3)]
+        if dialect != "postgresql":
+            assert all(ready_in_turn(s) and isinstance(s.get_bind(), Engine) for s in sessions)
+            return
+        backends = []
+        for session in sessions[:2]:
+            assert ready_in_turn(session)
+            backends.append(session.scalar(text("SELECT pg_backend_pid()")))
+            session.close()
+        bound = sessions[0].get_bind()
+        assert isinstance(bound, Connection) and bound is sessions[1].get_bind()
+        assert backends[0] == backends[1], "one connection for the reads in turn"
+        assert bound.connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+        assert own.pool.checkedout() == 1, "kept out of the pool between reads"  # type: ignore[attr-defined]
+        bound.invalidate()
+        assert ready_in_turn(sessions[2]), "a broken connection is replaced"
+        assert sessions[2].get_bind() is not bound
+        assert sessions[2].scalar(text("SELECT 1")) == 1
+        sessions[2].close()
+    finally:
+        close_turn_connections()
+        SessionLocal.configure(bind=before)
+        own.dispose()
+    assert own.pool.checkedout() == 0  # type: ignore[attr-defined]

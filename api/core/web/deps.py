@@ -15,8 +15,8 @@ from api.core.db import (
     _read_session,
     close_write,
     commit_write,
-    idle_connection_ready,
     open_write,
+    ready_in_turn,
 )
 from api.core.pagination import MAX_LIMIT, PageParams
 
@@ -116,14 +116,15 @@ def runs_in_turn(endpoint: Callable[..., Any]) -> bool:
 
 
 def in_turn_or_one_hop(endpoint: Callable[..., T]) -> Callable[..., Awaitable[T]]:
-    """An :func:`in_turn` endpoint as a coroutine: on the event loop when its ``session`` has
-    an idle connection ready, else in one worker-thread hop (:func:`in_one_hop`)."""
+    """An :func:`in_turn` endpoint as a coroutine: on the event loop when its ``session`` can
+    have a connection there without waiting (:func:`api.core.db.ready_in_turn`), else in one
+    worker-thread hop (:func:`in_one_hop`)."""
     hop = in_one_hop(endpoint)
 
     @functools.wraps(endpoint)
     async def run(**arguments: Any) -> T:
         session = arguments.get("session")
-        if isinstance(session, Session) and idle_connection_ready(session):
+        if isinstance(session, Session) and ready_in_turn(session):
             session.info[_RAN_IN_TURN] = True  # closed in turn too (get_session)
             return endpoint(**arguments)
         return await hop(**arguments)
